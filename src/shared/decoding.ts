@@ -1,0 +1,110 @@
+/**
+ * What every protocol decoder reports. Decoders are pure, synchronous and chunk-agnostic: the
+ * transport pushes bytes in whatever chunks it got, and the decoder calls its output as frames
+ * complete. Tag bytes are passed as (buffer, offset, length) into a buffer the decoder reuses, so
+ * the hot path allocates nothing; a receiver that keeps them must copy.
+ */
+export interface DecoderOutput {
+  /**
+   * One tag read. `antenna` is 1-based, 0 when the reader does not say; `rssi` is dBm, NaN when the
+   * reader does not say.
+   */
+  tagRead(tag: Uint8Array, offset: number, length: number, antenna: number, rssi: number): void;
+  /** Anything that is not a tag read: responses, status, sensor values, device logs. Rare. */
+  message(message: ReaderMessage): void;
+  /** A bad frame or skipped garbage; `streamOffset` counts bytes since the decoder was created. */
+  decodeError(error: DecodeError): void;
+}
+
+export interface DecodeError {
+  reason: string;
+  /** Offset in the byte stream (since the decoder was created) of the first byte dropped. */
+  streamOffset: number;
+  droppedBytes: number;
+}
+
+export type ReaderMessage =
+  /** A response to a command, for matching against requests (opcode/status per protocol). */
+  | { kind: 'response'; opcode: number; status: number; data: Uint8Array }
+  /** Reader health: keep-alive, temperature, antenna fault, throttling, reboot. */
+  | {
+      kind: 'status';
+      level: 'ok' | 'warning' | 'error';
+      code: string;
+      detail?: string;
+      temperatureC?: number;
+    }
+  /** The device announced itself (power-up boot message, version answer). */
+  | { kind: 'identity'; model?: string; firmware?: string; hardware?: string; rebooted: boolean }
+  /** A sensor channel value (the `lines` protocol). */
+  | { kind: 'sensor'; channel: string; value: string | number }
+  /** A device's own log line. */
+  | { kind: 'log'; text: string };
+
+export interface DecoderStats {
+  /** Bytes pushed into the decoder. */
+  bytes: number;
+  /** Frames (or lines) that passed their integrity check. */
+  frames: number;
+  /** Tag reads reported. */
+  reads: number;
+  /** Bad frames, bad checksums, overlong lines, garbage runs. */
+  errors: number;
+  /** Bytes discarded while resynchronising. */
+  droppedBytes: number;
+}
+
+export interface StreamDecoder {
+  push(chunk: Uint8Array): void;
+  /** Forgets a partial frame, e.g. after the port was reopened. Stats are kept. */
+  reset(): void;
+  readonly stats: Readonly<DecoderStats>;
+}
+
+/** One command of a start-up or shutdown sequence, sent by the transport layer's session. */
+export interface CommandStep {
+  name: string;
+  bytes: Uint8Array;
+  /** Returns true for the message that answers this command; absent = fire and forget. */
+  isAnswer?: (message: ReaderMessage) => boolean;
+  timeoutMs: number;
+  /** A failure of an optional step is logged and the sequence goes on. */
+  optional?: boolean;
+  /** Time to wait after sending (or after the answer) before the next step, e.g. to drain. */
+  settleMs?: number;
+}
+
+/** Settings a reader driver may use; each driver documents which it honours. */
+export interface ReaderSettings {
+  /** Region name, e.g. "EU3", "NA2" (ThingMagic). */
+  region?: string;
+  /** Read power in dBm. */
+  readPowerDbm?: number;
+  /** Antenna ports to read on (1-based). */
+  antennas?: number[];
+}
+
+/**
+ * A device played by software: answers the host's commands and produces frames. Pure; the
+ * `simulate` command and tests schedule it.
+ */
+export interface DeviceSimulator {
+  /** Length in bytes of the tag identifiers this device reports. */
+  readonly tagLength: number;
+  /** Frames the device sends back for bytes received from the host (may be split anywhere). */
+  answer(hostBytes: Uint8Array): Uint8Array[];
+  /** One frame reporting a read, or undefined while the device is not reading (not started). */
+  tagFrame(tag: Uint8Array, antenna: number, rssi: number): Uint8Array | undefined;
+}
+
+export type DeviceKind = 'reader' | 'sensor';
+
+export interface Driver {
+  readonly name: string;
+  readonly kind: DeviceKind;
+  readonly defaultBaudRate: number;
+  createDecoder(output: DecoderOutput): StreamDecoder;
+  startup(settings: ReaderSettings): CommandStep[];
+  shutdown(settings: ReaderSettings): CommandStep[];
+  createSimulator(): DeviceSimulator;
+}
