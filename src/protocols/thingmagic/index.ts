@@ -1,0 +1,25 @@
+export {
+  DEFAULT_CYCLE_MS,
+  DEFAULT_SEARCH_FLAGS,
+  encodeSetAntennas,
+  encodeSetProtocolGen2,
+  encodeSetReadPower,
+  encodeSetRegion,
+  encodeStartReading,
+  encodeStopReading,
+  encodeVersion,
+  REGIONS,
+  type StartReadingOptions,
+} from './commands.js';
+export { gen2Crc, thingmagicCrc } from './crc.js';
+export {
+  CARRY_CAPACITY,
+  createThingMagicDecoder,
+  ThingMagicDecoder,
+  type ThingMagicDecoderOptions,
+} from './decoder.js';
+export { thingmagicDriver } from './driver.js';
+export { encodeCommand, encodeResponse, Opcode } from './frame.js';
+export { createSimulator, SIMULATED_TAG_LENGTH } from './simulator.js';
+export { describeStatus, type StatusInfo } from './status.js';
+export { DEFAULT_METADATA_FLAGS, MetadataFlag } from './tag-record.js';
