@@ -6,6 +6,8 @@ export interface LoggerOptions {
   level?: string;
   /** Where JSON lines go; defaults to stderr so stdout stays free for event output. */
   destination?: DestinationStream;
+  /** Write each line before returning, so that a command's last stderr line stays last. */
+  sync?: boolean;
 }
 
 /** Field names that never reach a log line, wherever they appear in a logged object. */
@@ -19,7 +21,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
-    options.destination ?? pino.destination({ fd: 2, sync: false }),
+    options.destination ?? pino.destination({ fd: 2, sync: options.sync ?? false }),
   );
 }
 

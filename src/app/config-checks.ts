@@ -1,0 +1,33 @@
+import type { ConfigProblem, ExtraCheck } from '../config/load.js';
+import { validateEngineConfig } from '../core/index.js';
+import { TagFilter } from '../core/tag-filter.js';
+import { engineConfigFrom } from './engine-config.js';
+
+/** Checks only the core can make (pattern URIs, its own limits), reported with config paths. */
+export const engineChecks: ExtraCheck[] = [
+  (config) => {
+    const problems: ConfigProblem[] = [];
+    for (const list of ['include', 'exclude'] as const) {
+      config.filters[list].forEach((pattern, index) => {
+        try {
+          new TagFilter([pattern], []);
+        } catch (error) {
+          problems.push({ path: `filters.${list}[${index}]`, message: (error as Error).message });
+        }
+      });
+    }
+    if (problems.length > 0) return problems;
+    try {
+      validateEngineConfig(engineConfigFrom(config));
+    } catch (error) {
+      const message = (error as Error).message;
+      const colon = message.indexOf(': ');
+      problems.push(
+        colon > 0
+          ? { path: message.slice(0, colon), message: message.slice(colon + 2) }
+          : { path: '', message },
+      );
+    }
+    return problems;
+  },
+];

@@ -1,0 +1,233 @@
+import type { PresenceEngine } from '../core/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { Clock } from '../shared/clock.js';
+import type {
+  DecodeError,
+  DecoderOutput,
+  Driver,
+  ReaderMessage,
+  ReaderSettings,
+  StreamDecoder,
+} from '../shared/decoding.js';
+import type { EventBody } from '../shared/events.js';
+import type { ByteTransport, TransportStatus } from '../transport/types.js';
+import { CommandSession } from './command-session.js';
+
+export interface DeviceCounters {
+  bytes: number;
+  frames: number;
+  reads: number;
+  errors: number;
+  droppedBytes: number;
+}
+
+export interface DevicePipelineOptions {
+  id: string;
+  driver: Driver;
+  settings: ReaderSettings;
+  clock: Clock;
+  logger: Logger;
+  publish: (body: EventBody, atMs?: number) => void;
+  /** Readers feed the core; sensors (no engine) publish their channel changes. */
+  engine?: PresenceEngine;
+  /** Zone of a sensor's channels. */
+  zone: string;
+  transport?: ByteTransport;
+  /**
+   * Whether the device can answer the driver's start-up and shutdown commands. A replayed capture
+   * cannot: its recorded answers are already in the bytes it plays.
+   */
+  interactive: boolean;
+}
+
+/** Decode errors come in bursts (line noise, a wrong baud rate); log the first of each burst only. */
+const ERROR_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * One serial device end to end: transport bytes → decoder → core (readers) or sensor events, plus
+ * the driver's start-up session each time the port comes online, and `reader.status` events on
+ * every change of connection or health.
+ */
+export class DevicePipeline {
+  readonly decoder: StreamDecoder;
+  private readonly session: CommandSession;
+  private readonly readerIndex: number;
+  private readonly sensorValues = new Map<string, string | number>();
+  private health = 'ok';
+  private lastErrorLogAt = Number.NEGATIVE_INFINITY;
+  private suppressedErrors = 0;
+  private stopped = false;
+  private startupRunning = false;
+
+  constructor(private readonly options: DevicePipelineOptions) {
+    const { engine, clock } = options;
+    this.readerIndex = engine ? engine.readerIndex(options.id) : -1;
+    const output: DecoderOutput = {
+      tagRead: (tag, offset, length, antenna, rssi) => {
+        // The chunk's time was given to the engine by `advance` in `ingest`.
+        engine?.ingest(this.readerIndex, antenna, tag, offset, length, rssi);
+      },
+      message: (message) => this.onMessage(message),
+      decodeError: (error) => this.onDecodeError(error),
+    };
+    this.decoder = options.driver.createDecoder(output);
+    this.session = new CommandSession(clock, (bytes) => this.write(bytes), options.logger);
+  }
+
+  get id(): string {
+    return this.options.id;
+  }
+
+  get counters(): DeviceCounters {
+    return { ...this.decoder.stats };
+  }
+
+  start(): void {
+    this.options.transport?.start({
+      data: (chunk) => this.ingest(chunk),
+      status: (status) => this.onTransportStatus(status),
+    });
+  }
+
+  /** Bytes from the device, whichever transport brought them. */
+  ingest(chunk: Uint8Array): void {
+    this.options.engine?.advance(this.options.clock.now());
+    this.decoder.push(chunk);
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    const transport = this.options.transport;
+    if (!transport) throw new Error(`${this.options.id}: no transport to write to`);
+    await transport.write(bytes);
+  }
+
+  /** Sends the driver's shutdown commands (best effort, bounded by their timeouts), then closes. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.session.cancel();
+    const steps = this.options.interactive ? this.options.driver.shutdown(this.options.settings) : [];
+    if (steps.length > 0 && this.options.transport) {
+      const result = await this.session.run(steps);
+      if (!result.ok)
+        this.options.logger.debug({ reader: this.id, ...result }, 'shutdown commands not confirmed');
+    }
+    await this.options.transport?.stop();
+  }
+
+  private onTransportStatus(status: TransportStatus): void {
+    const { logger, publish } = this.options;
+    const target = this.options.transport?.target;
+    if (status.state === 'online') {
+      logger.info({ reader: this.id, port: target }, 'device online');
+      this.decoder.reset();
+      publish({ type: 'reader.status', reader: this.id, state: 'online' });
+      void this.runStartup();
+      return;
+    }
+    this.session.cancel();
+    logger[this.stopped ? 'info' : 'warn'](
+      {
+        reader: this.id,
+        port: target,
+        reason: status.reason,
+        attempt: status.attempt,
+        retryInMs: status.retryInMs,
+      },
+      'device offline',
+    );
+    const detail: Record<string, number> = { attempt: status.attempt };
+    if (status.retryInMs !== null) detail.retryInMs = status.retryInMs;
+    publish({ type: 'reader.status', reader: this.id, state: 'offline', reason: status.reason, detail });
+  }
+
+  private async runStartup(): Promise<void> {
+    if (!this.options.interactive) return;
+    const steps = this.options.driver.startup(this.options.settings);
+    // A boot message seen during the start-up sequence is the reader answering it, not a reboot.
+    if (steps.length === 0 || this.startupRunning) return;
+    this.startupRunning = true;
+    const result = await this.session.run(steps).finally(() => {
+      this.startupRunning = false;
+    });
+    if (result.ok || result.reason === 'cancelled' || this.stopped) return;
+    this.options.logger.error(
+      { reader: this.id, step: result.failedStep, reason: result.reason },
+      'start-up failed',
+    );
+    this.options.publish({
+      type: 'reader.status',
+      reader: this.id,
+      state: 'error',
+      reason: `start-up step "${result.failedStep}" failed: ${result.reason}`,
+    });
+  }
+
+  private onMessage(message: ReaderMessage): void {
+    this.session.onMessage(message);
+    const { logger, publish } = this.options;
+    switch (message.kind) {
+      case 'sensor': {
+        if (this.sensorValues.get(message.channel) === message.value) return;
+        this.sensorValues.set(message.channel, message.value);
+        publish({
+          type: 'sensor.changed',
+          sensor: this.id,
+          channel: message.channel,
+          value: message.value,
+          zone: this.options.zone,
+        });
+        return;
+      }
+      case 'status': {
+        const health = message.level === 'ok' ? 'ok' : `${message.level}:${message.code}`;
+        if (health === this.health) return;
+        this.health = health;
+        const detail: Record<string, string | number> = { code: message.code };
+        if (message.temperatureC !== undefined) detail.temperatureC = message.temperatureC;
+        logger.info({ reader: this.id, ...detail, level: message.level }, 'reader health changed');
+        publish({
+          type: 'reader.status',
+          reader: this.id,
+          state: message.level === 'ok' ? 'online' : 'error',
+          ...(message.detail === undefined ? {} : { reason: message.detail }),
+          detail,
+        });
+        return;
+      }
+      case 'identity':
+        logger.info(
+          { reader: this.id, ...message },
+          message.rebooted ? 'reader rebooted' : 'reader identified',
+        );
+        if (message.rebooted && !this.stopped) void this.runStartup();
+        return;
+      case 'log':
+        logger.debug({ reader: this.id, text: message.text }, 'device log');
+        return;
+      case 'response':
+        return;
+    }
+  }
+
+  private onDecodeError(error: DecodeError): void {
+    const now = this.options.clock.now();
+    if (now - this.lastErrorLogAt < ERROR_LOG_INTERVAL_MS) {
+      this.suppressedErrors += 1;
+      return;
+    }
+    this.options.logger.warn(
+      {
+        reader: this.id,
+        port: this.options.transport?.target,
+        streamOffset: error.streamOffset,
+        droppedBytes: error.droppedBytes,
+        reason: error.reason,
+        suppressedSinceLast: this.suppressedErrors,
+      },
+      'decode error',
+    );
+    this.lastErrorLogAt = now;
+    this.suppressedErrors = 0;
+  }
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { checkConfigCommand, schemaCommand } from './config-commands.js';
+import { portsCommand } from './ports-command.js';
+import { recordCommand } from './record-command.js';
+import { replayCommand } from './replay-command.js';
+import { runCommand } from './run-command.js';
+import { simulateCommand } from './simulate-command.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, USAGE, UsageError } from './usage.js';
+
+type Options = Parameters<typeof parseArgs>[0] extends infer T
+  ? T extends { options?: infer O }
+    ? O
+    : never
+  : never;
+
+function parse(args: string[], options: Options, positionals: number) {
+  const parsed = parseArgs({ args, options, allowPositionals: positionals > 0, strict: true });
+  if (parsed.positionals.length > positionals) {
+    throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"`);
+  }
+  return parsed;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run': {
+      const { values } = parse(rest, { config: { type: 'string' } }, 0);
+      return runCommand(values.config as string | undefined);
+    }
+    case 'replay': {
+      const { values, positionals } = parse(
+        rest,
+        {
+          config: { type: 'string' },
+          speed: { type: 'string' },
+          stats: { type: 'boolean' },
+          'gateway-id': { type: 'string' },
+        },
+        1,
+      );
+      const capture = positionals[0];
+      if (capture === undefined) throw new UsageError('replay needs a CAPTURE file');
+      return replayCommand(capture, values as Record<string, string | boolean | undefined>);
+    }
+    case 'record': {
+      const { values } = parse(
+        rest,
+        {
+          port: { type: 'string' },
+          driver: { type: 'string' },
+          baud: { type: 'string' },
+          out: { type: 'string' },
+          seconds: { type: 'string' },
+          id: { type: 'string' },
+        },
+        0,
+      );
+      return recordCommand(values as Record<string, string | undefined>);
+    }
+    case 'simulate': {
+      const { values } = parse(
+        rest,
+        {
+          driver: { type: 'string' },
+          port: { type: 'string' },
+          tags: { type: 'string' },
+          rate: { type: 'string' },
+          seconds: { type: 'string' },
+          baud: { type: 'string' },
+          seed: { type: 'string' },
+        },
+        0,
+      );
+      return simulateCommand(values as Record<string, string | undefined>);
+    }
+    case 'check-config': {
+      const { positionals } = parse(rest, {}, 1);
+      if (positionals[0] === undefined) throw new UsageError('check-config needs a FILE');
+      return checkConfigCommand(positionals[0]);
+    }
+    case 'schema':
+      parse(rest, {}, 0);
+      return schemaCommand();
+    case 'ports':
+      parse(rest, {}, 0);
+      return portsCommand();
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? EXIT_USAGE : EXIT_OK;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+/** Exits once stdout has drained, so that a port or timer left open cannot keep the process alive. */
+function exitAfterFlush(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => exitAfterFlush(code),
+  (error: unknown) => {
+    const usage =
+      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    console.error(`rfid-gateway: ${(error as Error).message}`);
+    if (usage) console.error('Run "rfid-gateway help" for usage.');
+    exitAfterFlush(usage ? EXIT_USAGE : EXIT_FAILURE);
+  },
+);

@@ -1,0 +1,43 @@
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** A problem with what the user asked for: printed without a stack trace, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `Usage: rfid-gateway <command> [options]
+
+Commands:
+  run [--config FILE]                 run the service (default config: $RFID_GATEWAY_CONFIG,
+                                      else /etc/rfid-gateway/gateway.json)
+  replay CAPTURE [--config FILE] [--speed N] [--stats] [--gateway-id ID]
+                                      run the pipeline over a capture, print events as JSON lines
+  record --port PATH --driver NAME [--baud N] [--out FILE] [--seconds S] [--id ID]
+                                      send the driver's start-up commands, record both directions
+  simulate --driver NAME --port PATH [--tags N] [--rate R] [--seconds S] [--baud N] [--seed N]
+                                      play a reader on a serial port or pty
+  check-config FILE                   validate a config; print every problem with its path
+  schema                              print the config's JSON Schema
+  ports                               list serial ports (works without udev)
+
+Drivers: thingmagic, em4100-ascii, lines
+Exit codes: 0 ok, 1 runtime failure, 2 bad usage / bad config / unreadable capture`;
+
+export function parseNumberOption(
+  name: string,
+  raw: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { z } from 'zod';
+import { configSchema, type GatewayConfig } from './schema.js';
+
+export interface ConfigProblem {
+  /** `readers[1].baudRate`; empty for the document as a whole. */
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(
+      `${source}: invalid config\n${problems.map((p) => `  ${p.path || '(root)'}: ${p.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+/** Checks that need the whole document: unique ids and references between sections. */
+function crossReferenceProblems(config: GatewayConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const deviceIds = new Map<string, string>();
+  const note = (list: 'readers' | 'sensors', index: number, deviceId: string) => {
+    const earlier = deviceIds.get(deviceId);
+    if (earlier !== undefined) {
+      problems.push({
+        path: `${list}[${index}].id`,
+        message: `duplicate id "${deviceId}" (also ${earlier})`,
+      });
+    } else deviceIds.set(deviceId, `${list}[${index}]`);
+  };
+  config.readers.forEach((reader, index) => {
+    note('readers', index, reader.id);
+  });
+  config.sensors.forEach((sensor, index) => {
+    note('sensors', index, sensor.id);
+  });
+
+  const zoneIds = new Set<string>();
+  config.zones.forEach((zone, index) => {
+    if (zoneIds.has(zone.id))
+      problems.push({ path: `zones[${index}].id`, message: `duplicate zone "${zone.id}"` });
+    zoneIds.add(zone.id);
+  });
+  const knownZones = new Set(zoneIds);
+  for (const reader of config.readers) {
+    knownZones.add(reader.zone ?? reader.id);
+    for (const zone of Object.values(reader.antennaZones)) knownZones.add(zone);
+  }
+  for (const sensor of config.sensors) knownZones.add(sensor.zone ?? sensor.id);
+  config.doors.forEach((door, index) => {
+    door.path.forEach((zone, step) => {
+      if (!knownZones.has(zone)) {
+        problems.push({
+          path: `doors[${index}].path[${step}]`,
+          message: `unknown zone "${zone}" (zones: ${[...knownZones].join(', ') || 'none'})`,
+        });
+      }
+    });
+    if (new Set(door.path).size !== door.path.length) {
+      problems.push({ path: `doors[${index}].path`, message: 'a zone appears twice in the path' });
+    }
+  });
+  return problems;
+}
+
+export type ExtraCheck = (config: GatewayConfig) => ConfigProblem[];
+
+/** Validates a parsed JSON document; `extraChecks` lets the app add checks that need other layers. */
+export function parseConfig(
+  document: unknown,
+  source: string,
+  extraChecks: ExtraCheck[] = [],
+): GatewayConfig {
+  const result = configSchema.safeParse(document);
+  if (!result.success) {
+    throw new ConfigError(source, issuesToProblems(result.error.issues));
+  }
+  const problems = [
+    ...crossReferenceProblems(result.data),
+    ...extraChecks.flatMap((check) => check(result.data)),
+  ];
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return result.data;
+}
+
+export function issuesToProblems(issues: ReadonlyArray<z.core.$ZodIssue>): ConfigProblem[] {
+  return issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+export function loadConfigFile(file: string, extraChecks: ExtraCheck[] = []): GatewayConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [{ path: '', message: `cannot read: ${(error as Error).message}` }]);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(file, [{ path: '', message: `not valid JSON: ${(error as Error).message}` }]);
+  }
+  return resolveReplayPaths(parseConfig(document, file, extraChecks), dirname(file));
+}
+
+/** A `replay:` capture path in a config file is relative to that file, wherever the gateway runs. */
+function resolveReplayPaths(config: GatewayConfig, baseDir: string): GatewayConfig {
+  const resolvePort = <T extends { port: string }>(device: T): T => {
+    if (!device.port.startsWith('replay:')) return device;
+    const path = device.port.slice('replay:'.length);
+    return isAbsolute(path) ? device : { ...device, port: `replay:${resolve(baseDir, path)}` };
+  };
+  return { ...config, readers: config.readers.map(resolvePort), sensors: config.sensors.map(resolvePort) };
+}

@@ -1,0 +1,364 @@
+import { type EngineConfig, validateEngineConfig } from './config.js';
+import { AT_MS, CURRENT_READ_FIELDS, RSSI } from './current-read.js';
+import { DeadlineHeap } from './deadline-heap.js';
+import type { CoreEvent, EngineStats, PresentTag } from './events.js';
+import {
+  OUTCOME_ACCEPTED,
+  OUTCOME_BELOW_FLOOR,
+  OUTCOME_FILTERED,
+  OUTCOME_OVERFLOW,
+  OUTCOME_TOO_LONG,
+  ReadRing,
+  type RecentRead,
+} from './read-ring.js';
+import { TagFilter } from './tag-filter.js';
+import {
+  CANDIDATE,
+  F_LAST_SEEN,
+  F_READS,
+  F_RSSI,
+  F_SINCE,
+  F_SMOOTHED,
+  FLOAT_FIELDS,
+  I_ANTENNA,
+  I_GENERATION,
+  I_PHASE,
+  I_READER,
+  I_ZONE,
+  IGNORED,
+  INT_FIELDS,
+  PRESENT,
+  TagState,
+} from './tag-state.js';
+import { TagTable } from './tag-table.js';
+import { ZoneMap } from './zone-map.js';
+import { ZonePresence } from './zone-presence.js';
+
+const FILTERED_UNCACHED = -1;
+const REFUSED = -2;
+
+/**
+ * Raw reads in, presence events out: the gateway's hot path.
+ *
+ * Semantics (defaults in `config.ts`):
+ * - Time: `nowMs` comes from the caller's `Clock` and is taken as never decreasing (an earlier time is
+ *   treated as the latest seen). Every event's `atMs` is when it logically happened, and events come out
+ *   in time order: `ingest` first settles everything due at or before its `nowMs`, so the output is the
+ *   same whether or not, and how often, the caller sweeps with `advance`.
+ * - Arrival: a tag arrives in a zone on its `arriveAfterReads`-th read there within less than
+ *   `arriveWindowMs` (sliding window). A candidate not read in its zone for `arriveWindowMs` is forgotten
+ *   silently (no arrival, no departure).
+ * - Departure at last read in the zone + `departAfterMs`; a read at or after that time first departs
+ *   the tag, then counts as a new first read. `tag.present` every `reReportMs` after arrival (or after a
+ *   move) while the tag stays; a departure due at the same time wins.
+ * - One zone per tag. Reads from another zone feed a challenger (current zone + one best challenger,
+ *   RSSI smoothed by EWMA, the challenger starting from the current zone's level). The tag moves when
+ *   the challenger's smoothed RSSI beats the current zone's by more than `hysteresisDb`, or on a read in
+ *   another zone once the current zone has not read it for `staleAfterMs` (the only rule for NaN RSSI).
+ *   A move emits `tag.moved`; arrival time and read count carry on. A candidate switches zone silently
+ *   by the same rule and starts counting again.
+ * - Door direction: a move that completes a door's path inside→outside, with the moves along it within
+ *   the door's `windowMs`, is an 'exit'; the reverse order an 'entry'; otherwise null.
+ * - Filters: include/exclude are matched once, when a tag enters the table; an excluded tag is kept as
+ *   IGNORED so its later reads cost a lookup only.
+ * - Capacity: a full table first evicts the oldest IGNORED record; if there is none, the new tag's reads
+ *   are refused and counted (`overflowDrops`). A candidate or present tag is never evicted. The first
+ *   refusal emits `core.overflow` at once; later ones are summed into at most one event per
+ *   `overflowReportMs`, the last one when that interval ends.
+ * - `emit` is called synchronously and must neither throw nor call back into the engine.
+ *
+ * After construction nothing is allocated per read: strings and event objects are made only for events
+ * (and a DataView over the caller's buffer when it passes a different one; decoders reuse theirs).
+ */
+export class PresenceEngine {
+  private readonly counters: EngineStats;
+  private readonly emit: (event: CoreEvent) => void;
+  private readonly map: ZoneMap;
+  private readonly table: TagTable;
+  private readonly tags: TagState;
+  private readonly heap: DeadlineHeap;
+  private readonly ring: ReadRing;
+  private readonly filter: TagFilter;
+  private readonly presence: ZonePresence;
+  /** Time and RSSI of the read being processed, and the latest time seen (`AT_MS`). */
+  private readonly current = new Float64Array(CURRENT_READ_FIELDS).fill(Number.NEGATIVE_INFINITY);
+  private readonly maxTagBytes: number;
+  private readonly smoothing: number;
+  private readonly overflowReportMs: number;
+  /** Heap id of the overflow report deadline, after the records' ids. */
+  private readonly overflowId: number;
+  private pendingDrops = 0;
+
+  /** Throws an Error naming the offending field or pattern when the config is invalid. */
+  constructor(config: EngineConfig, emit: (event: CoreEvent) => void) {
+    validateEngineConfig(config);
+    this.filter = new TagFilter(config.include, config.exclude);
+    this.emit = emit;
+    this.map = new ZoneMap(config);
+    this.maxTagBytes = config.maxTagBytes;
+    this.smoothing = config.crossRead.smoothing;
+    this.table = new TagTable(config.capacity, config.maxTagBytes);
+    this.tags = new TagState(config.capacity);
+    this.overflowId = config.capacity;
+    this.heap = new DeadlineHeap(config.capacity + 1);
+    this.ring = new ReadRing(config.ringSize, config.maxTagBytes);
+    this.overflowReportMs = config.overflowReportMs;
+    this.counters = {
+      reads: 0,
+      accepted: 0,
+      filtered: 0,
+      belowFloor: 0,
+      tooLong: 0,
+      overflowDrops: 0,
+      tracked: 0,
+      ignoredCached: 0,
+    };
+    this.presence = new ZonePresence({
+      map: this.map,
+      table: this.table,
+      tags: this.tags,
+      heap: this.heap,
+      counters: this.counters,
+      current: this.current,
+      crossRead: config.crossRead,
+      doors: config.doors.map((door) => ({
+        path: door.path.map((id) => this.map.zoneIndex(id)),
+        windowMs: door.windowMs,
+      })),
+      emit,
+    });
+  }
+
+  /** Counters since construction (a fresh object per call). */
+  get stats(): Readonly<EngineStats> {
+    const { accepted, filtered, belowFloor, tooLong, overflowDrops } = this.counters;
+    // Every read ends in exactly one of these, so the total is not counted separately on the hot path.
+    return { ...this.counters, reads: accepted + filtered + belowFloor + tooLong + overflowDrops };
+  }
+
+  /** Index of a configured reader, for `ingest`. Throws for an unknown id. */
+  readerIndex(id: string): number {
+    const index = this.map.readerIndex(id);
+    if (index < 0) throw new Error(`Unknown reader "${id}"`);
+    return index;
+  }
+
+  /**
+   * One tag read: `tag[offset, offset + length)` (copied if kept), `antenna` 1-based (0 = unknown), `rssi`
+   * in dBm or NaN, `nowMs` from the caller's clock; omitted, the latest time given to `advance` or
+   * `ingest` (call `advance(chunkTime)` once per received chunk, then `ingest` its reads without a time:
+   * V8 may box a fractional number passed per call, an allocation per read). Throws a RangeError for a
+   * reader index that `readerIndex` did not return.
+   */
+  ingest(
+    reader: number,
+    antenna: number,
+    tag: Uint8Array,
+    offset: number,
+    length: number,
+    rssi: number,
+    nowMs?: number,
+  ): void {
+    // Small enough for V8 to inline into the caller, so time and RSSI are stored here unboxed.
+    const current = this.current;
+    if (nowMs !== undefined && nowMs > (current[AT_MS] as number)) current[AT_MS] = nowMs;
+    current[RSSI] = rssi;
+    this.ingestCurrent(reader, antenna, tag, offset, length);
+  }
+
+  private ingestCurrent(
+    reader: number,
+    antenna: number,
+    tag: Uint8Array,
+    offset: number,
+    length: number,
+  ): void {
+    if (!(reader >= 0 && reader < this.map.readerCount)) {
+      throw new RangeError(`Unknown reader index ${reader}`);
+    }
+    const current = this.current;
+    if ((this.heap.earliest[0] as number) <= (current[AT_MS] as number)) this.settle();
+    const zone = this.map.zoneOf(reader, antenna);
+    let record = -1;
+    if (
+      length <= this.maxTagBytes &&
+      length > 0 &&
+      !((current[RSSI] as number) < (this.map.rssiFloor[zone] as number))
+    ) {
+      record = this.table.find(tag, offset, length);
+    }
+    const i = record * INT_FIELDS;
+    const ints = this.tags.ints;
+    if (record < 0 || ints[i + I_PHASE] !== PRESENT) {
+      this.uncommonRead(record, zone, reader, antenna, tag, offset, length);
+      return;
+    }
+    this.counters.accepted++;
+    this.ring.push(current, reader, antenna, record, ints[i + I_GENERATION] as number, OUTCOME_ACCEPTED);
+    if (ints[i + I_ZONE] !== zone) {
+      this.presence.presentReadElsewhere(record, zone, reader, antenna);
+      return;
+    }
+    // Most reads are of a present tag in its own zone: handled here rather than in a call V8 may not
+    // inline. The departure deadline moves with the last read without touching the heap (see
+    // `ZonePresence.deadline`).
+    const floats = this.tags.floats;
+    const f = record * FLOAT_FIELDS;
+    const rssi = current[RSSI] as number;
+    floats[f + F_READS] = (floats[f + F_READS] as number) + 1;
+    floats[f + F_LAST_SEEN] = current[AT_MS] as number;
+    floats[f + F_RSSI] = rssi;
+    ints[i + I_READER] = reader;
+    ints[i + I_ANTENNA] = antenna;
+    const level = floats[f + F_SMOOTHED] as number;
+    if (Number.isNaN(level)) floats[f + F_SMOOTHED] = rssi;
+    else if (!Number.isNaN(rssi)) floats[f + F_SMOOTHED] = level + this.smoothing * (rssi - level);
+  }
+
+  /** Every read that is not of a present tag: rejected, new, filtered or a candidate's. */
+  private uncommonRead(
+    found: number,
+    zone: number,
+    reader: number,
+    antenna: number,
+    tag: Uint8Array,
+    offset: number,
+    length: number,
+  ): void {
+    const { counters, current, ring } = this;
+    if (length > this.maxTagBytes || length <= 0) {
+      counters.tooLong++;
+      ring.pushBytes(current, reader, antenna, tag, offset, length, OUTCOME_TOO_LONG);
+      return;
+    }
+    if ((current[RSSI] as number) < (this.map.rssiFloor[zone] as number)) {
+      counters.belowFloor++;
+      ring.pushBytes(current, reader, antenna, tag, offset, length, OUTCOME_BELOW_FLOOR);
+      return;
+    }
+    const record = found >= 0 ? found : this.admit(tag, offset, length);
+    if (record === REFUSED) {
+      ring.pushBytes(current, reader, antenna, tag, offset, length, OUTCOME_OVERFLOW);
+      return;
+    }
+    if (record === FILTERED_UNCACHED) {
+      counters.filtered++;
+      ring.pushBytes(current, reader, antenna, tag, offset, length, OUTCOME_FILTERED);
+      return;
+    }
+    const generation = this.tags.generation(record);
+    if (this.tags.phase(record) === IGNORED) {
+      counters.filtered++;
+      ring.push(current, reader, antenna, record, generation, OUTCOME_FILTERED);
+      return;
+    }
+    counters.accepted++;
+    ring.push(current, reader, antenna, record, generation, OUTCOME_ACCEPTED);
+    this.presence.candidateRead(record, zone, reader, antenna);
+  }
+
+  /** Fires every departure, re-report and expiry due at or before `nowMs`. O(1) when nothing is due. */
+  advance(nowMs: number): void {
+    const current = this.current;
+    if (nowMs > (current[AT_MS] as number)) current[AT_MS] = nowMs;
+    if ((this.heap.earliest[0] as number) <= (current[AT_MS] as number)) this.settle();
+  }
+
+  /** Earliest time at which `advance` will do something, if anything is pending. */
+  nextDeadline(): number | undefined {
+    const heap = this.heap;
+    for (;;) {
+      const id = heap.minId;
+      if (id < 0) return undefined;
+      if (id === this.overflowId) {
+        if (this.pendingDrops > 0) return heap.keys[id];
+        heap.remove(id);
+        continue;
+      }
+      // Heap keys are lower bounds (reads push deadlines back lazily): tighten until the first is exact.
+      const due = this.presence.dueAt(id);
+      if (due === heap.keys[id]) return due;
+      this.presence.schedule(id);
+    }
+  }
+
+  /** Tags present now (in `zone`, if given), sorted by tag. Allocates; for snapshots. */
+  present(zone?: string): PresentTag[] {
+    const tags = this.tags;
+    const zoneFilter = zone === undefined ? -1 : this.map.zoneIndex(zone);
+    if (zone !== undefined && zoneFilter < 0) return [];
+    const result: PresentTag[] = [];
+    for (let record = 0; record < this.table.capacity; record++) {
+      if (tags.phase(record) !== PRESENT) continue;
+      const tagZone = tags.zone(record);
+      if (zoneFilter >= 0 && tagZone !== zoneFilter) continue;
+      const f = record * FLOAT_FIELDS;
+      result.push({
+        tag: this.presence.hexOf(record),
+        zone: this.map.zoneIds[tagZone] as string,
+        sinceMs: tags.floats[f + F_SINCE] as number,
+        lastSeenMs: tags.floats[f + F_LAST_SEEN] as number,
+        reads: tags.floats[f + F_READS] as number,
+      });
+    }
+    return result.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+  }
+
+  /** The last `limit` raw reads (default: the whole ring) with what became of each, oldest first. */
+  recentReads(limit = Number.POSITIVE_INFINITY): RecentRead[] {
+    const { table, tags, map } = this;
+    return this.ring.recent(limit, {
+      tagOf: (record, generation8) =>
+        (tags.generation(record) & 0xff) === generation8 ? table.keyHex(record) : null,
+      readerIds: map.readerIds,
+      zoneOf: (reader, antenna) => map.zoneIds[map.zoneOf(reader, antenna)] ?? '',
+    });
+  }
+
+  /** A record for a tag not in the table, or FILTERED_UNCACHED / REFUSED. */
+  private admit(tag: Uint8Array, offset: number, length: number): number {
+    const wanted = this.filter.passesAll || this.filter.accepts(tag, offset, length);
+    const table = this.table;
+    if (table.full && this.tags.oldestIgnored >= 0) {
+      this.presence.release(this.tags.oldestIgnored);
+      table.find(tag, offset, length); // removal may shift the probe run: find the insertion slot again
+    }
+    const record = table.insert();
+    if (record < 0) {
+      if (!wanted) return FILTERED_UNCACHED;
+      this.refuse();
+      return REFUSED;
+    }
+    this.tags.claim(record, wanted ? CANDIDATE : IGNORED);
+    if (wanted) this.counters.tracked++;
+    else this.counters.ignoredCached++;
+    return record;
+  }
+
+  /** Processes every deadline due at or before the current time, in (time, record) order. */
+  private settle(): void {
+    const heap = this.heap;
+    const now = this.current[AT_MS] as number;
+    while ((heap.earliest[0] as number) <= now) {
+      const id = heap.minId;
+      if (id !== this.overflowId) this.presence.deadline(id);
+      else if (this.pendingDrops > 0) this.reportOverflow(heap.keys[id] as number);
+      else heap.remove(id);
+    }
+  }
+
+  private refuse(): void {
+    this.counters.overflowDrops++;
+    this.pendingDrops++;
+    // No report pending = the last one is older than overflowReportMs (or there was none): report now.
+    if (!this.heap.has(this.overflowId)) this.reportOverflow(this.current[AT_MS] as number);
+  }
+
+  private reportOverflow(at: number): void {
+    const dropped = this.pendingDrops;
+    this.pendingDrops = 0;
+    this.heap.keys[this.overflowId] = at + this.overflowReportMs;
+    this.heap.update(this.overflowId);
+    this.emit({ type: 'core.overflow', atMs: at, dropped, capacity: this.table.capacity });
+  }
+}

@@ -1,0 +1,14 @@
+import type { Driver } from '../shared/decoding.js';
+import { em4100AsciiDriver } from './em4100-ascii/index.js';
+import { linesDriver } from './lines/index.js';
+import { thingmagicDriver } from './thingmagic/index.js';
+
+export const drivers: ReadonlyMap<string, Driver> = new Map(
+  [thingmagicDriver, em4100AsciiDriver, linesDriver].map((driver) => [driver.name, driver]),
+);
+
+export function driverNamed(name: string): Driver {
+  const driver = drivers.get(name);
+  if (!driver) throw new Error(`unknown driver "${name}" (known: ${[...drivers.keys()].join(', ')})`);
+  return driver;
+}

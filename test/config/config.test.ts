@@ -1,0 +1,114 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { engineChecks } from '../../src/app/config-checks.js';
+import { configFromCapture } from '../../src/config/from-capture.js';
+import { ConfigError, loadConfigFile, parseConfig } from '../../src/config/load.js';
+
+const configDir = new URL('../../config/', import.meta.url).pathname;
+
+function problemsOf(document: unknown): Array<{ path: string; message: string }> {
+  try {
+    parseConfig(document, 'test.json', engineChecks);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it.each(readdirSync(configDir).filter((name) => name.endsWith('.json')))('example %s is valid', (name) => {
+    const config = loadConfigFile(join(configDir, name), engineChecks);
+    expect(config.readers.length + config.sensors.length).toBeGreaterThan(0);
+  });
+
+  it('fills documented defaults', () => {
+    const config = parseConfig({ readers: [{ id: 'r1', driver: 'thingmagic', port: '/dev/ttyUSB0' }] }, 'x');
+    expect(config.gatewayId).toBe('gw1');
+    expect(config.readers[0]?.reconnect).toEqual({
+      initialMs: 500,
+      maxMs: 30_000,
+      factor: 2,
+      jitter: 0.2,
+      stableAfterMs: 10_000,
+    });
+    expect(config.core.capacity).toBe(16_384);
+  });
+
+  it('reports every problem with its path', () => {
+    const problems = problemsOf({
+      readers: [
+        { id: 'a', driver: 'thingmagic', port: '/dev/ttyUSB0' },
+        { id: 'b', driver: 'thingmagic', port: '/dev/ttyUSB1', baudRate: 12 },
+        { id: 'c', driver: 'nonsense', port: '/dev/ttyUSB2' },
+      ],
+      zones: [{ id: 'z', departAfterMs: -5 }],
+      typo: true,
+    });
+    const paths = problems.map((problem) => problem.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['readers[1].baudRate', 'readers[2].driver', 'zones[0].departAfterMs']),
+    );
+    expect(problems.find((problem) => problem.path === '')?.message).toMatch(/typo/);
+  });
+
+  it('checks references between sections', () => {
+    const problems = problemsOf({
+      readers: [
+        { id: 'door', driver: 'thingmagic', port: '/dev/a', antennaZones: { '1': 'in', '2': 'out' } },
+        { id: 'door', driver: 'em4100-ascii', port: '/dev/b' },
+      ],
+      doors: [{ id: 'front', path: ['in', 'outside'] }],
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { path: 'readers[1].id', message: expect.stringMatching(/duplicate id "door"/) },
+        { path: 'doors[0].path[1]', message: expect.stringMatching(/unknown zone "outside"/) },
+      ]),
+    );
+  });
+
+  it('rejects invalid tag patterns with their path', () => {
+    const problems = problemsOf({
+      readers: [{ id: 'r', driver: 'thingmagic', port: '/dev/a' }],
+      filters: {
+        include: ['urn:epc:pat:sgtin-96:3.0614141.*.*', 'urn:epc:pat:sgtin-96:9.x.*.*'],
+        exclude: ['XYZ'],
+      },
+    });
+    expect(problems.map((problem) => problem.path)).toEqual(['filters.include[1]', 'filters.exclude[0]']);
+  });
+
+  it('resolves replay paths against the config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfid-config-'));
+    const file = join(dir, 'gw.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ readers: [{ id: 'r', driver: 'thingmagic', port: 'replay:cap.jsonl' }] }),
+    );
+    expect(loadConfigFile(file).readers[0]?.port).toBe(`replay:${join(dir, 'cap.jsonl')}`);
+  });
+
+  it('names an unreadable or non-JSON file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfid-config-'));
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, '{"readers": [');
+    expect(() => loadConfigFile(file)).toThrow(/broken\.json: invalid config\n {2}\(root\): not valid JSON/);
+    expect(() => loadConfigFile(join(dir, 'missing.json'))).toThrow(
+      /missing\.json: invalid config\n.*cannot read/,
+    );
+  });
+
+  it('derives a config from a capture header', () => {
+    const config = configFromCapture([
+      { id: 'door', driver: 'em4100-ascii', baudRate: 9600 },
+      { id: 'io', driver: 'lines' },
+    ]);
+    expect(config.readers.map((reader) => [reader.id, reader.driver, reader.baudRate])).toEqual([
+      ['door', 'em4100-ascii', 9600],
+    ]);
+    expect(config.sensors.map((sensor) => sensor.id)).toEqual(['io']);
+  });
+});
