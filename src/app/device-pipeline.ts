@@ -32,7 +32,8 @@ export interface DevicePipelineOptions {
   engine?: PresenceEngine;
   /** Zone of a sensor's channels. */
   zone: string;
-  transport?: ByteTransport;
+  /** Makes the device's transport; called again by `restart()` (a transport is used once). */
+  openTransport?: () => ByteTransport;
   /**
    * Whether the device can answer the driver's start-up and shutdown commands. A replayed capture
    * cannot: its recorded answers are already in the bytes it plays.
@@ -53,17 +54,22 @@ export class DevicePipeline {
   private readonly session: CommandSession;
   private readonly readerIndex: number;
   private readonly sensorValues = new Map<string, string | number>();
+  /** Reads per antenna (index = antenna number; 0 = the reader does not say), for the metrics. */
+  readonly antennaReads = new Float64Array(256);
+  private state: 'online' | 'offline' | 'error' = 'offline';
   private health = 'ok';
   private lastErrorLogAt = Number.NEGATIVE_INFINITY;
   private suppressedErrors = 0;
   private stopped = false;
   private startupRunning = false;
+  private transport: ByteTransport | undefined;
 
   constructor(private readonly options: DevicePipelineOptions) {
     const { engine, clock } = options;
     this.readerIndex = engine ? engine.readerIndex(options.id) : -1;
     const output: DecoderOutput = {
       tagRead: (tag, offset, length, antenna, rssi) => {
+        this.antennaReads[antenna & 0xff] = (this.antennaReads[antenna & 0xff] as number) + 1;
         // The chunk's time was given to the engine by `advance` in `ingest`.
         engine?.ingest(this.readerIndex, antenna, tag, offset, length, rssi);
       },
@@ -78,15 +84,28 @@ export class DevicePipeline {
     return this.options.id;
   }
 
+  get connectionState(): 'online' | 'offline' | 'error' {
+    return this.state;
+  }
+
   get counters(): DeviceCounters {
     return { ...this.decoder.stats };
   }
 
   start(): void {
-    this.options.transport?.start({
+    this.transport = this.options.openTransport?.();
+    this.transport?.start({
       data: (chunk) => this.ingest(chunk),
       status: (status) => this.onTransportStatus(status),
     });
+  }
+
+  /** Closes the port and opens it afresh (an operator's `readers/restart`); counters carry on. */
+  async restart(): Promise<void> {
+    if (this.stopped) throw new Error(`${this.id} is stopped`);
+    this.session.cancel();
+    await this.transport?.stop();
+    this.start();
   }
 
   /** Bytes from the device, whichever transport brought them. */
@@ -96,7 +115,7 @@ export class DevicePipeline {
   }
 
   async write(bytes: Uint8Array): Promise<void> {
-    const transport = this.options.transport;
+    const transport = this.transport;
     if (!transport) throw new Error(`${this.options.id}: no transport to write to`);
     await transport.write(bytes);
   }
@@ -107,25 +126,27 @@ export class DevicePipeline {
     this.stopped = true;
     this.session.cancel();
     const steps = this.options.interactive ? this.options.driver.shutdown(this.options.settings) : [];
-    if (steps.length > 0 && this.options.transport) {
+    if (steps.length > 0 && this.transport) {
       const result = await this.session.run(steps);
       if (!result.ok)
         this.options.logger.debug({ reader: this.id, ...result }, 'shutdown commands not confirmed');
     }
-    await this.options.transport?.stop();
+    await this.transport?.stop();
   }
 
   private onTransportStatus(status: TransportStatus): void {
     const { logger, publish } = this.options;
-    const target = this.options.transport?.target;
+    const target = this.transport?.target;
     if (status.state === 'online') {
       logger.info({ reader: this.id, port: target }, 'device online');
+      this.state = 'online';
       this.decoder.reset();
       publish({ type: 'reader.status', reader: this.id, state: 'online' });
       void this.runStartup();
       return;
     }
     this.session.cancel();
+    this.state = 'offline';
     logger[this.stopped ? 'info' : 'warn'](
       {
         reader: this.id,
@@ -151,6 +172,7 @@ export class DevicePipeline {
       this.startupRunning = false;
     });
     if (result.ok || result.reason === 'cancelled' || this.stopped) return;
+    this.state = 'error';
     this.options.logger.error(
       { reader: this.id, step: result.failedStep, reason: result.reason },
       'start-up failed',
@@ -186,6 +208,7 @@ export class DevicePipeline {
         const detail: Record<string, string | number> = { code: message.code };
         if (message.temperatureC !== undefined) detail.temperatureC = message.temperatureC;
         logger.info({ reader: this.id, ...detail, level: message.level }, 'reader health changed');
+        this.state = message.level === 'ok' ? 'online' : 'error';
         publish({
           type: 'reader.status',
           reader: this.id,
@@ -219,7 +242,7 @@ export class DevicePipeline {
     this.options.logger.warn(
       {
         reader: this.id,
-        port: this.options.transport?.target,
+        port: this.transport?.target,
         streamOffset: error.streamOffset,
         droppedBytes: error.droppedBytes,
         reason: error.reason,

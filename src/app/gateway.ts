@@ -49,6 +49,7 @@ export class Gateway {
       this.publisher.publish(coreEventBody(event, epcCache), event.atMs),
     );
     const publish = (body: EventBody, atMs?: number) => this.publisher.publish(body, atMs);
+    const transportFor = deps.transportFor;
     for (const device of [...config.readers, ...config.sensors]) {
       const driver = driverNamed(device.driver);
       const pipeline = new DevicePipeline({
@@ -61,7 +62,7 @@ export class Gateway {
         ...(driver.kind === 'reader' ? { engine: this.engine } : {}),
         zone: device.zone ?? device.id,
         interactive: deps.transportFor !== undefined && !device.port.startsWith('replay:'),
-        ...(deps.transportFor ? { transport: deps.transportFor(device) } : {}),
+        ...(transportFor ? { openTransport: () => transportFor(device) } : {}),
       });
       this.pipelines.set(device.id, pipeline);
     }

@@ -5,6 +5,7 @@ import { VirtualClock } from '../core/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventSink } from '../shared/events.js';
 import { type CaptureChunk, type CaptureHeader, CaptureParser } from '../transport/capture.js';
+import type { SeqSource } from './envelope.js';
 import { Gateway } from './gateway.js';
 
 export interface PortStats {
@@ -23,6 +24,10 @@ export interface ReplayOptions {
   speed: number;
   sinks: EventSink[];
   logger: Logger;
+  /** Where `seq` comes from (the outbox when publishing); in memory by default. */
+  seq?: SeqSource;
+  /** Runs once the gateway is built, before the first chunk (e.g. to attach MQTT publishing). */
+  prepare?: (gateway: Gateway) => Promise<void>;
 }
 
 export interface ReplayResult {
@@ -47,12 +52,12 @@ export async function replayCapture(options: ReplayOptions): Promise<ReplayResul
     const stream = createReadStream(options.file, { encoding: 'utf8', highWaterMark: READ_BLOCK_BYTES });
     for await (const block of stream) {
       parser.push(block as string, pending);
-      if (parser.header && !session) session = new ReplaySession(parser.header, options);
+      if (parser.header && !session) session = await ReplaySession.create(parser.header, options);
       await session?.play(pending);
       pending.length = 0;
     }
     parser.end(pending);
-    if (parser.header && !session) session = new ReplaySession(parser.header, options);
+    if (parser.header && !session) session = await ReplaySession.create(parser.header, options);
     await session?.play(pending);
   } catch (error) {
     failure = error;
@@ -73,7 +78,13 @@ class ReplaySession {
   private wallStart: number | undefined;
   private firstT: number | undefined;
 
-  constructor(
+  static async create(header: CaptureHeader, options: ReplayOptions): Promise<ReplaySession> {
+    const session = new ReplaySession(header, options);
+    await options.prepare?.(session.gateway);
+    return session;
+  }
+
+  private constructor(
     private readonly header: CaptureHeader,
     private readonly options: ReplayOptions,
   ) {

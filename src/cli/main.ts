@@ -37,6 +37,9 @@ async function main(argv: string[]): Promise<number> {
           speed: { type: 'string' },
           stats: { type: 'boolean' },
           'gateway-id': { type: 'string' },
+          mqtt: { type: 'string' },
+          'data-dir': { type: 'string' },
+          'drain-timeout': { type: 'string' },
         },
         1,
       );

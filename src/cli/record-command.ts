@@ -53,7 +53,7 @@ export async function recordCommand(options: Record<string, string | undefined>)
     publish: (body) => logger.info({ event: body }, 'device event'),
     zone: portId,
     interactive: true,
-    transport,
+    openTransport: () => transport,
   });
   logger.info({ port: options.port, driver: driver.name, out, seconds }, 'recording');
   pipeline.start();

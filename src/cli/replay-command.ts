@@ -1,62 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ZodError } from 'zod';
 import { engineChecks } from '../app/config-checks.js';
+import { MqttService, openOutbox } from '../app/mqtt-service.js';
 import { replayCapture } from '../app/replay.js';
 import { JsonLinesSink } from '../app/stdout-sink.js';
 import { ConfigError, formatPath, loadConfigFile } from '../config/load.js';
+import { mqttSchema } from '../config/schema.js';
+import { systemClock } from '../core/clock.js';
 import { createLogger } from '../observability/logger.js';
+import { OutboxError } from '../store/index.js';
 import { CaptureError } from '../transport/capture.js';
-import { EXIT_OK, EXIT_USAGE, parseNumberOption } from './usage.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseNumberOption, UsageError } from './usage.js';
 
-export async function replayCommand(
-  capture: string,
-  options: Record<string, string | boolean | undefined>,
-): Promise<number> {
-  const speed = parseNumberOption('speed', options.speed as string | undefined, 0, 10_000) ?? 0;
+type Options = Record<string, string | boolean | undefined>;
+
+const text = (options: Options, name: string) =>
+  typeof options[name] === 'string' ? options[name] : undefined;
+
+export async function replayCommand(capture: string, options: Options): Promise<number> {
+  const speed = parseNumberOption('speed', text(options, 'speed'), 0, 10_000) ?? 0;
+  const drainSeconds = parseNumberOption('drain-timeout', text(options, 'drain-timeout'), 0, 86_400) ?? 60;
+  const mqttUrl = text(options, 'mqtt');
+  const mqttParsed = mqttUrl === undefined ? undefined : mqttSchema.safeParse({ url: mqttUrl });
+  if (mqttParsed && !mqttParsed.success)
+    throw new UsageError(`--mqtt: ${mqttParsed.error.issues[0]?.message}`);
   let config: ReturnType<typeof loadConfigFile> | undefined;
   try {
-    config = typeof options.config === 'string' ? loadConfigFile(options.config, engineChecks) : undefined;
+    config = text(options, 'config')
+      ? loadConfigFile(text(options, 'config') as string, engineChecks)
+      : undefined;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);
     return EXIT_USAGE;
   }
-  const logger = createLogger({
-    level: config?.logLevel === 'info' ? 'warn' : (config?.logLevel ?? 'warn'),
-    sync: true,
-  });
+  const level = config?.logLevel === 'info' ? 'warn' : (config?.logLevel ?? 'warn');
+  const logger = createLogger({ level, sync: true });
   const sink = new JsonLinesSink();
+  const gatewayId = text(options, 'gateway-id') ?? (mqttUrl ? 'replay' : undefined);
+
+  // With --mqtt: the same outbox and publisher as `run`, in --data-dir or a temporary directory.
+  const temporaryDir =
+    mqttUrl && !text(options, 'data-dir') ? mkdtempSync(join(tmpdir(), 'rfid-replay-')) : undefined;
+  let outbox: ReturnType<typeof openOutbox> | undefined;
+  let mqtt: MqttService | undefined;
+  if (mqttParsed?.success) {
+    try {
+      outbox = openOutbox(
+        {
+          dataDir: (text(options, 'data-dir') ?? temporaryDir) as string,
+          ...(config?.outbox ?? defaultOutbox),
+        },
+        systemClock,
+        logger,
+      );
+    } catch (error) {
+      if (!(error instanceof OutboxError)) throw error;
+      console.error(`rfid-gateway: ${error.message}`);
+      return EXIT_FAILURE;
+    }
+  }
+  const liveOutbox = outbox;
+
   let exitCode = EXIT_OK;
   let ports: Record<string, unknown> = {};
   try {
     const result = await replayCapture({
       file: capture,
       ...(config ? { config } : {}),
-      ...(typeof options['gateway-id'] === 'string' ? { gatewayId: options['gateway-id'] } : {}),
+      ...(gatewayId ? { gatewayId } : {}),
       speed,
       sinks: [sink],
       logger,
+      ...(liveOutbox && mqttParsed?.success
+        ? {
+            seq: { next: () => liveOutbox.nextSeq() },
+            prepare: async (gateway) => {
+              mqtt = await MqttService.start(mqttParsed.data, gateway, liveOutbox, {
+                clock: systemClock,
+                logger,
+                requests: false,
+              });
+            },
+          }
+        : {}),
     });
     ports = result.ports;
   } catch (error) {
-    if (error instanceof CaptureError) {
-      console.error(`rfid-gateway: ${error.message}`);
-      exitCode = EXIT_USAGE;
-    } else if (error instanceof ZodError) {
-      // The capture header names a driver or id that no config can hold.
-      const problems = error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ');
-      console.error(`rfid-gateway: ${capture}:1: cannot derive a config from the header: ${problems}`);
-      exitCode = EXIT_USAGE;
-    } else if (
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ||
-      (error as NodeJS.ErrnoException).code === 'EACCES'
-    ) {
-      console.error(`rfid-gateway: ${capture}: cannot read: ${(error as Error).message}`);
-      exitCode = EXIT_USAGE;
-    } else {
-      throw error;
-    }
+    exitCode = reportReplayError(error, capture);
   }
   await sink.flush();
+  if (mqtt) {
+    const drained = await mqtt.stop(drainSeconds * 1000);
+    if (!drained) {
+      console.error(`rfid-gateway: events not acknowledged by ${mqttUrl} within ${drainSeconds} s`);
+      if (exitCode === EXIT_OK) exitCode = EXIT_FAILURE;
+    }
+  } else {
+    outbox?.close();
+  }
+  if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true });
   if (options.stats === true) console.error(JSON.stringify({ ports }));
   return exitCode;
+}
+
+const defaultOutbox = { maxRows: 1_000_000, maxBytes: 256 * 1024 * 1024, synchronous: 'NORMAL' as const };
+
+function reportReplayError(error: unknown, capture: string): number {
+  if (error instanceof CaptureError) {
+    console.error(`rfid-gateway: ${error.message}`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof ZodError) {
+    // The capture header names a driver or id that no config can hold.
+    const problems = error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ');
+    console.error(`rfid-gateway: ${capture}:1: cannot derive a config from the header: ${problems}`);
+    return EXIT_USAGE;
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+    console.error(`rfid-gateway: ${capture}: cannot read: ${(error as Error).message}`);
+    return EXIT_USAGE;
+  }
+  throw error;
 }

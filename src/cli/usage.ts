@@ -16,7 +16,9 @@ Commands:
   run [--config FILE]                 run the service (default config: $RFID_GATEWAY_CONFIG,
                                       else /etc/rfid-gateway/gateway.json)
   replay CAPTURE [--config FILE] [--speed N] [--stats] [--gateway-id ID]
-                                      run the pipeline over a capture, print events as JSON lines
+         [--mqtt URL [--data-dir DIR] [--drain-timeout S]]
+                                      run the pipeline over a capture, print events as JSON lines;
+                                      with --mqtt also publish them and exit once acknowledged
   record --port PATH --driver NAME [--baud N] [--out FILE] [--seconds S] [--id ID]
                                       send the driver's start-up commands, record both directions
   simulate --driver NAME --port PATH [--tags N] [--rate R] [--seconds S] [--baud N] [--seed N]

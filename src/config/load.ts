@@ -115,15 +115,29 @@ export function loadConfigFile(file: string, extraChecks: ExtraCheck[] = []): Ga
   } catch (error) {
     throw new ConfigError(file, [{ path: '', message: `not valid JSON: ${(error as Error).message}` }]);
   }
-  return resolveReplayPaths(parseConfig(document, file, extraChecks), dirname(file));
+  return resolvePaths(parseConfig(document, file, extraChecks), dirname(file));
 }
 
-/** A `replay:` capture path in a config file is relative to that file, wherever the gateway runs. */
-function resolveReplayPaths(config: GatewayConfig, baseDir: string): GatewayConfig {
+/** Paths in a config file (captures, data dir, certificates) are relative to that file. */
+function resolvePaths(config: GatewayConfig, baseDir: string): GatewayConfig {
   const resolvePort = <T extends { port: string }>(device: T): T => {
     if (!device.port.startsWith('replay:')) return device;
     const path = device.port.slice('replay:'.length);
     return isAbsolute(path) ? device : { ...device, port: `replay:${resolve(baseDir, path)}` };
   };
-  return { ...config, readers: config.readers.map(resolvePort), sensors: config.sensors.map(resolvePort) };
+  const resolveFile = (path: string | undefined) => (path === undefined ? undefined : resolve(baseDir, path));
+  const mqtt = config.mqtt && {
+    ...config.mqtt,
+    ...(config.mqtt.passwordFile ? { passwordFile: resolveFile(config.mqtt.passwordFile) } : {}),
+    ...(config.mqtt.ca ? { ca: resolveFile(config.mqtt.ca) } : {}),
+    ...(config.mqtt.cert ? { cert: resolveFile(config.mqtt.cert) } : {}),
+    ...(config.mqtt.key ? { key: resolveFile(config.mqtt.key) } : {}),
+  };
+  return {
+    ...config,
+    dataDir: resolve(baseDir, config.dataDir),
+    ...(mqtt ? { mqtt } : {}),
+    readers: config.readers.map(resolvePort),
+    sensors: config.sensors.map(resolvePort),
+  };
 }

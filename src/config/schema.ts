@@ -97,6 +97,73 @@ export const doorSchema = z.strictObject({
   windowMs: z.number().int().min(1).default(5000),
 });
 
+const filePath = z.string().min(1);
+
+export const mqttSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^(mqtts?|tcp|tls|wss?):\/\/[^\s]+$/, 'must be mqtt://host[:port] or mqtts://host[:port]')
+      .describe('Broker URL; credentials do not belong here (see username / passwordFile)'),
+    baseTopic: z
+      .string()
+      .regex(/^[^#+\s]+$/, 'must not contain # + or spaces')
+      .default('rfid')
+      .describe('Topics are <baseTopic>/<gatewayId>/...'),
+    protocolVersion: z
+      .union([z.literal(4), z.literal(5)])
+      .default(4)
+      .describe('4 = MQTT 3.1.1, 5 = MQTT 5'),
+    username: z.string().min(1).optional(),
+    passwordFile: filePath
+      .optional()
+      .describe('File holding the password (trailing newline ignored); or set RFID_GATEWAY_MQTT_PASSWORD'),
+    ca: filePath.optional().describe('CA certificate (PEM) for mqtts://'),
+    cert: filePath.optional().describe('Client certificate (PEM)'),
+    key: filePath.optional().describe('Client private key (PEM)'),
+    rejectUnauthorized: z.boolean().default(true).describe('Check the broker certificate (keep it on)'),
+    keepaliveSec: z.number().int().min(5).max(3600).default(30),
+    reconnect: z
+      .strictObject({
+        initialMs: z.number().int().min(100).default(1000),
+        maxMs: z.number().int().min(100).default(60_000),
+        jitter: z.number().min(0).max(1).default(0.3),
+        stableAfterMs: z.number().int().min(0).default(30_000),
+      })
+      .default({ initialMs: 1000, maxMs: 60_000, jitter: 0.3, stableAfterMs: 30_000 }),
+    inFlightWindow: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_535)
+      .default(64)
+      .describe('QoS 1 messages awaiting PUBACK'),
+    metricsIntervalMs: z.number().int().min(1000).default(10_000),
+    embeddedBroker: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(1).max(65_535).default(1883),
+      })
+      .optional()
+      .describe('Run a small MQTT broker inside the gateway (demos; production uses a real broker)'),
+  })
+  .describe('MQTT publishing; absent = events go to stdout only');
+
+export const outboxSchema = z
+  .strictObject({
+    maxRows: z.number().int().min(100).default(1_000_000),
+    maxBytes: z
+      .number()
+      .int()
+      .min(65_536)
+      .default(256 * 1024 * 1024),
+    synchronous: z
+      .enum(['NORMAL', 'FULL'])
+      .default('NORMAL')
+      .describe('SQLite durability of ordinary commits; purchases and alarms are always committed with FULL'),
+  })
+  .describe('The durable event queue in <dataDir>/outbox.sqlite');
+
 export const configSchema = z
   .strictObject({
     gatewayId: id.default('gw1'),
@@ -135,6 +202,13 @@ export const configSchema = z
         sweepIntervalMs: z.number().int().min(10).max(10_000).default(100),
       })
       .default({ capacity: 16_384, ringSize: 65_536, maxTagBytes: 62, sweepIntervalMs: 100 }),
+    dataDir: z
+      .string()
+      .min(1)
+      .default('/var/lib/rfid-gateway')
+      .describe('Where the outbox lives; relative paths are relative to the config file'),
+    mqtt: mqttSchema.optional(),
+    outbox: outboxSchema.default({ maxRows: 1_000_000, maxBytes: 256 * 1024 * 1024, synchronous: 'NORMAL' }),
     output: z
       .strictObject({
         stdout: z.boolean().default(true).describe('Print every event as a JSON line on stdout'),
@@ -147,3 +221,4 @@ export type GatewayConfig = z.output<typeof configSchema>;
 export type GatewayConfigInput = z.input<typeof configSchema>;
 export type ReaderConfig = z.output<typeof readerSchema>;
 export type SensorConfig = z.output<typeof sensorSchema>;
+export type MqttConfig = z.output<typeof mqttSchema>;

@@ -63,7 +63,9 @@ export type EventBody =
       reason?: string;
       detail?: Record<string, string | number | boolean>;
     }
-  | { type: 'core.overflow'; dropped: number; capacity: number };
+  | { type: 'core.overflow'; dropped: number; capacity: number }
+  /** The full outbox dropped its oldest low-value events (counts by type, this time). */
+  | { type: 'outbox.dropped'; dropped: number };
 
 export type EventType = EventBody['type'];
 

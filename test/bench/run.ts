@@ -11,6 +11,9 @@ const modules: Array<[string, () => Promise<BenchModule>]> = [
   ['em4100', () => import('./em4100.js')],
   ['replay', () => import('./replay.js')],
   ['transport', () => import('./transport.js')],
+  ['outbox', () => import('./outbox.js')],
+  ['mqtt', () => import('./mqtt.js')],
+  ['pipeline', () => import('./pipeline.js')],
 ];
 
 const only = process.argv.slice(2);

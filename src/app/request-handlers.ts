@@ -1,0 +1,73 @@
+import type { GatewayConfig } from '../config/schema.js';
+import type { PresenceEngine } from '../core/index.js';
+import { redactUrl } from '../mqtt/client.js';
+import type { RequestHandlers } from '../mqtt/requests.js';
+import type { Clock } from '../shared/clock.js';
+import type { Outbox } from '../store/types.js';
+import type { DevicePipeline } from './device-pipeline.js';
+import { allZones } from './engine-config.js';
+
+export interface HandlerContext {
+  config: GatewayConfig;
+  engine: PresenceEngine;
+  devices: () => readonly DevicePipeline[];
+  outbox: Outbox;
+  clock: Clock;
+  startedAt: number;
+}
+
+/** The config as an operator may see it: no credentials, wherever they were written. */
+export function redactedConfig(config: GatewayConfig): unknown {
+  if (!config.mqtt) return config;
+  const { username, ...mqtt } = config.mqtt;
+  return {
+    ...config,
+    mqtt: {
+      ...mqtt,
+      url: redactUrl(mqtt.url),
+      ...(username === undefined ? {} : { username: '[redacted]' }),
+    },
+  };
+}
+
+function readerView(device: DevicePipeline) {
+  return { reader: device.id, state: device.connectionState, counters: device.counters };
+}
+
+/** What the gateway answers on `<base>/request/<command>`. Errors become `status: "error"` replies. */
+export function requestHandlers(context: HandlerContext): RequestHandlers {
+  const { config, engine, devices, outbox, clock } = context;
+  const zoneIds = () => allZones(config).map((zone) => zone.id);
+  const device = (id: string) => {
+    const found = devices().find((candidate) => candidate.id === id);
+    if (!found)
+      throw new Error(
+        `unknown reader "${id}" (readers: ${devices()
+          .map((d) => d.id)
+          .join(', ')})`,
+      );
+    return found;
+  };
+  return {
+    ping: () => ({
+      gateway: config.gatewayId,
+      ts: new Date(clock.now()).toISOString(),
+      uptimeSec: Math.round((clock.now() - context.startedAt) / 1000),
+    }),
+    inventoryGet: ({ zone }) => {
+      if (zone !== undefined && !zoneIds().includes(zone)) {
+        throw new Error(`unknown zone "${zone}" (zones: ${zoneIds().join(', ')})`);
+      }
+      const zones = zone === undefined ? zoneIds() : [zone];
+      return Object.fromEntries(zones.map((id) => [id, engine.present(id)]));
+    },
+    readersGet: ({ reader }) =>
+      reader === undefined ? devices().map(readerView) : readerView(device(reader)),
+    readersRestart: async ({ reader }) => {
+      await device(reader).restart();
+      return readerView(device(reader));
+    },
+    configGet: () => redactedConfig(config),
+    outboxStats: () => outbox.stats(),
+  };
+}

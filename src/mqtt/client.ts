@@ -1,0 +1,404 @@
+import { readFileSync } from 'node:fs';
+import {
+  connect,
+  ErrorWithReasonCode,
+  type IClientOptions,
+  type MqttClient,
+  type Packet,
+  ReasonCodes,
+} from 'mqtt';
+import { systemClock } from '../core/clock.js';
+import type { Logger } from '../observability/logger.js';
+import type { Clock, TimerHandle } from '../shared/clock.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import { createTopics, type StatusPayload, type Topics } from './topics.js';
+
+export const PASSWORD_ENV = 'RFID_GATEWAY_MQTT_PASSWORD';
+export const DEFAULT_IN_FLIGHT_WINDOW = 64;
+
+export interface MqttOptions {
+  /** `mqtt://host:1883` or `mqtts://host:8883` (credentials in the URL work too, and are never logged). */
+  url: string;
+  /** Also the MQTT client id: one session per gateway on a broker shared by a fleet. */
+  gatewayId: string;
+  baseTopic?: string;
+  /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5 (PUBACK reason codes, so refused events are dead-lettered). */
+  protocolVersion?: 4 | 5;
+  username?: string;
+  /** Precedence: `password`, then the contents of `passwordFile`, then `$RFID_GATEWAY_MQTT_PASSWORD`. */
+  password?: string;
+  passwordFile?: string;
+  /** PEM file paths, read once at start. */
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** Certificate checking is on unless this is explicitly false. */
+  rejectUnauthorized?: boolean;
+  keepaliveSec?: number;
+  connectTimeoutMs?: number;
+  reconnect?: Partial<BackoffOptions>;
+  /** QoS 1 events awaiting their PUBACK at once (the publisher's window). */
+  inFlightWindow?: number;
+  /** Software version, reported in the online status. */
+  version?: string;
+}
+
+export interface MqttClientDeps {
+  clock?: Clock;
+  env?: Readonly<Record<string, string | undefined>>;
+  random?: () => number;
+}
+
+export type PublishOutcome =
+  | { kind: 'acked' }
+  /** The broker answered and refused it for good (MQTT 5 PUBACK reason code >= 0x80). */
+  | { kind: 'rejected'; reasonCode: number; reason: string }
+  /** No answer: connection lost, message removed. Worth retrying. */
+  | { kind: 'failed'; error: Error };
+
+export interface MqttClientStats {
+  connected: boolean;
+  connects: number;
+  disconnects: number;
+  /** Failed attempts since the last stable connection. */
+  reconnectAttempts: number;
+  lastError: string | null;
+}
+
+export interface GatewayMqttClient {
+  /** The broker URL without credentials, for logs and status. */
+  readonly url: string;
+  readonly gatewayId: string;
+  readonly topics: Topics;
+  readonly protocolVersion: 4 | 5;
+  readonly inFlightWindow: number;
+  readonly connected: boolean;
+  /** Called after every CONNACK, once the online status and subscriptions have been sent. */
+  onConnect(listener: () => void): () => void;
+  onDisconnect(listener: () => void): () => void;
+  /**
+   * The MQTT.js client, for subscribing and answering requests. Its subscriptions are renewed after
+   * every reconnect (the session is clean); connecting, reconnecting and ending belong to this wrapper.
+   */
+  readonly raw: MqttClient;
+  /**
+   * Sends now, or returns false when not connected (nothing is queued: the outbox owns durability).
+   * `done` is called once, asynchronously, when the broker acknowledges (QoS 1) or the send fails.
+   */
+  publish(
+    topic: string,
+    payload: string | Buffer,
+    options: { qos: 0 | 1; retain?: boolean },
+    done?: (outcome: PublishOutcome) => void,
+  ): boolean;
+  /** Drops the connection and reconnects (e.g. a PUBACK that never came). */
+  reconnectNow(reason: string): void;
+  stats(): MqttClientStats;
+  /** Publishes the retained `offline` status (bounded by `timeoutMs`), disconnects, stops reconnecting. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+const V5_FAILURE = 0x80;
+
+/** `Not authorized (reason code 135 / 0x87)` */
+export function describeReasonCode(code: number): string {
+  const name = (ReasonCodes as Record<number, string | undefined>)[code] ?? 'Unknown reason';
+  return `${name} (reason code ${code} / 0x${code.toString(16).padStart(2, '0')})`;
+}
+
+const TLS_TRUST_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
+
+/** One line an operator can act on, for any error MQTT.js or the socket emits. */
+export function describeMqttError(error: Error): string {
+  const code: unknown = (error as NodeJS.ErrnoException).code;
+  if (error instanceof ErrorWithReasonCode) {
+    const text = `${error.message.replace(/:.*$/, '')}: ${describeReasonCode(error.code)}`;
+    const credentials = `check the username and the password (mqtt.password, mqtt.passwordFile or $${PASSWORD_ENV})`;
+    if (error.code === 4 || error.code === 134) return `${text}: ${credentials}`;
+    // Mosquitto answers a wrong password with "not authorised" too, not with "bad user name or password".
+    if (error.code === 5 || error.code === 135)
+      return `${text}: ${credentials}, and that the broker accepts this client (password_file, allow_anonymous)`;
+    return text;
+  }
+  if (typeof code === 'string') {
+    if (TLS_TRUST_CODES.has(code))
+      return `TLS: the broker's certificate is not trusted (${code}): set mqtt.ca to the CA that signed it`;
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+      return `TLS: the broker's certificate does not name this host (${error.message})`;
+    if (code === 'CERT_HAS_EXPIRED') return 'TLS: the broker certificate has expired';
+    if (code === 'ECONNREFUSED') return `connection refused (${error.message}): is the broker running?`;
+  }
+  return error.message;
+}
+
+/** The URL without user name and password. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '[unparsable url]';
+  }
+}
+
+function readPem(kind: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new Error(`cannot read the MQTT ${kind} file ${path}: ${(error as Error).message}`);
+  }
+}
+
+function resolvePassword(options: MqttOptions, env: MqttClientDeps['env']): string | undefined {
+  if (options.password !== undefined) return options.password;
+  if (options.passwordFile !== undefined) {
+    try {
+      // Editors and `echo` leave a final newline that is not part of the password.
+      return readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new Error(`cannot read mqtt.passwordFile ${options.passwordFile}: ${(error as Error).message}`);
+    }
+  }
+  return env?.[PASSWORD_ENV];
+}
+
+function connectOptions(options: MqttOptions, topics: Topics, env: MqttClientDeps['env']): IClientOptions {
+  const will: StatusPayload = { state: 'offline', gateway: options.gatewayId, reason: 'connection lost' };
+  const password = resolvePassword(options, env);
+  if (options.cert !== undefined && options.key === undefined)
+    throw new Error('mqtt.cert needs mqtt.key (the client certificate and its private key go together)');
+  return {
+    clientId: options.gatewayId,
+    // The outbox owns durability: a broker-side session would only hold a second, lossy copy.
+    clean: true,
+    protocolVersion: options.protocolVersion ?? 4,
+    keepalive: options.keepaliveSec ?? 30,
+    connectTimeout: options.connectTimeoutMs ?? 10_000,
+    // MQTT.js retries on a fixed setInterval for a whole outage; we schedule reconnects ourselves.
+    reconnectPeriod: 0,
+    resubscribe: false,
+    queueQoSZero: false,
+    will: { topic: topics.status, payload: Buffer.from(JSON.stringify(will)), qos: 1, retain: true },
+    ...(options.username !== undefined ? { username: options.username } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(options.ca !== undefined ? { ca: readPem('CA', options.ca) } : {}),
+    ...(options.cert !== undefined ? { cert: readPem('certificate', options.cert) } : {}),
+    ...(options.key !== undefined ? { key: readPem('key', options.key) } : {}),
+    rejectUnauthorized: options.rejectUnauthorized !== false,
+  };
+}
+
+function outcomeOf(error: Error | undefined): PublishOutcome {
+  if (error === undefined || error === null) return { kind: 'acked' };
+  if (error instanceof ErrorWithReasonCode && error.code >= V5_FAILURE)
+    return { kind: 'rejected', reasonCode: error.code, reason: describeReasonCode(error.code) };
+  return { kind: 'failed', error };
+}
+
+/** Listeners of one connection event; one that throws is logged and the others still run. */
+function listeners(logger: Logger, name: string) {
+  const set = new Set<() => void>();
+  return {
+    add(listener: () => void): () => void {
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+    emit(): void {
+      for (const listener of set) {
+        try {
+          listener();
+        } catch (error) {
+          logger.error({ err: error }, `mqtt ${name} listener failed`);
+        }
+      }
+    },
+  };
+}
+
+export function createMqttClient(
+  options: MqttOptions,
+  logger: Logger,
+  deps: MqttClientDeps = {},
+): GatewayMqttClient {
+  const clock = deps.clock ?? systemClock;
+  const topics = createTopics(options.baseTopic ?? 'rfid', options.gatewayId);
+  const url = redactUrl(options.url);
+  const protocolVersion = options.protocolVersion ?? 4;
+  const inFlightWindow = options.inFlightWindow ?? DEFAULT_IN_FLIGHT_WINDOW;
+  if (!Number.isInteger(inFlightWindow) || inFlightWindow < 1 || inFlightWindow > 65_535)
+    throw new RangeError(`mqtt.inFlightWindow must be an integer within 1..65535, got ${inFlightWindow}`);
+  const backoff = new Backoff(options.reconnect, deps.random);
+  const log = logger.child({ component: 'mqtt', url, clientId: options.gatewayId });
+  const raw: MqttClient = connect(options.url, connectOptions(options, topics, deps.env ?? process.env));
+
+  const connectListeners = listeners(log, 'connect');
+  const disconnectListeners = listeners(log, 'disconnect');
+  /** Every filter subscribed on `raw` (by anyone) and not unsubscribed, with its QoS. */
+  const subscriptions = new Map<string, 0 | 1 | 2>();
+  let connectedAt: number | undefined;
+  let reconnectTimer: TimerHandle | undefined;
+  let closing = false;
+  let connects = 0;
+  let disconnects = 0;
+  let lastError: string | null = null;
+
+  const sendSubscription = (filter: string, qos: 0 | 1 | 2): void => {
+    raw.subscribe(filter, { qos }, (error, granted) => {
+      const refused = granted?.find((grant) => grant.qos >= V5_FAILURE);
+      if (error || refused)
+        log.warn(
+          { filter, reason: error ? describeMqttError(error) : describeReasonCode(refused?.qos ?? 0) },
+          'subscription refused',
+        );
+    });
+  };
+
+  const publishStatus = (status: StatusPayload, done?: (outcome: PublishOutcome) => void): boolean =>
+    api.publish(topics.status, JSON.stringify(status), { qos: 1, retain: true }, (outcome) => {
+      if (outcome.kind === 'rejected')
+        log.warn({ reason: outcome.reason }, 'the broker refused the status topic');
+      done?.(outcome);
+    });
+
+  const scheduleReconnect = (): void => {
+    if (closing || reconnectTimer !== undefined) return;
+    const delayMs = backoff.next();
+    log.info({ delayMs, attempt: backoff.attempts }, 'reconnecting to the broker');
+    reconnectTimer = clock.setTimeout(() => {
+      reconnectTimer = undefined;
+      if (!closing) raw.reconnect();
+    }, delayMs);
+  };
+
+  /**
+   * MQTT.js keeps unacknowledged QoS 1 packets to resend them on the next connection; the publisher
+   * re-reads those from the outbox instead, so they are failed here (their callbacks see "removed").
+   */
+  const forgetInFlight = (): void => {
+    for (const id of Object.keys(raw.outgoing)) raw.removeOutgoingMessage(Number(id));
+  };
+
+  raw.on('connect', () => {
+    connectedAt = clock.now();
+    connects++;
+    lastError = null;
+    log.info({ protocolVersion }, 'connected to the broker');
+    publishStatus({
+      state: 'online',
+      gateway: options.gatewayId,
+      since: new Date(connectedAt).toISOString(),
+      ...(options.version !== undefined ? { version: options.version } : {}),
+    });
+    // On the first connection MQTT.js sends the subscriptions it queued offline by itself.
+    if (connects > 1) for (const [filter, qos] of subscriptions) sendSubscription(filter, qos);
+    connectListeners.emit();
+  });
+  raw.on('error', (error) => {
+    const text = describeMqttError(error);
+    // The same failure every few seconds during an outage is one line at warn, then debug.
+    if (text !== lastError) log.warn({ reason: text }, 'mqtt error');
+    else log.debug({ reason: text }, 'mqtt error');
+    lastError = text;
+  });
+  raw.on('close', () => {
+    if (connectedAt !== undefined) {
+      backoff.connectionEnded(clock.now() - connectedAt);
+      connectedAt = undefined;
+      disconnects++;
+      if (!closing) log.warn('disconnected from the broker');
+      // Listeners first: the publisher must know the connection is gone before its callbacks fail.
+      disconnectListeners.emit();
+      forgetInFlight();
+    }
+    scheduleReconnect();
+  });
+  // MQTT.js only renews subscriptions when it runs the reconnects itself; it does not here.
+  raw.on('packetsend', (packet: Packet) => {
+    if (packet.cmd === 'subscribe')
+      for (const { topic, qos } of packet.subscriptions) subscriptions.set(topic, qos);
+    if (packet.cmd === 'unsubscribe') for (const topic of packet.unsubscriptions) subscriptions.delete(topic);
+  });
+
+  const api: GatewayMqttClient = {
+    url,
+    gatewayId: options.gatewayId,
+    topics,
+    protocolVersion,
+    inFlightWindow,
+    get connected() {
+      return raw.connected && connectedAt !== undefined;
+    },
+    onConnect: (listener) => connectListeners.add(listener),
+    onDisconnect: (listener) => disconnectListeners.add(listener),
+    raw,
+    publish(topic, payload, publishOptions, done) {
+      if (!api.connected) return false;
+      raw.publish(
+        topic,
+        payload,
+        { qos: publishOptions.qos, retain: publishOptions.retain ?? false },
+        (error) => done?.(outcomeOf(error)),
+      );
+      return true;
+    },
+    reconnectNow(reason) {
+      if (!api.connected) return;
+      log.warn({ reason }, 'dropping the connection to reconnect');
+      raw.stream.destroy();
+    },
+    stats: () => ({
+      connected: api.connected,
+      connects,
+      disconnects,
+      reconnectAttempts: backoff.attempts,
+      lastError,
+    }),
+    async close(timeoutMs = 2_000) {
+      if (closing) return;
+      closing = true;
+      if (reconnectTimer !== undefined) clock.clearTimeout(reconnectTimer);
+      reconnectTimer = undefined;
+      await new Promise<void>((resolve) => {
+        const timer = clock.setTimeout(resolve, timeoutMs);
+        const sent = publishStatus(
+          {
+            state: 'offline',
+            gateway: options.gatewayId,
+            since: new Date(clock.now()).toISOString(),
+            reason: 'shutdown',
+          },
+          () => {
+            clock.clearTimeout(timer);
+            resolve();
+          },
+        );
+        if (!sent) {
+          clock.clearTimeout(timer);
+          resolve();
+        }
+      });
+      forgetInFlight();
+      const connected = api.connected;
+      await new Promise<void>((resolve) => {
+        // A clean DISCONNECT, so the broker does not also publish the last will; forced if it hangs.
+        const timer = clock.setTimeout(() => {
+          raw.stream.destroy();
+          resolve();
+        }, timeoutMs);
+        raw.end(!connected, {}, () => {
+          clock.clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+  return api;
+}

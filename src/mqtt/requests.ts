@@ -1,0 +1,319 @@
+import type { IClientPublishOptions, MqttClient, OnMessageCallback } from 'mqtt';
+import type { Logger } from '../observability/logger.js';
+import type { Clock } from '../shared/clock.js';
+import {
+  isRequestCommand,
+  MAX_TRANSACTION_LENGTH,
+  parseRequest,
+  REQUEST_COMMANDS,
+  type RequestCommand,
+  type RequestPayload,
+  type Transaction,
+} from './request-schemas.js';
+
+/** What the gateway answers with; the lead wires these to the core, the outbox and the config. */
+export interface RequestHandlers {
+  ping(): Promise<unknown> | unknown;
+  inventoryGet(args: { zone?: string }): Promise<unknown> | unknown;
+  readersGet(args: { reader?: string }): Promise<unknown> | unknown;
+  readersRestart(args: { reader: string }): Promise<unknown>;
+  /** Must already be redacted: the answer goes to whoever may publish on the request topic. */
+  configGet(): Promise<unknown> | unknown;
+  outboxStats(): Promise<unknown> | unknown;
+}
+
+export interface RequestRouterOptions {
+  handlers: RequestHandlers;
+  clock: Clock;
+  logger: Logger;
+  /** Larger payloads are refused before being decoded. Default 64 KiB. */
+  maxPayloadBytes?: number;
+  /** A handler still running after this gets an error response (its result is then discarded). Default 30 s. */
+  handlerTimeoutMs?: number;
+}
+
+/** The MQTT 5 properties of a request that shape its response. */
+export interface RequestProperties {
+  responseTopic?: string;
+  correlationData?: Uint8Array;
+}
+
+export interface RequestResponse {
+  /** `undefined` = the default `<base>/response/<command>`. */
+  topic: string | undefined;
+  payload: string;
+  properties?: { correlationData: Uint8Array };
+}
+
+export interface RequestTopics {
+  /** `<base>/request/#` */
+  requestWildcard: string;
+  /** `<base>/request/` */
+  requestPrefix: string;
+  responseTopic(command: string): string;
+}
+
+type Outcome = { ok: true; data: unknown } | { ok: false; error: string; handlerFailed?: boolean };
+
+export const DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
+export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
+
+/** Longest command or topic quoted back in an error or a log line; topics may be 64 KiB long. */
+const MAX_QUOTED_LENGTH = 100;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Answers `<base>/request/<command>` on `<base>/response/<command>`. Whatever arrives (garbage,
+ * huge payloads, unknown commands, a handler that throws or hangs) gets exactly one JSON response
+ * and one log line; nothing here throws into the MQTT client's event loop.
+ */
+export class RequestRouter {
+  private readonly handlers: RequestHandlers;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly maxPayloadBytes: number;
+  private readonly handlerTimeoutMs: number;
+
+  private readonly routes: { [C in RequestCommand]: (request: RequestPayload<C>) => unknown } = {
+    ping: () => this.handlers.ping(),
+    'inventory/get': ({ zone }) => this.handlers.inventoryGet(zone === undefined ? {} : { zone }),
+    'readers/get': ({ reader }) => this.handlers.readersGet(reader === undefined ? {} : { reader }),
+    'readers/restart': ({ reader }) => this.handlers.readersRestart({ reader }),
+    'config/get': () => this.handlers.configGet(),
+    'outbox/stats': () => this.handlers.outboxStats(),
+  };
+
+  constructor(options: RequestRouterOptions) {
+    this.handlers = options.handlers;
+    this.clock = options.clock;
+    this.logger = options.logger;
+    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    this.handlerTimeoutMs = options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
+    if (!Number.isInteger(this.maxPayloadBytes) || this.maxPayloadBytes < 0) {
+      throw new RangeError(`maxPayloadBytes must be a non-negative integer, got ${this.maxPayloadBytes}`);
+    }
+    if (!(this.handlerTimeoutMs > 0)) {
+      throw new RangeError(`handlerTimeoutMs must be positive, got ${this.handlerTimeoutMs}`);
+    }
+  }
+
+  /** Runs one request and builds its response. Never rejects. */
+  async handle(
+    command: string,
+    payload: Uint8Array,
+    properties: RequestProperties = {},
+  ): Promise<RequestResponse> {
+    const startedAt = this.clock.now();
+    let transaction: Transaction | null = null;
+    let outcome: Outcome;
+    if (payload.byteLength > this.maxPayloadBytes) {
+      outcome = {
+        ok: false,
+        error: `payload too large: ${payload.byteLength} bytes, limit ${this.maxPayloadBytes}`,
+      };
+    } else {
+      const document = decodeJson(payload);
+      transaction = document.ok ? echoableTransaction(document.value) : null;
+      if (!isRequestCommand(command)) {
+        outcome = {
+          ok: false,
+          error: `unknown command ${JSON.stringify(truncate(command))}; known: ${REQUEST_COMMANDS.join(', ')}`,
+        };
+      } else if (!document.ok) {
+        outcome = { ok: false, error: 'payload is not valid JSON' };
+      } else {
+        outcome = await this.run(command, document.value);
+      }
+    }
+
+    const serialised = serialise(transaction, outcome);
+    this.logOutcome(command, transaction, serialised.outcome, this.clock.now() - startedAt);
+    return this.respond(serialised.payload, properties);
+  }
+
+  /**
+   * Subscribes to the request topics (QoS 1) and answers each request (QoS 1, not retained) on its
+   * default response topic or its MQTT 5 response topic. Returns a function that stops listening.
+   */
+  attach(client: MqttClient, topics: RequestTopics): () => void {
+    const onMessage: OnMessageCallback = (topic, payload, packet) => {
+      if (!topic.startsWith(topics.requestPrefix)) return;
+      const command = topic.slice(topics.requestPrefix.length);
+      // A retained request would run again on every reconnect (a restart loop), so it never runs.
+      if (packet.retain) {
+        this.logger.warn({ command: truncate(command) }, 'retained MQTT request ignored');
+        return;
+      }
+      const properties: RequestProperties = {};
+      if (packet.properties?.responseTopic !== undefined) {
+        properties.responseTopic = packet.properties.responseTopic;
+      }
+      if (packet.properties?.correlationData !== undefined) {
+        properties.correlationData = packet.properties.correlationData;
+      }
+      void this.handle(command, payload, properties).then((response) => {
+        // An exception here would be an unhandled rejection, which ends the process.
+        try {
+          this.publish(client, response.topic ?? topics.responseTopic(command), response);
+        } catch (error) {
+          this.logger.warn({ command: truncate(command), err: String(error) }, 'MQTT response not published');
+        }
+      });
+    };
+    client.on('message', onMessage);
+    client.subscribe(topics.requestWildcard, { qos: 1 }, (error, granted) => {
+      if (error) {
+        this.logger.warn(
+          { topic: topics.requestWildcard, err: error.message },
+          'request subscription failed',
+        );
+      } else if (granted?.some((grant) => grant.qos >= 0x80)) {
+        this.logger.warn({ topic: topics.requestWildcard }, 'request subscription refused by the broker');
+      }
+    });
+    return () => {
+      client.removeListener('message', onMessage);
+      if (client.connected) client.unsubscribe(topics.requestWildcard);
+    };
+  }
+
+  private async run<C extends RequestCommand>(command: C, document: unknown): Promise<Outcome> {
+    const parsed = parseRequest(command, document);
+    if (!parsed.ok) return { ok: false, error: parsed.error };
+    const { expiresAt } = parsed.value;
+    if (expiresAt !== undefined && Date.parse(expiresAt) < this.clock.now()) {
+      return { ok: false, error: `expired: expiresAt ${expiresAt} is in the past` };
+    }
+    const route = this.routes[command];
+    try {
+      // Through `then` so that a handler throwing synchronously fails like one that rejects.
+      const work = Promise.resolve().then(() => route(parsed.value));
+      return { ok: true, data: await this.withTimeout(work) };
+    } catch (error) {
+      return {
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+        handlerFailed: true,
+      };
+    }
+  }
+
+  private withTimeout<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.clock.setTimeout(
+        () => reject(new Error(`no answer within ${this.handlerTimeoutMs} ms`)),
+        this.handlerTimeoutMs,
+      );
+      work.then(
+        (value) => {
+          this.clock.clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.clock.clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private respond(payload: string, properties: RequestProperties): RequestResponse {
+    const response: RequestResponse = { topic: this.responseTopicOf(properties.responseTopic), payload };
+    if (properties.correlationData !== undefined) {
+      response.properties = { correlationData: properties.correlationData };
+    }
+    return response;
+  }
+
+  /** A response topic the broker would reject (wildcards, empty) falls back to the default one. */
+  private responseTopicOf(requested: string | undefined): string | undefined {
+    if (requested === undefined) return undefined;
+    if (requested === '' || /[+#]/.test(requested) || requested.includes('\u0000')) {
+      this.logger.warn(
+        { responseTopic: truncate(requested) },
+        'invalid MQTT 5 response topic; using the default',
+      );
+      return undefined;
+    }
+    return requested;
+  }
+
+  private logOutcome(
+    command: string,
+    transaction: Transaction | null,
+    outcome: Outcome,
+    durationMs: number,
+  ): void {
+    const fields = {
+      command: truncate(command),
+      transaction,
+      status: outcome.ok ? 'ok' : 'error',
+      durationMs,
+      ...(outcome.ok ? {} : { error: outcome.error }),
+    };
+    if (!outcome.ok && outcome.handlerFailed) this.logger.warn(fields, 'MQTT request handler failed');
+    else this.logger.info(fields, 'MQTT request');
+  }
+
+  private publish(client: MqttClient, topic: string, response: RequestResponse): void {
+    // MQTT.js would hold an offline QoS 1 publish in memory indefinitely; a late answer is useless.
+    if (!client.connected) {
+      this.logger.warn({ topic }, 'MQTT response dropped: not connected');
+      return;
+    }
+    const options: IClientPublishOptions = { qos: 1, retain: false };
+    if (response.properties !== undefined) {
+      options.properties = { correlationData: Buffer.from(response.properties.correlationData) };
+    }
+    client.publish(topic, response.payload, options, (error) => {
+      if (error) this.logger.warn({ topic, err: error.message }, 'MQTT response not published');
+    });
+  }
+}
+
+function serialise(transaction: Transaction | null, outcome: Outcome): { payload: string; outcome: Outcome } {
+  if (!outcome.ok) {
+    return { payload: JSON.stringify({ transaction, status: 'error', error: outcome.error }), outcome };
+  }
+  try {
+    return { payload: JSON.stringify({ transaction, status: 'ok', data: outcome.data ?? null }), outcome };
+  } catch (error) {
+    // A handler returned something JSON cannot carry (a BigInt, a cycle): an answer, not a crash.
+    const reason = error instanceof Error ? error.message : String(error);
+    return serialise(transaction, {
+      ok: false,
+      error: `response not serialisable: ${reason}`,
+      handlerFailed: true,
+    });
+  }
+}
+
+function decodeJson(payload: Uint8Array): { ok: true; value: unknown } | { ok: false } {
+  let text: string;
+  try {
+    text = utf8.decode(payload);
+  } catch {
+    return { ok: false };
+  }
+  if (text.trim() === '') return { ok: true, value: {} };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    // The parser's message quotes the payload, which may hold secrets: it goes nowhere.
+    return { ok: false };
+  }
+}
+
+/** The transaction is echoed even when the rest of the request is invalid, so callers can match. */
+function echoableTransaction(document: unknown): Transaction | null {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return null;
+  const value = (document as { transaction?: unknown }).transaction;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.length <= MAX_TRANSACTION_LENGTH) return value;
+  return null;
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_QUOTED_LENGTH ? `${text.slice(0, MAX_QUOTED_LENGTH)}…` : text;
+}

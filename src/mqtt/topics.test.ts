@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { checkTopicId, createTopics } from './topics.js';
+
+describe('createTopics', () => {
+  const topics = createTopics('rfid', 'gw1');
+
+  it('lays out every topic of DESIGN.md under <baseTopic>/<gatewayId>', () => {
+    expect(topics.base).toBe('rfid/gw1');
+    expect(topics.status).toBe('rfid/gw1/status');
+    expect(topics.metrics).toBe('rfid/gw1/metrics');
+    expect(topics.event('tag.arrived')).toBe('rfid/gw1/events/tag/arrived');
+    expect(topics.event('purchase.completed')).toBe('rfid/gw1/events/purchase/completed');
+    expect(topics.inventory('fridge')).toBe('rfid/gw1/inventory/fridge');
+    expect(topics.reader('door')).toBe('rfid/gw1/readers/door');
+    expect(topics.request('inventory/get')).toBe('rfid/gw1/request/inventory/get');
+    expect(topics.response('inventory/get')).toBe('rfid/gw1/response/inventory/get');
+    expect(topics.requestFilter).toBe('rfid/gw1/request/#');
+  });
+
+  it('accepts a base topic with levels', () => {
+    expect(createTopics('shop-7/rfid', 'gw1').status).toBe('shop-7/rfid/gw1/status');
+  });
+
+  it('reads the command back from a request topic', () => {
+    expect(topics.commandOf('rfid/gw1/request/ping')).toBe('ping');
+    expect(topics.commandOf('rfid/gw1/request/readers/restart')).toBe('readers/restart');
+    expect(topics.commandOf('rfid/gw1/request/')).toBeUndefined();
+    expect(topics.commandOf('rfid/gw1/request/a//b')).toBeUndefined();
+    expect(topics.commandOf('rfid/gw2/request/ping')).toBeUndefined();
+    expect(topics.commandOf('rfid/gw1/response/ping')).toBeUndefined();
+  });
+
+  it.each(['', 'a/b', 'a+', '#', 'x\u0000'])('refuses the id %j', (id) => {
+    expect(() => checkTopicId('zone', id)).toThrow(TypeError);
+    expect(() => createTopics('rfid', id)).toThrow(/gatewayId/);
+    expect(() => topics.inventory(id)).toThrow(/zone/);
+    expect(() => topics.reader(id)).toThrow(/reader id/);
+  });
+
+  it('refuses wildcards and empty levels in base topics, commands and event types', () => {
+    expect(() => createTopics('rfid/', 'gw1')).toThrow(/empty level/);
+    expect(() => createTopics('/rfid', 'gw1')).toThrow(/empty level/);
+    expect(() => createTopics('rfid/+', 'gw1')).toThrow(/baseTopic/);
+    expect(() => topics.request('inventory/#')).toThrow(/command/);
+    expect(() => topics.response('a//b')).toThrow(/command/);
+    expect(() => topics.event('tag..arrived')).toThrow(/event type/);
+    expect(() => topics.event('tag/arrived')).toThrow(/event type/);
+  });
+});
