@@ -106,7 +106,7 @@ class ReplaySession {
       if (chunk.dir !== 'rx') continue;
       const pipeline = this.gateway.pipeline(chunk.port);
       if (!pipeline) {
-        this.skip(chunk);
+        this.countSkipped(chunk);
         continue;
       }
       pipeline.ingest(chunk.bytes);
@@ -124,7 +124,7 @@ class ReplaySession {
     return { header: this.header, ports };
   }
 
-  private skip(chunk: CaptureChunk): void {
+  private countSkipped(chunk: CaptureChunk): void {
     const count = (this.skipped.get(chunk.port) ?? 0) + 1;
     this.skipped.set(chunk.port, count);
     if (count === 1) {

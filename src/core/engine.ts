@@ -1,38 +1,27 @@
 import { type EngineConfig, validateEngineConfig } from './config.js';
-import { AT_MS, CURRENT_READ_FIELDS, RSSI } from './current-read.js';
+import * as currentRead from './current-read.js';
 import { DeadlineHeap } from './deadline-heap.js';
 import type { CoreEvent, EngineStats, PresentTag } from './events.js';
-import {
-  OUTCOME_ACCEPTED,
-  OUTCOME_BELOW_FLOOR,
-  OUTCOME_FILTERED,
-  OUTCOME_OVERFLOW,
-  OUTCOME_TOO_LONG,
-  ReadRing,
-  type RecentRead,
-} from './read-ring.js';
+import * as readRing from './read-ring.js';
 import { TagFilter } from './tag-filter.js';
-import {
-  CANDIDATE,
-  F_LAST_SEEN,
-  F_READS,
-  F_RSSI,
-  F_SINCE,
-  F_SMOOTHED,
-  FLOAT_FIELDS,
-  I_ANTENNA,
-  I_GENERATION,
-  I_PHASE,
-  I_READER,
-  I_ZONE,
-  IGNORED,
-  INT_FIELDS,
-  PRESENT,
-  TagState,
-} from './tag-state.js';
-import { TagTable } from './tag-table.js';
-import { ZoneMap } from './zone-map.js';
+import * as tagState from './tag-state.js';
+import * as tagTable from './tag-table.js';
+import * as zoneMap from './zone-map.js';
 import { ZonePresence } from './zone-presence.js';
+
+/*
+ * Local copies of other modules' constants: V8 folds a module's own constants into optimized code, but
+ * loads and checks an imported binding at every use, which cost the hot path about 5%.
+ */
+const { AT_MS, CURRENT_READ_FIELDS, RSSI } = currentRead;
+const { OUTCOME_ACCEPTED, OUTCOME_BELOW_FLOOR, OUTCOME_FILTERED, OUTCOME_OVERFLOW, OUTCOME_TOO_LONG } =
+  readRing;
+const { META_ANTENNA_MASK, META_OUTCOME_SHIFT, META_READER_SHIFT, REF_RECORD_BITS } = readRing;
+const { CANDIDATE, F_LAST_SEEN, F_READS, F_RSSI, F_SMOOTHED, FLOAT_FIELDS } = tagState;
+const { I_ANTENNA, I_GENERATION, I_PHASE, I_READER, I_ZONE, IGNORED, INT_FIELDS, PRESENT } = tagState;
+const { FINAL_MULTIPLIER_1, FINAL_MULTIPLIER_2, HASH_MULTIPLIER, HASH_ROTATION, INLINE_WORDS } = tagTable;
+const { RECORD_BITS, RECORD_MASK, SLOT_HASH, SLOT_INTS, SLOT_KEY } = tagTable;
+const { ANTENNA_SLOTS } = zoneMap;
 
 const FILTERED_UNCACHED = -1;
 const REFUSED = -2;
@@ -73,11 +62,11 @@ const REFUSED = -2;
 export class PresenceEngine {
   private readonly counters: EngineStats;
   private readonly emit: (event: CoreEvent) => void;
-  private readonly map: ZoneMap;
-  private readonly table: TagTable;
-  private readonly tags: TagState;
+  private readonly map: zoneMap.ZoneMap;
+  private readonly table: tagTable.TagTable;
+  private readonly tags: tagState.TagState;
   private readonly heap: DeadlineHeap;
-  private readonly ring: ReadRing;
+  private readonly ring: readRing.ReadRing;
   private readonly filter: TagFilter;
   private readonly presence: ZonePresence;
   /** Time and RSSI of the read being processed, and the latest time seen (`AT_MS`). */
@@ -88,20 +77,25 @@ export class PresenceEngine {
   /** Heap id of the overflow report deadline, after the records' ids. */
   private readonly overflowId: number;
   private pendingDrops = 0;
+  private readonly readerCount: number;
+  /** The caller's buffer and a DataView over it, made again only when the caller passes another buffer. */
+  private viewBytes: Uint8Array | undefined;
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
   /** Throws an Error naming the offending field or pattern when the config is invalid. */
   constructor(config: EngineConfig, emit: (event: CoreEvent) => void) {
     validateEngineConfig(config);
     this.filter = new TagFilter(config.include, config.exclude);
     this.emit = emit;
-    this.map = new ZoneMap(config);
+    this.map = new zoneMap.ZoneMap(config);
+    this.readerCount = this.map.readerCount;
     this.maxTagBytes = config.maxTagBytes;
     this.smoothing = config.crossRead.smoothing;
-    this.table = new TagTable(config.capacity, config.maxTagBytes);
-    this.tags = new TagState(config.capacity);
+    this.table = new tagTable.TagTable(config.capacity, config.maxTagBytes);
+    this.tags = new tagState.TagState(config.capacity);
     this.overflowId = config.capacity;
     this.heap = new DeadlineHeap(config.capacity + 1);
-    this.ring = new ReadRing(config.ringSize, config.maxTagBytes);
+    this.ring = new readRing.ReadRing(config.ringSize, config.maxTagBytes);
     this.overflowReportMs = config.overflowReportMs;
     this.counters = {
       reads: 0,
@@ -166,6 +160,14 @@ export class PresenceEngine {
     this.ingestCurrent(reader, antenna, tag, offset, length);
   }
 
+  /**
+   * The hot path: a read of a present tag in its own zone calls nothing. V8 inlines callees in the order
+   * of how often they ran while this function warmed up, skips those that ran seldom and stops when a
+   * budget is spent; if the warm-up was mostly new tags (a gateway starting), a call here would stay a
+   * call, and a call per read costs more than most of what it does. So the zone lookup (`ZoneMap.zoneOf`),
+   * the tag lookup (`TagTable.find`) and the ring entry (`ReadRing.push`) are spelled out, from the
+   * layouts their modules export; anything less common goes to those methods.
+   */
   private ingestCurrent(
     reader: number,
     antenna: number,
@@ -173,35 +175,81 @@ export class PresenceEngine {
     offset: number,
     length: number,
   ): void {
-    if (!(reader >= 0 && reader < this.map.readerCount)) {
+    if (!(reader >= 0 && reader < this.readerCount)) {
       throw new RangeError(`Unknown reader index ${reader}`);
     }
     const current = this.current;
     if ((this.heap.earliest[0] as number) <= (current[AT_MS] as number)) this.settle();
-    const zone = this.map.zoneOf(reader, antenna);
-    let record = -1;
+    const map = this.map;
+    const antennaSlot = antenna >>> 0;
+    const zone =
+      antennaSlot === antenna && antennaSlot < ANTENNA_SLOTS
+        ? (map.antennaZones[reader * ANTENNA_SLOTS + antennaSlot] as number)
+        : map.zoneOf(reader, antenna);
     if (
-      length <= this.maxTagBytes &&
-      length > 0 &&
-      !((current[RSSI] as number) < (this.map.rssiFloor[zone] as number))
+      length > this.maxTagBytes ||
+      length <= 0 ||
+      (current[RSSI] as number) < (map.rssiFloor[zone] as number)
     ) {
-      record = this.table.find(tag, offset, length);
+      this.rejectRead(reader, antenna, tag, offset, length);
+      return;
     }
-    const i = record * INT_FIELDS;
+    // `TagTable.find` for keys of whole words that fit in a slot (UHF EPCs). Other keys, and misses (so
+    // that `TagTable.insert` can follow), go to the table.
+    let record = -1;
+    if ((length & 3) === 0 && length <= INLINE_WORDS * 4) {
+      if (tag !== this.viewBytes) {
+        this.viewBytes = tag;
+        this.view = new DataView(tag.buffer, tag.byteOffset, tag.byteLength);
+      }
+      const view = this.view;
+      let hash = length;
+      for (let at = offset; at < offset + length; at += 4) {
+        hash = Math.imul(hash ^ view.getInt32(at, true), HASH_MULTIPLIER);
+        hash = (hash << HASH_ROTATION) | (hash >>> (32 - HASH_ROTATION));
+      }
+      hash = Math.imul(hash ^ (hash >>> 16), FINAL_MULTIPLIER_1);
+      hash = Math.imul(hash ^ (hash >>> 13), FINAL_MULTIPLIER_2);
+      hash ^= hash >>> 16;
+      const { slots, slotMask } = this.table;
+      for (let slot = hash & slotMask; ; slot = (slot + 1) & slotMask) {
+        const at = slot * SLOT_INTS;
+        const entry = slots[at] as number;
+        if (entry === 0) break;
+        if (entry >>> RECORD_BITS !== length || slots[at + SLOT_HASH] !== hash) continue;
+        let same = 0;
+        while (same < length && slots[at + SLOT_KEY + (same >> 2)] === view.getInt32(offset + same, true)) {
+          same += 4;
+        }
+        if (same === length) {
+          record = (entry & RECORD_MASK) - 1;
+          break;
+        }
+      }
+    }
+    if (record < 0) record = this.table.find(tag, offset, length);
     const ints = this.tags.ints;
+    const i = record * INT_FIELDS;
     if (record < 0 || ints[i + I_PHASE] !== PRESENT) {
       this.uncommonRead(record, zone, reader, antenna, tag, offset, length);
       return;
     }
     this.counters.accepted++;
-    this.ring.push(current, reader, antenna, record, ints[i + I_GENERATION] as number, OUTCOME_ACCEPTED);
+    const ring = this.ring;
+    const entry = (ring.written++ & ring.mask) * 2;
+    ring.floats[entry] = current[AT_MS] as number;
+    ring.floats[entry + 1] = current[RSSI] as number;
+    ring.ints[entry] = (((ints[i + I_GENERATION] as number) & 0xff) << REF_RECORD_BITS) | record;
+    ring.ints[entry + 1] =
+      (OUTCOME_ACCEPTED << META_OUTCOME_SHIFT) |
+      (reader << META_READER_SHIFT) |
+      (antenna & META_ANTENNA_MASK);
     if (ints[i + I_ZONE] !== zone) {
       this.presence.presentReadElsewhere(record, zone, reader, antenna);
       return;
     }
-    // Most reads are of a present tag in its own zone: handled here rather than in a call V8 may not
-    // inline. The departure deadline moves with the last read without touching the heap (see
-    // `ZonePresence.deadline`).
+    // Most reads are of a present tag in its own zone. The departure deadline moves with the last read
+    // without touching the heap (see `ZonePresence.deadline`).
     const floats = this.tags.floats;
     const f = record * FLOAT_FIELDS;
     const rssi = current[RSSI] as number;
@@ -215,7 +263,16 @@ export class PresenceEngine {
     else if (!Number.isNaN(rssi)) floats[f + F_SMOOTHED] = level + this.smoothing * (rssi - level);
   }
 
-  /** Every read that is not of a present tag: rejected, new, filtered or a candidate's. */
+  /** A read too long, empty or below its zone's RSSI floor: counted and kept in the ring only. */
+  private rejectRead(reader: number, antenna: number, tag: Uint8Array, offset: number, length: number): void {
+    const tooLong = length > this.maxTagBytes || length <= 0;
+    if (tooLong) this.counters.tooLong++;
+    else this.counters.belowFloor++;
+    const outcome = tooLong ? OUTCOME_TOO_LONG : OUTCOME_BELOW_FLOOR;
+    this.ring.pushBytes(this.current, reader, antenna, tag, offset, length, outcome);
+  }
+
+  /** An accepted-length read that is not of a present tag: new, filtered or a candidate's. */
   private uncommonRead(
     found: number,
     zone: number,
@@ -226,16 +283,6 @@ export class PresenceEngine {
     length: number,
   ): void {
     const { counters, current, ring } = this;
-    if (length > this.maxTagBytes || length <= 0) {
-      counters.tooLong++;
-      ring.pushBytes(current, reader, antenna, tag, offset, length, OUTCOME_TOO_LONG);
-      return;
-    }
-    if ((current[RSSI] as number) < (this.map.rssiFloor[zone] as number)) {
-      counters.belowFloor++;
-      ring.pushBytes(current, reader, antenna, tag, offset, length, OUTCOME_BELOW_FLOOR);
-      return;
-    }
     const record = found >= 0 ? found : this.admit(tag, offset, length);
     if (record === REFUSED) {
       ring.pushBytes(current, reader, antenna, tag, offset, length, OUTCOME_OVERFLOW);
@@ -284,28 +331,13 @@ export class PresenceEngine {
 
   /** Tags present now (in `zone`, if given), sorted by tag. Allocates; for snapshots. */
   present(zone?: string): PresentTag[] {
-    const tags = this.tags;
     const zoneFilter = zone === undefined ? -1 : this.map.zoneIndex(zone);
     if (zone !== undefined && zoneFilter < 0) return [];
-    const result: PresentTag[] = [];
-    for (let record = 0; record < this.table.capacity; record++) {
-      if (tags.phase(record) !== PRESENT) continue;
-      const tagZone = tags.zone(record);
-      if (zoneFilter >= 0 && tagZone !== zoneFilter) continue;
-      const f = record * FLOAT_FIELDS;
-      result.push({
-        tag: this.presence.hexOf(record),
-        zone: this.map.zoneIds[tagZone] as string,
-        sinceMs: tags.floats[f + F_SINCE] as number,
-        lastSeenMs: tags.floats[f + F_LAST_SEEN] as number,
-        reads: tags.floats[f + F_READS] as number,
-      });
-    }
-    return result.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+    return this.presence.present(zoneFilter);
   }
 
   /** The last `limit` raw reads (default: the whole ring) with what became of each, oldest first. */
-  recentReads(limit = Number.POSITIVE_INFINITY): RecentRead[] {
+  recentReads(limit = Number.POSITIVE_INFINITY): readRing.RecentRead[] {
     const { table, tags, map } = this;
     return this.ring.recent(limit, {
       tagOf: (record, generation8) =>

@@ -36,29 +36,34 @@ export interface RingNames {
   zoneOf(reader: number, antenna: number): string;
 }
 
-const RECORD_BITS = 23;
-const RECORD_MASK = (1 << RECORD_BITS) - 1;
+/*
+ * Entry layout, exported for the engine's hot path, which appends accepted reads itself (a call per read
+ * would cost more than the four stores). Entry `e = (written++ & mask) * 2`: `floats[e]` time,
+ * `floats[e + 1]` RSSI, `ints[e]` the ref, `ints[e + 1]` the meta. The ref of a read of a tag-table record
+ * is `(generation & 0xff) << REF_RECORD_BITS | record`; of a read whose bytes were copied, `-1 - length`.
+ * The meta is `outcome << META_OUTCOME_SHIFT | reader << META_READER_SHIFT | (antenna & META_ANTENNA_MASK)`.
+ */
+export const REF_RECORD_BITS = 23;
+export const META_OUTCOME_SHIFT = 28;
+export const META_READER_SHIFT = 16;
+export const META_ANTENNA_MASK = 0xffff;
+const RECORD_MASK = (1 << REF_RECORD_BITS) - 1;
 
 /**
- * The last `size` raw reads, whatever became of them; the oldest is overwritten. Four stores per read:
- * a read of a tag in the table is kept as its record and generation (copying the bytes would cost more
- * than the rest of the read's processing), reader, antenna and outcome share a word, and the zone is
- * derived again from reader and antenna when a snapshot is taken. Only reads that got no record copy
- * their bytes. Never allocates.
+ * The last `size` raw reads, whatever became of them; the oldest is overwritten. Four stores per read
+ * (layout above): a read of a tag in the table is kept as its record and generation (copying the bytes
+ * would cost more than the rest of the read's processing), reader, antenna and outcome share a word, and
+ * the zone is derived again from reader and antenna when a snapshot is taken. Only reads that got no
+ * record copy their bytes. Never allocates.
  */
 export class ReadRing {
-  private readonly mask: number;
-  private readonly maxTagBytes: number;
-  /** Per read: time, RSSI. */
-  private readonly floats: Float64Array;
-  /**
-   * Per read: `(generation & 0xff) << 23 | record`, or `-1 - length` for a read whose bytes were copied;
-   * then `outcome << 28 | reader << 16 | antenna`.
-   */
-  private readonly ints: Int32Array;
-  private readonly bytes: Uint8Array;
+  readonly floats: Float64Array;
+  readonly ints: Int32Array;
+  readonly mask: number;
   /** Reads pushed since construction; the next one goes to `written & mask`. */
-  private written = 0;
+  written = 0;
+  private readonly maxTagBytes: number;
+  private readonly bytes: Uint8Array;
 
   constructor(size: number, maxTagBytes: number) {
     this.mask = size - 1;
@@ -77,7 +82,7 @@ export class ReadRing {
     generation: number,
     outcome: number,
   ): void {
-    this.store(current, reader, antenna, ((generation & 0xff) << RECORD_BITS) | record, outcome);
+    this.store(current, reader, antenna, ((generation & 0xff) << REF_RECORD_BITS) | record, outcome);
   }
 
   /** A read that got no record: its bytes (up to `maxTagBytes`) are copied. */
@@ -101,7 +106,8 @@ export class ReadRing {
     this.floats[at] = current[AT_MS] as number;
     this.floats[at + 1] = current[RSSI] as number;
     this.ints[at] = ref;
-    this.ints[at + 1] = (outcome << 28) | (reader << 16) | (antenna & 0xffff);
+    this.ints[at + 1] =
+      (outcome << META_OUTCOME_SHIFT) | (reader << META_READER_SHIFT) | (antenna & META_ANTENNA_MASK);
   }
 
   /** Up to `limit` most recent reads, oldest first. Allocates; for diagnostics, not the hot path. */
@@ -112,12 +118,12 @@ export class ReadRing {
       const slot = sequence & this.mask;
       const ref = this.ints[slot * 2] as number;
       const meta = this.ints[slot * 2 + 1] as number;
-      const reader = (meta >>> 16) & 0xfff;
-      const antenna = meta & 0xffff;
+      const reader = (meta >>> META_READER_SHIFT) & 0xfff;
+      const antenna = meta & META_ANTENNA_MASK;
       let tag: string | null;
       let length: number;
       if (ref >= 0) {
-        tag = names.tagOf(ref & RECORD_MASK, ref >>> RECORD_BITS);
+        tag = names.tagOf(ref & RECORD_MASK, ref >>> REF_RECORD_BITS);
         length = tag === null ? 0 : tag.length / 2;
       } else {
         length = -1 - ref;
@@ -131,7 +137,7 @@ export class ReadRing {
         antenna,
         zone: names.zoneOf(reader, antenna),
         rssi: this.floats[slot * 2 + 1] as number,
-        outcome: READ_OUTCOMES[meta >>> 28] as ReadOutcome,
+        outcome: READ_OUTCOMES[meta >>> META_OUTCOME_SHIFT] as ReadOutcome,
       });
     }
     return result;

@@ -63,10 +63,6 @@ export class TagState {
     return this.ints[record * INT_FIELDS + I_PHASE] as number;
   }
 
-  zone(record: number): number {
-    return this.ints[record * INT_FIELDS + I_ZONE] as number;
-  }
-
   generation(record: number): number {
     return this.ints[record * INT_FIELDS + I_GENERATION] as number;
   }

@@ -1,11 +1,27 @@
 import { BYTE_HEX } from './hex.js';
 
-/** Low bits of a slot's first word: record + 1 (so capacity < 2^23); the key length sits above them. */
-const RECORD_BITS = 23;
-const RECORD_MASK = (1 << RECORD_BITS) - 1;
-/** A slot: entry word, hash, then the key's first INLINE_WORDS words (all of a key up to 24 bytes). */
-const SLOT_INTS = 8;
-const INLINE_WORDS = SLOT_INTS - 2;
+/*
+ * The slot layout and the hash, exported for the engine's hot path, which probes the slots itself (see
+ * `PresenceEngine.ingestCurrent`). A slot is SLOT_INTS ints: the entry word
+ * `(key length << RECORD_BITS) | (record + 1)` (0 = empty), the hash, then the key's first INLINE_WORDS
+ * little-endian words (all of a key up to 24 bytes), zero-padded.
+ */
+export const SLOT_INTS = 8;
+export const SLOT_HASH = 1;
+export const SLOT_KEY = 2;
+export const INLINE_WORDS = SLOT_INTS - SLOT_KEY;
+/** Low bits of the entry word: record + 1 (so capacity < 2^23). */
+export const RECORD_BITS = 23;
+export const RECORD_MASK = (1 << RECORD_BITS) - 1;
+/**
+ * The hash of a key of `length` bytes starts at `length`; per word `hash = rotl(imul(hash ^ word,
+ * HASH_MULTIPLIER), HASH_ROTATION)` (cheap); then MurmurHash3's finalizer (FINAL_MULTIPLIER_1 and _2)
+ * for the avalanche. A partial last word is zero-padded.
+ */
+export const HASH_MULTIPLIER = 0x9e3779b1;
+export const HASH_ROTATION = 13;
+export const FINAL_MULTIPLIER_1 = 0x85ebca6b;
+export const FINAL_MULTIPLIER_2 = 0xc2b2ae35;
 
 /**
  * Identifier bytes → record index, in preallocated typed arrays.
@@ -26,9 +42,9 @@ export class TagTable {
   private readonly wordsPerKey: number;
   private readonly keyLengths: Uint8Array;
   private readonly hashes: Int32Array;
-  /** Per slot (SLOT_INTS): `(key length << 23) | (record + 1)` (0 = empty), the hash, the key's first words. */
-  private readonly slots: Int32Array;
-  private readonly slotMask: number;
+  /** SLOT_INTS per slot (layout above); at most half the slots are in use. */
+  readonly slots: Int32Array;
+  readonly slotMask: number;
   /** Free records as a FIFO ring. */
   private readonly free: Int32Array;
   private freeHead = 0;
@@ -68,7 +84,6 @@ export class TagTable {
   /** Record holding this key, or -1. `length` must be 1..maxKeyBytes. */
   find(bytes: Uint8Array, offset: number, length: number): number {
     const words = this.probeWords;
-    // Multiply-xor per 32-bit word (cheap), then MurmurHash3's finalizer for the avalanche.
     let hash = length;
     let word = 0;
     let at = offset;
@@ -76,20 +91,19 @@ export class TagTable {
     for (const end = offset + (length & ~3); at < end; at += 4) {
       const block = view.getInt32(at, true);
       words[word++] = block;
-      hash = Math.imul(hash ^ block, 0x9e3779b1);
-      hash = (hash << 13) | (hash >>> 19);
+      hash = Math.imul(hash ^ block, HASH_MULTIPLIER);
+      hash = (hash << HASH_ROTATION) | (hash >>> (32 - HASH_ROTATION));
     }
     if ((length & 3) !== 0) {
       let block = 0;
       for (let shift = 0; at < offset + length; at++, shift += 8) block |= (bytes[at] as number) << shift;
       words[word++] = block;
-      hash = Math.imul(hash ^ block, 0x9e3779b1);
+      hash = Math.imul(hash ^ block, HASH_MULTIPLIER);
+      hash = (hash << HASH_ROTATION) | (hash >>> (32 - HASH_ROTATION));
     }
     const wordCount = word;
-    hash ^= hash >>> 16;
-    hash = Math.imul(hash, 0x85ebca6b);
-    hash ^= hash >>> 13;
-    hash = Math.imul(hash, 0xc2b2ae35);
+    hash = Math.imul(hash ^ (hash >>> 16), FINAL_MULTIPLIER_1);
+    hash = Math.imul(hash ^ (hash >>> 13), FINAL_MULTIPLIER_2);
     hash ^= hash >>> 16;
 
     const keyWords = this.keyWords;
@@ -106,9 +120,9 @@ export class TagTable {
         this.missLength = length;
         return -1;
       }
-      if (entry >>> RECORD_BITS === length && slots[at + 1] === hash) {
+      if (entry >>> RECORD_BITS === length && slots[at + SLOT_HASH] === hash) {
         let same = 0;
-        while (same < inline && slots[at + 2 + same] === words[same]) same++;
+        while (same < inline && slots[at + SLOT_KEY + same] === words[same]) same++;
         const record = (entry & RECORD_MASK) - 1;
         const base = record * stride;
         if (same === inline) while (same < wordCount && keyWords[base + same] === words[same]) same++;
@@ -143,9 +157,9 @@ export class TagTable {
     this.hashes[record] = this.missHash;
     const at = this.missSlot * SLOT_INTS;
     this.slots[at] = (this.missLength << RECORD_BITS) | (record + 1);
-    this.slots[at + 1] = this.missHash;
+    this.slots[at + SLOT_HASH] = this.missHash;
     for (let word = 0; word < INLINE_WORDS; word++) {
-      this.slots[at + 2 + word] = word < wordCount ? (this.probeWords[word] as number) : 0;
+      this.slots[at + SLOT_KEY + word] = word < wordCount ? (this.probeWords[word] as number) : 0;
     }
     this.missSlot = -1;
     return record;
@@ -163,7 +177,7 @@ export class TagTable {
     let next = (hole + 1) & mask;
     for (;;) {
       if (slots[next * SLOT_INTS] === 0) break;
-      const home = (slots[next * SLOT_INTS + 1] as number) & mask;
+      const home = (slots[next * SLOT_INTS + SLOT_HASH] as number) & mask;
       if (((next - home) & mask) >= ((next - hole) & mask)) {
         slots.copyWithin(hole * SLOT_INTS, next * SLOT_INTS, (next + 1) * SLOT_INTS);
         hole = next;
@@ -192,7 +206,7 @@ export class TagTable {
     let longest = 0;
     for (let slot = 0; slot <= this.slotMask; slot++) {
       if (this.slots[slot * SLOT_INTS] === 0) continue;
-      const home = (this.slots[slot * SLOT_INTS + 1] as number) & this.slotMask;
+      const home = (this.slots[slot * SLOT_INTS + SLOT_HASH] as number) & this.slotMask;
       const distance = (slot - home) & this.slotMask;
       longest = Math.max(longest, distance + 1);
     }

@@ -1,6 +1,7 @@
 import { ENGINE_LIMITS, type EngineConfig } from './config.js';
 
-const ANTENNA_SLOTS = ENGINE_LIMITS.antenna + 1;
+/** Antennas 0..ANTENNA_SLOTS-1 have an entry per reader in `antennaZones`. */
+export const ANTENNA_SLOTS = ENGINE_LIMITS.antenna + 1;
 
 /**
  * Readers, antennas and zones resolved to small integers once, with per-zone settings in typed
@@ -17,7 +18,8 @@ export class ZoneMap {
   /** +Infinity where re-reporting is off. */
   readonly reReportMs: Float64Array;
   readonly maxArriveAfterReads: number;
-  private readonly antennaZones: Int32Array;
+  /** Zone of `reader * ANTENNA_SLOTS + antenna`, the reader's default zone where none is configured. */
+  readonly antennaZones: Int32Array;
   private readonly defaultZones: Int32Array;
   private readonly zoneIndexById: ReadonlyMap<string, number>;
   private readonly readerIndexById: ReadonlyMap<string, number>;

@@ -1,36 +1,23 @@
 import { ArrivalWindow } from './arrival-window.js';
 import type { CrossReadSettings } from './config.js';
-import { AT_MS, DUE, RSSI } from './current-read.js';
+import * as currentRead from './current-read.js';
 import type { DeadlineHeap } from './deadline-heap.js';
 import { DoorTracker } from './door-tracker.js';
-import type { CoreEvent, EngineStats } from './events.js';
-import {
-  CANDIDATE,
-  F_CHALLENGER_SEEN,
-  F_CHALLENGER_SMOOTHED,
-  F_LAST_SEEN,
-  F_NEXT_REPORT,
-  F_READS,
-  F_RSSI,
-  F_SINCE,
-  F_SMOOTHED,
-  FLOAT_FIELDS,
-  I_ANTENNA,
-  I_CHALLENGER,
-  I_PHASE,
-  I_READER,
-  I_ZONE,
-  INT_FIELDS,
-  PRESENT,
-  type TagState,
-} from './tag-state.js';
+import type { CoreEvent, EngineStats, PresentTag } from './events.js';
+import * as tagState from './tag-state.js';
 import type { TagTable } from './tag-table.js';
 import type { ZoneMap } from './zone-map.js';
+
+// Local copies: V8 folds a module's own constants but checks an imported binding at every use.
+const { AT_MS, DUE, RSSI } = currentRead;
+const { CANDIDATE, F_CHALLENGER_SEEN, F_CHALLENGER_SMOOTHED, F_LAST_SEEN, F_NEXT_REPORT } = tagState;
+const { F_READS, F_RSSI, F_SINCE, F_SMOOTHED, FLOAT_FIELDS, I_ANTENNA, I_CHALLENGER, I_PHASE } = tagState;
+const { I_READER, I_ZONE, INT_FIELDS, PRESENT } = tagState;
 
 export interface ZonePresenceParts {
   map: ZoneMap;
   table: TagTable;
-  tags: TagState;
+  tags: tagState.TagState;
   heap: DeadlineHeap;
   counters: EngineStats;
   /** The read being processed: see `current-read.ts`. */
@@ -47,7 +34,7 @@ export interface ZonePresenceParts {
 export class ZonePresence {
   private readonly map: ZoneMap;
   private readonly table: TagTable;
-  private readonly tags: TagState;
+  private readonly tags: tagState.TagState;
   private readonly ints: Int32Array;
   private readonly floats: Float64Array;
   private readonly heap: DeadlineHeap;
@@ -164,6 +151,27 @@ export class ZonePresence {
     floats[f + F_NEXT_REPORT] = due + (this.map.reReportMs[zone] as number);
     this.schedule(record);
     this.emit({ type: 'tag.present', ...base });
+  }
+
+  /** Present tags (in zone `zoneFilter`; -1 = all), sorted by tag. Allocates. */
+  present(zoneFilter: number): PresentTag[] {
+    const ints = this.ints;
+    const floats = this.floats;
+    const result: PresentTag[] = [];
+    for (let record = 0; record < this.table.capacity; record++) {
+      const i = record * INT_FIELDS;
+      const zone = ints[i + I_ZONE] as number;
+      if (ints[i + I_PHASE] !== PRESENT || (zoneFilter >= 0 && zone !== zoneFilter)) continue;
+      const f = record * FLOAT_FIELDS;
+      result.push({
+        tag: this.hexOf(record),
+        zone: this.map.zoneIds[zone] as string,
+        sinceMs: floats[f + F_SINCE] as number,
+        lastSeenMs: floats[f + F_LAST_SEEN] as number,
+        reads: floats[f + F_READS] as number,
+      });
+    }
+    return result.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
   }
 
   /** Frees a record whatever its phase: no event. */

@@ -9,6 +9,7 @@ import { SqliteOutbox } from '../../src/store/index.js';
 import { CliProcess, runCli } from '../helpers/cli.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { MqttCollector } from '../helpers/mqtt-collector.js';
+import { writeSyntheticCapture } from '../helpers/synthetic-capture.js';
 
 const GOLDEN = fileURLToPath(new URL('../golden/real-frames.jsonl', import.meta.url));
 const DEMO_CAPTURE = fileURLToPath(new URL('../../hardware/captures/fridge-demo.jsonl', import.meta.url));
@@ -51,6 +52,48 @@ describe('the gateway over MQTT (real Mosquitto)', () => {
       (messages) => messages.some((m) => m.topic === 'rfid/test-7/status' && m.payload.includes('"offline"')),
       'offline status',
     );
+  });
+
+  it('keeps every event of a real-time replay while the broker is down for 5 s', async () => {
+    const broker = await startMosquitto({ persistence: true, maxQueuedMessages: 0 });
+    const capture = join(mkdtempSync(join(tmpdir(), 'rfid-outage-')), 'ten-seconds.jsonl');
+    await writeSyntheticCapture({
+      file: capture,
+      driver: 'thingmagic',
+      portId: 'shelf',
+      seconds: 10,
+      readsPerSecond: 50,
+      tags: 400,
+      seed: 3,
+    });
+    const sub = await collector(broker.url, 'rfid/outage/events/#', { clientId: 'ops', clean: false });
+    const replay = new CliProcess([
+      'replay',
+      capture,
+      '--mqtt',
+      broker.url,
+      '--gateway-id',
+      'outage',
+      '--speed',
+      '1',
+    ]);
+    cleanup.push(() => replay.stop('SIGKILL'));
+    await sub.waitFor((messages) => messages.length >= 20, 'first events');
+    await broker.stop();
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    await broker.restart();
+    expect(await replay.exit(60_000)).toBe(0);
+    const printed = replay.events();
+    expect(printed.length).toBeGreaterThan(100);
+    await sub.waitFor(
+      () => new Set(sub.events().map((event) => event.id)).size >= printed.length,
+      'every event after the outage',
+      20_000,
+    );
+    const firstSeen = [...new Map(sub.events().map((event) => [event.id, event.seq as number])).values()];
+    expect(firstSeen).toEqual(printed.map((event) => event.seq));
+    // The gateway logged the outage and reconnected; nothing was dropped from the outbox.
+    expect(replay.stderr).toMatch(/ECONNREFUSED|connection lost|disconnected|offline/i);
   });
 
   it('survives a SIGKILL: last will offline, no seq gap, unacknowledged events published after the restart', async () => {
