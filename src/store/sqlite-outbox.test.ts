@@ -248,6 +248,9 @@ describe('SqliteOutbox', () => {
       appendEvents(crashed, ['purchase.completed']);
       crashed.commit();
       chmodSync(path, 0o666);
+      // Left by another user: this one may not write them.
+      chmodSync(`${path}-wal`, 0o444);
+      chmodSync(`${path}-shm`, 0o444);
       expect(openUnprivileged(path)).toMatchObject({
         opened: false,
         name: 'OutboxError',

@@ -116,21 +116,26 @@ export function runOpener(path: string): void {
   }
 }
 
-/** The unprivileged user permission tests run as when the tests themselves run as root. */
-const NOBODY = 65534;
-
 /**
- * Opens the outbox in a child process. Root writes through any file mode, so under root the child
- * runs as `nobody`, for whom a read-only file is read-only.
+ * Under root, file modes are not enforced (CAP_DAC_OVERRIDE). The child stays root, so it can read
+ * the repository wherever it was cloned, but runs without the capabilities that bypass file modes
+ * (`setpriv`, util-linux), so that a read-only file is read-only for it.
  */
+const WITHOUT_DAC_BYPASS = ['--bounding-set', '-dac_override,-dac_read_search,-fowner', '--'];
+
+/** Opens the outbox in a child process for which file permissions apply, even when tests run as root. */
 export function openUnprivileged(path: string): { opened: boolean; name?: string; message?: string } {
-  const asNobody = process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {};
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', childProgram('runOpener'), path], {
-    cwd: REPO_ROOT,
-    ...asNobody,
-    encoding: 'utf8',
-    env: { ...process.env, TSX_DISABLE_CACHE: '1' },
-  });
+  const nodeArgs = ['--import', 'tsx', '-e', childProgram('runOpener'), path];
+  const asRoot = process.getuid?.() === 0;
+  const child = spawnSync(
+    asRoot ? 'setpriv' : process.execPath,
+    asRoot ? [...WITHOUT_DAC_BYPASS, process.execPath, ...nodeArgs] : nodeArgs,
+    { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, TSX_DISABLE_CACHE: '1' } },
+  );
+  if (child.error)
+    throw new Error(
+      `cannot run the opener (setpriv from util-linux is needed under root): ${child.error.message}`,
+    );
   if (child.status !== 0) throw new Error(`opener failed (${child.status}): ${child.stderr}`);
   return JSON.parse(child.stdout) as { opened: boolean; name?: string; message?: string };
 }
