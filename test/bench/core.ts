@@ -9,6 +9,7 @@
  */
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { type CoreEvent, PresenceEngine, resolveEngineConfig } from '../../src/core/index.js';
+import { median } from './median.js';
 
 const TAGS = 2000;
 const EPC_BYTES = 12;
@@ -242,14 +243,6 @@ function readsPerSecond(ingester: Ingester, script: Script, reads: number): numb
   const start = performance.now();
   ingester.ingest(script, reads);
   return reads / ((performance.now() - start) / 1000);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function collectGarbage(): void {

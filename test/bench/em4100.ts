@@ -3,6 +3,7 @@ import { Em4100AsciiDecoder } from '../../src/protocols/em4100-ascii/decoder.js'
 import { LinesDecoder } from '../../src/protocols/lines/decoder.js';
 import { encodeSensorLine } from '../../src/protocols/lines/encode.js';
 import type { DecoderOutput, StreamDecoder } from '../../src/shared/decoding.js';
+import { median } from './median.js';
 
 /**
  * Decoder throughput: a stream pre-cut into 64-byte chunks (what a serial port delivers at best)
@@ -109,8 +110,7 @@ function medianMegabytesPerSecond(
     check(counts);
     rates.push(totalBytes / 1e6 / seconds);
   }
-  rates.sort((a, b) => a - b);
-  return rates[Math.floor(rates.length / 2)] as number;
+  return median(rates);
 }
 
 export async function run(report: (bench: string, value: number, unit: string) => void): Promise<void> {

@@ -15,6 +15,7 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { SqliteOutbox } from '../../src/store/sqlite-outbox.js';
 import { makeEvent } from '../../src/store/testkit.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
+import { median } from './median.js';
 
 const EVENTS = 20_000;
 const BATCH = 100;
@@ -67,8 +68,7 @@ export async function run(report: (bench: string, value: number, unit: string) =
       console.log(`outbox.publish round ${index + 1}: ${Math.round(rate)} events/s`);
       rates.push(rate);
     }
-    rates.sort((a, b) => a - b);
-    report('outbox.publish', rates[Math.floor(rates.length / 2)] as number, 'events/s');
+    report('outbox.publish', median(rates), 'events/s');
   } finally {
     await broker.dispose();
   }

@@ -16,6 +16,7 @@ import { silentLogger } from '../../src/observability/logger.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
 import { SqliteOutbox } from '../../src/store/sqlite-outbox.js';
 import { makeEvent, tempDir } from '../../src/store/testkit.js';
+import { median } from './median.js';
 
 type Report = (bench: string, value: number, unit: string) => void;
 
@@ -24,11 +25,6 @@ const BATCH = 100;
 const TYPES = ['tag.arrived', 'tag.departed', 'tag.arrived', 'tag.moved', 'sensor.changed'];
 /** tmpfs ignores fsync, which would make the FULL figure meaningless. */
 const TMPFS_MAGIC = 0x01021994;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
 
 /** Events numbered from `firstSeq`, built before timing so that only the outbox's work is measured. */
 function makeEvents(firstSeq: number, count: number): GatewayEvent[] {

@@ -23,6 +23,7 @@ import { ReadPlan, type SimulatedRead } from '../../src/app/read-plan.js';
 import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { createPtyPair } from '../helpers/pty.js';
+import { median } from './median.js';
 import { PtyDevice } from './pipeline-device.js';
 
 type Report = (bench: string, value: number, unit: string) => void;
@@ -54,11 +55,6 @@ const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 10_000;
 /** Serials of the latency phase start here, far from the ReadPlan's (1000 + index). */
 const FIRST_NEW_SERIAL = 1_000_000;
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 
 /** Nearest-rank percentile of ascending `sorted`. */
 const percentile = (sorted: number[], p: number): number =>

@@ -5,6 +5,7 @@ import { replayCapture } from '../../src/app/replay.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { EventSink } from '../../src/shared/events.js';
 import { writeSyntheticCapture } from '../helpers/synthetic-capture.js';
+import { median } from './median.js';
 
 const CAPTURE_SECONDS = 3600;
 const READS_PER_SECOND = 200;
@@ -16,11 +17,6 @@ class CountingSink implements EventSink {
   }
   async flush(): Promise<void> {}
   async close(): Promise<void> {}
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 /** `replay.realtimeFactor`: a generated 1-hour capture at 200 reads/s, capture time over wall time. */

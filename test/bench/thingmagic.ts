@@ -2,6 +2,7 @@ import { createThingMagicDecoder } from '../../src/protocols/thingmagic/decoder.
 import { CMD_START_READING, RSP_KEEPALIVE } from '../../src/protocols/thingmagic/fixtures.js';
 import { createSimulator } from '../../src/protocols/thingmagic/simulator.js';
 import type { DecoderOutput } from '../../src/shared/decoding.js';
+import { median } from './median.js';
 
 /**
  * `thingmagic.decode`: a realistic continuous-read stream (47-byte 0x01FF tag frames from 200
@@ -67,7 +68,6 @@ export async function run(report: (bench: string, value: number, unit: string) =
     // The first run warms the JIT up and is not counted.
     if (i > 0) rates.push(stream.length / 1e6 / seconds);
   }
-  rates.sort((a, b) => a - b);
   console.log(`# thingmagic: ${stream.length} bytes, ${chunks.length} chunks, checksum ${checksum}`);
-  report('thingmagic.decode', rates[Math.floor(rates.length / 2)] as number, 'MB/s');
+  report('thingmagic.decode', median(rates), 'MB/s');
 }

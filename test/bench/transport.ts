@@ -23,6 +23,7 @@ import { createTransport } from '../../src/transport/create.js';
 import { ReplayTransport } from '../../src/transport/replay.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty.js';
 import { M6E_TAG_FRAME_T1 } from '../transport/fixtures.js';
+import { median } from './median.js';
 
 const CHILD_FLAG = '--transport-bench-child';
 const FRAMES_PER_SECOND = 1000;
@@ -38,11 +39,6 @@ interface ReaderResult {
   frames: number;
   cpuUs: number;
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 
 /** Child: reads the pty with the given reader and prints its CPU per frame over the window. */
 function readerChild(kind: ReaderKind, path: string): void {
