@@ -6,6 +6,7 @@ import { linesDriver } from '../protocols/lines/index.js';
 import { RSP_KEEPALIVE, RSP_OVER_TEMPERATURE, TAG_T1 } from '../protocols/thingmagic/fixtures.js';
 import { thingmagicDriver } from '../protocols/thingmagic/index.js';
 import type { EventBody } from '../shared/events.js';
+import type { ByteTransport } from '../transport/types.js';
 import { DevicePipeline } from './device-pipeline.js';
 
 function pipelineFor(driver: typeof thingmagicDriver, withEngine: boolean) {
@@ -62,5 +63,64 @@ describe('DevicePipeline', () => {
     pipeline.ingest(TAG_T1.subarray(10));
     expect(engine.stats.reads).toBe(1);
     expect(pipeline.counters).toMatchObject({ bytes: TAG_T1.length, frames: 1, reads: 1, errors: 0 });
+  });
+});
+
+describe('DevicePipeline.restart', () => {
+  /** Counts what a pipeline does with its transports; no bytes flow. */
+  function countingTransports() {
+    const opened: Array<{ started: boolean; stopped: boolean }> = [];
+    const open = (): ByteTransport => {
+      const state = { started: false, stopped: false };
+      opened.push(state);
+      return {
+        target: `test#${opened.length}`,
+        start: () => {
+          state.started = true;
+        },
+        write: async () => {},
+        stop: async () => {
+          await new Promise((resolve) => setImmediate(resolve));
+          state.stopped = true;
+        },
+      };
+    };
+    return { opened, open };
+  }
+
+  function pipelineWith(open: () => ByteTransport) {
+    return new DevicePipeline({
+      id: 'dev',
+      driver: linesDriver,
+      settings: {},
+      clock: new VirtualClock(0),
+      logger: silentLogger(),
+      publish: () => {},
+      zone: 'z',
+      interactive: false,
+      openTransport: open,
+    });
+  }
+
+  it('shares one restart between overlapping requests: one new transport, the old one stopped', async () => {
+    const { opened, open } = countingTransports();
+    const pipeline = pipelineWith(open);
+    pipeline.start();
+    await Promise.all([pipeline.restart(), pipeline.restart()]);
+    expect(opened).toEqual([
+      { started: true, stopped: true },
+      { started: true, stopped: false },
+    ]);
+  });
+
+  it('does not reopen the port when a shutdown meets a restart', async () => {
+    const { opened, open } = countingTransports();
+    const pipeline = pipelineWith(open);
+    pipeline.start();
+    const restart = pipeline.restart();
+    await pipeline.stop();
+    await restart;
+    expect(opened.every((transport) => !transport.started || transport.stopped)).toBe(true);
+    await expect(pipeline.restart()).rejects.toThrow(/stopped/);
   });
 });

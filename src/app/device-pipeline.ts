@@ -63,6 +63,7 @@ export class DevicePipeline {
   private stopped = false;
   private startupRunning = false;
   private transport: ByteTransport | undefined;
+  private restarting: Promise<void> | undefined;
 
   constructor(private readonly options: DevicePipelineOptions) {
     const { engine, clock } = options;
@@ -100,12 +101,20 @@ export class DevicePipeline {
     });
   }
 
-  /** Closes the port and opens it afresh (an operator's `readers/restart`); counters carry on. */
-  async restart(): Promise<void> {
-    if (this.stopped) throw new Error(`${this.id} is stopped`);
-    this.session.cancel();
-    await this.transport?.stop();
-    this.start();
+  /**
+   * Closes the port and opens it afresh (an operator's `readers/restart`); counters carry on.
+   * Overlapping requests share one restart, and a restart that meets a shutdown does not reopen.
+   */
+  restart(): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error(`${this.id} is stopped`));
+    this.restarting ??= (async () => {
+      this.session.cancel();
+      await this.transport?.stop();
+      if (!this.stopped) this.start();
+    })().finally(() => {
+      this.restarting = undefined;
+    });
+    return this.restarting;
   }
 
   /** Bytes from the device, whichever transport brought them. */
@@ -124,6 +133,7 @@ export class DevicePipeline {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.restarting;
     this.session.cancel();
     const steps = this.options.interactive ? this.options.driver.shutdown(this.options.settings) : [];
     if (steps.length > 0 && this.transport) {

@@ -1,12 +1,15 @@
 import type { EventSink, GatewayEvent } from '../shared/events.js';
 import type { Outbox } from '../store/types.js';
 
+const COMMIT_RETRY_MS = 1000;
+
 /**
  * Puts events into the outbox. The core never waits on the disk: events are buffered and
  * committed in one transaction at the end of the current tick, then the publisher is woken.
  */
 export class OutboxSink implements EventSink {
   private scheduled = false;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly outbox: Outbox,
@@ -33,6 +36,11 @@ export class OutboxSink implements EventSink {
       if (dropped > 0) this.onDropped(dropped);
     } catch (error) {
       this.onError(error);
+      // A full or failing disk may recover; do not wait for the next event to try again.
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = undefined;
+        this.commitNow();
+      }, COMMIT_RETRY_MS);
     }
   }
 
@@ -41,6 +49,8 @@ export class OutboxSink implements EventSink {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.commitNow();
   }
 }

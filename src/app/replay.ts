@@ -96,6 +96,7 @@ class ReplaySession {
       clock: this.clock,
       logger: options.logger,
       sinks: options.sinks,
+      ...(options.seq ? { seq: options.seq } : {}),
     });
   }
 

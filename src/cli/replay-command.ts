@@ -9,6 +9,7 @@ import { JsonLinesSink } from '../app/stdout-sink.js';
 import { ConfigError, formatPath, loadConfigFile } from '../config/load.js';
 import { mqttSchema } from '../config/schema.js';
 import { systemClock } from '../core/clock.js';
+import { redactUrl } from '../mqtt/client.js';
 import { createLogger } from '../observability/logger.js';
 import { OutboxError } from '../store/index.js';
 import { CaptureError } from '../transport/capture.js';
@@ -95,7 +96,12 @@ export async function replayCommand(capture: string, options: Options): Promise<
   if (mqtt) {
     const drained = await mqtt.stop(drainSeconds * 1000);
     if (!drained) {
-      console.error(`rfid-gateway: events not acknowledged by ${mqttUrl} within ${drainSeconds} s`);
+      const kept = temporaryDir
+        ? 'discarded with the temporary outbox'
+        : `kept in ${text(options, 'data-dir')}`;
+      console.error(
+        `rfid-gateway: events not acknowledged by ${redactUrl(mqttUrl ?? '')} within ${drainSeconds} s (${kept})`,
+      );
       if (exitCode === EXIT_OK) exitCode = EXIT_FAILURE;
     }
   } else {

@@ -57,10 +57,18 @@ export async function runCommand(configOption: string | undefined): Promise<numb
         { clock, logger: logger.child({ device: device.id }) },
       ),
   });
-  const mqtt =
-    config.mqtt && outbox
-      ? await MqttService.start(config.mqtt, gateway, outbox, { clock, logger, requests: true })
-      : undefined;
+  let mqtt: MqttService | undefined;
+  try {
+    mqtt =
+      config.mqtt && outbox
+        ? await MqttService.start(config.mqtt, gateway, outbox, { clock, logger, requests: true })
+        : undefined;
+  } catch (error) {
+    // Options the schema cannot check: an unreadable password file or certificate.
+    console.error(`rfid-gateway: ${file}: mqtt: ${(error as Error).message}`);
+    outbox?.close();
+    return EXIT_USAGE;
+  }
   logger.info(
     {
       config: file,

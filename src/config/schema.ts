@@ -147,6 +147,15 @@ export const mqttSchema = z
       .optional()
       .describe('Run a small MQTT broker inside the gateway (demos; production uses a real broker)'),
   })
+  .superRefine((mqtt, context) => {
+    if ((mqtt.cert === undefined) !== (mqtt.key === undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: [mqtt.cert === undefined ? 'cert' : 'key'],
+        message: 'cert and key go together (the client certificate and its private key)',
+      });
+    }
+  })
   .describe('MQTT publishing; absent = events go to stdout only');
 
 export const outboxSchema = z

@@ -23,9 +23,22 @@ const hex = z.string().regex(/^(?:[0-9a-fA-F]{2})*$/, 'must be hex with an even 
  * A chunk line. Documents the format (and is what the reader's fast check is tested against); the
  * reader itself checks lines by hand, because a zod parse per line would dominate a long replay.
  */
+/** A century of milliseconds: anything beyond is a broken writer, and no Date could hold it. */
+const MAX_CHUNK_T_MS = 100 * 365.25 * 24 * 3600 * 1000;
+
 export const captureChunkLineSchema = z.union([
-  z.object({ t: z.number().nonnegative(), port: z.string(), rx: hex, tx: z.undefined().optional() }),
-  z.object({ t: z.number().nonnegative(), port: z.string(), tx: hex, rx: z.undefined().optional() }),
+  z.object({
+    t: z.number().nonnegative().max(MAX_CHUNK_T_MS),
+    port: z.string(),
+    rx: hex,
+    tx: z.undefined().optional(),
+  }),
+  z.object({
+    t: z.number().nonnegative().max(MAX_CHUNK_T_MS),
+    port: z.string(),
+    tx: hex,
+    rx: z.undefined().optional(),
+  }),
 ]);
 
 export type CapturePort = z.infer<typeof capturePortSchema>;
@@ -69,6 +82,7 @@ export function checkChunkLine(value: unknown): string | undefined {
   const { t, port, rx, tx } = value as Record<string, unknown>;
   if (typeof t !== 'number' || !Number.isFinite(t) || t < 0)
     return `chunk.t must be a number >= 0 (${describe(t)})`;
+  if (t > MAX_CHUNK_T_MS) return `chunk.t must be at most ${MAX_CHUNK_T_MS} ms (${describe(t)})`;
   if (typeof port !== 'string') return `chunk.port must be a string (${describe(port)})`;
   if ((rx === undefined) === (tx === undefined)) return 'chunk must have exactly one of "rx" and "tx"';
   const data = rx ?? tx;

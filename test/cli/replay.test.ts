@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 
 const golden = (name: string) => fileURLToPath(new URL(`../golden/${name}`, import.meta.url));
 const CAPTURE = golden('real-frames.jsonl');
@@ -108,6 +109,11 @@ describe('rfid-gateway replay', () => {
       /:1: cannot derive a config from the header: readers\[0\]\.driver/,
     ],
     [
+      'an absurd chunk time',
+      '{"capture":"rfid-gateway","version":1,"startedAt":"2026-11-22T10:00:00.000Z","ports":[{"id":"x","driver":"lines"}]}\n{"t":1e300,"port":"x","rx":"0a"}\n',
+      /:2: chunk\.t must be at most/,
+    ],
+    [
       'bad hex',
       '{"capture":"rfid-gateway","version":1,"startedAt":"2026-11-22T10:00:00.000Z","ports":[{"id":"x","driver":"lines"}]}\n{"t":0,"port":"x","rx":"zz"}\n',
       /:2: chunk\.rx must be hex/,
@@ -119,6 +125,18 @@ describe('rfid-gateway replay', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain(file);
+  });
+
+  it('ends cleanly when its reader closes the pipe (| head -1)', async () => {
+    const child = spawn(process.execPath, [CLI, 'replay', CAPTURE]);
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => {
+      stderr += data.toString();
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 
   it('rejects bad usage with exit 2', async () => {

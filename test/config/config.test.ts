@@ -81,6 +81,16 @@ describe('config', () => {
     expect(problems.map((problem) => problem.path)).toEqual(['filters.include[1]', 'filters.exclude[0]']);
   });
 
+  it('requires a client certificate and its key together', () => {
+    const problems = problemsOf({
+      readers: [{ id: 'r', driver: 'thingmagic', port: '/dev/a' }],
+      mqtt: { url: 'mqtts://broker:8883', cert: 'client.pem' },
+    });
+    expect(problems).toEqual([
+      { path: 'mqtt.key', message: expect.stringMatching(/cert and key go together/) },
+    ]);
+  });
+
   it('resolves replay paths against the config file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rfid-config-'));
     const file = join(dir, 'gw.json');

@@ -54,6 +54,24 @@ describe('the gateway over MQTT (real Mosquitto)', () => {
     );
   });
 
+  it('replay --mqtt into the same data dir twice continues the seq and publishes both runs', async () => {
+    const broker = await startMosquitto();
+    const dataDir = mkdtempSync(join(tmpdir(), 'rfid-twice-'));
+    const sub = await collector(broker.url, 'rfid/twice/events/#');
+    const args = ['replay', GOLDEN, '--mqtt', broker.url, '--gateway-id', 'twice', '--data-dir', dataDir];
+    const first = await runCli(args);
+    const second = await runCli(args);
+    expect([first.code, second.code]).toEqual([0, 0]);
+    const seqsOf = (stdout: string) =>
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).seq as number);
+    expect(seqsOf(second.stdout)).toEqual(seqsOf(first.stdout).map((seq) => seq + 17));
+    await sub.waitFor((messages) => messages.length >= 34, 'both runs');
+    expect(sub.events().map((event) => event.seq)).toEqual(Array.from({ length: 34 }, (_, i) => i + 1));
+  });
+
   it('keeps every event of a real-time replay while the broker is down for 5 s', async () => {
     const broker = await startMosquitto({ persistence: true, maxQueuedMessages: 0 });
     const capture = join(mkdtempSync(join(tmpdir(), 'rfid-outage-')), 'ten-seconds.jsonl');
