@@ -1,6 +1,6 @@
 import type { GatewayConfig } from '../config/schema.js';
 import type { PresenceEngine } from '../core/index.js';
-import { redactUrl } from '../mqtt/client.js';
+import { redactUrl } from '../mqtt/errors.js';
 import type { RequestHandlers } from '../mqtt/requests.js';
 import type { Clock } from '../shared/clock.js';
 import type { Outbox } from '../store/types.js';

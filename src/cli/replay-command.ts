@@ -9,7 +9,7 @@ import { JsonLinesSink } from '../app/stdout-sink.js';
 import { ConfigError, formatPath, loadConfigFile } from '../config/load.js';
 import { mqttSchema } from '../config/schema.js';
 import { systemClock } from '../core/clock.js';
-import { redactUrl } from '../mqtt/client.js';
+import { redactUrl } from '../mqtt/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { OutboxError } from '../store/index.js';
 import { CaptureError } from '../transport/capture.js';

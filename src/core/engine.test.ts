@@ -1,45 +1,8 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { VirtualClock } from './clock.js';
+import { describe, expect, it } from 'vitest';
 import { type EngineConfigInput, resolveEngineConfig } from './config.js';
 import { PresenceEngine } from './engine.js';
-import type { CoreEvent } from './events.js';
+import { EM4100_E1, EPC_T1, EPC_T4, harness, SGTIN_6789, SGTIN_6790, T0, T1_RSSI } from './engine-testkit.js';
 import { fromHex } from './hex.js';
-import { TagTable } from './tag-table.js';
-
-/** DESIGN.md event envelope example (SGTIN-96, company 0614141, item 812345, serial 6789). */
-const SGTIN_6789 = '3074257BF7194E4000001A85';
-/** The same GTIN with serial 6790 (constructed: last byte + 1). */
-const SGTIN_6790 = '3074257BF7194E4000001A86';
-/** protocols.md §1.8 T4 (SparkFun URA logs, ThingMagic M6e Nano): a non-GS1 (E2) 96-bit EPC. */
-const EPC_T4 = 'E2001026760E017915907125';
-/** protocols.md §1.8 T1 (SparkFun library comment): EPC ...1545, RSSI -60 dBm on antenna 1. */
-const EPC_T1 = '000000000000000000001545';
-const T1_RSSI = -60;
-/** protocols.md §2.2 E1 (ID-20LA, esphome issue 13753): a 5-byte EM4100 id; EM4100 readers give no RSSI. */
-const EM4100_E1 = '0500207B32';
-
-const T0 = 1_700_000_000_000;
-
-/** An engine on a VirtualClock; `read` moves the clock to `T0 + atMs` and ingests there. */
-function harness(input: EngineConfigInput = {}) {
-  const events: CoreEvent[] = [];
-  const config = resolveEngineConfig({ readers: [{ id: 'shelf' }], ...input });
-  const engine = new PresenceEngine(config, (event) => events.push(event));
-  const clock = new VirtualClock(T0);
-  const read = (tag: string, atMs: number, rssi = -50, antenna = 1, reader = 'shelf') => {
-    clock.advanceTo(T0 + atMs);
-    const bytes = fromHex(tag);
-    engine.ingest(engine.readerIndex(reader), antenna, bytes, 0, bytes.length, rssi, clock.now());
-  };
-  const advance = (atMs: number) => {
-    clock.advanceTo(T0 + atMs);
-    engine.advance(clock.now());
-  };
-  /** Events as [type, tag, atMs relative to T0] for compact expectations. */
-  const timeline = () =>
-    events.map((event) => [event.type, 'tag' in event ? event.tag : '', event.atMs - T0] as const);
-  return { engine, events, read, advance, clock, timeline };
-}
 
 describe('PresenceEngine: arrival and departure (defaults)', () => {
   it('arrives on the first read and departs 3000 ms after the last, at that logical time', () => {
@@ -317,96 +280,5 @@ describe('PresenceEngine: capacity', () => {
       ['tag.arrived', EPC_T1, 10],
       ['tag.arrived', SGTIN_6789, 20],
     ]);
-  });
-});
-
-describe('PresenceEngine: tag lookup', () => {
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
-
-  it("finds a known 96-bit EPC with its own probe of the table's slots, at any offset of any buffer", () => {
-    const find = vi.spyOn(TagTable.prototype, 'find');
-    const { engine, events, read } = harness();
-    read(SGTIN_6789, 0); // new: looked up and inserted by the table
-    read(SGTIN_6790, 10);
-    expect(find).toHaveBeenCalledTimes(2);
-    const frame = fromHex(`AABBCC${SGTIN_6789}DD`);
-    engine.ingest(0, 1, frame, 3, 12, -50, T0 + 20);
-    read(SGTIN_6790, 30);
-    // Found by the engine's probe: same hash and slot layout as `TagTable.find`, no call to it.
-    expect(find).toHaveBeenCalledTimes(2);
-    expect(events.map((event) => event.type)).toEqual(['tag.arrived', 'tag.arrived']);
-    expect(engine.present().map((tag) => [tag.tag, tag.reads])).toEqual([
-      [SGTIN_6789, 2],
-      [SGTIN_6790, 2],
-    ]);
-  });
-});
-
-describe('PresenceEngine: snapshots', () => {
-  it("keeps a present tag's later reads in the recent reads, in its zone and another", () => {
-    const { engine, read } = harness({ readers: [{ id: 'shelf', antennaZones: { 3: 'fridge' } }] });
-    read(SGTIN_6789, 0, -52, 1);
-    read(SGTIN_6789, 40, -48, 2);
-    read(SGTIN_6789, 75.5, -71, 3);
-    expect(engine.recentReads(2)).toEqual([
-      {
-        atMs: T0 + 40,
-        tag: SGTIN_6789,
-        length: 12,
-        reader: 'shelf',
-        antenna: 2,
-        zone: 'shelf',
-        rssi: -48,
-        outcome: 'accepted',
-      },
-      {
-        atMs: T0 + 75.5,
-        tag: SGTIN_6789,
-        length: 12,
-        reader: 'shelf',
-        antenna: 3,
-        zone: 'fridge',
-        rssi: -71,
-        outcome: 'accepted',
-      },
-    ]);
-    expect(engine.present()).toEqual([
-      { tag: SGTIN_6789, zone: 'shelf', sinceMs: T0, lastSeenMs: T0 + 40, reads: 3 },
-    ]);
-  });
-
-  it('lists present tags per zone and the recent reads with their outcome', () => {
-    const { engine, read } = harness({
-      capacity: 1,
-      maxTagBytes: 12,
-      readers: [{ id: 'shelf', antennaZones: { 2: 'fridge' } }],
-      zones: [{ id: 'fridge', rssiFloor: -70 }],
-    });
-    read(EPC_T1, 0, -60, 2);
-    read(EPC_T1, 50, -80, 2);
-    read(`${EPC_T1}00`, 60);
-    read(EPC_T4, 70);
-    expect(engine.present()).toEqual([
-      { tag: EPC_T1, zone: 'fridge', sinceMs: T0, lastSeenMs: T0, reads: 1 },
-    ]);
-    expect(engine.present('shelf')).toEqual([]);
-    expect(engine.present('nowhere')).toEqual([]);
-    expect(engine.recentReads(3).map((r) => [r.outcome, r.tag, r.length, r.zone, r.rssi])).toEqual([
-      ['belowFloor', EPC_T1, 12, 'fridge', -80],
-      ['tooLong', EPC_T1, 13, 'shelf', -50],
-      ['overflow', EPC_T4, 12, 'shelf', -50],
-    ]);
-    expect(engine.recentReads()[0]).toEqual({
-      atMs: T0,
-      tag: EPC_T1,
-      length: 12,
-      reader: 'shelf',
-      antenna: 2,
-      zone: 'fridge',
-      rssi: -60,
-      outcome: 'accepted',
-    });
   });
 });

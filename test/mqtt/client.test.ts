@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createMqttClient, type MqttOptions, PASSWORD_ENV } from '../../src/mqtt/client.js';
+import { createMqttClient, type MqttOptions } from '../../src/mqtt/client.js';
+import { PASSWORD_ENV } from '../../src/mqtt/errors.js';
 import type { StatusPayload } from '../../src/mqtt/topics.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { makeCertificates, startMosquitto } from '../helpers/mosquitto.js';
@@ -126,6 +127,8 @@ describe('createMqttClient with Mosquitto', () => {
       requester.client.publish('rfid/gw1/request/ping', '{}', { qos: 1 });
       return received.includes('rfid/gw1/request/ping');
     });
+    expect(gateway.stats().connects).toBe(2);
+    expect(received).toContain('rfid/gw1/request/ping');
   });
 
   it('connects over TLS with the generated CA and refuses an untrusted server certificate', async () => {
