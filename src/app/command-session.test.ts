@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../core/clock.js';
 import { silentLogger } from '../observability/logger.js';
+import { VirtualClock } from '../shared/clock.js';
 import type { CommandStep, ReaderMessage } from '../shared/decoding.js';
 import { CommandSession } from './command-session.js';
 

@@ -30,4 +30,23 @@ export const engineChecks: ExtraCheck[] = [
     }
     return problems;
   },
+  (config) => {
+    const sensors = new Set(config.sensors.map((sensor) => sensor.id));
+    const seen = new Set<string>();
+    const problems: ConfigProblem[] = [];
+    config.actuators.forEach((actuator, index) => {
+      if (!sensors.has(actuator.device)) {
+        const known = [...sensors].join(', ') || 'none';
+        problems.push({
+          path: `actuators[${index}].device`,
+          message: `"${actuator.device}" is not a lines sensor of this config (sensors: ${known})`,
+        });
+      }
+      if (seen.has(actuator.id)) {
+        problems.push({ path: `actuators[${index}].id`, message: `"${actuator.id}" is used twice` });
+      }
+      seen.add(actuator.id);
+    });
+    return problems;
+  },
 ];

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../core/clock.js';
 import { PresenceEngine, resolveEngineConfig } from '../core/index.js';
 import { silentLogger } from '../observability/logger.js';
 import { linesDriver } from '../protocols/lines/index.js';
 import { RSP_KEEPALIVE, RSP_OVER_TEMPERATURE, TAG_T1 } from '../protocols/thingmagic/fixtures.js';
 import { thingmagicDriver } from '../protocols/thingmagic/index.js';
+import { VirtualClock } from '../shared/clock.js';
+import type { Driver, ReaderMessage } from '../shared/decoding.js';
 import type { EventBody } from '../shared/events.js';
-import type { ByteTransport } from '../transport/types.js';
+import type { ByteTransport, TransportHandlers } from '../transport/types.js';
 import { DevicePipeline } from './device-pipeline.js';
 
 function pipelineFor(driver: typeof thingmagicDriver, withEngine: boolean) {
@@ -52,7 +53,8 @@ describe('DevicePipeline', () => {
     expect(
       bodies.map((body) => (body.type === 'reader.status' ? [body.state, body.detail?.code] : body.type)),
     ).toEqual([
-      ['error', expect.any(String)],
+      // Over-temperature is a warning: the reader still reads.
+      ['online', 'over-temperature'],
       ['online', 'keepalive'],
     ]);
   });
@@ -63,6 +65,99 @@ describe('DevicePipeline', () => {
     pipeline.ingest(TAG_T1.subarray(10));
     expect(engine.stats.reads).toBe(1);
     expect(pipeline.counters).toMatchObject({ bytes: TAG_T1.length, frames: 1, reads: 1, errors: 0 });
+  });
+});
+
+describe('DevicePipeline reader health', () => {
+  /** A driver whose decoder turns each chunk, a JSON `ReaderMessage`, into that message. */
+  const scriptedDriver: Driver = {
+    ...linesDriver,
+    name: 'scripted',
+    kind: 'reader',
+    createDecoder: (output) => {
+      const stats = { bytes: 0, frames: 0, reads: 0, errors: 0, droppedBytes: 0 };
+      return {
+        stats,
+        reset: () => {},
+        push: (chunk) => {
+          stats.bytes += chunk.length;
+          output.message(JSON.parse(new TextDecoder().decode(chunk)) as ReaderMessage);
+        },
+      };
+    },
+  };
+
+  function readerWithTransport() {
+    const bodies: EventBody[] = [];
+    let handlers: TransportHandlers | undefined;
+    const pipeline = new DevicePipeline({
+      id: 'door',
+      driver: scriptedDriver,
+      settings: {},
+      clock: new VirtualClock(0),
+      logger: silentLogger(),
+      publish: (body) => bodies.push(body),
+      zone: 'door',
+      interactive: false,
+      openTransport: () => ({
+        target: 'test',
+        start: (given) => {
+          handlers = given;
+        },
+        write: async () => {},
+        stop: async () => {},
+      }),
+    });
+    pipeline.start();
+    const transport = {
+      online: () => handlers?.status({ state: 'online' }),
+      offline: () => handlers?.status({ state: 'offline', reason: 'unplugged', attempt: 1, retryInMs: 500 }),
+      status: (level: 'ok' | 'warning' | 'error', code: string, detail?: string) =>
+        handlers?.data(text(JSON.stringify({ kind: 'status', level, code, ...(detail ? { detail } : {}) }))),
+    };
+    const states = () =>
+      bodies.flatMap((body) =>
+        body.type === 'reader.status'
+          ? [`${body.state}${body.detail?.code ? `:${body.detail.code}` : ''}`]
+          : [],
+      );
+    return { pipeline, bodies, transport, states };
+  }
+
+  it('reports an error again after the reader reconnects, instead of staying "online"', () => {
+    const { pipeline, transport, states } = readerWithTransport();
+    transport.online();
+    transport.status('error', 'antenna-not-connected', 'no antenna detected on the port');
+    transport.offline();
+    transport.online();
+    transport.status('error', 'antenna-not-connected', 'no antenna detected on the port');
+    expect(states()).toEqual([
+      'online',
+      'error:antenna-not-connected',
+      'offline',
+      'online',
+      'error:antenna-not-connected',
+    ]);
+    expect(pipeline.connectionState).toBe('error');
+  });
+
+  it('publishes a warning as online, with its reason and level, and only level error as error', () => {
+    const { pipeline, bodies, transport } = readerWithTransport();
+    transport.online();
+    transport.status('warning', 'over-temperature', 'module too hot, RF throttled');
+    expect(bodies.at(-1)).toEqual({
+      type: 'reader.status',
+      reader: 'door',
+      state: 'online',
+      reason: 'module too hot, RF throttled',
+      detail: { code: 'over-temperature', level: 'warning' },
+    });
+    expect(pipeline.connectionState).toBe('online');
+    transport.status('error', 'antenna-not-connected', 'no antenna detected on the port');
+    expect(bodies.at(-1)).toMatchObject({ state: 'error', detail: { level: 'error' } });
+    transport.status('ok', 'keepalive');
+    expect(bodies.at(-1)).toMatchObject({ state: 'online', detail: { code: 'keepalive', level: 'ok' } });
+    expect(pipeline.connectionState).toBe('online');
   });
 });
 

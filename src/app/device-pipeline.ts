@@ -30,6 +30,8 @@ export interface DevicePipelineOptions {
   publish: (body: EventBody, atMs?: number) => void;
   /** Readers feed the core; sensors (no engine) publish their channel changes. */
   engine?: PresenceEngine;
+  /** Called after each chunk has gone through the decoder (the readers arm their deadline timer). */
+  afterIngest?: () => void;
   /** Zone of a sensor's channels. */
   zone: string;
   /** Makes the device's transport; called again by `restart()` (a transport is used once). */
@@ -57,6 +59,7 @@ export class DevicePipeline {
   /** Reads per antenna (index = antenna number; 0 = the reader does not say), for the metrics. */
   readonly antennaReads = new Float64Array(256);
   private state: 'online' | 'offline' | 'error' = 'offline';
+  /** `level:code` of the last status published; a repeat of it is not news. 'ok' after each (re)connect. */
   private health = 'ok';
   private lastErrorLogAt = Number.NEGATIVE_INFINITY;
   private suppressedErrors = 0;
@@ -121,6 +124,7 @@ export class DevicePipeline {
   ingest(chunk: Uint8Array): void {
     this.options.engine?.advance(this.options.clock.now());
     this.decoder.push(chunk);
+    this.options.afterIngest?.();
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -150,6 +154,9 @@ export class DevicePipeline {
     if (status.state === 'online') {
       logger.info({ reader: this.id, port: target }, 'device online');
       this.state = 'online';
+      // Just published as online: a fault the reader reports again now is news, even if it is the
+      // one it reported before the port went away.
+      this.health = 'ok';
       this.decoder.reset();
       publish({ type: 'reader.status', reader: this.id, state: 'online' });
       void this.runStartup();
@@ -215,14 +222,16 @@ export class DevicePipeline {
         const health = message.level === 'ok' ? 'ok' : `${message.level}:${message.code}`;
         if (health === this.health) return;
         this.health = health;
-        const detail: Record<string, string | number> = { code: message.code };
+        const detail: Record<string, string | number> = { code: message.code, level: message.level };
         if (message.temperatureC !== undefined) detail.temperatureC = message.temperatureC;
-        logger.info({ reader: this.id, ...detail, level: message.level }, 'reader health changed');
-        this.state = message.level === 'ok' ? 'online' : 'error';
+        logger.info({ reader: this.id, ...detail }, 'reader health changed');
+        // A warning (too hot, RF reflected) is a reader that still reads: it stays online, with the
+        // reason and level for whoever watches; only level error means it does not do its job.
+        this.state = message.level === 'error' ? 'error' : 'online';
         publish({
           type: 'reader.status',
           reader: this.id,
-          state: message.level === 'ok' ? 'online' : 'error',
+          state: this.state,
           ...(message.detail === undefined ? {} : { reason: message.detail }),
           detail,
         });

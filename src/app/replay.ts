@@ -1,12 +1,11 @@
 import { createReadStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { configFromCapture } from '../config/from-capture.js';
-import type { GatewayConfig } from '../config/schema.js';
-import { VirtualClock } from '../core/clock.js';
+import type { GatewayConfig, MqttConfig } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
-import type { EventSink } from '../shared/events.js';
+import { VirtualClock } from '../shared/clock.js';
 import { type CaptureChunk, type CaptureHeader, CaptureParser } from '../transport/capture.js';
-import type { SeqSource } from './envelope.js';
-import { Gateway } from './gateway.js';
+import { Controller } from './controller.js';
 
 export interface PortStats {
   bytes: number;
@@ -22,17 +21,24 @@ export interface ReplayOptions {
   gatewayId?: string;
   /** 0 = as fast as possible, 1 = real time, N = N times real time. */
   speed: number;
-  sinks: EventSink[];
+  /** Event lines go here (the `replay` command's stdout). */
+  stdout?: Writable;
   logger: Logger;
-  /** Where `seq` comes from (the outbox when publishing); in memory by default. */
-  seq?: SeqSource;
-  /** Runs once the gateway is built, before the first chunk (e.g. to attach MQTT publishing). */
-  prepare?: (gateway: Gateway) => Promise<void>;
+  /** Publish every event through the outbox to this broker, as `run` does. */
+  mqtt?: MqttConfig;
+  /** The store's directory; default ':memory:' (nothing kept). */
+  dataDir?: string;
+  /** With `mqtt`: how long to wait at the end for the broker to acknowledge everything. */
+  drainMs?: number;
+  /** Runs once the controller is started, before the first chunk. */
+  prepare?: (controller: Controller) => Promise<void> | void;
 }
 
 export interface ReplayResult {
   header: CaptureHeader;
   ports: Record<string, PortStats>;
+  /** With `mqtt`: whether the broker acknowledged every event within `drainMs`. */
+  drained: boolean;
 }
 
 const READ_BLOCK_BYTES = 1 << 20;
@@ -72,7 +78,7 @@ export async function replayCapture(options: ReplayOptions): Promise<ReplayResul
 
 class ReplaySession {
   private readonly clock: VirtualClock;
-  private readonly gateway: Gateway;
+  private readonly controller: Controller;
   private readonly start: number;
   private readonly skipped = new Map<string, number>();
   private wallStart: number | undefined;
@@ -80,7 +86,8 @@ class ReplaySession {
 
   static async create(header: CaptureHeader, options: ReplayOptions): Promise<ReplaySession> {
     const session = new ReplaySession(header, options);
-    await options.prepare?.(session.gateway);
+    await session.controller.start();
+    await options.prepare?.(session.controller);
     return session;
   }
 
@@ -92,11 +99,14 @@ class ReplaySession {
     this.clock = new VirtualClock(this.start);
     const config = options.config ?? configFromCapture(header.ports, options.gatewayId);
     const finalConfig = options.gatewayId ? { ...config, gatewayId: options.gatewayId } : config;
-    this.gateway = new Gateway(finalConfig, {
+    this.controller = Controller.create(finalConfig, {
+      mode: 'replay',
       clock: this.clock,
       logger: options.logger,
-      sinks: options.sinks,
-      ...(options.seq ? { seq: options.seq } : {}),
+      dataDir: options.dataDir ?? ':memory:',
+      mqtt: options.mqtt,
+      drainMs: options.drainMs ?? 0,
+      ...(options.stdout ? { stdout: options.stdout } : {}),
     });
   }
 
@@ -105,7 +115,7 @@ class ReplaySession {
       if (this.options.speed > 0) await this.waitFor(chunk.t);
       this.clock.advanceTo(this.start + chunk.t);
       if (chunk.dir !== 'rx') continue;
-      const pipeline = this.gateway.pipeline(chunk.port);
+      const pipeline = this.controller.readers.pipeline(chunk.port);
       if (!pipeline) {
         this.countSkipped(chunk);
         continue;
@@ -115,14 +125,14 @@ class ReplaySession {
   }
 
   async finish(): Promise<ReplayResult> {
-    this.gateway.drainPending((atMs) => this.clock.advanceTo(atMs));
-    await this.gateway.stop();
+    this.controller.readers.drainPending((atMs) => this.clock.advanceTo(atMs));
+    await this.controller.stop();
     const ports: Record<string, PortStats> = {};
-    for (const device of this.gateway.devices) {
+    for (const device of this.controller.readers.devices) {
       const { bytes, frames, reads, errors } = device.counters;
       ports[device.id] = { bytes, frames, reads, errors };
     }
-    return { header: this.header, ports };
+    return { header: this.header, ports, drained: this.controller.mqtt?.drained ?? true };
   }
 
   private countSkipped(chunk: CaptureChunk): void {

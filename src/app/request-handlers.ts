@@ -1,16 +1,15 @@
 import type { GatewayConfig } from '../config/schema.js';
-import type { PresenceEngine } from '../core/index.js';
 import { redactUrl } from '../mqtt/errors.js';
-import type { RequestHandlers } from '../mqtt/requests.js';
+import type { GatewayCommandHandlers } from '../mqtt/gateway-commands.js';
 import type { Clock } from '../shared/clock.js';
 import type { Outbox } from '../store/types.js';
 import type { DevicePipeline } from './device-pipeline.js';
 import { allZones } from './engine-config.js';
+import type { Readers } from './readers.js';
 
 export interface HandlerContext {
   config: GatewayConfig;
-  engine: PresenceEngine;
-  devices: () => readonly DevicePipeline[];
+  readers: Readers;
   outbox: Outbox;
   clock: Clock;
   startedAt: number;
@@ -35,8 +34,10 @@ function readerView(device: DevicePipeline) {
 }
 
 /** What the gateway answers on `<base>/request/<command>`. Errors become `status: "error"` replies. */
-export function requestHandlers(context: HandlerContext): RequestHandlers {
-  const { config, engine, devices, outbox, clock } = context;
+export function gatewayCommandHandlers(context: HandlerContext): GatewayCommandHandlers {
+  const { config, readers, outbox, clock } = context;
+  const engine = readers.engine;
+  const devices = () => readers.devices;
   const zoneIds = () => allZones(config).map((zone) => zone.id);
   const device = (id: string) => {
     const found = devices().find((candidate) => candidate.id === id);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../core/clock.js';
 import { PresenceEngine, resolveEngineConfig } from '../core/index.js';
 import { createTopics } from '../mqtt/topics.js';
+import { VirtualClock } from '../shared/clock.js';
 import type { GatewayEvent } from '../shared/events.js';
 import { INVENTORY_MAX_TAGS, RetainedStateSink } from './retained-state.js';
 

@@ -20,10 +20,23 @@ export class JsonLinesSink implements EventSink {
     this.out.write(`${JSON.stringify(event)}\n`);
   }
 
+  /**
+   * Waits until a full pipe has drained. A pipe that breaks or closes meanwhile never drains, so
+   * `error` and `close` end the wait too: a shutdown must not hang on a vanished terminal.
+   */
   flush(): Promise<void> {
+    const out = this.out;
+    if (this.broken || out.destroyed || !out.writableNeedDrain) return Promise.resolve();
     return new Promise((resolve) => {
-      if (!this.broken && this.out.writableNeedDrain) this.out.once('drain', () => resolve());
-      else resolve();
+      const done = (): void => {
+        out.off('drain', done);
+        out.off('error', done);
+        out.off('close', done);
+        resolve();
+      };
+      out.on('drain', done);
+      out.on('error', done);
+      out.on('close', done);
     });
   }
 

@@ -7,11 +7,12 @@ function rssiOrNull(rssi: number): number | null {
 }
 
 /** Turns the core's events into envelope bodies, adding the EPC decoding where the tag has one. */
-export function coreEventBody(event: CoreEvent, epcCache: EpcCache): EventBody {
+/** Without a cache (the fallback when decoding failed), the body carries no `epc`. */
+export function coreEventBody(event: CoreEvent, epcCache: EpcCache | undefined): EventBody {
   if (event.type === 'core.overflow') {
     return { type: 'core.overflow', dropped: event.dropped, capacity: event.capacity };
   }
-  const epc = epcCache.get(event.tag);
+  const epc = epcCache?.get(event.tag);
   const common = {
     reader: event.reader,
     antenna: event.antenna,

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { DevicePipeline } from '../app/device-pipeline.js';
-import { systemClock } from '../core/clock.js';
 import { createLogger } from '../observability/logger.js';
 import { driverNamed } from '../protocols/index.js';
+import { systemClock } from '../shared/clock.js';
 import { CaptureWriter, createTransport } from '../transport/index.js';
 import { RecordingTransport } from '../transport/recording.js';
 import { EXIT_FAILURE, EXIT_OK, parseNumberOption, UsageError } from './usage.js';

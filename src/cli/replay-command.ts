@@ -3,12 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZodError } from 'zod';
 import { engineChecks } from '../app/config-checks.js';
-import { MqttService, openOutbox } from '../app/mqtt-service.js';
 import { replayCapture } from '../app/replay.js';
-import { JsonLinesSink } from '../app/stdout-sink.js';
 import { ConfigError, formatPath, loadConfigFile } from '../config/load.js';
 import { mqttSchema } from '../config/schema.js';
-import { systemClock } from '../core/clock.js';
 import { redactUrl } from '../mqtt/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { OutboxError } from '../store/index.js';
@@ -39,31 +36,12 @@ export async function replayCommand(capture: string, options: Options): Promise<
   }
   const level = config?.logLevel === 'info' ? 'warn' : (config?.logLevel ?? 'warn');
   const logger = createLogger({ level, sync: true });
-  const sink = new JsonLinesSink();
   const gatewayId = text(options, 'gateway-id') ?? (mqttUrl ? 'replay' : undefined);
+  const dataDirOption = text(options, 'data-dir');
 
   // With --mqtt: the same outbox and publisher as `run`, in --data-dir or a temporary directory.
-  const temporaryDir =
-    mqttUrl && !text(options, 'data-dir') ? mkdtempSync(join(tmpdir(), 'rfid-replay-')) : undefined;
-  let outbox: ReturnType<typeof openOutbox> | undefined;
-  let mqtt: MqttService | undefined;
-  if (mqttParsed?.success) {
-    try {
-      outbox = openOutbox(
-        {
-          dataDir: (text(options, 'data-dir') ?? temporaryDir) as string,
-          ...(config?.outbox ?? defaultOutbox),
-        },
-        systemClock,
-        logger,
-      );
-    } catch (error) {
-      if (!(error instanceof OutboxError)) throw error;
-      console.error(`rfid-gateway: ${error.message}`);
-      return EXIT_FAILURE;
-    }
-  }
-  const liveOutbox = outbox;
+  const temporaryDir = mqttUrl && !dataDirOption ? mkdtempSync(join(tmpdir(), 'rfid-replay-')) : undefined;
+  const dataDir = dataDirOption ?? temporaryDir;
 
   let exitCode = EXIT_OK;
   let ports: Record<string, unknown> = {};
@@ -73,48 +51,32 @@ export async function replayCommand(capture: string, options: Options): Promise<
       ...(config ? { config } : {}),
       ...(gatewayId ? { gatewayId } : {}),
       speed,
-      sinks: [sink],
+      stdout: process.stdout,
       logger,
-      ...(liveOutbox && mqttParsed?.success
-        ? {
-            seq: { next: () => liveOutbox.nextSeq() },
-            prepare: async (gateway) => {
-              mqtt = await MqttService.start(mqttParsed.data, gateway, liveOutbox, {
-                clock: systemClock,
-                logger,
-                requests: false,
-              });
-            },
-          }
-        : {}),
+      ...(dataDir ? { dataDir } : {}),
+      ...(mqttParsed?.success ? { mqtt: mqttParsed.data, drainMs: drainSeconds * 1000 } : {}),
     });
     ports = result.ports;
-  } catch (error) {
-    exitCode = reportReplayError(error, capture);
-  }
-  await sink.flush();
-  if (mqtt) {
-    const drained = await mqtt.stop(drainSeconds * 1000);
-    if (!drained) {
-      const kept = temporaryDir
-        ? 'discarded with the temporary outbox'
-        : `kept in ${text(options, 'data-dir')}`;
+    if (!result.drained) {
+      const kept = temporaryDir ? 'discarded with the temporary outbox' : `kept in ${dataDirOption}`;
       console.error(
         `rfid-gateway: events not acknowledged by ${redactUrl(mqttUrl ?? '')} within ${drainSeconds} s (${kept})`,
       );
-      if (exitCode === EXIT_OK) exitCode = EXIT_FAILURE;
+      exitCode = EXIT_FAILURE;
     }
-  } else {
-    outbox?.close();
+  } catch (error) {
+    exitCode = reportReplayError(error, capture);
   }
   if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true });
   if (options.stats === true) console.error(JSON.stringify({ ports }));
   return exitCode;
 }
 
-const defaultOutbox = { maxRows: 1_000_000, maxBytes: 256 * 1024 * 1024, synchronous: 'NORMAL' as const };
-
 function reportReplayError(error: unknown, capture: string): number {
+  if (error instanceof OutboxError) {
+    console.error(`rfid-gateway: ${error.message}`);
+    return EXIT_FAILURE;
+  }
   if (error instanceof CaptureError) {
     console.error(`rfid-gateway: ${error.message}`);
     return EXIT_USAGE;

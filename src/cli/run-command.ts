@@ -1,11 +1,10 @@
 import { engineChecks } from '../app/config-checks.js';
-import { Gateway } from '../app/gateway.js';
-import { MqttService, openOutbox } from '../app/mqtt-service.js';
-import { JsonLinesSink } from '../app/stdout-sink.js';
+import { Controller, StartupError } from '../app/controller.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
-import { systemClock } from '../core/clock.js';
+import { redactUrl } from '../mqtt/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { driverNamed } from '../protocols/index.js';
+import { systemClock } from '../shared/clock.js';
 import { OutboxError } from '../store/index.js';
 import { CaptureError, createTransport } from '../transport/index.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './usage.js';
@@ -29,45 +28,32 @@ export async function runCommand(configOption: string | undefined): Promise<numb
   }
   const logger = createLogger({ level: config.logLevel });
   const clock = systemClock;
-  let outbox: ReturnType<typeof openOutbox> | undefined;
+  let controller: Controller;
   try {
-    outbox = config.mqtt
-      ? openOutbox({ dataDir: config.dataDir, ...config.outbox }, clock, logger)
-      : undefined;
+    controller = Controller.create(config, {
+      mode: 'run',
+      clock,
+      logger,
+      dataDir: config.dataDir,
+      mqtt: config.mqtt,
+      drainMs: SHUTDOWN_DRAIN_MS,
+      ...(config.output.stdout ? { stdout: process.stdout } : {}),
+      transportFor: (device) =>
+        createTransport(
+          {
+            port: device.port,
+            baudRate: device.baudRate ?? driverNamed(device.driver).defaultBaudRate,
+            reconnect: device.reconnect,
+            replay: device.replay,
+          },
+          { clock, logger: logger.child({ device: device.id }) },
+        ),
+    });
   } catch (error) {
     if (!(error instanceof OutboxError)) throw error;
     logger.fatal({ path: error.path }, error.message);
     console.error(`rfid-gateway: ${error.message}`);
     return EXIT_FAILURE;
-  }
-  const seqSource = outbox;
-  const gateway = new Gateway(config, {
-    clock,
-    logger,
-    sinks: config.output.stdout ? [new JsonLinesSink()] : [],
-    ...(seqSource ? { seq: { next: () => seqSource.nextSeq() } } : {}),
-    transportFor: (device) =>
-      createTransport(
-        {
-          port: device.port,
-          baudRate: device.baudRate ?? driverNamed(device.driver).defaultBaudRate,
-          reconnect: device.reconnect,
-          replay: device.replay,
-        },
-        { clock, logger: logger.child({ device: device.id }) },
-      ),
-  });
-  let mqtt: MqttService | undefined;
-  try {
-    mqtt =
-      config.mqtt && outbox
-        ? await MqttService.start(config.mqtt, gateway, outbox, { clock, logger, requests: true })
-        : undefined;
-  } catch (error) {
-    // Options the schema cannot check: an unreadable password file or certificate.
-    console.error(`rfid-gateway: ${file}: mqtt: ${(error as Error).message}`);
-    outbox?.close();
-    return EXIT_USAGE;
   }
   logger.info(
     {
@@ -75,19 +61,36 @@ export async function runCommand(configOption: string | undefined): Promise<numb
       gateway: config.gatewayId,
       readers: config.readers.length,
       sensors: config.sensors.length,
-      mqtt: mqtt?.client.url ?? null,
+      mqtt: config.mqtt ? redactUrl(config.mqtt.url) : null,
+      parts: controller.parts,
     },
     'starting',
   );
   try {
-    gateway.start();
+    await controller.start();
   } catch (error) {
-    if (!(error instanceof CaptureError)) throw error;
-    console.error(`rfid-gateway: ${error.message}`);
-    await gateway.stop();
-    await mqtt?.stop(0);
-    return EXIT_USAGE;
+    if (!(error instanceof StartupError)) throw error;
+    logger.fatal({ part: error.part, err: error.cause }, error.message);
+    logger.flush();
+    const cause = error.cause;
+    // A capture that cannot be played, a password file or certificate that cannot be read: the
+    // config names something unusable, which is a usage error; anything else is a runtime failure.
+    if (cause instanceof CaptureError) {
+      console.error(`rfid-gateway: ${cause.message}`);
+      return EXIT_USAGE;
+    }
+    console.error(`rfid-gateway: ${file}: ${error.message}`);
+    return error.part === 'mqtt' ? EXIT_USAGE : EXIT_FAILURE;
   }
+  const fatal = (what: string) => (error: unknown) => {
+    // Every device, sink and extension isolates its own failures; reaching here is a bug. Say so,
+    // stop as cleanly as possible within the limit, and exit so that systemd restarts the service.
+    logger.fatal({ err: error }, `${what}; stopping`);
+    process.exitCode = EXIT_FAILURE;
+    process.kill(process.pid, 'SIGTERM');
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled promise rejection'));
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -104,15 +107,15 @@ export async function runCommand(configOption: string | undefined): Promise<numb
         resolve(EXIT_FAILURE);
       }, SHUTDOWN_LIMIT_MS);
       (async () => {
-        // Stop reading first, so that everything accepted is committed before the outbox drains.
-        await gateway.stop();
-        await mqtt?.stop(SHUTDOWN_DRAIN_MS);
+        // In reverse start order: reading stops first, so that everything accepted is committed
+        // before the outbox drains.
+        await controller.stop();
       })().then(
         () => {
           clearTimeout(limit);
           logger.info('stopped');
           logger.flush();
-          resolve(EXIT_OK);
+          resolve(process.exitCode === EXIT_FAILURE ? EXIT_FAILURE : EXIT_OK);
         },
         (error: unknown) => {
           clearTimeout(limit);

@@ -1,8 +1,8 @@
 import { ReadPlan } from '../app/read-plan.js';
 import { sensorScript } from '../app/sensor-script.js';
-import { systemClock } from '../core/clock.js';
 import { createLogger } from '../observability/logger.js';
 import { driverNamed } from '../protocols/index.js';
+import { systemClock } from '../shared/clock.js';
 import { createTransport } from '../transport/index.js';
 import { EXIT_OK, parseNumberOption, UsageError } from './usage.js';
 

@@ -1,4 +1,6 @@
-import { configSchema, type GatewayConfig } from './schema.js';
+import { z } from 'zod';
+import { namingReceivedValue } from '../shared/issue-messages.js';
+import { configSchema, type GatewayConfig, readerSchema, sensorSchema } from './schema.js';
 
 export interface CapturedPort {
   id: string;
@@ -7,10 +9,27 @@ export interface CapturedPort {
 }
 
 /**
+ * What a capture header's ports must be for a config to hold them, checked on the header's own
+ * terms: an unknown driver is reported as `ports[1].driver`, not as the `readers[0].driver` of a
+ * config the user never wrote. Unknown fields are ignored, as in the capture header itself.
+ */
+const capturedPortsSchema = z.object({
+  ports: z.array(
+    z.object({
+      id: readerSchema.shape.id,
+      driver: z.enum([...readerSchema.shape.driver.options, sensorSchema.shape.driver.value]),
+      baudRate: readerSchema.shape.baudRate,
+    }),
+  ),
+});
+
+/**
  * The config a replay uses when none is given (DESIGN.md): each captured port becomes a reader
- * (or a sensor, by driver) with its id, and every antenna of port X maps to zone X.
+ * (or a sensor, by driver) with its id, and every antenna of port X maps to zone X. Throws a
+ * ZodError (messages name the values) when the header names a driver or id no config can hold.
  */
 export function configFromCapture(ports: ReadonlyArray<CapturedPort>, gatewayId = 'replay'): GatewayConfig {
+  capturedPortsSchema.parse({ ports }, { error: namingReceivedValue });
   const readers = [];
   const sensors = [];
   for (const port of ports) {
@@ -23,5 +42,5 @@ export function configFromCapture(ports: ReadonlyArray<CapturedPort>, gatewayId 
     if (port.driver === 'lines') sensors.push(device);
     else readers.push(device);
   }
-  return configSchema.parse({ gatewayId, readers, sensors });
+  return configSchema.parse({ gatewayId, readers, sensors }, { error: namingReceivedValue });
 }

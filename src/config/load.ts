@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
+import { formatPath, namingReceivedValue } from '../shared/issue-messages.js';
 import { configSchema, type GatewayConfig } from './schema.js';
+
+// One formatter for config files, capture headers and derived configs (the replay command's errors).
+export { formatIssue, formatIssues, formatPath, namingReceivedValue } from '../shared/issue-messages.js';
 
 export interface ConfigProblem {
   /** `readers[1].baudRate`; empty for the document as a whole. */
@@ -19,15 +23,6 @@ export class ConfigError extends Error {
     );
     this.name = 'ConfigError';
   }
-}
-
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
-  }
-  return out;
 }
 
 /** Checks that need the whole document: unique ids and references between sections. */
@@ -86,7 +81,7 @@ export function parseConfig(
   source: string,
   extraChecks: ExtraCheck[] = [],
 ): GatewayConfig {
-  const result = configSchema.safeParse(document);
+  const result = configSchema.safeParse(document, { error: namingReceivedValue });
   if (!result.success) {
     throw new ConfigError(source, issuesToProblems(result.error.issues));
   }

@@ -1,27 +1,59 @@
 import { z } from 'zod';
+import { ENGINE_DEFAULTS, ENGINE_LIMITS, ZONE_DEFAULTS } from '../core/config.js';
+import {
+  DEFAULT_BROKER_RECONNECT_POLICY,
+  DEFAULT_RECONNECT_POLICY,
+  type ReconnectPolicy,
+  reconnectPolicyProblems,
+} from '../shared/backoff.js';
+import { describeValue } from '../shared/issue-messages.js';
+import {
+  DEFAULT_MAX_BUFFERED_EVENTS,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_ROWS,
+  DEFAULT_RESERVE_BYTES,
+} from '../store/defaults.js';
+import { actuatorSchema } from './actuators.js';
 
 /**
  * The gateway's configuration. Every field has a documented default so that the smallest useful
  * config is one reader with an id, a driver and a port. Unknown keys are errors: a typo in a
- * production config must not be silently ignored.
+ * production config must not be silently ignored. Engine and reconnect defaults are the core's and
+ * the backoff's own, imported, so that a config that leaves them out behaves like code that does.
  */
 
 const id = z
   .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
-    'must be 1-64 characters of letters, digits, _ . - (no spaces or /)',
-  )
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
+    error: (issue) =>
+      `must be 1-64 characters of letters, digits, _ . - (no spaces or /), got ${describeValue(issue.input)}`,
+  })
   .describe('Identifier used in events and MQTT topics');
+
+/**
+ * The backoff's own rules (`maxMs >= initialMs`, ...), so that `check-config` refuses what the
+ * transport or the MQTT client would refuse at start.
+ */
+function checkPolicy(policy: Partial<ReconnectPolicy>, context: z.core.$RefinementCtx): void {
+  for (const problem of reconnectPolicyProblems(policy)) {
+    context.addIssue({
+      code: 'custom',
+      path: [problem.field],
+      message: problem.message,
+      input: policy[problem.field],
+    });
+  }
+}
 
 const reconnect = z
   .strictObject({
-    initialMs: z.number().int().min(10).max(600_000).default(500),
-    maxMs: z.number().int().min(10).max(3_600_000).default(30_000),
-    factor: z.number().min(1).max(10).default(2),
-    jitter: z.number().min(0).max(1).default(0.2),
-    stableAfterMs: z.number().int().min(0).default(10_000),
+    initialMs: z.number().int().min(10).max(600_000).default(DEFAULT_RECONNECT_POLICY.initialMs),
+    maxMs: z.number().int().min(10).max(3_600_000).default(DEFAULT_RECONNECT_POLICY.maxMs),
+    factor: z.number().min(1).max(10).default(DEFAULT_RECONNECT_POLICY.factor),
+    jitter: z.number().min(0).max(1).default(DEFAULT_RECONNECT_POLICY.jitter),
+    stableAfterMs: z.number().int().min(0).default(DEFAULT_RECONNECT_POLICY.stableAfterMs),
   })
+  .superRefine(checkPolicy)
   .describe(
     'Reopen policy after an unplug or error: exponential backoff with jitter, reset after a stable connection',
   );
@@ -78,26 +110,50 @@ export const sensorSchema = z.strictObject({
 
 export const zoneSchema = z.strictObject({
   id,
-  arriveAfterReads: z.number().int().min(1).max(1000).default(1),
-  arriveWindowMs: z.number().int().min(1).default(2000),
-  departAfterMs: z.number().int().min(1).default(3000),
-  rssiFloor: z.number().min(-200).max(50).nullable().default(null).describe('Reads below (dBm) are ignored'),
+  arriveAfterReads: z
+    .number()
+    .int()
+    .min(1)
+    .max(ENGINE_LIMITS.arriveAfterReads)
+    .default(ZONE_DEFAULTS.arriveAfterReads),
+  arriveWindowMs: z.number().int().min(1).default(ZONE_DEFAULTS.arriveWindowMs),
+  departAfterMs: z.number().int().min(1).default(ZONE_DEFAULTS.departAfterMs),
+  rssiFloor: z
+    .number()
+    .min(-200)
+    .max(50)
+    .nullable()
+    .default(ZONE_DEFAULTS.rssiFloor)
+    .describe('Reads below (dBm) are ignored'),
   reReportMs: z
     .number()
     .int()
     .min(100)
     .nullable()
-    .default(null)
+    .default(ZONE_DEFAULTS.reReportMs)
     .describe('`tag.present` every N ms; null = off'),
 });
 
 export const doorSchema = z.strictObject({
   id,
   path: z.array(id).min(2).describe('Zone ids from inside to outside; walking this order is an exit'),
-  windowMs: z.number().int().min(1).default(5000),
+  windowMs: z.number().int().min(1).default(ENGINE_DEFAULTS.doorWindowMs),
 });
 
 const filePath = z.string().min(1);
+
+const brokerReconnect = z
+  .strictObject({
+    initialMs: z.number().int().min(100).default(DEFAULT_BROKER_RECONNECT_POLICY.initialMs),
+    maxMs: z.number().int().min(100).default(DEFAULT_BROKER_RECONNECT_POLICY.maxMs),
+    factor: z.number().min(1).max(10).default(DEFAULT_BROKER_RECONNECT_POLICY.factor),
+    jitter: z.number().min(0).max(1).default(DEFAULT_BROKER_RECONNECT_POLICY.jitter),
+    stableAfterMs: z.number().int().min(0).default(DEFAULT_BROKER_RECONNECT_POLICY.stableAfterMs),
+  })
+  .superRefine(checkPolicy)
+  .describe(
+    'Reconnect policy for the broker: exponential backoff with jitter, reset after a stable connection',
+  );
 
 export const mqttSchema = z
   .strictObject({
@@ -111,7 +167,8 @@ export const mqttSchema = z
       .default('rfid')
       .describe('Topics are <baseTopic>/<gatewayId>/...'),
     protocolVersion: z
-      .union([z.literal(4), z.literal(5)])
+      // One literal with two values, not a union: its error lists the options (`expected one of 4|5`).
+      .literal([4, 5])
       .default(4)
       .describe('4 = MQTT 3.1.1, 5 = MQTT 5'),
     username: z.string().min(1).optional(),
@@ -123,14 +180,7 @@ export const mqttSchema = z
     key: filePath.optional().describe('Client private key (PEM)'),
     rejectUnauthorized: z.boolean().default(true).describe('Check the broker certificate (keep it on)'),
     keepaliveSec: z.number().int().min(5).max(3600).default(30),
-    reconnect: z
-      .strictObject({
-        initialMs: z.number().int().min(100).default(1000),
-        maxMs: z.number().int().min(100).default(60_000),
-        jitter: z.number().min(0).max(1).default(0.3),
-        stableAfterMs: z.number().int().min(0).default(30_000),
-      })
-      .default({ initialMs: 1000, maxMs: 60_000, jitter: 0.3, stableAfterMs: 30_000 }),
+    reconnect: brokerReconnect.default(brokerReconnect.parse({})),
     inFlightWindow: z
       .number()
       .int()
@@ -158,20 +208,64 @@ export const mqttSchema = z
   })
   .describe('MQTT publishing; absent = events go to stdout only');
 
+const crossReadSchema = z.strictObject({
+  hysteresisDb: z.number().min(0).max(60).default(ENGINE_DEFAULTS.crossRead.hysteresisDb),
+  smoothing: z.number().gt(0).max(1).default(ENGINE_DEFAULTS.crossRead.smoothing),
+  staleAfterMs: z.number().int().min(1).default(ENGINE_DEFAULTS.crossRead.staleAfterMs),
+});
+
+/**
+ * Memory is bounded by these: the tag table by `capacity`, the recent-reads ring by `ringSize` ×
+ * (24 + `maxTagBytes`) bytes (see `read-ring.ts`), about 350 KB at the defaults.
+ */
+const coreSchema = z.strictObject({
+  capacity: z
+    .number()
+    .int()
+    .min(16)
+    .max(ENGINE_LIMITS.capacity)
+    .default(ENGINE_DEFAULTS.capacity)
+    .describe('Tags tracked at once'),
+  ringSize: z
+    .number()
+    .int()
+    .min(16)
+    .max(ENGINE_LIMITS.ringSize)
+    .refine((n) => (n & (n - 1)) === 0, {
+      error: (issue) => `must be a power of two, got ${describeValue(issue.input)}`,
+    })
+    .default(ENGINE_DEFAULTS.ringSize)
+    .describe('Recent raw reads kept for diagnostics (a power of two)'),
+  maxTagBytes: z.number().int().min(2).max(62).default(ENGINE_DEFAULTS.maxTagBytes),
+  sweepIntervalMs: z.number().int().min(10).max(10_000).default(100),
+});
+
 export const outboxSchema = z
   .strictObject({
-    maxRows: z.number().int().min(100).default(1_000_000),
-    maxBytes: z
-      .number()
-      .int()
-      .min(65_536)
-      .default(256 * 1024 * 1024),
+    maxRows: z.number().int().min(100).default(DEFAULT_MAX_ROWS),
+    maxBytes: z.number().int().min(65_536).default(DEFAULT_MAX_BYTES),
     synchronous: z
       .enum(['NORMAL', 'FULL'])
       .default('NORMAL')
       .describe('SQLite durability of ordinary commits; purchases and alarms are always committed with FULL'),
+    reserveBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(64 * 1024 * 1024)
+      .default(DEFAULT_RESERVE_BYTES)
+      .describe('Disk space held back for purchases and alarms when the disk fills up; 0 = none'),
+    maxBufferedEvents: z
+      .number()
+      .int()
+      .min(100)
+      .max(1_000_000)
+      .default(DEFAULT_MAX_BUFFERED_EVENTS)
+      .describe(
+        'Events waiting in memory for a commit (disk full); past it the oldest low-value ones are dropped',
+      ),
   })
-  .describe('The durable event queue in <dataDir>/outbox.sqlite');
+  .describe('The durable event queue in the store, <dataDir>/gateway.sqlite');
 
 export const configSchema = z
   .strictObject({
@@ -189,35 +283,20 @@ export const configSchema = z
         exclude: z.array(z.string()).default([]),
       })
       .default({ include: [], exclude: [] }),
-    crossRead: z
-      .strictObject({
-        hysteresisDb: z.number().min(0).max(60).default(3),
-        smoothing: z.number().gt(0).max(1).default(0.3),
-        staleAfterMs: z.number().int().min(1).default(1000),
-      })
-      .default({ hysteresisDb: 3, smoothing: 0.3, staleAfterMs: 1000 }),
+    crossRead: crossReadSchema.default(crossReadSchema.parse({})),
     doors: z.array(doorSchema).default([]),
-    core: z
-      .strictObject({
-        capacity: z.number().int().min(16).max(4_000_000).default(16_384).describe('Tags tracked at once'),
-        ringSize: z
-          .number()
-          .int()
-          .min(16)
-          .max(1_048_576)
-          .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
-          .default(65_536),
-        maxTagBytes: z.number().int().min(2).max(62).default(62),
-        sweepIntervalMs: z.number().int().min(10).max(10_000).default(100),
-      })
-      .default({ capacity: 16_384, ringSize: 65_536, maxTagBytes: 62, sweepIntervalMs: 100 }),
+    actuators: z
+      .array(actuatorSchema)
+      .default([])
+      .describe('Outputs (locks, buzzers, lights) driven from the bus'),
+    core: coreSchema.default(coreSchema.parse({})),
     dataDir: z
       .string()
       .min(1)
       .default('/var/lib/rfid-gateway')
       .describe('Where the outbox lives; relative paths are relative to the config file'),
     mqtt: mqttSchema.optional(),
-    outbox: outboxSchema.default({ maxRows: 1_000_000, maxBytes: 256 * 1024 * 1024, synchronous: 'NORMAL' }),
+    outbox: outboxSchema.default(outboxSchema.parse({})),
     output: z
       .strictObject({
         stdout: z.boolean().default(true).describe('Print every event as a JSON line on stdout'),

@@ -1,4 +1,4 @@
-import { VirtualClock } from './clock.js';
+import { VirtualClock } from '../shared/clock.js';
 import { type EngineConfigInput, resolveEngineConfig } from './config.js';
 import { PresenceEngine } from './engine.js';
 import type { CoreEvent } from './events.js';

@@ -311,6 +311,14 @@ export class PresenceEngine {
     if ((this.heap.earliest[0] as number) <= (current[AT_MS] as number)) this.settle();
   }
 
+  /**
+   * A lower bound of the next deadline (+Infinity when none), O(1): reads push deadlines back
+   * lazily, so `advance` at this time may find nothing due yet.
+   */
+  earliestDue(): number {
+    return this.heap.earliest[0] as number;
+  }
+
   /** Earliest time at which `advance` will do something, if anything is pending. */
   nextDeadline(): number | undefined {
     const heap = this.heap;

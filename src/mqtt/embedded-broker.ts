@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
-import { Aedes } from 'aedes';
 import type { Logger } from '../observability/logger.js';
 
 export interface EmbeddedBroker {
@@ -17,6 +16,9 @@ export async function startEmbeddedBroker(
   options: { host: string; port: number },
   logger: Logger,
 ): Promise<EmbeddedBroker> {
+  // Loaded only when configured: aedes and its dependencies are ~2 MB of heap that a gateway
+  // publishing to a real broker would carry for nothing.
+  const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker();
   const server: Server = createServer(broker.handle);
   server.listen(options.port, options.host);

@@ -1,89 +1,12 @@
 import type { MqttClient } from 'mqtt';
-import { VirtualClock } from '../core/clock.js';
 import { silentLogger } from '../observability/logger.js';
-import type { GatewayEvent } from '../shared/events.js';
-import type { Outbox, OutboxRecord, OutboxStats } from '../store/types.js';
+import { VirtualClock } from '../shared/clock.js';
 import type { GatewayMqttClient, PublishOutcome } from './client.js';
+import { MemoryOutbox } from './memory-outbox-testkit.js';
 import { OutboxPublisher } from './publisher.js';
 import { createTopics } from './topics.js';
-/** The Outbox contract in memory, recording every markSent and deadLetter call. */
-export class MemoryOutbox implements Outbox {
-  readonly rows = new Map<number, OutboxRecord>();
-  readonly markedSent: number[] = [];
-  readonly deadLetters = new Map<number, string>();
-  private buffer: GatewayEvent[] = [];
-  private lastSeq = 0;
 
-  nextSeq(): number {
-    return this.lastSeq + this.buffer.length + 1;
-  }
-  append(event: GatewayEvent): void {
-    this.buffer.push(event);
-  }
-  commit(): { committed: number; dropped: number } {
-    for (const event of this.buffer)
-      this.rows.set(event.seq, {
-        seq: event.seq,
-        id: event.id,
-        type: event.type,
-        payload: JSON.stringify(event),
-        committedAt: 0,
-      });
-    const committed = this.buffer.length;
-    this.lastSeq += committed;
-    this.buffer = [];
-    return { committed, dropped: 0 };
-  }
-  pending(afterSeq: number, limit: number): OutboxRecord[] {
-    return [...this.rows.values()].filter((row) => row.seq > afterSeq).slice(0, limit);
-  }
-  markSent(seqs: readonly number[]): void {
-    for (const seq of seqs) {
-      this.markedSent.push(seq);
-      this.rows.delete(seq);
-    }
-  }
-  deadLetter(seq: number, reason: string): void {
-    this.deadLetters.set(seq, reason);
-    this.rows.delete(seq);
-  }
-  stats(): OutboxStats {
-    const oldest = this.rows.values().next().value;
-    return {
-      depth: this.rows.size,
-      bytes: 0,
-      oldestCommittedAt: oldest?.committedAt ?? null,
-      lastSeq: this.lastSeq,
-      ackedThroughSeq: oldest === undefined ? this.lastSeq : oldest.seq - 1,
-      dropped: {},
-      deadLettered: this.deadLetters.size,
-      buffered: this.buffer.length,
-    };
-  }
-  close(): void {}
-
-  /** Commits `count` sensor events and returns their seqs. */
-  add(count: number, type = 'sensor.changed'): number[] {
-    const seqs: number[] = [];
-    for (let index = 0; index < count; index++) {
-      const seq = this.nextSeq();
-      this.append({
-        id: `id-${seq}`,
-        seq,
-        ts: '2026-11-22T10:00:00.000Z',
-        gateway: 'gw1',
-        type,
-        sensor: 'io',
-        channel: 'door',
-        value: 'open',
-        zone: 'fridge',
-      } as GatewayEvent);
-      seqs.push(seq);
-    }
-    this.commit();
-    return seqs;
-  }
-}
+export { MemoryOutbox } from './memory-outbox-testkit.js';
 
 export interface Sent {
   topic: string;
@@ -106,6 +29,11 @@ export class FakeClient implements GatewayMqttClient {
   connection = 0;
   readonly sent: Sent[] = [];
   readonly reconnectReasons: string[] = [];
+  /**
+   * When set, `publish()` settles with this before it returns, as MQTT.js may (its callback can run
+   * synchronously, e.g. on an error path or for a packet it completes at once).
+   */
+  settleInsidePublish: PublishOutcome | undefined;
   private readonly connectListeners = new Set<() => void>();
   private readonly disconnectListeners = new Set<() => void>();
 
@@ -125,14 +53,16 @@ export class FakeClient implements GatewayMqttClient {
     done?: (outcome: PublishOutcome) => void,
   ): boolean {
     if (!this.connected) return false;
-    this.sent.push({
+    const entry: Sent = {
       topic,
       payload: payload.toString(),
       retain: options.retain ?? false,
       connection: this.connection,
       done: done ?? (() => {}),
       settled: false,
-    });
+    };
+    this.sent.push(entry);
+    if (this.settleInsidePublish !== undefined) this.settle(entry, this.settleInsidePublish);
     return true;
   }
   reconnectNow(reason: string): void {

@@ -139,6 +139,46 @@ describe('OutboxPublisher', () => {
     expect(client.sent.at(-1)?.payload).toBe('{"n":2}');
   });
 
+  it('sends the next retained value when a PUBACK came back inside publish() (MQTT.js may call back synchronously)', () => {
+    const { client, publisher } = setup();
+    client.connect();
+    publisher.start();
+    client.settleInsidePublish = { kind: 'acked' };
+    publisher.publishRetained('rfid/gw1/readers/door', { state: 'online' });
+    publisher.publishRetained('rfid/gw1/readers/door', { state: 'offline' });
+    client.settleInsidePublish = undefined;
+    publisher.publishRetained('rfid/gw1/readers/door', { state: 'error' });
+    expect(client.sent.map((entry) => entry.payload)).toEqual([
+      '{"state":"online"}',
+      '{"state":"offline"}',
+      '{"state":"error"}',
+    ]);
+  });
+
+  it('marks an event sent when its PUBACK came back inside publish(), and goes on with the next', () => {
+    const { outbox, client, publisher, tick } = setup();
+    outbox.add(6);
+    client.connect();
+    client.settleInsidePublish = { kind: 'acked' };
+    publisher.start();
+    tick();
+    expect(client.events().map(seqOf)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(outbox.markedSent).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(publisher.stats()).toMatchObject({ inFlight: 0, published: 6, acknowledged: 6 });
+  });
+
+  it('reconnects at once when a publish fails inside publish(), not after the PUBACK timeout', () => {
+    const { outbox, client, publisher } = setup({ ackTimeoutMs: 1_000 });
+    outbox.add(1);
+    client.connect();
+    client.settleInsidePublish = { kind: 'failed', error: new Error('client disconnecting') };
+    publisher.start();
+    expect(client.reconnectReasons).toEqual(['publish of seq 1 failed: client disconnecting']);
+    client.settleInsidePublish = undefined;
+    client.connect();
+    expect(client.events().map(seqOf)).toEqual([1, 1]);
+  });
+
   it('after stop(), publishes nothing and ignores late acknowledgements', () => {
     const { outbox, client, publisher, tick } = setup();
     outbox.add(2);

@@ -1,6 +1,6 @@
-import { systemClock } from '../core/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
+import { systemClock } from '../shared/clock.js';
 import type { Outbox, OutboxRecord } from '../store/types.js';
 import type { GatewayMqttClient, PublishOutcome } from './client.js';
 
@@ -237,17 +237,23 @@ export class OutboxPublisher {
       return true;
     }
     const generation = this.generation;
+    const cursor = this.cursor;
+    // Recorded before publish(): MQTT.js may run the callback before it returns, and settle() must
+    // find the event in flight (and a disconnect it causes must find the cursor to reset).
+    this.cursor = record.seq;
+    this.inFlight.set(record.seq, this.clock.now());
+    this.counters.published++;
     const sent = this.client.publish(topic, record.payload, { qos: 1 }, (outcome) =>
       this.settle(record, topic, generation, outcome),
     );
     if (!sent) {
-      // Disconnected under our feet: the disconnect handler resets the cursor.
+      // Not connected (and so never called back): as if it had not been read.
+      this.cursor = cursor;
+      this.inFlight.delete(record.seq);
+      this.counters.published--;
       this.readIndex--;
       return false;
     }
-    this.cursor = record.seq;
-    this.inFlight.set(record.seq, this.clock.now());
-    this.counters.published++;
     return true;
   }
 
@@ -318,6 +324,9 @@ export class OutboxPublisher {
     const generation = this.generation;
     const payload = value.payload;
     value.dirty = false;
+    // Marked before publish(): MQTT.js may run the callback before it returns; marking afterwards
+    // would undo the callback's clearing and leave the topic stuck until the next reconnect.
+    value.sendingIn = generation;
     const sent = this.client.publish(topic, payload, { qos: 1, retain: true }, (outcome) => {
       if (value.sendingIn !== generation || generation !== this.generation) return;
       value.sendingIn = undefined;
@@ -325,7 +334,8 @@ export class OutboxPublisher {
         this.log.warn({ topic, reason: outcome.reason }, 'the broker refused a retained publish');
       if (value.dirty) this.sendRetained(topic, value);
     });
-    value.sendingIn = sent ? generation : undefined;
+    // Not connected, so never called back: the value goes out with the others on the next connect.
+    if (!sent) value.sendingIn = undefined;
   }
 
   private isDrained(): boolean {

@@ -14,32 +14,22 @@ export const transactionSchema = z.union(
 
 export type Transaction = z.infer<typeof transactionSchema>;
 
-const common = {
-  transaction: transactionSchema.optional(),
-  /** A request still queued when the operator has moved on (e.g. a restart) must not run late. */
-  expiresAt: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time' }).optional(),
-};
-
 const name = z.string().min(1, 'must not be empty').max(128, 'at most 128 characters');
 
-export const requestSchemas = {
-  ping: z.strictObject({ ...common }),
-  'inventory/get': z.strictObject({ ...common, zone: name.optional() }),
-  'readers/get': z.strictObject({ ...common, reader: name.optional() }),
-  'readers/restart': z.strictObject({ ...common, reader: name }),
-  'config/get': z.strictObject({ ...common }),
-  'outbox/stats': z.strictObject({ ...common }),
+/** Fields of the gateway's own commands (registered by the controller's requests extension). */
+export const gatewayCommandFields = {
+  ping: {},
+  'inventory/get': { zone: name.optional() },
+  'readers/get': { reader: name.optional() },
+  'readers/restart': { reader: name },
+  'config/get': {},
+  'outbox/stats': {},
 } as const;
 
-export type RequestCommand = keyof typeof requestSchemas;
+export const requestName = name;
 
-export type RequestPayload<C extends RequestCommand> = z.infer<(typeof requestSchemas)[C]>;
-
-export const REQUEST_COMMANDS = Object.keys(requestSchemas) as RequestCommand[];
-
-export function isRequestCommand(command: string): command is RequestCommand {
-  return Object.hasOwn(requestSchemas, command);
-}
+/** The gateway's own commands, sorted as the registry lists them. */
+export const GATEWAY_COMMANDS = Object.keys(gatewayCommandFields).sort();
 
 /** Zod's defaults read "Invalid input: expected string, received undefined"; operators want shorter. */
 const concise: z.core.$ZodErrorMap = (issue) => {
@@ -54,14 +44,12 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-export type ParseResult<C extends RequestCommand> =
-  | { ok: true; value: RequestPayload<C> }
-  | { ok: false; error: string };
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Validates a decoded JSON document; the error text names each offending path (`reader: Required`). */
-export function parseRequest<C extends RequestCommand>(command: C, document: unknown): ParseResult<C> {
-  const result = requestSchemas[command].safeParse(document, { error: concise });
-  if (result.success) return { ok: true, value: result.data as RequestPayload<C> };
+export function parseRequest<T>(schema: z.ZodType<T>, document: unknown): ParseResult<T> {
+  const result = schema.safeParse(document, { error: concise });
+  if (result.success) return { ok: true, value: result.data };
   return { ok: false, error: result.error.issues.flatMap(describeIssue).join('; ') };
 }
 

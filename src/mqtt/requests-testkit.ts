@@ -1,6 +1,8 @@
-import { VirtualClock } from '../core/clock.js';
 import { createLogger } from '../observability/logger.js';
-import { type RequestHandlers, RequestRouter, type RequestRouterOptions } from './requests.js';
+import { VirtualClock } from '../shared/clock.js';
+import { type GatewayCommandHandlers, registerGatewayCommands } from './gateway-commands.js';
+import { RequestRegistry } from './request-registry.js';
+import { RequestRouter, type RequestRouterOptions } from './requests.js';
 
 /** A router over recording handlers on a virtual clock, with its log lines parsed: for the request tests. */
 export const START = Date.parse('2026-11-22T10:00:00.000Z');
@@ -19,10 +21,13 @@ export interface LogLine {
 export const INFO = 30;
 export const WARN = 40;
 
-export function setup(overrides: Partial<RequestHandlers> = {}, options: Partial<RequestRouterOptions> = {}) {
+export function setup(
+  overrides: Partial<GatewayCommandHandlers> = {},
+  options: Partial<RequestRouterOptions> = {},
+) {
   const clock = new VirtualClock(START);
   const calls: Array<[string, unknown]> = [];
-  const handlers: RequestHandlers = {
+  const handlers: GatewayCommandHandlers = {
     ping: () => {
       calls.push(['ping', undefined]);
       return { pong: true };
@@ -54,9 +59,11 @@ export function setup(overrides: Partial<RequestHandlers> = {}, options: Partial
     level: 'debug',
     destination: { write: (line: string) => rawLines.push(line) },
   });
-  const router = new RequestRouter({ handlers, clock, logger, ...options });
+  const registry = new RequestRegistry();
+  registerGatewayCommands(registry, handlers);
+  const router = new RequestRouter({ registry, clock, logger, ...options });
   const logs = () => rawLines.map((line) => JSON.parse(line) as LogLine);
-  return { router, clock, calls, logs, rawLines };
+  return { router, registry, clock, calls, logs, rawLines };
 }
 
 export function json(value: unknown): Uint8Array {

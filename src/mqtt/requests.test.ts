@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { REQUEST_COMMANDS } from './request-schemas.js';
+import { z } from 'zod';
+import { GATEWAY_COMMANDS } from './request-schemas.js';
 
 import { ask, encoder, json, START, setup, WARN } from './requests-testkit.js';
 
@@ -164,10 +165,28 @@ describe('RequestRouter.handle: malformed requests', () => {
       transaction: 5,
       status: 'error',
       error:
-        'unknown command "readers/explode"; known: ping, inventory/get, readers/get, readers/restart, ' +
-        'config/get, outbox/stats',
+        'unknown command "readers/explode"; known: config/get, inventory/get, outbox/stats, ping, ' +
+        'readers/get, readers/restart',
     });
     expect(calls).toEqual([]);
+  });
+
+  it('answers a command another extension registered, validated by its own fields', async () => {
+    const { router, registry } = setup();
+    registry.register('lights/set', { level: z.number().int().min(0).max(100) }, ({ level }) => ({ level }), {
+      owner: 'test',
+    });
+    expect((await ask(router, 'lights/set', { transaction: 1, level: 40 })).body).toEqual({
+      transaction: 1,
+      status: 'ok',
+      data: { level: 40 },
+    });
+    expect((await ask(router, 'lights/set', { transaction: 2, level: 400, extra: 1 })).body).toEqual({
+      transaction: 2,
+      status: 'error',
+      error: 'level: Too big: expected number to be <=100; extra: unknown field',
+    });
+    expect(() => registry.register('ping', {}, () => 1, { owner: 'another' })).toThrow('registered twice');
   });
 
   it('does not treat inherited object keys as commands', async () => {
@@ -300,7 +319,7 @@ describe('RequestRouter.handle: failing handlers', () => {
 
 describe('RequestRouter.handle: any input', () => {
   it('always resolves to one JSON response and one log line', async () => {
-    const commands = fc.oneof(fc.constantFrom(...REQUEST_COMMANDS), fc.string({ maxLength: 40 }));
+    const commands = fc.oneof(fc.constantFrom(...GATEWAY_COMMANDS), fc.string({ maxLength: 40 }));
     const payloads = fc.oneof(
       fc.uint8Array({ maxLength: 200 }),
       fc.jsonValue().map((value) => json(value)),

@@ -1,29 +1,12 @@
 import type { IClientPublishOptions, MqttClient, OnMessageCallback } from 'mqtt';
 import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../shared/clock.js';
-import {
-  isRequestCommand,
-  MAX_TRANSACTION_LENGTH,
-  parseRequest,
-  REQUEST_COMMANDS,
-  type RequestCommand,
-  type RequestPayload,
-  type Transaction,
-} from './request-schemas.js';
-
-/** What the gateway answers with; the lead wires these to the core, the outbox and the config. */
-export interface RequestHandlers {
-  ping(): Promise<unknown> | unknown;
-  inventoryGet(args: { zone?: string }): Promise<unknown> | unknown;
-  readersGet(args: { reader?: string }): Promise<unknown> | unknown;
-  readersRestart(args: { reader: string }): Promise<unknown>;
-  /** Must already be redacted: the answer goes to whoever may publish on the request topic. */
-  configGet(): Promise<unknown> | unknown;
-  outboxStats(): Promise<unknown> | unknown;
-}
+import type { RegisteredCommand, RequestRegistry } from './request-registry.js';
+import { MAX_TRANSACTION_LENGTH, parseRequest, type Transaction } from './request-schemas.js';
 
 export interface RequestRouterOptions {
-  handlers: RequestHandlers;
+  /** The commands it answers; extensions may add theirs until the router is attached. */
+  registry: RequestRegistry;
   clock: Clock;
   logger: Logger;
   /** Larger payloads are refused before being decoded. Default 64 KiB. */
@@ -69,23 +52,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * and one log line; nothing here throws into the MQTT client's event loop.
  */
 export class RequestRouter {
-  private readonly handlers: RequestHandlers;
+  private readonly registry: RequestRegistry;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly maxPayloadBytes: number;
   private readonly handlerTimeoutMs: number;
 
-  private readonly routes: { [C in RequestCommand]: (request: RequestPayload<C>) => unknown } = {
-    ping: () => this.handlers.ping(),
-    'inventory/get': ({ zone }) => this.handlers.inventoryGet(zone === undefined ? {} : { zone }),
-    'readers/get': ({ reader }) => this.handlers.readersGet(reader === undefined ? {} : { reader }),
-    'readers/restart': ({ reader }) => this.handlers.readersRestart({ reader }),
-    'config/get': () => this.handlers.configGet(),
-    'outbox/stats': () => this.handlers.outboxStats(),
-  };
-
   constructor(options: RequestRouterOptions) {
-    this.handlers = options.handlers;
+    this.registry = options.registry;
     this.clock = options.clock;
     this.logger = options.logger;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_REQUEST_BYTES;
@@ -115,15 +89,16 @@ export class RequestRouter {
     } else {
       const document = decodeJson(payload);
       transaction = document.ok ? echoableTransaction(document.value) : null;
-      if (!isRequestCommand(command)) {
+      const registered = this.registry.get(command);
+      if (!registered) {
         outcome = {
           ok: false,
-          error: `unknown command ${JSON.stringify(truncate(command))}; known: ${REQUEST_COMMANDS.join(', ')}`,
+          error: `unknown command ${JSON.stringify(truncate(command))}; known: ${this.registry.names().join(', ')}`,
         };
       } else if (!document.ok) {
         outcome = { ok: false, error: 'payload is not valid JSON' };
       } else {
-        outcome = await this.run(command, document.value);
+        outcome = await this.run(registered, document.value);
       }
     }
 
@@ -178,17 +153,17 @@ export class RequestRouter {
     };
   }
 
-  private async run<C extends RequestCommand>(command: C, document: unknown): Promise<Outcome> {
-    const parsed = parseRequest(command, document);
+  private async run(registered: RegisteredCommand, document: unknown): Promise<Outcome> {
+    const parsed = parseRequest(registered.schema, document);
     if (!parsed.ok) return { ok: false, error: parsed.error };
     const { expiresAt } = parsed.value;
     if (expiresAt !== undefined && Date.parse(expiresAt) < this.clock.now()) {
       return { ok: false, error: `expired: expiresAt ${expiresAt} is in the past` };
     }
-    const route = this.routes[command];
+    const handler = registered.handler as (request: unknown) => unknown;
     try {
       // Through `then` so that a handler throwing synchronously fails like one that rejects.
-      const work = Promise.resolve().then(() => route(parsed.value));
+      const work = Promise.resolve().then(() => handler(parsed.value));
       return { ok: true, data: await this.withTimeout(work) };
     } catch (error) {
       return {

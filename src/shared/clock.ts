@@ -14,3 +14,77 @@ export interface Clock {
   setTimeout(callback: () => void, delayMs: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }
+
+const realTimers = new Map<number, NodeJS.Timeout>();
+let nextRealTimerId = 1;
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(callback, delayMs) {
+    const id = nextRealTimerId++;
+    const timer = setTimeout(() => {
+      realTimers.delete(id);
+      callback();
+    }, delayMs);
+    realTimers.set(id, timer);
+    return { id };
+  },
+  clearTimeout(handle) {
+    clearTimeout(realTimers.get(handle.id));
+    realTimers.delete(handle.id);
+  },
+};
+
+interface PendingTimer {
+  id: number;
+  at: EpochMs;
+  callback: () => void;
+}
+
+/**
+ * Time that moves only when told to: a replay advances it to each chunk's timestamp, firing the
+ * timers that fall due on the way in time order (ties in the order they were set).
+ */
+export class VirtualClock implements Clock {
+  private current: EpochMs;
+  private nextId = 1;
+  private pending: PendingTimer[] = [];
+
+  constructor(start: EpochMs) {
+    this.current = start;
+  }
+
+  now(): EpochMs {
+    return this.current;
+  }
+
+  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+    const timer = { id: this.nextId++, at: this.current + Math.max(0, delayMs), callback };
+    let index = this.pending.length;
+    while (index > 0 && (this.pending[index - 1] as PendingTimer).at > timer.at) index--;
+    this.pending.splice(index, 0, timer);
+    return { id: timer.id };
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    const index = this.pending.findIndex((timer) => timer.id === handle.id);
+    if (index >= 0) this.pending.splice(index, 1);
+  }
+
+  /** Moves time forward to `target`, firing every timer due at or before it. */
+  advanceTo(target: EpochMs): void {
+    for (;;) {
+      const next = this.pending[0];
+      if (next === undefined || next.at > target) break;
+      this.pending.shift();
+      if (next.at > this.current) this.current = next.at;
+      next.callback();
+    }
+    if (target > this.current) this.current = target;
+  }
+
+  /** Time of the earliest pending timer, if any. */
+  nextTimerAt(): EpochMs | undefined {
+    return this.pending[0]?.at;
+  }
+}

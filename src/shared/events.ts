@@ -64,6 +64,16 @@ export type EventBody =
       detail?: Record<string, string | number | boolean>;
     }
   | { type: 'core.overflow'; dropped: number; capacity: number }
+  /** An output was set (or pulsed: it returns to its safe state by itself after `pulseMs`). */
+  | {
+      type: 'actuator.changed';
+      actuator: string;
+      value: string;
+      pulseMs?: number;
+      reason: string;
+    }
+  /** An output could not be driven (after its retry): the device is unplugged or not answering. */
+  | { type: 'actuator.status'; actuator: string; state: 'fault' | 'ok'; reason: string }
   /** The full outbox dropped its oldest low-value events (counts by type, this time). */
   | { type: 'outbox.dropped'; dropped: number };
 

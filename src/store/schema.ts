@@ -2,10 +2,10 @@ import type Database from 'better-sqlite3';
 import { OutboxError } from './errors.js';
 
 /**
- * Schema history. `PRAGMA user_version` holds the number of steps applied; a step is never edited
- * once released, a change is a new step, so a gateway upgraded in the field migrates its own file.
+ * The outbox's schema history, migration component `outbox`. A step is never edited once released;
+ * a change is a new step, so a gateway upgraded in the field migrates its own file.
  */
-const MIGRATIONS: readonly string[] = [
+export const OUTBOX_MIGRATIONS: readonly string[] = [
   `
   -- seq lives here rather than in MAX(events.seq): acknowledged rows are deleted, and a seq must
   -- never be handed out twice even when every row (or the newest one) is gone.
@@ -40,14 +40,30 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.length;
+/**
+ * `PRAGMA user_version` of the file as a whole. 1 was the outbox-only file (`outbox.sqlite`, the
+ * outbox's tables and nothing to say which component owns them); 2 is the store: a
+ * `schema_versions` row per component, each migrated on its own.
+ */
+export const LEGACY_OUTBOX_LAYOUT = 1;
+export const STORE_LAYOUT = 2;
+/** The layout this gateway writes (the name older tests know it by). */
+export const SCHEMA_VERSION = STORE_LAYOUT;
 
-/** Brings the database up to `SCHEMA_VERSION`, refusing files it does not recognise as its own. */
-export function migrate(db: Database.Database, path: string): void {
+const CORE_SQL = `
+  -- One row per component (the outbox, each extension's state): the number of its steps applied.
+  CREATE TABLE schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
+`;
+
+/**
+ * Reads the file's layout version without writing anything, refusing a file from a newer gateway
+ * or one that is not ours; run before anything (even switching to WAL) changes the file.
+ */
+export function checkLayout(db: Database.Database, path: string): number {
   const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
+  if (version > STORE_LAYOUT) {
     throw new OutboxError(
-      `outbox ${path} has schema version ${version}, newer than this gateway understands (${SCHEMA_VERSION}): ` +
+      `store ${path} has schema version ${version}, newer than this gateway understands (${STORE_LAYOUT}): ` +
         'run the newer gateway version that wrote it, or point the data directory elsewhere',
       path,
     );
@@ -58,16 +74,77 @@ export function migrate(db: Database.Database, path: string): void {
     };
     if (tables.n > 0) {
       throw new OutboxError(
-        `${path} is an SQLite database but not an rfid-gateway outbox (it has tables and no schema version): ` +
-          'point the data directory elsewhere; the file was left untouched',
+        `${path} is an SQLite database but not an rfid-gateway outbox or store (it has tables and no schema ` +
+          'version): point the data directory elsewhere; the file was left untouched',
         path,
       );
     }
   }
-  for (let step = version; step < SCHEMA_VERSION; step++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[step] as string);
-      db.pragma(`user_version = ${step + 1}`);
-    }).immediate();
+  return version;
+}
+
+/**
+ * Brings the file to the store layout, refusing files it does not recognise as its own. A legacy
+ * outbox file is adopted in place: its tables are exactly outbox version 1, so recording that is
+ * the whole migration, and its events are never copied (nothing to lose halfway).
+ */
+export function prepareLayout(db: Database.Database, path: string): 'created' | 'adopted' | 'current' {
+  const version = checkLayout(db, path);
+  if (version === STORE_LAYOUT) return 'current';
+  db.transaction(() => {
+    db.exec(CORE_SQL);
+    if (version === LEGACY_OUTBOX_LAYOUT) {
+      db.prepare("INSERT INTO schema_versions (component, version) VALUES ('outbox', 1)").run();
+    }
+    db.pragma(`user_version = ${STORE_LAYOUT}`);
+  }).immediate();
+  return version === LEGACY_OUTBOX_LAYOUT ? 'adopted' : 'created';
+}
+
+/**
+ * Applies `steps[version..]` of one component in order, each in its own transaction with the
+ * version row, so a crash between steps leaves a file that resumes at the next step.
+ */
+export function migrateComponent(
+  db: Database.Database,
+  path: string,
+  component: string,
+  steps: readonly string[],
+): number {
+  if (component.length === 0) {
+    throw new OutboxError(`store ${path}: a migration needs a component name`, path);
   }
+  const read = db.prepare<[string], { version: number }>(
+    'SELECT version FROM schema_versions WHERE component = ?',
+  );
+  const current = read.get(component)?.version ?? 0;
+  if (current > steps.length) {
+    throw new OutboxError(
+      `store ${path}: component "${component}" has schema version ${current}, newer than this gateway ` +
+        `understands (${steps.length}): run the newer gateway version that wrote it, or point the data ` +
+        'directory elsewhere',
+      path,
+    );
+  }
+  const record = db.prepare<[string, number]>(
+    'INSERT INTO schema_versions (component, version) VALUES (?, ?) ' +
+      'ON CONFLICT (component) DO UPDATE SET version = excluded.version',
+  );
+  for (let step = current; step < steps.length; step++) {
+    try {
+      db.transaction(() => {
+        db.exec(steps[step] as string);
+        record.run(component, step + 1);
+      }).immediate();
+    } catch (error) {
+      if (error instanceof OutboxError) throw error;
+      throw new OutboxError(
+        `store ${path}: migration step ${step + 1} of "${component}" failed (${(error as Error).message}); ` +
+          'nothing of that step was applied; fix the step or run the gateway version that matches the file',
+        path,
+        { cause: error },
+      );
+    }
+  }
+  return steps.length;
 }

@@ -53,3 +53,25 @@ export function enforceBounds(statements: Statements, start: Occupancy, bounds: 
   for (const [type, count] of byType) statements.countDrop.run(type, count);
   return { rows, bytes, dropped, byType, overBound: over() };
 }
+
+/**
+ * Room for a write on a full disk: drops the oldest low, then normal, events worth `needBytes` of
+ * payload, so that the write reuses their pages instead of growing the file. Same order and
+ * counting as the bound, of which it is a temporary tightening.
+ */
+export function dropForRoom(statements: Statements, start: Occupancy, needBytes: number): DropResult {
+  return enforceBounds(statements, start, {
+    maxRows: start.rows,
+    maxBytes: Math.max(0, start.bytes - needBytes),
+  });
+}
+
+/**
+ * Pages a batch will take: payloads plus row and index overhead, with slack because pages are
+ * never full, plus a few for the b-tree changes.
+ */
+export function pagesFor(events: readonly { bytes: number }[], pageSize: number): number {
+  let bytes = 0;
+  for (const event of events) bytes += event.bytes + 64;
+  return Math.ceil((bytes * 1.25) / pageSize) + 4;
+}

@@ -3,8 +3,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../core/clock.js';
 import { silentLogger } from '../observability/logger.js';
+import { VirtualClock } from '../shared/clock.js';
 import type { GatewayEvent } from '../shared/events.js';
 import { OutboxError } from './errors.js';
 import { describeOutboxContract } from './outbox-contract.js';

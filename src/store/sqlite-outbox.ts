@@ -1,117 +1,123 @@
 import type Database from 'better-sqlite3';
-import type { Logger } from '../observability/logger.js';
-import type { Clock } from '../shared/clock.js';
 import type { GatewayEvent } from '../shared/events.js';
-import { OutboxError } from './errors.js';
+import { DEFAULT_RESERVE_BYTES, DiskGuard } from './disk-guard.js';
+import { isDiskFull, OutboxError } from './errors.js';
 import { describeSqliteError, openDatabase } from './open-database.js';
-import { enforceBounds, PRIORITY_RANK } from './size-policy.js';
+import { type BufferMark, OutboxBuffer } from './outbox-buffer.js';
+import {
+  DEFAULT_MAX_BUFFERED_EVENTS,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_ROWS,
+  type OutboxHost,
+  type OutboxOptions,
+  validateOutboxOptions,
+} from './outbox-options.js';
+import { type BatchState, commitOnFullDisk, type WriteResult, writeBatch } from './outbox-write.js';
+import { migrateComponent, OUTBOX_MIGRATIONS } from './schema.js';
+import { PRIORITY_RANK } from './size-policy.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { type Outbox, type OutboxRecord, type OutboxStats, priorityOf } from './types.js';
 
-export interface OutboxOptions {
-  /** The database file; its directory must exist and be writable (SQLite puts -wal and -shm beside it). */
-  path: string;
-  clock: Clock;
-  logger: Logger;
-  /** Unacknowledged events kept before the drop policy applies; default 1,000,000. */
-  maxRows?: number;
-  /** Bytes of unacknowledged payloads kept before the drop policy applies; default 256 MiB. */
-  maxBytes?: number;
-  /**
-   * Durability of ordinary commits; default `NORMAL`: in WAL mode a commit survives a crash of the
-   * process but the last commits before a power cut may be lost (they were not yet published, so
-   * nothing seen downstream is contradicted). A commit that holds a critical event (purchase.*,
-   * security.alarm) always uses `FULL` (fsync before `commit()` returns), so a purchase is on the
-   * disk before anyone can act on it.
-   */
-  synchronous?: 'NORMAL' | 'FULL';
-}
+export type { OutboxOptions } from './outbox-options.js';
 
-export const DEFAULT_MAX_ROWS = 1_000_000;
-export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
-
-interface BufferedEvent {
-  seq: number;
-  id: string;
-  type: string;
-  priority: number;
-  payload: string;
-  bytes: number;
-}
+const FULL_DISK_RETRY_MS = 1000;
 
 /**
- * The outbox on SQLite. `seq` numbering: `nextSeq()` is the last committed seq plus the events
- * buffered since, plus one, and `append` accepts exactly that seq. A seq is therefore only taken by
- * an event that is kept, and after a crash (buffered events lost with the process, never published)
- * numbering resumes right after the last committed event: the sequence has no gaps. The counter is
- * kept in a meta row, so deleting acknowledged rows never lets a seq be reused.
+ * The outbox on SQLite. `seq` numbering: `nextSeq()` is the last seq handed out plus one, and
+ * `append` accepts exactly that seq; after a crash (buffered events lost with the process, never
+ * published) numbering resumes right after the last committed event, so the sequence has no gaps
+ * but those the drop policy made (counted in `dropped`). The counter is kept in a meta row, so
+ * deleting acknowledged rows never lets a seq be reused.
  *
  * Acknowledged events are deleted at once (a rowid delete, cheaper than marking and pruning later).
  */
 export class SqliteOutbox implements Outbox {
   private readonly statements: Statements;
-  private readonly commitBatch: (batch: BufferedEvent[], now: number) => ReturnType<typeof enforceBounds>;
-  private buffer: BufferedEvent[] = [];
+  private readonly buffer: OutboxBuffer;
+  private readonly bounds: { maxRows: number; maxBytes: number };
+  private readonly maxBuffered: number;
   private lastCommittedSeq: number;
-  private rows: number;
-  private bytes: number;
+  private rows = 0;
+  private bytes = 0;
   private readonly dropped = new Map<string, number>();
-  private deadLettered: number;
-  /** An episode of dropping (or of being over the bound with only critical events) is logged once. */
+  private deadLettered = 0;
+  /** Counters changed inside a store transaction that may still roll back. */
+  private countersDirty = false;
+  /** The last commit failed: events pile up in memory, so the memory bound applies. */
+  private failing = false;
+  /** An episode of dropping (or of being over a bound with only critical events) is logged once. */
   private dropping = false;
   private overBound = false;
+  private overMemory = false;
   private closed = false;
+  /** The last commit failed on a full disk: retried at most once a second unless a critical event waits. */
+  private lastFailure: { at: number; error: OutboxError } | undefined;
+  readonly synchronous: 'NORMAL' | 'FULL';
 
+  /** Opens the file with its own connection (closed by `close()`); `Store` shares one instead. */
   static open(options: OutboxOptions): SqliteOutbox {
-    const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
-    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-    if (!Number.isInteger(maxRows) || maxRows < 1) {
-      throw new OutboxError(
-        `outbox ${options.path}: maxRows must be a positive integer, got ${maxRows}`,
-        options.path,
-      );
-    }
-    if (!(maxBytes > 0)) {
-      throw new OutboxError(
-        `outbox ${options.path}: maxBytes must be positive, got ${maxBytes}`,
-        options.path,
-      );
-    }
+    validateOutboxOptions(options);
     const db = openDatabase(options.path);
-    const synchronous = options.synchronous ?? 'NORMAL';
-    db.pragma(`synchronous = ${synchronous}`);
-    return new SqliteOutbox(db, options, { maxRows, maxBytes }, synchronous);
+    try {
+      migrateComponent(db, options.path, 'outbox', OUTBOX_MIGRATIONS);
+      const guard = new DiskGuard(db, {
+        ...options,
+        reserveBytes: options.reserveBytes ?? DEFAULT_RESERVE_BYTES,
+      });
+      return new SqliteOutbox(db, options, { guard, inTransaction: () => false }, true);
+    } catch (error) {
+      db.close();
+      throw error instanceof OutboxError ? error : describeSqliteError(options.path, error);
+    }
+  }
+
+  /** An outbox on a connection whose `outbox` component is migrated; the connection stays the caller's. */
+  static attach(db: Database.Database, options: OutboxOptions, host?: OutboxHost): SqliteOutbox {
+    validateOutboxOptions(options);
+    const own = host ?? {
+      guard: new DiskGuard(db, { ...options, reserveBytes: options.reserveBytes ?? 0 }),
+      inTransaction: () => false,
+    };
+    return new SqliteOutbox(db, options, own, false);
   }
 
   private constructor(
     private readonly db: Database.Database,
     private readonly options: OutboxOptions,
-    private readonly bounds: { maxRows: number; maxBytes: number },
-    private readonly synchronous: 'NORMAL' | 'FULL',
+    private readonly host: OutboxHost,
+    private readonly ownsConnection: boolean,
   ) {
+    this.bounds = {
+      maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+    };
+    this.maxBuffered = options.maxBufferedEvents ?? DEFAULT_MAX_BUFFERED_EVENTS;
+    this.synchronous = options.synchronous ?? 'NORMAL';
+    db.pragma(`synchronous = ${this.synchronous}`);
     this.statements = prepareStatements(db);
     this.lastCommittedSeq = this.statements.lastSeq.get()?.value ?? 0;
-    const totals = this.statements.totals.get() ?? { rows: 0, bytes: 0 };
-    this.rows = totals.rows;
-    this.bytes = totals.bytes;
+    this.buffer = new OutboxBuffer(this.lastCommittedSeq);
+    this.resyncCounters();
     for (const { type, count } of this.statements.drops.all()) this.dropped.set(type, count);
-    this.deadLettered = this.statements.deadLetters.get()?.n ?? 0;
-    this.commitBatch = db.transaction((batch: BufferedEvent[], now: number) => this.writeBatch(batch, now));
+  }
+
+  get path(): string {
+    return this.options.path;
   }
 
   nextSeq(): number {
     this.ensureOpen();
-    return this.lastCommittedSeq + this.buffer.length + 1;
+    return this.buffer.lastSeq + 1;
   }
 
   append(event: GatewayEvent): void {
     this.ensureOpen();
-    const expected = this.lastCommittedSeq + this.buffer.length + 1;
+    const expected = this.buffer.lastSeq + 1;
     if (event.seq !== expected) {
       throw new OutboxError(
-        `outbox ${this.options.path}: event ${event.id} has seq ${event.seq} but the next seq is ${expected}; ` +
+        `outbox ${this.path}: event ${event.id} has seq ${event.seq} but the next seq is ${expected}; ` +
           'take the seq from nextSeq() just before append()',
-        this.options.path,
+        this.path,
       );
     }
     const payload = JSON.stringify(event);
@@ -123,37 +129,53 @@ export class SqliteOutbox implements Outbox {
       payload,
       bytes: Buffer.byteLength(payload),
     });
+    if (this.failing && !this.host.inTransaction()) this.boundMemory();
   }
 
+  /**
+   * Writes every buffered event in one transaction and applies the size policy. On a full disk it
+   * makes room (checkpoint, drop old low/normal rows, spend the reserve for critical events, and as
+   * a last resort drop the buffered non-critical events); if nothing fits, the events stay buffered
+   * (bounded by `maxBufferedEvents`) and an `OutboxError` with `diskFull` is thrown. Inside a
+   * `Store.transaction` it does nothing: that transaction writes the buffer when it commits.
+   */
   commit(): { committed: number; dropped: number } {
     this.ensureOpen();
-    const batch = this.buffer;
-    if (batch.length === 0) return { committed: 0, dropped: 0 };
-    const critical = batch.some((event) => event.priority === PRIORITY_RANK.critical);
+    return this.commitBuffered(false);
+  }
+
+  /** `closing`: the last chance, so even a disk that failed a moment ago is tried. */
+  private commitBuffered(closing: boolean): { committed: number; dropped: number } {
+    if (this.host.inTransaction() || !this.buffer.hasWork(this.lastCommittedSeq)) {
+      return { committed: 0, dropped: 0 };
+    }
+    const critical = this.buffer.hasCritical();
+    const now = this.options.clock.now();
+    const last = this.lastFailure;
+    if (last !== undefined && !critical && !closing && now - last.at < FULL_DISK_RETRY_MS) {
+      // Every attempt on a full disk writes the WAL up to ENOSPC; a tick-by-tick retry only churns.
+      this.boundMemory();
+      throw last.error;
+    }
     const raise = critical && this.synchronous !== 'FULL';
-    let result: ReturnType<typeof enforceBounds>;
+    let result: WriteResult;
     try {
       if (raise) this.db.pragma('synchronous = FULL');
-      result = this.commitBatch(batch, this.options.clock.now());
+      result = this.commitWithRecovery();
+      this.lastFailure = undefined;
     } catch (error) {
-      // The batch stays buffered: the next commit retries it.
-      throw error instanceof OutboxError ? error : describeSqliteError(this.options.path, error);
+      this.failing = true;
+      this.boundMemory();
+      const described = error instanceof OutboxError ? error : describeSqliteError(this.path, error);
+      if (!described.diskFull) this.host.guard.noteError(error);
+      this.lastFailure = described.diskFull ? { at: now, error: described } : undefined;
+      throw described;
     } finally {
       if (raise) this.db.pragma(`synchronous = ${this.synchronous}`);
     }
-    this.buffer = [];
-    this.lastCommittedSeq = (batch[batch.length - 1] as BufferedEvent).seq;
-    this.rows = result.rows;
-    this.bytes = result.bytes;
-    for (const [type, count] of result.byType) this.dropped.set(type, (this.dropped.get(type) ?? 0) + count);
-    if (critical) {
-      this.options.logger.debug(
-        { lastSeq: this.lastCommittedSeq, events: batch.length, synchronous: 'FULL' },
-        'outbox: committed critical events with synchronous=FULL',
-      );
-    }
-    this.logPolicy(result);
-    return { committed: batch.length, dropped: result.dropped };
+    const reported = this.buffer.unreported;
+    this.applyWrite(result);
+    return { committed: result.inserted, dropped: result.dropped + reported };
   }
 
   pending(afterSeq: number, limit: number): OutboxRecord[] {
@@ -177,6 +199,7 @@ export class SqliteOutbox implements Outbox {
     })();
     this.rows -= removed.rows;
     this.bytes -= removed.bytes;
+    if (this.host.inTransaction()) this.countersDirty = true;
   }
 
   deadLetter(seq: number, reason: string): void {
@@ -185,15 +208,8 @@ export class SqliteOutbox implements Outbox {
     const row = this.db.transaction(() => {
       const event = this.statements.removeRow.get(seq);
       if (event !== undefined) {
-        this.statements.deadLetter.run(
-          event.seq,
-          event.id,
-          event.type,
-          event.payload,
-          event.committed_at,
-          reason,
-          now,
-        );
+        const { id, type, payload, committed_at } = event;
+        this.statements.deadLetter.run(seq, id, type, payload, committed_at, reason, now);
       }
       return event;
     })();
@@ -207,11 +223,14 @@ export class SqliteOutbox implements Outbox {
     this.rows -= 1;
     this.bytes -= row.bytes;
     this.deadLettered += 1;
+    if (this.host.inTransaction()) this.countersDirty = true;
   }
 
   stats(): OutboxStats {
     this.ensureOpen();
     const oldest = this.statements.oldest.get();
+    const dropped = new Map(this.dropped);
+    for (const [type, count] of this.buffer.unsaved) dropped.set(type, (dropped.get(type) ?? 0) + count);
     return {
       depth: this.rows,
       bytes: this.bytes,
@@ -219,23 +238,26 @@ export class SqliteOutbox implements Outbox {
       lastSeq: this.lastCommittedSeq,
       // Every row below the oldest left was acknowledged, dropped or dead-lettered.
       ackedThroughSeq: oldest === undefined ? this.lastCommittedSeq : oldest.seq - 1,
-      dropped: Object.fromEntries(this.dropped),
+      dropped: Object.fromEntries(dropped),
       deadLettered: this.deadLettered,
-      buffered: this.buffer.length,
+      buffered: this.buffer.size,
+      diskFull: this.host.guard.diskFull,
+      droppedFromMemory: this.buffer.total,
     };
   }
 
   close(): void {
     if (this.closed) return;
     try {
-      this.commit();
+      this.commitBuffered(true);
     } catch (error) {
       this.options.logger.error(
-        { err: error, lost: this.buffer.length },
+        { err: error, lost: this.buffer.size },
         'outbox: the last commit failed while closing; buffered events were not saved',
       );
     }
     this.closed = true;
+    if (!this.ownsConnection) return;
     try {
       // Folds the WAL into the database so the file is self-contained after a clean stop.
       this.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -244,36 +266,127 @@ export class SqliteOutbox implements Outbox {
     }
   }
 
-  private writeBatch(batch: BufferedEvent[], now: number): ReturnType<typeof enforceBounds> {
-    const last = (batch[batch.length - 1] as BufferedEvent).seq;
-    if (this.statements.advanceSeq.run(last, this.lastCommittedSeq).changes !== 1) {
-      throw new OutboxError(
-        `outbox ${this.options.path} was written by another process since it was opened; ` +
-          'run one gateway per data directory',
-        this.options.path,
-      );
-    }
-    let bytes = this.bytes;
-    for (const event of batch) {
-      this.statements.insert.run(
-        event.seq,
-        event.id,
-        event.type,
-        event.priority,
-        event.payload,
-        event.bytes,
-        now,
-      );
-      bytes += event.bytes;
-    }
-    return enforceBounds(this.statements, { rows: this.rows + batch.length, bytes }, this.bounds);
+  // ---- used by Store.transaction -------------------------------------------------------------
+
+  /** @internal */
+  mark(): BufferMark {
+    return this.buffer.mark();
   }
 
-  private logPolicy(result: ReturnType<typeof enforceBounds>): void {
+  /** @internal The last write failed on a full disk (so a purchase may need the reserve). */
+  get writesFailing(): boolean {
+    return this.failing;
+  }
+
+  /** @internal Whether critical events are buffered (before a transaction: its commit can be FULL at once). */
+  hasCritical(): boolean {
+    return this.buffer.hasCritical();
+  }
+
+  /** @internal Writes the buffer inside the caller's open transaction; apply the result after COMMIT. */
+  writeInTransaction(): WriteResult | undefined {
+    if (!this.buffer.hasWork(this.lastCommittedSeq)) return undefined;
+    return writeBatch(this.db, this.statements, this.batch(this.host.guard.underPressure() ? 1 : 0));
+  }
+
+  /** @internal The transaction committed. */
+  committed(result: WriteResult | undefined): void {
+    if (result !== undefined) this.applyWrite(result);
+    this.countersDirty = false;
+  }
+
+  /** @internal The transaction rolled back: forget its events, recount what it may have changed. */
+  rolledBack(mark: BufferMark, error: unknown): void {
+    this.buffer.rollback(mark);
+    if (this.countersDirty) this.resyncCounters();
+    this.countersDirty = false;
+    if (isDiskFull(error)) {
+      this.failing = true;
+      this.host.guard.noteFull(error);
+    }
+  }
+
+  /** @internal After the outer transaction, commit or not: the memory bound, deferred while it ran. */
+  settle(): void {
+    if (this.failing) this.boundMemory();
+  }
+
+  /** @internal Makes everything committed so far durable (one fsync of the WAL). */
+  syncBarrier(): void {
+    this.db.pragma('synchronous = FULL');
+    try {
+      this.statements.syncBarrier.run();
+    } finally {
+      this.db.pragma(`synchronous = ${this.synchronous}`);
+    }
+  }
+
+  // ---- writing --------------------------------------------------------------------------------
+
+  private commitWithRecovery(): WriteResult {
+    const attempt = (room: number) =>
+      this.db.transaction(() => writeBatch(this.db, this.statements, this.batch(room)))();
+    return commitOnFullDisk(this.host.guard, this.buffer, attempt);
+  }
+
+  private batch(room: number): BatchState {
+    return {
+      path: this.path,
+      buffer: this.buffer,
+      lastCommittedSeq: this.lastCommittedSeq,
+      occupancy: { rows: this.rows, bytes: this.bytes },
+      bounds: this.bounds,
+      now: this.options.clock.now(),
+      pageSize: this.host.guard.pageSize,
+      room,
+    };
+  }
+
+  private applyWrite(result: WriteResult): void {
+    for (const [type, count] of this.buffer.unsaved)
+      this.dropped.set(type, (this.dropped.get(type) ?? 0) + count);
+    this.buffer.committed();
+    this.failing = false;
+    // One warning per disk-full episode, even if a purchase gets through in between.
+    if (!this.host.guard.diskFull) this.overMemory = false;
+    this.lastCommittedSeq = result.lastSeq;
+    this.rows = result.rows;
+    this.bytes = result.bytes;
+    for (const [type, count] of result.byType) this.dropped.set(type, (this.dropped.get(type) ?? 0) + count);
+    if (result.critical) {
+      this.options.logger.debug(
+        { lastSeq: this.lastCommittedSeq, events: result.inserted, synchronous: 'FULL' },
+        'outbox: committed critical events with synchronous=FULL',
+      );
+    }
+    this.logPolicy(result);
+  }
+
+  private boundMemory(): void {
+    const dropped = this.buffer.bound(this.maxBuffered);
+    if (dropped > 0 && !this.overMemory) {
+      this.options.logger.warn(
+        { maxBufferedEvents: this.maxBuffered, dropped, path: this.path },
+        'outbox: commits are failing and events pile up in memory; dropping the oldest low-value ones (purchases and alarms are kept)',
+      );
+      this.overMemory = true;
+    }
+  }
+
+  private resyncCounters(): void {
+    const totals = this.statements.totals.get() ?? { rows: 0, bytes: 0 };
+    this.rows = totals.rows;
+    this.bytes = totals.bytes;
+    this.deadLettered = this.statements.deadLetters.get()?.n ?? 0;
+  }
+
+  private logPolicy(result: WriteResult): void {
     if (result.dropped > 0 && !this.dropping) {
       this.options.logger.warn(
-        { dropped: Object.fromEntries(result.byType), ...this.bounds },
-        'outbox: full; dropping the oldest low-value events (tag.*, snapshots) first; purchases and alarms are kept',
+        { dropped: Object.fromEntries(result.byType), ...this.bounds, diskFull: result.madeRoom },
+        result.madeRoom
+          ? 'outbox: disk full; dropping the oldest low-value events (tag.*, snapshots) first to make room; purchases and alarms are kept'
+          : 'outbox: full; dropping the oldest low-value events (tag.*, snapshots) first; purchases and alarms are kept',
       );
     }
     this.dropping = result.dropped > 0;
@@ -287,6 +400,6 @@ export class SqliteOutbox implements Outbox {
   }
 
   private ensureOpen(): void {
-    if (this.closed) throw new OutboxError(`outbox ${this.options.path} is closed`, this.options.path);
+    if (this.closed) throw new OutboxError(`outbox ${this.path} is closed`, this.path);
   }
 }

@@ -53,6 +53,13 @@ export function prepareStatements(db: Database.Database) {
       'INSERT INTO dead_letters (seq, id, type, payload, committed_at, reason, dead_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     deadLetters: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM dead_letters'),
+    /**
+     * The smallest real write (one WAL frame): committed with synchronous=FULL it fsyncs the WAL and
+     * so every frame before it. A no-op UPDATE would not do: SQLite writes nothing for it.
+     */
+    syncBarrier: db.prepare<[]>(
+      "INSERT INTO meta (key, value) VALUES ('sync_barrier', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1",
+    ),
   };
 }
 

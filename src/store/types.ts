@@ -39,6 +39,13 @@ export interface OutboxStats {
   deadLettered: number;
   /** Events accepted but not yet committed (waiting for the next batch). */
   buffered: number;
+  /**
+   * The disk is full (or nearly): commits drop the oldest low-value events to make room and may
+   * fail; events wait in memory, at most `maxBufferedEvents` of them. Absent: not tracked.
+   */
+  diskFull?: boolean;
+  /** Of `dropped`, how many were dropped from memory (commits failing) since the process started. */
+  droppedFromMemory?: number;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatIssues, namingReceivedValue } from '../shared/issue-messages.js';
 
 /**
  * The capture file (DESIGN.md "Capture file"): line 1 a header, then one chunk of bytes per line,
@@ -93,12 +94,6 @@ export function checkChunkLine(value: unknown): string | undefined {
   return undefined;
 }
 
-function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(header)'}: ${issue.message}`)
-    .join('; ');
-}
-
 /**
  * Turns the text of a capture, in blocks of any size, into validated chunks. Synchronous and
  * free of I/O, so the async reader and the replay's blocking cursor share it.
@@ -182,8 +177,9 @@ export class CaptureParser {
   }
 
   private parseHeader(value: unknown, line: number): void {
-    const parsed = captureHeaderSchema.safeParse(value);
-    if (!parsed.success) throw new CaptureError(this.file, line, `bad header: ${formatIssues(parsed.error)}`);
+    const parsed = captureHeaderSchema.safeParse(value, { error: namingReceivedValue });
+    if (!parsed.success)
+      throw new CaptureError(this.file, line, `bad header: ${formatIssues(parsed.error.issues, '(header)')}`);
     for (const port of parsed.data.ports) {
       if (this.ports.has(port.id))
         throw new CaptureError(this.file, line, `bad header: port "${port.id}" twice`);

@@ -1,4 +1,4 @@
-import { resolvePolicy } from './backoff.js';
+import { resolvePolicy } from '../shared/backoff.js';
 import { ReconnectingTransport } from './reconnecting.js';
 import { ReplayTransport } from './replay.js';
 import { type SerialOptions, serialConnector } from './serial.js';

@@ -1,4 +1,4 @@
-export { Backoff, resolvePolicy } from './backoff.js';
+export { Backoff, resolvePolicy } from '../shared/backoff.js';
 export {
   type CaptureChunk,
   CaptureError,

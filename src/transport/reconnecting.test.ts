@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../core/clock.js';
 import { silentLogger } from '../observability/logger.js';
-import { resolvePolicy } from './backoff.js';
+import { resolvePolicy } from '../shared/backoff.js';
+import { VirtualClock } from '../shared/clock.js';
 import { type Connect, type Link, type LinkEvents, ReconnectingTransport } from './reconnecting.js';
 import type { TransportStatus } from './types.js';
 

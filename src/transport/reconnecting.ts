@@ -1,7 +1,7 @@
 import type { Logger } from '../observability/logger.js';
+import { Backoff, type ReconnectPolicy } from '../shared/backoff.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
-import { Backoff } from './backoff.js';
-import type { ByteTransport, ReconnectPolicy, TransportHandlers, TransportStatus } from './types.js';
+import type { ByteTransport, TransportHandlers, TransportStatus } from './types.js';
 
 /** One open connection, as a connector hands it over. */
 export interface Link {

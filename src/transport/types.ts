@@ -1,5 +1,9 @@
 import type { Logger } from '../observability/logger.js';
+import type { ReconnectPolicy } from '../shared/backoff.js';
 import type { Clock } from '../shared/clock.js';
+
+// The policy lives with the one Backoff in shared; re-exported for the transport's users.
+export { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from '../shared/backoff.js';
 
 export type TransportStatus =
   | { state: 'online' }
@@ -22,27 +26,6 @@ export interface ByteTransport {
   /** Closes and stops retrying; idempotent. Reports a final offline status with `retryInMs: null`. */
   stop(): Promise<void>;
 }
-
-export interface ReconnectPolicy {
-  /** Delay before the first retry. */
-  initialMs: number;
-  /** Ceiling of the delay. */
-  maxMs: number;
-  /** Growth of the delay per failed attempt. */
-  factor: number;
-  /** 0..1: each delay is shortened by up to this fraction, at random, so that readers do not retry in step. */
-  jitter: number;
-  /** A connection that stayed up this long resets the backoff; a flapping one does not. */
-  stableAfterMs: number;
-}
-
-export const DEFAULT_RECONNECT_POLICY: Readonly<ReconnectPolicy> = Object.freeze({
-  initialMs: 500,
-  maxMs: 30_000,
-  factor: 2,
-  jitter: 0.2,
-  stableAfterMs: 10_000,
-});
 
 export interface ReplayOptions {
   /** 1 = real time, 2 = twice as fast, 0 = as fast as possible (no waiting between chunks). Default 1. */

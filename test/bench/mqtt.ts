@@ -8,10 +8,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../../src/core/clock.js';
 import { createMqttClient } from '../../src/mqtt/client.js';
 import { OutboxPublisher } from '../../src/mqtt/publisher.js';
 import { silentLogger } from '../../src/observability/logger.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { SqliteOutbox } from '../../src/store/sqlite-outbox.js';
 import { makeEvent } from '../../src/store/testkit.js';
 import { startMosquitto } from '../helpers/mosquitto.js';

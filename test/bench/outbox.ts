@@ -11,8 +11,8 @@
  */
 import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import { VirtualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/observability/logger.js';
+import { VirtualClock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
 import { SqliteOutbox } from '../../src/store/sqlite-outbox.js';
 import { makeEvent, tempDir } from '../../src/store/testkit.js';

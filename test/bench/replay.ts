@@ -3,21 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replayCapture } from '../../src/app/replay.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import type { EventSink } from '../../src/shared/events.js';
 import { writeSyntheticCapture } from '../helpers/synthetic-capture.js';
 import { median } from './median.js';
 
 const CAPTURE_SECONDS = 3600;
 const READS_PER_SECOND = 200;
-
-class CountingSink implements EventSink {
-  events = 0;
-  write(): void {
-    this.events += 1;
-  }
-  async flush(): Promise<void> {}
-  async close(): Promise<void> {}
-}
 
 /** `replay.realtimeFactor`: a generated 1-hour capture at 200 reads/s, capture time over wall time. */
 export async function run(report: (bench: string, value: number, unit: string) => void): Promise<void> {
@@ -36,9 +26,18 @@ export async function run(report: (bench: string, value: number, unit: string) =
     console.log(`# replay: ${reads} reads, ${(statSync(file).size / 1e6).toFixed(1)} MB capture`);
     const factors: number[] = [];
     for (let run = 0; run < 3; run++) {
-      const sink = new CountingSink();
+      const sink = { events: 0 };
       const started = performance.now();
-      const result = await replayCapture({ file, speed: 0, sinks: [sink], logger: silentLogger() });
+      const result = await replayCapture({
+        file,
+        speed: 0,
+        logger: silentLogger(),
+        prepare: (controller) => {
+          controller.bus.on('count', '*', () => {
+            sink.events += 1;
+          });
+        },
+      });
       const wallMs = performance.now() - started;
       factors.push((CAPTURE_SECONDS * 1000) / wallMs);
       console.log(

@@ -14,6 +14,7 @@ const modules: Array<[string, () => Promise<BenchModule>]> = [
   ['outbox', () => import('./outbox.js')],
   ['mqtt', () => import('./mqtt.js')],
   ['pipeline', () => import('./pipeline.js')],
+  ['gateway', () => import('./gateway.js')],
 ];
 
 const only = process.argv.slice(2);

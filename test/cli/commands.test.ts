@@ -42,6 +42,34 @@ describe('check-config, schema, ports', () => {
     expect(refs.stderr).toContain('doors[0].path[1]: unknown zone "outside"');
   });
 
+  it('refuses a reconnect policy the transport would refuse at start, and names bad values', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rfid-check-')), 'backoff.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        readers: [
+          {
+            id: 'a',
+            driver: 'thingmagic',
+            port: 'tcp://ser2net:4001',
+            reconnect: { initialMs: 1000, maxMs: 500 },
+          },
+          { id: 'b', driver: 'foo', port: '/dev/ttyUSB1' },
+        ],
+        mqtt: { url: 'mqtt://broker', reconnect: { initialMs: 90_000 } },
+      }),
+    );
+    const result = await runCli(['check-config', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')).toEqual(
+      expect.arrayContaining([
+        'readers[0].reconnect.maxMs: must be >= initialMs (1000), got 500',
+        'readers[1].driver: Invalid option: expected one of "thingmagic"|"em4100-ascii", got "foo"',
+        'mqtt.reconnect.maxMs: must be >= initialMs (90000), got 60000',
+      ]),
+    );
+  });
+
   it('prints a JSON Schema generated from the config schema', async () => {
     const result = await runCli(['schema']);
     expect(result.code).toBe(0);

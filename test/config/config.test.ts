@@ -2,9 +2,12 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { engineChecks } from '../../src/app/config-checks.js';
 import { configFromCapture } from '../../src/config/from-capture.js';
 import { ConfigError, loadConfigFile, parseConfig } from '../../src/config/load.js';
+import { configSchema, doorSchema, zoneSchema } from '../../src/config/schema.js';
+import { ENGINE_DEFAULTS, resolveEngineConfig, ZONE_DEFAULTS } from '../../src/core/config.js';
 
 const configDir = new URL('../../config/', import.meta.url).pathname;
 
@@ -120,5 +123,41 @@ describe('config', () => {
       ['door', 'em4100-ascii', 9600],
     ]);
     expect(config.sensors.map((sensor) => sensor.id)).toEqual(['io']);
+  });
+
+  it('refuses a reconnect policy whose maxMs is below its initialMs, wherever it is', () => {
+    const slowStart = { initialMs: 1000, maxMs: 500 };
+    const problems = problemsOf({
+      readers: [
+        { id: 'a', driver: 'thingmagic', port: '/dev/ttyUSB0', reconnect: slowStart },
+        { id: 'b', driver: 'thingmagic', port: 'tcp://ser2net:4001', reconnect: { initialMs: 40_000 } },
+      ],
+      sensors: [{ id: 'io', driver: 'lines', port: '/dev/ttyACM0', reconnect: slowStart }],
+      mqtt: { url: 'mqtt://broker', reconnect: { initialMs: 90_000 } },
+    });
+    expect(problems).toEqual([
+      { path: 'readers[0].reconnect.maxMs', message: 'must be >= initialMs (1000), got 500' },
+      { path: 'readers[1].reconnect.maxMs', message: 'must be >= initialMs (40000), got 30000' },
+      { path: 'sensors[0].reconnect.maxMs', message: 'must be >= initialMs (1000), got 500' },
+      { path: 'mqtt.reconnect.maxMs', message: 'must be >= initialMs (90000), got 60000' },
+    ]);
+  });
+
+  it('takes its engine defaults from the core, so the two cannot disagree', () => {
+    const config = configSchema.parse({});
+    const core = resolveEngineConfig({});
+    expect(config.core).toMatchObject({
+      capacity: core.capacity,
+      ringSize: core.ringSize,
+      maxTagBytes: core.maxTagBytes,
+    });
+    expect(config.core.ringSize).toBe(ENGINE_DEFAULTS.ringSize);
+    expect(config.crossRead).toEqual(core.crossRead);
+    expect(zoneSchema.parse({ id: 'z' })).toEqual({ id: 'z', ...ZONE_DEFAULTS });
+    expect(doorSchema.parse({ id: 'd', path: ['a', 'b'] }).windowMs).toBe(ENGINE_DEFAULTS.doorWindowMs);
+    // The JSON Schema (`rfid-gateway schema`) documents the same defaults.
+    expect(z.toJSONSchema(configSchema, { io: 'input' })).toMatchObject({
+      properties: { core: { properties: { ringSize: { default: ENGINE_DEFAULTS.ringSize } } } },
+    });
   });
 });

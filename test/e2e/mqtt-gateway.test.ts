@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import { SqliteOutbox } from '../../src/store/index.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { Store } from '../../src/store/index.js';
 import { CliProcess, runCli } from '../helpers/cli.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { MqttCollector } from '../helpers/mqtt-collector.js';
@@ -171,13 +171,9 @@ describe('the gateway over MQTT (real Mosquitto)', () => {
     );
     expect(await second.stop('SIGTERM')).toBe(0);
 
-    const outbox = SqliteOutbox.open({
-      path: join(dir, 'data', 'outbox.sqlite'),
-      clock: systemClock,
-      logger: silentLogger(),
-    });
-    const stats = outbox.stats();
-    outbox.close();
+    const store = Store.open({ dataDir: join(dir, 'data'), clock: systemClock, logger: silentLogger() });
+    const stats = store.outbox.stats();
+    store.close();
     expect(stats.depth).toBe(0);
     // Every committed event reached the subscriber: seq 1..lastSeq, each id once (after dedup), in order.
     await sub.waitFor((messages) => {

@@ -1,9 +1,11 @@
 import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { systemClock } from '../../src/core/clock.js';
-import { REQUEST_COMMANDS } from '../../src/mqtt/request-schemas.js';
-import { type RequestHandlers, RequestRouter } from '../../src/mqtt/requests.js';
+import { type GatewayCommandHandlers, registerGatewayCommands } from '../../src/mqtt/gateway-commands.js';
+import { RequestRegistry } from '../../src/mqtt/request-registry.js';
+import { GATEWAY_COMMANDS } from '../../src/mqtt/request-schemas.js';
+import { RequestRouter } from '../../src/mqtt/requests.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 
 /** Requests and responses through a real Mosquitto, in MQTT 3.1.1 and MQTT 5. */
@@ -16,7 +18,7 @@ const TOPICS = {
 };
 const ANSWER_TIMEOUT_MS = 10_000;
 
-const handlers: RequestHandlers = {
+const handlers: GatewayCommandHandlers = {
   ping: () => ({ pong: true }),
   inventoryGet: ({ zone }) => ({ zone: zone ?? null, tags: ['3074257BF7194E4000001A85'] }),
   readersGet: () => [{ id: 'door', state: 'online' }],
@@ -45,7 +47,9 @@ async function startGateway(url: string, protocolVersion: 4 | 5) {
     level: 'info',
     destination: { write: (line: string) => logLines.push(line) },
   });
-  const router = new RequestRouter({ handlers, clock: systemClock, logger });
+  const registry = new RequestRegistry();
+  registerGatewayCommands(registry, handlers);
+  const router = new RequestRouter({ registry, clock: systemClock, logger });
   const subscribed = new Promise<void>((resolve) => {
     client.on('packetreceive', (packet) => {
       if (packet.cmd === 'suback') resolve();
@@ -177,7 +181,7 @@ describe('MQTT requests through Mosquitto', () => {
       expect(received.filter((answer) => answer.body.status === 'ok').map((answer) => answer.body)).toEqual([
         { transaction: 'after-burst', status: 'ok', data: { pong: true } },
       ]);
-      const known = REQUEST_COMMANDS.join(', ');
+      const known = GATEWAY_COMMANDS.join(', ');
       const errors = new Set(
         received.flatMap((answer) => (answer.body.status === 'error' ? [answer.body.error] : [])),
       );

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/core/clock.js';
+import { VirtualClock } from '../../src/shared/clock.js';
 import { type CaptureChunk, CaptureError } from '../../src/transport/capture.js';
 import { CaptureCursor, readCapture } from '../../src/transport/capture-file.js';
 import { CaptureWriter } from '../../src/transport/capture-writer.js';

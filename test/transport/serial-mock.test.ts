@@ -1,7 +1,7 @@
 import { SerialPortMock } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/observability/logger.js';
+import { VirtualClock } from '../../src/shared/clock.js';
 import { createTransport } from '../../src/transport/create.js';
 import type { SerialDevice } from '../../src/transport/serial.js';
 import type { ByteTransport } from '../../src/transport/types.js';

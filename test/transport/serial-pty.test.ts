@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/observability/logger.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { createTransport } from '../../src/transport/create.js';
 import type { ReadPathChoice } from '../../src/transport/serial.js';
 import type { ByteTransport } from '../../src/transport/types.js';

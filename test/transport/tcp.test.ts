@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/observability/logger.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { createTransport } from '../../src/transport/create.js';
 import { parseTcpUrl } from '../../src/transport/tcp.js';
 import type { ByteTransport } from '../../src/transport/types.js';

@@ -1,0 +1,168 @@
+import type { MqttConfig } from '../../config/schema.js';
+import { createMqttClient, type GatewayMqttClient } from '../../mqtt/client.js';
+import type { EmbeddedBroker } from '../../mqtt/embedded-broker.js';
+import { OutboxPublisher } from '../../mqtt/publisher.js';
+import { createTopics, type Topics } from '../../mqtt/topics.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Clock, TimerHandle } from '../../shared/clock.js';
+import type { Extension } from '../../shared/extension.js';
+import { OutboxError, type Store } from '../../store/index.js';
+import type { EventBus } from '../event-bus.js';
+
+const VERSION = '0.1.0';
+const COMMIT_RETRY_MS = 1000;
+
+export interface MqttLinkOptions {
+  mqtt: MqttConfig;
+  gatewayId: string;
+  store: Store;
+  bus: EventBus;
+  /** Network time is real time, even in a replay. */
+  clock: Clock;
+  logger: Logger;
+  /** How long `stop` waits for the broker to acknowledge what is committed. */
+  drainMs: number;
+}
+
+/**
+ * The connection to the broker and everything that crosses it: the journal's commits (one
+ * transaction at the end of each tick), the in-order QoS 1 publisher, the retained status and
+ * last will, and, for demos, an embedded broker. Started first and stopped last, so that every
+ * event the other extensions cause is committed and, within `drainMs`, delivered.
+ */
+export class MqttLink implements Extension {
+  readonly name = 'mqtt';
+  readonly topics: Topics;
+  private link: { client: GatewayMqttClient; publisher: OutboxPublisher } | undefined;
+  private broker: EmbeddedBroker | undefined;
+  private commitScheduled = false;
+  private retryTimer: TimerHandle | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private closed = false;
+  /** After `stop`: whether everything committed was acknowledged in time. */
+  drained = true;
+
+  constructor(private readonly options: MqttLinkOptions) {
+    this.topics = createTopics(options.mqtt.baseTopic, options.gatewayId);
+  }
+
+  /** The connection; there from `start` on. */
+  get client(): GatewayMqttClient {
+    if (!this.link) throw new Error('the MQTT link is not started');
+    return this.link.client;
+  }
+
+  get publisher(): OutboxPublisher {
+    if (!this.link) throw new Error('the MQTT link is not started');
+    return this.link.publisher;
+  }
+
+  /** Retained publish through the publisher (latest value per topic wins while offline). */
+  retain(topic: string, payload: object): void {
+    this.link?.publisher.publishRetained(topic, payload);
+  }
+
+  private connect(): void {
+    const { mqtt, logger, clock, store } = this.options;
+    const client = createMqttClient(
+      {
+        url: mqtt.url,
+        gatewayId: this.options.gatewayId,
+        baseTopic: mqtt.baseTopic,
+        protocolVersion: mqtt.protocolVersion,
+        ...(mqtt.username === undefined ? {} : { username: mqtt.username }),
+        ...(mqtt.passwordFile === undefined ? {} : { passwordFile: mqtt.passwordFile }),
+        ...(mqtt.ca === undefined ? {} : { ca: mqtt.ca }),
+        ...(mqtt.cert === undefined ? {} : { cert: mqtt.cert }),
+        ...(mqtt.key === undefined ? {} : { key: mqtt.key }),
+        rejectUnauthorized: mqtt.rejectUnauthorized,
+        keepaliveSec: mqtt.keepaliveSec,
+        reconnect: mqtt.reconnect,
+        inFlightWindow: mqtt.inFlightWindow,
+        version: VERSION,
+      },
+      logger,
+      { clock },
+    );
+    const publisher = new OutboxPublisher({ outbox: store.outbox, client, logger, clock });
+    this.link = { client, publisher };
+    publisher.start();
+  }
+
+  async start(): Promise<void> {
+    const { mqtt, logger, bus } = this.options;
+    if (mqtt.embeddedBroker) {
+      try {
+        const { startEmbeddedBroker } = await import('../../mqtt/embedded-broker.js');
+        this.broker = await startEmbeddedBroker(mqtt.embeddedBroker, logger.child({ component: 'broker' }));
+      } catch (error) {
+        // Another broker already listens there (a developer's Mosquitto): use it.
+        logger.warn(
+          { err: error, ...mqtt.embeddedBroker },
+          'embedded broker not started; using the one listening',
+        );
+      }
+    }
+    this.unsubscribe = bus.on('journal', '*', () => this.scheduleCommit());
+    this.connect();
+  }
+
+  /** Commits what the journal buffered; a failing disk is retried on the clock, not forgotten. */
+  commitNow(): void {
+    this.commitScheduled = false;
+    if (this.closed) return;
+    const { store, logger, bus, clock } = this.options;
+    try {
+      const { committed, dropped } = store.outbox.commit();
+      if (committed > 0) this.link?.publisher.notify();
+      if (dropped > 0) {
+        logger.warn(
+          { dropped, byType: store.outbox.stats().dropped },
+          'outbox full: oldest low-value events dropped',
+        );
+        bus.emit({ type: 'outbox.dropped', dropped });
+      }
+    } catch (error) {
+      // A full disk is logged by the store once per episode; this retry runs every second meanwhile.
+      const level = error instanceof OutboxError && error.diskFull ? 'debug' : 'error';
+      logger[level]({ err: error }, 'outbox commit failed; events stay buffered for the next attempt');
+      this.retryTimer ??= clock.setTimeout(() => {
+        this.retryTimer = undefined;
+        this.commitNow();
+      }, COMMIT_RETRY_MS);
+    }
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitScheduled || this.closed) return;
+    this.commitScheduled = true;
+    setImmediate(() => this.commitNow());
+  }
+
+  /** Resolves true once every committed event is acknowledged, false after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<boolean> {
+    this.commitNow();
+    return this.link ? this.link.publisher.drain(timeoutMs) : Promise.resolve(false);
+  }
+
+  /** Commit, publish what can be published within `drainMs`, publish `offline`, close. */
+  async stop(): Promise<void> {
+    if (this.closed) return;
+    this.commitNow();
+    this.unsubscribe?.();
+    const { store, logger, clock, drainMs } = this.options;
+    this.drained = this.link ? await this.link.publisher.drain(drainMs) : false;
+    if (!this.drained) {
+      logger.warn(
+        { depth: store.outbox.stats().depth },
+        'stopping with events not yet acknowledged; sent after restart',
+      );
+    }
+    this.closed = true;
+    if (this.retryTimer) clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.link?.publisher.stop();
+    await this.link?.client.close(2000);
+    await this.broker?.close();
+  }
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import type { ActuatorConfig } from '../../config/actuators.js';
+import { LinesOutput } from '../../devices/lines-output.js';
+import type { OutputDriver } from '../../devices/types.js';
+import type { BusCommands } from '../../shared/extension.js';
+import type { ExtensionContext, ExtensionFactory } from '../context.js';
+
+interface Actuator {
+  settings: ActuatorConfig;
+  driver: OutputDriver;
+  faulty: boolean;
+}
+
+/**
+ * Actuators driven from the bus (`actuator.set`): every command bounded in time, retried once,
+ * reported as `actuator.changed` or, when the device does not take it, `actuator.status` fault.
+ * The configured safe state is applied at start-up and at shutdown. In a replay nothing is
+ * written (the capture already holds what the gateway sent); the events are the same.
+ */
+export const outputs: ExtensionFactory = (context) => {
+  const { config, bus, logger, mode, readers } = context;
+  if (config.actuators.length === 0) return undefined;
+  const actuators = new Map<string, Actuator>();
+  for (const actuator of config.actuators) {
+    const write =
+      mode === 'replay'
+        ? async () => {}
+        : (bytes: Uint8Array) => {
+            const pipeline = readers.pipeline(actuator.device);
+            if (!pipeline) return Promise.reject(new Error(`device ${actuator.device} is not configured`));
+            return pipeline.write(bytes);
+          };
+    actuators.set(actuator.id, {
+      settings: actuator,
+      driver: new LinesOutput(actuator.device, actuator.channel, write),
+      faulty: false,
+    });
+  }
+
+  const drive = async (actuator: Actuator, value: string, pulseMs: number | undefined, reason: string) => {
+    const { settings, driver } = actuator;
+    if (pulseMs !== undefined && pulseMs > settings.maxPulseMs) {
+      throw new Error(`pulse of ${pulseMs} ms exceeds ${settings.id}'s maxPulseMs ${settings.maxPulseMs}`);
+    }
+    let failure: unknown;
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      try {
+        await withTimeout(context, driver.set(value, pulseMs), settings.writeTimeoutMs, driver.target);
+        failure = undefined;
+        break;
+      } catch (error) {
+        failure = error;
+        logger.warn(
+          { err: error, actuator: settings.id, target: driver.target, attempt },
+          'actuator write failed',
+        );
+      }
+    }
+    if (failure !== undefined) {
+      actuator.faulty = true;
+      const text = failure instanceof Error ? failure.message : String(failure);
+      bus.emit({ type: 'actuator.status', actuator: settings.id, state: 'fault', reason: text });
+      throw failure;
+    }
+    if (actuator.faulty) {
+      actuator.faulty = false;
+      bus.emit({ type: 'actuator.status', actuator: settings.id, state: 'ok', reason: 'write succeeded' });
+    }
+    logger.info({ actuator: settings.id, value, pulseMs, reason }, 'actuator set');
+    bus.emit({
+      type: 'actuator.changed',
+      actuator: settings.id,
+      value,
+      ...(pulseMs === undefined ? {} : { pulseMs }),
+      reason,
+    });
+  };
+
+  const applySafeStates = async (reason: string, device?: string) => {
+    for (const actuator of actuators.values()) {
+      if (device !== undefined && actuator.settings.device !== device) continue;
+      const safe = actuator.settings.safeState;
+      if (safe === null) continue;
+      // A device that is unplugged now is reported; the others still get their safe state.
+      await drive(actuator, safe, undefined, reason).catch(() => {});
+    }
+  };
+
+  const unregister = context.requests.register(
+    'actuators/set',
+    {
+      actuator: z.string().min(1).max(64),
+      value: z.string().min(1).max(64),
+      pulseMs: z.number().int().min(1).max(600_000).optional(),
+    },
+    async ({ actuator, value, pulseMs }) => {
+      await bus.command('actuator.set', {
+        actuator,
+        value,
+        ...(pulseMs === undefined ? {} : { pulseMs }),
+        reason: 'request',
+      });
+      return { actuator, value, ...(pulseMs === undefined ? {} : { pulseMs }) };
+    },
+    { owner: 'outputs', changesState: true },
+  );
+  let unhandle: (() => void) | undefined;
+  let unsubscribe: (() => void) | undefined;
+  return {
+    name: 'outputs',
+    start() {
+      // Each time a device's port comes (back) online its outputs are put in their safe state: a
+      // microcontroller that rebooted must not keep a lock open that nobody remembers opening.
+      unsubscribe = bus.on('outputs', 'reader.status', (event) => {
+        if (event.state === 'online' && mode === 'run') void applySafeStates('device online', event.reader);
+      });
+      for (const device of new Set(config.actuators.map((actuator) => actuator.device))) {
+        if (readers.pipeline(device)?.connectionState === 'online') void applySafeStates('start-up', device);
+      }
+      unhandle = bus.handle('actuator.set', async (input: BusCommands['actuator.set']) => {
+        const actuator = actuators.get(input.actuator);
+        if (!actuator) {
+          throw new Error(
+            `unknown actuator "${input.actuator}" (actuators: ${[...actuators.keys()].join(', ')})`,
+          );
+        }
+        await drive(actuator, input.value, input.pulseMs, input.reason);
+      });
+    },
+    /** Runs before the readers stop, while the ports are still open. */
+    async stop() {
+      unsubscribe?.();
+      unhandle?.();
+      unregister();
+      await applySafeStates('shutdown');
+    },
+  };
+};
+
+function withTimeout(context: ExtensionContext, work: Promise<void>, timeoutMs: number, target: string) {
+  const { clock } = context;
+  return new Promise<void>((resolve, reject) => {
+    const timer = clock.setTimeout(
+      () => reject(new Error(`${target}: no write within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    work.then(
+      () => {
+        clock.clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        clock.clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

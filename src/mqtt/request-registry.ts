@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { transactionSchema } from './request-schemas.js';
+
+/** Fields every request may carry, whatever its command. */
+const commonFields = {
+  transaction: transactionSchema.optional(),
+  /** A request still queued when the operator has moved on (e.g. a restart) must not run late. */
+  expiresAt: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time' }).optional(),
+};
+
+type CommonFields = typeof commonFields;
+
+export type RequestOf<S extends z.ZodRawShape> = z.output<z.ZodObject<S & CommonFields, z.core.$strict>>;
+
+export interface RegisteredCommand {
+  command: string;
+  /** Strict: a misspelt field (`zones` for `zone`) is reported instead of silently widening the answer. */
+  schema: z.ZodType<{ expiresAt?: string | undefined }>;
+  handler: (request: never) => unknown;
+  /** Who registered it, for the logs. */
+  owner: string;
+  /** Changes state (a restart, a sale): logged at info with its outcome, and later audited. */
+  changesState: boolean;
+}
+
+const COMMAND = /^[a-z][a-z0-9-]*(\/[a-z][a-z0-9-]*)*$/;
+
+/**
+ * The commands answered on `<base>/request/<command>`. Any extension adds its own (a zod shape and a
+ * handler) when it is built; the router validates, runs and answers them all alike.
+ */
+export class RequestRegistry {
+  private readonly commands = new Map<string, RegisteredCommand>();
+
+  register<S extends z.ZodRawShape>(
+    command: string,
+    fields: S,
+    handler: (request: RequestOf<S>) => unknown,
+    options: { owner: string; changesState?: boolean },
+  ): () => void {
+    if (!COMMAND.test(command)) {
+      throw new Error(`request command "${command}" must be lowercase words separated by /`);
+    }
+    const existing = this.commands.get(command);
+    if (existing) {
+      throw new Error(
+        `request command "${command}" is registered twice (${existing.owner}, ${options.owner})`,
+      );
+    }
+    const registered: RegisteredCommand = {
+      command,
+      schema: z.strictObject({ ...commonFields, ...fields }) as unknown as RegisteredCommand['schema'],
+      handler: handler as (request: never) => unknown,
+      owner: options.owner,
+      changesState: options.changesState ?? false,
+    };
+    this.commands.set(command, registered);
+    return () => {
+      if (this.commands.get(command) === registered) this.commands.delete(command);
+    };
+  }
+
+  get(command: string): RegisteredCommand | undefined {
+    return this.commands.get(command);
+  }
+
+  /** Known commands, sorted, for "unknown command" answers. */
+  names(): string[] {
+    return [...this.commands.keys()].sort();
+  }
+}

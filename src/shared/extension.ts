@@ -1,0 +1,37 @@
+import type { EventBody, EventType, GatewayEvent } from './events.js';
+
+export type EventOf<T extends EventType> = Extract<GatewayEvent, { type: T }>;
+
+/**
+ * Commands carried by the bus between extensions (not published, no `seq`): a domain feature asks
+ * for an output without knowing which device drives it.
+ */
+export interface BusCommands {
+  /** Sets an actuator's channel; with `pulseMs` the device returns to its safe state by itself. */
+  'actuator.set': { actuator: string; value: string; pulseMs?: number; reason: string };
+}
+
+export type BusCommand = keyof BusCommands;
+
+/** What an extension sees of the event bus. */
+export interface Bus {
+  on<T extends EventType>(
+    name: string,
+    types: T | readonly T[] | '*',
+    handler: (event: EventOf<T>) => void,
+  ): () => void;
+  emit(body: EventBody, atMs?: number): void;
+  /** A state change and the events it causes, committed together (see EventBus.transaction). */
+  transaction<T>(fn: () => T): T;
+  /** Registers the one handler of a command; returns the function that removes it. */
+  handle<C extends BusCommand>(command: C, handler: (input: BusCommands[C]) => Promise<void>): () => void;
+  /** Runs a command; rejects when nobody handles it or the handler fails. */
+  command<C extends BusCommand>(command: C, input: BusCommands[C]): Promise<void>;
+}
+
+/** A feature: built from the config by the controller, started in order, stopped in reverse. */
+export interface Extension {
+  readonly name: string;
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
+}

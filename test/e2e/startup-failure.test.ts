@@ -1,0 +1,42 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { startMosquitto } from '../helpers/mosquitto.js';
+import { MqttCollector } from '../helpers/mqtt-collector.js';
+
+describe('run: a part that cannot start (real Mosquitto)', () => {
+  const cleanup: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  it('stops what started, publishes offline, closes the store and exits naming what failed', async () => {
+    const broker = await startMosquitto();
+    const dir = mkdtempSync(join(tmpdir(), 'rfid-startup-'));
+    const config = join(dir, 'gateway.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        gatewayId: 'gw-fail',
+        dataDir: join(dir, 'data'),
+        readers: [{ id: 'fridge', driver: 'thingmagic', port: 'replay:missing-capture.jsonl' }],
+        mqtt: { url: broker.url },
+      }),
+    );
+    const result = await runCli(['run', '--config', config]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('missing-capture.jsonl');
+    expect(result.stderr).toMatch(/"part":"readers"/);
+    // Whether or not the broker was reached before the failure, no retained `online` is left behind.
+    const sub = await MqttCollector.start(broker.url, 'rfid/gw-fail/status');
+    cleanup.push(() => sub.close());
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sub.messages.filter((m) => m.payload.includes('"online"'))).toEqual([]);
+    // The store was closed cleanly: a second gateway can open it at once.
+    const again = await runCli(['run', '--config', config]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).not.toContain('locked');
+  });
+});
