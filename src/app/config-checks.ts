@@ -1,7 +1,7 @@
 import type { ConfigProblem, ExtraCheck } from '../config/load.js';
 import { validateEngineConfig } from '../core/index.js';
 import { TagFilter } from '../core/tag-filter.js';
-import { engineConfigFrom } from './engine-config.js';
+import { allZones, engineConfigFrom } from './engine-config.js';
 
 /** Checks only the core can make (pattern URIs, its own limits), reported with config paths. */
 export const engineChecks: ExtraCheck[] = [
@@ -46,6 +46,45 @@ export const engineChecks: ExtraCheck[] = [
         problems.push({ path: `actuators[${index}].id`, message: `"${actuator.id}" is used twice` });
       }
       seen.add(actuator.id);
+    });
+    return problems;
+  },
+  (config) => {
+    const problems: ConfigProblem[] = [];
+    const zones = new Set(allZones(config).map((zone) => zone.id));
+    const readers = new Set(config.readers.map((reader) => reader.id));
+    const sensors = new Set(config.sensors.map((sensor) => sensor.id));
+    const actuators = new Set(config.actuators.map((actuator) => actuator.id));
+    const list = (ids: Set<string>) => [...ids].join(', ') || 'none';
+    config.cabinets.forEach((cabinet, index) => {
+      const at = `cabinets[${index}]`;
+      if (!zones.has(cabinet.zone)) {
+        problems.push({
+          path: `${at}.zone`,
+          message: `"${cabinet.zone}" is no reader's zone (zones: ${list(zones)})`,
+        });
+      }
+      if (cabinet.cardReader !== undefined && !readers.has(cabinet.cardReader)) {
+        problems.push({
+          path: `${at}.cardReader`,
+          message: `"${cabinet.cardReader}" is not a reader of this config (readers: ${list(readers)})`,
+        });
+      }
+      if (!sensors.has(cabinet.door.sensor)) {
+        problems.push({
+          path: `${at}.door.sensor`,
+          message: `"${cabinet.door.sensor}" is not a sensor of this config (sensors: ${list(sensors)})`,
+        });
+      }
+      if (!actuators.has(cabinet.lock)) {
+        problems.push({
+          path: `${at}.lock`,
+          message: `"${cabinet.lock}" is not an actuator of this config (actuators: ${list(actuators)})`,
+        });
+      }
+      if (config.cabinets.findIndex((other) => other.id === cabinet.id) !== index) {
+        problems.push({ path: `${at}.id`, message: `"${cabinet.id}" is used twice` });
+      }
     });
     return problems;
   },

@@ -50,7 +50,7 @@ describe('Controller', () => {
   it('starts the parts in order and stops them in reverse, each stop awaited before the next', async () => {
     const log: string[] = [];
     const { controller } = build([recording('a', log), recording('b', log)]);
-    expect(controller.parts).toEqual(['a', 'b', 'readers']);
+    expect(controller.parts).toEqual(['catalog', 'inventory', 'a', 'b', 'readers']);
     await controller.start();
     await controller.stop();
     expect(log).toEqual([

@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { GatewayConfig, MqttConfig, ReaderConfig, SensorConfig } from '../config/schema.js';
+import { catalogExtension } from '../domain/catalog/index.js';
+import { inventoryExtension } from '../domain/inventory/index.js';
 import { RequestRegistry } from '../mqtt/request-registry.js';
 import type { Logger } from '../observability/logger.js';
 import { type Clock, systemClock } from '../shared/clock.js';
@@ -11,6 +13,7 @@ import { EventBus } from './event-bus.js';
 import { metrics } from './extensions/metrics.js';
 import { MqttLink } from './extensions/mqtt-link.js';
 import { outputs } from './extensions/outputs.js';
+import { purchases } from './extensions/purchases.js';
 import { requests } from './extensions/requests.js';
 import { retainedState } from './extensions/retained-state.js';
 import { stdoutEvents } from './extensions/stdout-events.js';
@@ -22,7 +25,15 @@ import { Readers } from './readers.js';
  * after the readers, so that their safe state is written while the ports are still open.
  * Adding a feature is a folder and one line here.
  */
-const FEATURES: readonly ExtensionFactory[] = [stdoutEvents, retainedState, metrics, requests];
+const FEATURES: readonly ExtensionFactory[] = [
+  stdoutEvents,
+  catalogExtension,
+  inventoryExtension,
+  purchases,
+  retainedState,
+  metrics,
+  requests,
+];
 const AFTER_READERS: readonly ExtensionFactory[] = [outputs];
 
 export interface ControllerOptions {

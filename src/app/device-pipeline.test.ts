@@ -31,6 +31,27 @@ function pipelineFor(driver: typeof thingmagicDriver, withEngine: boolean) {
 const text = (value: string) => new TextEncoder().encode(value);
 
 describe('DevicePipeline', () => {
+  it('contains an exception thrown while processing a chunk: counted, and the next chunk still works', () => {
+    const { pipeline, bodies } = pipelineFor(linesDriver, false);
+    // The sensor event's consumer throws once, as a buggy listener would inside the decoder's callback.
+    let throwNext = true;
+    const decoder = pipeline.decoder;
+    const push = decoder.push.bind(decoder);
+    decoder.push = (chunk) => {
+      if (throwNext) {
+        throwNext = false;
+        throw new Error('bug');
+      }
+      push(chunk);
+    };
+    expect(() => pipeline.ingest(text('door=open\n'))).not.toThrow();
+    pipeline.ingest(text('door=closed\n'));
+    expect(pipeline.ingestFailures).toBe(1);
+    expect(bodies).toEqual([
+      { type: 'sensor.changed', sensor: 'dev', channel: 'door', value: 'closed', zone: 'fridge' },
+    ]);
+  });
+
   it('publishes a sensor channel only when its value changes', () => {
     const { pipeline, bodies } = pipelineFor(linesDriver, false);
     pipeline.ingest(text('door=open\ndoor=open\ntemp=4.2\n'));

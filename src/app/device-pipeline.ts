@@ -58,6 +58,15 @@ export class DevicePipeline {
   private readonly sensorValues = new Map<string, string | number>();
   /** Reads per antenna (index = antenna number; 0 = the reader does not say), for the metrics. */
   readonly antennaReads = new Float64Array(256);
+  /** Chunks dropped because processing them threw (a bug, counted and logged). */
+  ingestFailures = 0;
+  /**
+   * Sees every raw read, before debounce (a cabinet measures each tag's read rate). Unset on readers
+   * nobody observes, so the hot path pays one check.
+   */
+  onRead:
+    | ((tag: Uint8Array, offset: number, length: number, antenna: number, rssi: number) => void)
+    | undefined;
   private state: 'online' | 'offline' | 'error' = 'offline';
   /** `level:code` of the last status published; a repeat of it is not news. 'ok' after each (re)connect. */
   private health = 'ok';
@@ -76,6 +85,7 @@ export class DevicePipeline {
         this.antennaReads[antenna & 0xff] = (this.antennaReads[antenna & 0xff] as number) + 1;
         // The chunk's time was given to the engine by `advance` in `ingest`.
         engine?.ingest(this.readerIndex, antenna, tag, offset, length, rssi);
+        this.onRead?.(tag, offset, length, antenna, rssi);
       },
       message: (message) => this.onMessage(message),
       decodeError: (error) => this.onDecodeError(error),
@@ -122,8 +132,19 @@ export class DevicePipeline {
 
   /** Bytes from the device, whichever transport brought them. */
   ingest(chunk: Uint8Array): void {
-    this.options.engine?.advance(this.options.clock.now());
-    this.decoder.push(chunk);
+    try {
+      this.options.engine?.advance(this.options.clock.now());
+      this.decoder.push(chunk);
+    } catch (error) {
+      // A bug in one device's path must not stop the others (or a replay): the chunk is counted
+      // as an error and the decoder starts afresh at the next one.
+      this.ingestFailures += 1;
+      this.decoder.reset();
+      this.options.logger.error(
+        { err: error, reader: this.id, port: this.transport?.target, bytes: chunk.length },
+        'chunk dropped: processing it threw',
+      );
+    }
     this.options.afterIngest?.();
   }
 

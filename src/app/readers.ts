@@ -1,11 +1,11 @@
 import type { GatewayConfig, ReaderConfig, SensorConfig } from '../config/schema.js';
 import type { CoreEvent } from '../core/index.js';
-import { PresenceEngine } from '../core/index.js';
+import { PresenceEngine, toHex } from '../core/index.js';
 import { EpcCache } from '../domain/epc.js';
 import type { Logger } from '../observability/logger.js';
 import { driverNamed } from '../protocols/index.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
-import type { EventBody } from '../shared/events.js';
+import type { EpcInfo, EventBody } from '../shared/events.js';
 import type { Extension } from '../shared/extension.js';
 import type { ByteTransport } from '../transport/types.js';
 import { DevicePipeline } from './device-pipeline.js';
@@ -26,6 +26,8 @@ export interface ReaderFaults {
   eventBuildErrors: number;
   /** Departure sweeps that threw (the sweep goes on at the next deadline). */
   sweepErrors: number;
+  /** Chunks a device dropped because processing them threw. */
+  ingestFailures: number;
 }
 
 /**
@@ -44,13 +46,14 @@ export class Readers implements Extension {
   private timerAt = Number.POSITIVE_INFINITY;
   private lastSweepAt = Number.NEGATIVE_INFINITY;
   private running = false;
-  readonly faults: ReaderFaults = { eventBuildErrors: 0, sweepErrors: 0 };
+  private eventBuildErrors = 0;
+  private sweepErrors = 0;
 
   constructor(private readonly options: ReadersOptions) {
     const { config, clock, logger } = options;
     this.epcCache = new EpcCache({
       onError: (error, tag) => {
-        this.faults.eventBuildErrors += 1;
+        this.eventBuildErrors += 1;
         logger.warn({ err: error, tag }, 'EPC decoding failed; events of this tag go out without it');
       },
     });
@@ -80,6 +83,44 @@ export class Readers implements Extension {
 
   get devices(): DevicePipeline[] {
     return [...this.pipelines.values()];
+  }
+
+  /**
+   * Calls `listener` with every raw read of `zone` (tag as uppercase hex), before any debounce, at
+   * the time of the chunk that carried it. Only the readers with an antenna in that zone pay for it.
+   */
+  observeReads(
+    zone: string,
+    listener: (tag: string, atMs: number, rssi: number, antenna: number) => void,
+  ): void {
+    const { config, clock } = this.options;
+    for (const reader of config.readers) {
+      const defaultZone = reader.zone ?? reader.id;
+      const antennaZones = new Map(
+        Object.entries(reader.antennaZones).map(([antenna, z]) => [Number(antenna), z]),
+      );
+      if (defaultZone !== zone && ![...antennaZones.values()].includes(zone)) continue;
+      const pipeline = this.pipelines.get(reader.id);
+      if (!pipeline) continue;
+      const previous = pipeline.onRead;
+      pipeline.onRead = (tag, offset, length, antenna, rssi) => {
+        previous?.(tag, offset, length, antenna, rssi);
+        if ((antennaZones.get(antenna) ?? defaultZone) !== zone) return;
+        listener(toHex(tag, offset, length), clock.now(), rssi, antenna);
+      };
+    }
+  }
+
+  /** The tag's EPC decoding, from the cache every event uses. */
+  epcOf(tag: string): EpcInfo | undefined {
+    return this.epcCache.get(tag);
+  }
+
+  /** What went wrong and was contained, for the metrics. */
+  get faults(): ReaderFaults {
+    let ingestFailures = 0;
+    for (const pipeline of this.pipelines.values()) ingestFailures += pipeline.ingestFailures;
+    return { eventBuildErrors: this.eventBuildErrors, sweepErrors: this.sweepErrors, ingestFailures };
   }
 
   start(): void {
@@ -122,7 +163,7 @@ export class Readers implements Extension {
     try {
       body = coreEventBody(event, this.epcCache);
     } catch (error) {
-      this.faults.eventBuildErrors += 1;
+      this.eventBuildErrors += 1;
       const tag = event.type === 'core.overflow' ? undefined : event.tag;
       const reader = event.type === 'core.overflow' ? undefined : event.reader;
       this.options.logger.error(
@@ -162,7 +203,7 @@ export class Readers implements Extension {
     try {
       this.engine.advance(atMs);
     } catch (error) {
-      this.faults.sweepErrors += 1;
+      this.sweepErrors += 1;
       this.options.logger.error({ err: error }, 'departure sweep failed; retried at the next deadline');
     }
   }

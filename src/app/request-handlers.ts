@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '../config/schema.js';
+import type { Inventory } from '../domain/inventory/index.js';
 import { redactUrl } from '../mqtt/errors.js';
 import type { GatewayCommandHandlers } from '../mqtt/gateway-commands.js';
 import type { Clock } from '../shared/clock.js';
@@ -10,6 +11,8 @@ import type { Readers } from './readers.js';
 export interface HandlerContext {
   config: GatewayConfig;
   readers: Readers;
+  /** Snapshots with counts per product; without it, the core's present tags. */
+  inventory: Inventory | undefined;
   outbox: Outbox;
   clock: Clock;
   startedAt: number;
@@ -60,7 +63,10 @@ export function gatewayCommandHandlers(context: HandlerContext): GatewayCommandH
         throw new Error(`unknown zone "${zone}" (zones: ${zoneIds().join(', ')})`);
       }
       const zones = zone === undefined ? zoneIds() : [zone];
-      return Object.fromEntries(zones.map((id) => [id, engine.present(id)]));
+      const { inventory } = context;
+      return Object.fromEntries(
+        zones.map((id) => [id, inventory ? inventory.snapshot(id) : engine.present(id)]),
+      );
     },
     readersGet: ({ reader }) =>
       reader === undefined ? devices().map(readerView) : readerView(device(reader)),

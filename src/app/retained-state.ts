@@ -1,27 +1,22 @@
-import type { PresenceEngine } from '../core/index.js';
 import type { Topics } from '../mqtt/topics.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { EventSink, GatewayEvent } from '../shared/events.js';
 import type { DevicePipeline } from './device-pipeline.js';
 
-/** How often a zone whose tags changed is re-published at most. */
+/** How often a zone whose inventory changed is re-published at most. */
 const INVENTORY_COALESCE_MS = 2000;
-/**
- * A snapshot lists at most this many tags (`truncated` says when there were more; `count` is
- * always exact): a zone flooded by a pallet must not turn every snapshot into megabytes.
- */
-export const INVENTORY_MAX_TAGS = 2000;
 
 /**
  * Keeps the retained topics current: `readers/<id>` on every reader status, `inventory/<zone>` a
- * moment after its tags change (coalesced, so a busy door does not flood the broker).
+ * moment after its inventory changes (coalesced, so a busy door does not flood the broker).
  */
 export class RetainedStateSink implements EventSink {
   private readonly dirtyZones = new Set<string>();
   private timer: TimerHandle | undefined;
 
   constructor(
-    private readonly engine: PresenceEngine,
+    /** The zone's snapshot as the inventory keeps it (counts per product, capped tag list). */
+    private readonly zoneSnapshot: (zone: string) => object,
     private readonly devices: () => readonly DevicePipeline[],
     private readonly topics: Topics,
     private readonly retain: (topic: string, payload: object) => void,
@@ -39,13 +34,8 @@ export class RetainedStateSink implements EventSink {
       case 'reader.status':
         this.publishReader(event.reader, event);
         return;
-      case 'tag.arrived':
-      case 'tag.departed':
+      case 'inventory.changed':
         this.markDirty(event.zone);
-        return;
-      case 'tag.moved':
-        this.markDirty(event.from);
-        this.markDirty(event.to);
         return;
       default:
         return;
@@ -76,22 +66,8 @@ export class RetainedStateSink implements EventSink {
   }
 
   private publishZone(zone: string): void {
-    const present = this.engine.present(zone);
-    const tags = present.slice(0, INVENTORY_MAX_TAGS).map((tag) => ({
-      tag: tag.tag,
-      since: new Date(tag.sinceMs).toISOString(),
-      lastSeen: new Date(tag.lastSeenMs).toISOString(),
-      reads: tag.reads,
-    }));
-    this.retain(this.topics.inventory(zone), {
-      zone,
-      ts: new Date(this.clock.now()).toISOString(),
-      count: present.length,
-      ...(present.length > tags.length ? { truncated: true } : {}),
-      tags,
-    });
+    this.retain(this.topics.inventory(zone), this.zoneSnapshot(zone));
   }
-
   private publishReader(
     readerId: string,
     event: (GatewayEvent & { type: 'reader.status' }) | undefined,

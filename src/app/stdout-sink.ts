@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { EventSink, GatewayEvent } from '../shared/events.js';
 
-/** One JSON line per event; the `replay` contract and the demo terminal output. */
+/** One JSON line per event (the `replay` contract), or another one-line rendering when given. */
 export class JsonLinesSink implements EventSink {
   private broken = false;
 
@@ -9,7 +9,10 @@ export class JsonLinesSink implements EventSink {
    * A closed pipe (`rfid-gateway run | head`, a dropped SSH session) must not take the service
    * down: the sink stops writing and the other sinks (the outbox) go on.
    */
-  constructor(private readonly out: Writable = process.stdout) {
+  constructor(
+    private readonly out: Writable = process.stdout,
+    private readonly render: (event: GatewayEvent) => string = (event) => JSON.stringify(event),
+  ) {
     out.on('error', () => {
       this.broken = true;
     });
@@ -17,7 +20,7 @@ export class JsonLinesSink implements EventSink {
 
   write(event: GatewayEvent): void {
     if (this.broken) return;
-    this.out.write(`${JSON.stringify(event)}\n`);
+    this.out.write(`${this.render(event)}\n`);
   }
 
   /**

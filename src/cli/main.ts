@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { catalogCommand } from './catalog-command.js';
 import { checkConfigCommand, schemaCommand } from './config-commands.js';
 import { portsCommand } from './ports-command.js';
 import { recordCommand } from './record-command.js';
@@ -78,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
       );
       return simulateCommand(values as Record<string, string | undefined>);
     }
+    case 'catalog':
+      return catalogCommand(rest);
     case 'check-config': {
       const { positionals } = parse(rest, {}, 1);
       if (positionals[0] === undefined) throw new UsageError('check-config needs a FILE');

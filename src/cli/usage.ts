@@ -23,12 +23,16 @@ Commands:
                                       send the driver's start-up commands, record both directions
   simulate --driver NAME --port PATH [--tags N] [--rate R] [--seconds S] [--baud N] [--seed N]
                                       play a reader on a serial port or pty
+  catalog import FILE.csv [--config FILE] [--dry-run]
+                                      validate a product CSV (sku,gtin,name,price,currency,category,tags)
+                                      and write it to the gateway's store, all of it or nothing
+  catalog export [--config FILE]      print the catalog as CSV (import reads it back unchanged)
   check-config FILE                   validate a config; print every problem with its path
   schema                              print the config's JSON Schema
   ports                               list serial ports (works without udev)
 
 Drivers: thingmagic, em4100-ascii, lines
-Exit codes: 0 ok, 1 runtime failure, 2 bad usage / bad config / unreadable capture`;
+Exit codes: 0 ok, 1 runtime failure, 2 bad usage / bad config / unreadable capture or catalog file`;
 
 export function parseNumberOption(
   name: string,

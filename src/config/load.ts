@@ -131,6 +131,7 @@ function resolvePaths(config: GatewayConfig, baseDir: string): GatewayConfig {
   return {
     ...config,
     dataDir: resolve(baseDir, config.dataDir),
+    ...(config.catalogFile ? { catalogFile: resolve(baseDir, config.catalogFile) } : {}),
     ...(mqtt ? { mqtt } : {}),
     readers: config.readers.map(resolvePort),
     sensors: config.sensors.map(resolvePort),

@@ -14,6 +14,7 @@ import {
   DEFAULT_RESERVE_BYTES,
 } from '../store/defaults.js';
 import { actuatorSchema } from './actuators.js';
+import { cabinetSchema, customerSchema } from './cabinets.js';
 
 /**
  * The gateway's configuration. Every field has a documented default so that the smallest useful
@@ -289,6 +290,19 @@ export const configSchema = z
       .array(actuatorSchema)
       .default([])
       .describe('Outputs (locks, buzzers, lights) driven from the bus'),
+    cabinets: z
+      .array(cabinetSchema)
+      .default([])
+      .describe('Smart fridges and cabinets that sell by themselves: card, door, lock, settling'),
+    catalogFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A catalog CSV imported at start-up (idempotent; relative to the config file)'),
+    customers: z
+      .array(customerSchema)
+      .default([])
+      .describe('Cards allowed to open a cabinet (seed of the allow-list; MQTT customers/set adds to it)'),
     core: coreSchema.default(coreSchema.parse({})),
     dataDir: z
       .string()

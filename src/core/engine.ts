@@ -1,8 +1,11 @@
+import { Admission, FILTERED_UNCACHED, REFUSED } from './admission.js';
 import { type EngineConfig, validateEngineConfig } from './config.js';
 import * as currentRead from './current-read.js';
 import { DeadlineHeap } from './deadline-heap.js';
-import type { CoreEvent, EngineStats, PresentTag } from './events.js';
+import { type CoreEvent, type EngineStats, emptyStats, type PresentTag } from './events.js';
 import * as readRing from './read-ring.js';
+import { ReaderHold } from './reader-hold.js';
+import { type RestoredTag, type RestoreRefusal, restoreTags } from './restore.js';
 import { TagFilter } from './tag-filter.js';
 import * as tagState from './tag-state.js';
 import * as tagTable from './tag-table.js';
@@ -17,14 +20,11 @@ const { AT_MS, CURRENT_READ_FIELDS, RSSI } = currentRead;
 const { OUTCOME_ACCEPTED, OUTCOME_BELOW_FLOOR, OUTCOME_FILTERED, OUTCOME_OVERFLOW, OUTCOME_TOO_LONG } =
   readRing;
 const { META_ANTENNA_MASK, META_OUTCOME_SHIFT, META_READER_SHIFT, REF_RECORD_BITS } = readRing;
-const { CANDIDATE, F_LAST_SEEN, F_READS, F_RSSI, F_SMOOTHED, FLOAT_FIELDS } = tagState;
+const { F_LAST_SEEN, F_READS, F_RSSI, F_SMOOTHED, FLOAT_FIELDS, HELD } = tagState;
 const { I_ANTENNA, I_GENERATION, I_PHASE, I_READER, I_ZONE, IGNORED, INT_FIELDS, PRESENT } = tagState;
 const { FINAL_MULTIPLIER_1, FINAL_MULTIPLIER_2, HASH_MULTIPLIER, HASH_ROTATION, INLINE_WORDS } = tagTable;
 const { RECORD_BITS, RECORD_MASK, SLOT_HASH, SLOT_INTS, SLOT_KEY } = tagTable;
 const { ANTENNA_SLOTS } = zoneMap;
-
-const FILTERED_UNCACHED = -1;
-const REFUSED = -2;
 
 /**
  * Raw reads in, presence events out: the gateway's hot path.
@@ -54,6 +54,8 @@ const REFUSED = -2;
  *   are refused and counted (`overflowDrops`). A candidate or present tag is never evicted. The first
  *   refusal emits `core.overflow` at once; later ones are summed into at most one event per
  *   `overflowReportMs`, the last one when that interval ends.
+ * - Held readers (`holdReader`/`releaseReader`): see `ReaderHold`. Restored tags (`restore`): present
+ *   without an arrival, `reads` 0 until read; one that departs unread says `restored: true`.
  * - `emit` is called synchronously and must neither throw nor call back into the engine.
  *
  * After construction nothing is allocated per read: strings and event objects are made only for events
@@ -61,22 +63,19 @@ const REFUSED = -2;
  */
 export class PresenceEngine {
   private readonly counters: EngineStats;
-  private readonly emit: (event: CoreEvent) => void;
   private readonly map: zoneMap.ZoneMap;
   private readonly table: tagTable.TagTable;
   private readonly tags: tagState.TagState;
   private readonly heap: DeadlineHeap;
   private readonly ring: readRing.ReadRing;
-  private readonly filter: TagFilter;
   private readonly presence: ZonePresence;
+  private readonly admission: Admission;
   /** Time and RSSI of the read being processed, and the latest time seen (`AT_MS`). */
   private readonly current = new Float64Array(CURRENT_READ_FIELDS).fill(Number.NEGATIVE_INFINITY);
   private readonly maxTagBytes: number;
   private readonly smoothing: number;
-  private readonly overflowReportMs: number;
   /** Heap id of the overflow report deadline, after the records' ids. */
   private readonly overflowId: number;
-  private pendingDrops = 0;
   private readonly readerCount: number;
   /** The caller's buffer and a DataView over it, made again only when the caller passes another buffer. */
   private viewBytes: Uint8Array | undefined;
@@ -85,8 +84,6 @@ export class PresenceEngine {
   /** Throws an Error naming the offending field or pattern when the config is invalid. */
   constructor(config: EngineConfig, emit: (event: CoreEvent) => void) {
     validateEngineConfig(config);
-    this.filter = new TagFilter(config.include, config.exclude);
-    this.emit = emit;
     this.map = new zoneMap.ZoneMap(config);
     this.readerCount = this.map.readerCount;
     this.maxTagBytes = config.maxTagBytes;
@@ -96,22 +93,13 @@ export class PresenceEngine {
     this.overflowId = config.capacity;
     this.heap = new DeadlineHeap(config.capacity + 1);
     this.ring = new readRing.ReadRing(config.ringSize, config.maxTagBytes);
-    this.overflowReportMs = config.overflowReportMs;
-    this.counters = {
-      reads: 0,
-      accepted: 0,
-      filtered: 0,
-      belowFloor: 0,
-      tooLong: 0,
-      overflowDrops: 0,
-      tracked: 0,
-      ignoredCached: 0,
-    };
+    this.counters = emptyStats();
     this.presence = new ZonePresence({
       map: this.map,
       table: this.table,
       tags: this.tags,
       heap: this.heap,
+      hold: new ReaderHold(this.readerCount, config.capacity),
       counters: this.counters,
       current: this.current,
       crossRead: config.crossRead,
@@ -120,6 +108,13 @@ export class PresenceEngine {
         windowMs: door.windowMs,
       })),
       emit,
+    });
+    this.admission = new Admission({
+      filter: new TagFilter(config.include, config.exclude),
+      ...{ table: this.table, tags: this.tags, presence: this.presence, heap: this.heap },
+      ...{ counters: this.counters, current: this.current, emit },
+      overflowId: this.overflowId,
+      overflowReportMs: config.overflowReportMs,
     });
   }
 
@@ -272,7 +267,7 @@ export class PresenceEngine {
     this.ring.pushBytes(this.current, reader, antenna, tag, offset, length, outcome);
   }
 
-  /** An accepted-length read that is not of a present tag: new, filtered or a candidate's. */
+  /** An accepted-length read not of a present tag: new, filtered, a candidate's or a parked one's (HELD). */
   private uncommonRead(
     found: number,
     zone: number,
@@ -283,7 +278,7 @@ export class PresenceEngine {
     length: number,
   ): void {
     const { counters, current, ring } = this;
-    const record = found >= 0 ? found : this.admit(tag, offset, length);
+    const record = found >= 0 ? found : this.admission.admit(tag, offset, length);
     if (record === REFUSED) {
       ring.pushBytes(current, reader, antenna, tag, offset, length, OUTCOME_OVERFLOW);
       return;
@@ -301,7 +296,41 @@ export class PresenceEngine {
     }
     counters.accepted++;
     ring.push(current, reader, antenna, record, generation, OUTCOME_ACCEPTED);
-    this.presence.candidateRead(record, zone, reader, antenna);
+    if (this.tags.phase(record) === HELD) this.presence.heldRead(record, zone, reader, antenna);
+    else this.presence.candidateRead(record, zone, reader, antenna);
+  }
+
+  /**
+   * The reader stopped hearing (offline, antenna fault): from `nowMs` (after settling what was due by
+   * then), tags whose last read came from it neither depart nor move to another zone; reads from other
+   * readers keep working. Idempotent. Throws for an unknown reader id.
+   */
+  holdReader(readerId: string, nowMs: number): void {
+    const reader = this.readerIndex(readerId);
+    this.advance(nowMs);
+    this.presence.holdReader(reader);
+  }
+
+  /**
+   * Ends `holdReader` at `nowMs`: each tag last read by the reader departs at nowMs + departAfterMs
+   * unless read again. O(tags parked during the hold); nothing for a reader that is not held.
+   */
+  releaseReader(readerId: string, nowMs: number): void {
+    const reader = this.readerIndex(readerId);
+    this.advance(nowMs);
+    this.presence.releaseReader(reader);
+  }
+
+  /**
+   * Seeds tags known before a restart as present, with no `tag.arrived`: each counts as last read by its
+   * reader at nowMs + graceMs (time for the readers to start), so one read again stays without an event
+   * and one not read departs at nowMs + graceMs + departAfterMs, with `reads` 0 and `restored: true`.
+   * Returns the entries it did not take (unknown zone or reader, filtered, already tracked, no room).
+   */
+  restore(entries: ReadonlyArray<RestoredTag>, nowMs: number, graceMs = 0): RestoreRefusal[] {
+    this.advance(nowMs);
+    const { map, table, tags, admission, presence, current, maxTagBytes } = this;
+    return restoreTags({ map, table, tags, admission, presence, current, maxTagBytes }, entries, graceMs);
   }
 
   /** Fires every departure, re-report and expiry due at or before `nowMs`. O(1) when nothing is due. */
@@ -326,7 +355,7 @@ export class PresenceEngine {
       const id = heap.minId;
       if (id < 0) return undefined;
       if (id === this.overflowId) {
-        if (this.pendingDrops > 0) return heap.keys[id];
+        if (this.admission.pendingDrops > 0) return heap.keys[id];
         heap.remove(id);
         continue;
       }
@@ -355,26 +384,6 @@ export class PresenceEngine {
     });
   }
 
-  /** A record for a tag not in the table, or FILTERED_UNCACHED / REFUSED. */
-  private admit(tag: Uint8Array, offset: number, length: number): number {
-    const wanted = this.filter.passesAll || this.filter.accepts(tag, offset, length);
-    const table = this.table;
-    if (table.full && this.tags.oldestIgnored >= 0) {
-      this.presence.release(this.tags.oldestIgnored);
-      table.find(tag, offset, length); // removal may shift the probe run: find the insertion slot again
-    }
-    const record = table.insert();
-    if (record < 0) {
-      if (!wanted) return FILTERED_UNCACHED;
-      this.refuse();
-      return REFUSED;
-    }
-    this.tags.claim(record, wanted ? CANDIDATE : IGNORED);
-    if (wanted) this.counters.tracked++;
-    else this.counters.ignoredCached++;
-    return record;
-  }
-
   /** Processes every deadline due at or before the current time, in (time, record) order. */
   private settle(): void {
     const heap = this.heap;
@@ -382,23 +391,7 @@ export class PresenceEngine {
     while ((heap.earliest[0] as number) <= now) {
       const id = heap.minId;
       if (id !== this.overflowId) this.presence.deadline(id);
-      else if (this.pendingDrops > 0) this.reportOverflow(heap.keys[id] as number);
-      else heap.remove(id);
+      else this.admission.overflowDue();
     }
-  }
-
-  private refuse(): void {
-    this.counters.overflowDrops++;
-    this.pendingDrops++;
-    // No report pending = the last one is older than overflowReportMs (or there was none): report now.
-    if (!this.heap.has(this.overflowId)) this.reportOverflow(this.current[AT_MS] as number);
-  }
-
-  private reportOverflow(at: number): void {
-    const dropped = this.pendingDrops;
-    this.pendingDrops = 0;
-    this.heap.keys[this.overflowId] = at + this.overflowReportMs;
-    this.heap.update(this.overflowId);
-    this.emit({ type: 'core.overflow', atMs: at, dropped, capacity: this.table.capacity });
   }
 }

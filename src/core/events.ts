@@ -27,6 +27,8 @@ export type CoreEvent =
       rssi: number;
       reads: number;
       dwellMs: number;
+      /** Restored (`PresenceEngine.restore`) and never read since: it left while the gateway was down. */
+      restored?: true;
     }
   | {
       type: 'tag.present';
@@ -75,10 +77,18 @@ export interface EngineStats {
   ignoredCached: number;
 }
 
+export function emptyStats(): EngineStats {
+  return {
+    ...{ reads: 0, accepted: 0, filtered: 0, belowFloor: 0, tooLong: 0, overflowDrops: 0 },
+    ...{ tracked: 0, ignoredCached: 0 },
+  };
+}
+
 export interface PresentTag {
   tag: string;
   zone: string;
   sinceMs: number;
   lastSeenMs: number;
+  /** Reads since it arrived (from `arriveAfterReads`), or since it was restored (from 0). */
   reads: number;
 }

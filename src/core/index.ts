@@ -17,3 +17,4 @@ export { compileEpcPattern, EPC96_PATTERN_SCHEMES, type Epc96Pattern, matchesEpc
 export type { CoreEvent, CoreEventType, EngineStats, PresentTag } from './events.js';
 export { fromHex, toHex } from './hex.js';
 export { READ_OUTCOMES, type ReadOutcome, type RecentRead } from './read-ring.js';
+export type { RestoredTag, RestoreRefusal, RestoreRefusalReason } from './restore.js';

@@ -5,6 +5,12 @@ export const IGNORED = 1;
 /** Being read but not yet arrived (fewer than `arriveAfterReads` reads in the window). */
 export const CANDIDATE = 2;
 export const PRESENT = 3;
+/**
+ * Present, but parked: its departure came due while the reader that last read it was held
+ * (`ReaderHold`). Out of the deadline heap until a read or the reader's release takes it back to PRESENT;
+ * a phase of its own so that the hot path, which already tests for PRESENT, sends its reads aside.
+ */
+export const HELD = 4;
 
 /*
  * Per-record fields, record by record (array of structs): with thousands of tags read in random order,

@@ -1,24 +1,26 @@
 import { ArrivalWindow } from './arrival-window.js';
+import { Challenger } from './challenger.js';
 import type { CrossReadSettings } from './config.js';
 import * as currentRead from './current-read.js';
 import type { DeadlineHeap } from './deadline-heap.js';
 import { DoorTracker } from './door-tracker.js';
 import type { CoreEvent, EngineStats, PresentTag } from './events.js';
+import type { ReaderHold } from './reader-hold.js';
 import * as tagState from './tag-state.js';
 import type { TagTable } from './tag-table.js';
 import type { ZoneMap } from './zone-map.js';
 
 // Local copies: V8 folds a module's own constants but checks an imported binding at every use.
 const { AT_MS, DUE, RSSI } = currentRead;
-const { CANDIDATE, F_CHALLENGER_SEEN, F_CHALLENGER_SMOOTHED, F_LAST_SEEN, F_NEXT_REPORT } = tagState;
-const { F_READS, F_RSSI, F_SINCE, F_SMOOTHED, FLOAT_FIELDS, I_ANTENNA, I_CHALLENGER, I_PHASE } = tagState;
-const { I_READER, I_ZONE, INT_FIELDS, PRESENT } = tagState;
+const { CANDIDATE, F_LAST_SEEN, F_NEXT_REPORT, F_READS, F_RSSI, F_SINCE, F_SMOOTHED } = tagState;
+const { FLOAT_FIELDS, HELD, I_ANTENNA, I_PHASE, I_READER, I_ZONE, INT_FIELDS, PRESENT } = tagState;
 
 export interface ZonePresenceParts {
   map: ZoneMap;
   table: TagTable;
   tags: tagState.TagState;
   heap: DeadlineHeap;
+  hold: ReaderHold;
   counters: EngineStats;
   /** The read being processed: see `current-read.ts`. */
   current: Float64Array;
@@ -38,23 +40,20 @@ export class ZonePresence {
   private readonly ints: Int32Array;
   private readonly floats: Float64Array;
   private readonly heap: DeadlineHeap;
+  private readonly hold: ReaderHold;
   private readonly counters: EngineStats;
   private readonly current: Float64Array;
   private readonly arrival: ArrivalWindow;
   private readonly doors: DoorTracker;
   private readonly emit: (event: CoreEvent) => void;
-  private readonly hysteresisDb: number;
-  private readonly smoothing: number;
-  private readonly staleAfterMs: number;
+  private readonly challenger: Challenger;
 
   constructor(parts: ZonePresenceParts) {
-    ({ map: this.map, table: this.table, tags: this.tags, heap: this.heap } = parts);
+    ({ map: this.map, table: this.table, tags: this.tags, heap: this.heap, hold: this.hold } = parts);
     ({ counters: this.counters, current: this.current, emit: this.emit } = parts);
     this.ints = parts.tags.ints;
     this.floats = parts.tags.floats;
-    this.hysteresisDb = parts.crossRead.hysteresisDb;
-    this.smoothing = parts.crossRead.smoothing;
-    this.staleAfterMs = parts.crossRead.staleAfterMs;
+    this.challenger = new Challenger(parts.tags, parts.current, parts.crossRead, parts.hold.releasedAt);
     this.arrival = new ArrivalWindow(parts.table.capacity, this.map, this.current);
     this.doors = new DoorTracker(parts.table.capacity, parts.doors);
   }
@@ -73,12 +72,12 @@ export class ZonePresence {
       floats[f + F_LAST_SEEN] = this.current[AT_MS] as number;
       this.arrival.clear(record);
     } else if (previousZone !== zone) {
-      if (!this.challenge(record, zone)) return;
-      this.takeOver(record);
+      if (!this.challenger.challenge(record, zone)) return;
+      this.challenger.takeOver(record);
       this.arrival.clear(record);
     } else {
       floats[f + F_LAST_SEEN] = this.current[AT_MS] as number;
-      this.smoothInto(f + F_SMOOTHED);
+      this.challenger.smoothInto(f + F_SMOOTHED);
     }
     ints[i + I_READER] = reader;
     ints[i + I_ANTENNA] = antenna;
@@ -89,12 +88,86 @@ export class ZonePresence {
 
   /**
    * An accepted read of a present record from a zone other than its own (the engine handles reads in
-   * its own zone inline): counted, and the tag moves if that zone wins.
+   * its own zone inline): counted, and the tag moves if that zone wins. Not while the reader that last
+   * read it is held: that zone's silence is the reader's, so "stale there" would be a false move.
    */
   presentReadElsewhere(record: number, zone: number, reader: number, antenna: number): void {
     const f = record * FLOAT_FIELDS;
     this.floats[f + F_READS] = (this.floats[f + F_READS] as number) + 1;
-    if (this.challenge(record, zone)) this.move(record, zone, reader, antenna);
+    if (this.hold.held[this.ints[record * INT_FIELDS + I_READER] as number] === 1) return;
+    if (this.challenger.challenge(record, zone)) this.move(record, zone, reader, antenna);
+  }
+
+  /**
+   * A read of a parked (HELD) record. In its own zone the tag is present again, read now, whichever
+   * reader read it; from another zone the read only counts (its reader is still held).
+   */
+  heldRead(record: number, zone: number, reader: number, antenna: number): void {
+    const ints = this.ints;
+    const i = record * INT_FIELDS;
+    if (ints[i + I_ZONE] !== zone) {
+      this.presentReadElsewhere(record, zone, reader, antenna);
+      return;
+    }
+    this.unpark(record);
+    const floats = this.floats;
+    const f = record * FLOAT_FIELDS;
+    floats[f + F_READS] = (floats[f + F_READS] as number) + 1;
+    floats[f + F_LAST_SEEN] = this.current[AT_MS] as number;
+    floats[f + F_RSSI] = this.current[RSSI] as number;
+    ints[i + I_READER] = reader;
+    ints[i + I_ANTENNA] = antenna;
+    this.challenger.smoothInto(f + F_SMOOTHED);
+    this.schedule(record);
+  }
+
+  /** From now on, tags last read by `reader` are parked instead of departing (see `ReaderHold`). */
+  holdReader(reader: number): void {
+    this.hold.held[reader] = 1;
+  }
+
+  /**
+   * Ends a hold: the reader's tags count as read now, and its parked tags go back to the heap
+   * (O(parked tags)). Nothing happens for a reader that is not held.
+   */
+  releaseReader(reader: number): void {
+    if (this.hold.held[reader] === 0) return;
+    this.hold.held[reader] = 0;
+    this.hold.releasedAt[reader] = this.current[AT_MS] as number;
+    this.hold.drain(reader, (record) => {
+      this.unpark(record);
+      this.schedule(record);
+    });
+  }
+
+  /**
+   * Makes a fresh candidate record (no read yet) present without an arrival: a tag known before a
+   * restart. It counts as last read by `reader` at `lastSeenMs` (now + a grace for the readers to
+   * start), with `reads` 0 until it is read, so its departure without a read says `restored`. The heap
+   * key is now + departAfterMs rather than its true deadline: a read may come at once and bring the
+   * deadline before the grace ends, and the lazy scheme needs a key no later than the true deadline.
+   */
+  restore(record: number, zone: number, reader: number, sinceMs: number, lastSeenMs: number): void {
+    const i = record * INT_FIELDS;
+    const f = record * FLOAT_FIELDS;
+    const now = this.current[AT_MS] as number;
+    this.ints[i + I_PHASE] = PRESENT;
+    this.ints[i + I_ZONE] = zone;
+    this.ints[i + I_READER] = reader;
+    this.ints[i + I_ANTENNA] = 0;
+    this.floats[f + F_SINCE] = Math.min(sinceMs, now);
+    this.floats[f + F_LAST_SEEN] = lastSeenMs;
+    this.floats[f + F_READS] = 0;
+    this.floats[f + F_RSSI] = Number.NaN;
+    this.floats[f + F_SMOOTHED] = Number.NaN;
+    this.floats[f + F_NEXT_REPORT] = now + (this.map.reReportMs[zone] as number);
+    this.arrival.clear(record);
+    this.doors.arrived(record, zone, now);
+    this.heap.keys[record] = Math.min(
+      this.floats[f + F_NEXT_REPORT] as number,
+      now + (this.map.departAfterMs[zone] as number),
+    );
+    this.heap.update(record);
   }
 
   /** The record's next deadline (see `computeDue`). Rare: `nextDeadline` only. */
@@ -132,20 +205,31 @@ export class ZonePresence {
       return;
     }
     const zone = ints[i + I_ZONE] as number;
+    const reader = ints[i + I_READER] as number;
+    const departAt = this.heardAt(record) + (this.map.departAfterMs[zone] as number);
+    const departs = departAt <= (floats[f + F_NEXT_REPORT] as number);
+    if (departs && this.hold.held[reader] === 1) {
+      // Its reader cannot hear it: parked until a read or the release, out of the heap meanwhile.
+      ints[i + I_PHASE] = HELD;
+      this.heap.remove(record);
+      this.hold.park(record, reader);
+      return;
+    }
+    const reads = floats[f + F_READS] as number;
     const base = {
       atMs: due,
       tag: this.hexOf(record),
       zone: this.map.zoneIds[zone] as string,
-      reader: this.map.readerIds[ints[i + I_READER] as number] as string,
+      reader: this.map.readerIds[reader] as string,
       antenna: ints[i + I_ANTENNA] as number,
       rssi: floats[f + F_RSSI] as number,
-      reads: floats[f + F_READS] as number,
+      reads,
       dwellMs: due - (floats[f + F_SINCE] as number),
     };
-    const departAt = (floats[f + F_LAST_SEEN] as number) + (this.map.departAfterMs[zone] as number);
-    if (departAt <= (floats[f + F_NEXT_REPORT] as number)) {
+    if (departs) {
       this.release(record);
-      this.emit({ type: 'tag.departed', ...base });
+      // Only a restored tag has no read: it left while the gateway was down.
+      this.emit({ type: 'tag.departed', ...base, ...(reads === 0 ? { restored: true as const } : {}) });
       return;
     }
     floats[f + F_NEXT_REPORT] = due + (this.map.reReportMs[zone] as number);
@@ -161,13 +245,15 @@ export class ZonePresence {
     for (let record = 0; record < this.table.capacity; record++) {
       const i = record * INT_FIELDS;
       const zone = ints[i + I_ZONE] as number;
-      if (ints[i + I_PHASE] !== PRESENT || (zoneFilter >= 0 && zone !== zoneFilter)) continue;
+      const phase = ints[i + I_PHASE];
+      if ((phase !== PRESENT && phase !== HELD) || (zoneFilter >= 0 && zone !== zoneFilter)) continue;
       const f = record * FLOAT_FIELDS;
       result.push({
         tag: this.hexOf(record),
         zone: this.map.zoneIds[zone] as string,
         sinceMs: floats[f + F_SINCE] as number,
-        lastSeenMs: floats[f + F_LAST_SEEN] as number,
+        // A restored tag not read yet counts as read at the end of its grace: not a time to show.
+        lastSeenMs: Math.min(floats[f + F_LAST_SEEN] as number, this.current[AT_MS] as number),
         reads: floats[f + F_READS] as number,
       });
     }
@@ -177,8 +263,9 @@ export class ZonePresence {
   /** Frees a record whatever its phase: no event. */
   release(record: number): void {
     const phase = this.tags.phase(record);
-    if (phase === CANDIDATE || phase === PRESENT) this.counters.tracked--;
+    if (phase === CANDIDATE || phase === PRESENT || phase === HELD) this.counters.tracked--;
     else this.counters.ignoredCached--;
+    if (phase === HELD) this.hold.unpark(record);
     this.heap.remove(record);
     this.table.remove(record);
     this.tags.clear(record);
@@ -193,61 +280,12 @@ export class ZonePresence {
     return hex;
   }
 
-  /** Feeds a read from a zone other than the current one; true when that zone should take the tag. */
-  private challenge(record: number, zone: number): boolean {
-    const ints = this.ints;
-    const floats = this.floats;
-    const i = record * INT_FIELDS;
-    const f = record * FLOAT_FIELDS;
-    const now = this.current[AT_MS] as number;
-    const rssi = this.current[RSSI] as number;
-    const challenger = ints[i + I_CHALLENGER] as number;
-    if (challenger === zone) {
-      this.smoothInto(f + F_CHALLENGER_SMOOTHED);
-      floats[f + F_CHALLENGER_SEEN] = now;
-    } else if (
-      challenger < 0 ||
-      now - (floats[f + F_CHALLENGER_SEEN] as number) >= this.staleAfterMs ||
-      !(rssi <= (floats[f + F_CHALLENGER_SMOOTHED] as number))
-    ) {
-      // A new challenger starts from the current zone's level, so one strong read cannot take the tag.
-      ints[i + I_CHALLENGER] = zone;
-      floats[f + F_CHALLENGER_SMOOTHED] = floats[f + F_SMOOTHED] as number;
-      if (Number.isNaN(floats[f + F_CHALLENGER_SMOOTHED])) floats[f + F_CHALLENGER_SMOOTHED] = rssi;
-      else this.smoothInto(f + F_CHALLENGER_SMOOTHED);
-      floats[f + F_CHALLENGER_SEEN] = now;
-    } else {
-      return false;
-    }
-    return (
-      now - (floats[f + F_LAST_SEEN] as number) >= this.staleAfterMs ||
-      (floats[f + F_CHALLENGER_SMOOTHED] as number) > (floats[f + F_SMOOTHED] as number) + this.hysteresisDb
-    );
-  }
-
-  /** The challenger becomes the current zone and the current zone the challenger (hysteresis both ways). */
-  private takeOver(record: number): void {
-    const ints = this.ints;
-    const floats = this.floats;
-    const i = record * INT_FIELDS;
-    const f = record * FLOAT_FIELDS;
-    const zone = ints[i + I_ZONE] as number;
-    const smoothed = floats[f + F_SMOOTHED] as number;
-    const seen = floats[f + F_LAST_SEEN] as number;
-    ints[i + I_ZONE] = ints[i + I_CHALLENGER] as number;
-    floats[f + F_SMOOTHED] = floats[f + F_CHALLENGER_SMOOTHED] as number;
-    floats[f + F_LAST_SEEN] = this.current[AT_MS] as number;
-    ints[i + I_CHALLENGER] = zone;
-    floats[f + F_CHALLENGER_SMOOTHED] = smoothed;
-    floats[f + F_CHALLENGER_SEEN] = seen;
-  }
-
   private move(record: number, zone: number, reader: number, antenna: number): void {
     const i = record * INT_FIELDS;
     const f = record * FLOAT_FIELDS;
     const now = this.current[AT_MS] as number;
     const from = this.ints[i + I_ZONE] as number;
-    this.takeOver(record);
+    this.challenger.takeOver(record);
     this.ints[i + I_READER] = reader;
     this.ints[i + I_ANTENNA] = antenna;
     this.floats[f + F_RSSI] = this.current[RSSI] as number;
@@ -304,16 +342,29 @@ export class ZonePresence {
       this.current[DUE] = lastSeen + (this.map.arriveWindowMs[zone] as number);
       return;
     }
-    const departAt = lastSeen + (this.map.departAfterMs[zone] as number);
+    const departAt = this.heardAt(record) + (this.map.departAfterMs[zone] as number);
     this.current[DUE] = Math.min(this.floats[f + F_NEXT_REPORT] as number, departAt);
   }
 
-  /** EWMA of `floats[at]` with the current read's RSSI; NaN samples are ignored, a NaN level is replaced. */
-  private smoothInto(at: number): void {
-    const sample = this.current[RSSI] as number;
-    if (Number.isNaN(sample)) return;
-    const floats = this.floats;
-    const level = floats[at] as number;
-    floats[at] = Number.isNaN(level) ? sample : level + this.smoothing * (sample - level);
+  /**
+   * When a present tag was last heard for departure purposes: its last read, or the last release of
+   * the reader that made it if that is later (an outage restarts the clock; see `ReaderHold`).
+   */
+  private heardAt(record: number): number {
+    const lastSeen = this.floats[record * FLOAT_FIELDS + F_LAST_SEEN] as number;
+    const released = this.hold.releasedAt[this.ints[record * INT_FIELDS + I_READER] as number] as number;
+    return lastSeen > released ? lastSeen : released;
+  }
+
+  /** A parked record is present again; a re-report that fell due while it was parked starts over. */
+  private unpark(record: number): void {
+    const i = record * INT_FIELDS;
+    const f = record * FLOAT_FIELDS;
+    const now = this.current[AT_MS] as number;
+    this.hold.unpark(record);
+    this.ints[i + I_PHASE] = PRESENT;
+    if ((this.floats[f + F_NEXT_REPORT] as number) < now) {
+      this.floats[f + F_NEXT_REPORT] = now + (this.map.reReportMs[this.ints[i + I_ZONE] as number] as number);
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CommandRegistry } from '../shared/extension.js';
 import { transactionSchema } from './request-schemas.js';
 
 /** Fields every request may carry, whatever its command. */
@@ -8,9 +9,8 @@ const commonFields = {
   expiresAt: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time' }).optional(),
 };
 
-type CommonFields = typeof commonFields;
-
-export type RequestOf<S extends z.ZodRawShape> = z.output<z.ZodObject<S & CommonFields, z.core.$strict>>;
+/** What a handler gets: its own fields (the common ones are the router's business). */
+export type RequestOf<S extends z.ZodRawShape> = z.output<z.ZodObject<S, z.core.$strict>>;
 
 export interface RegisteredCommand {
   command: string;
@@ -29,7 +29,7 @@ const COMMAND = /^[a-z][a-z0-9-]*(\/[a-z][a-z0-9-]*)*$/;
  * The commands answered on `<base>/request/<command>`. Any extension adds its own (a zod shape and a
  * handler) when it is built; the router validates, runs and answers them all alike.
  */
-export class RequestRegistry {
+export class RequestRegistry implements CommandRegistry {
   private readonly commands = new Map<string, RegisteredCommand>();
 
   register<S extends z.ZodRawShape>(

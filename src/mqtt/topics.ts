@@ -16,6 +16,8 @@ export interface Topics {
   inventory(zone: string): string;
   /** Retained state of one reader. */
   reader(readerId: string): string;
+  /** Retained content of an MQTT display (a screen app renders it). */
+  display(displayId: string): string;
   /** `<base>/request/<command>`; commands may have levels (`inventory/get`). */
   request(command: string): string;
   response(command: string): string;
@@ -73,6 +75,7 @@ export function createTopics(baseTopic: string, gatewayId: string): Topics {
     },
     inventory: (zone) => `${base}/inventory/${checkTopicId('zone', zone)}`,
     reader: (readerId) => `${base}/readers/${checkTopicId('reader id', readerId)}`,
+    display: (displayId) => `${base}/displays/${checkTopicId('display id', displayId)}`,
     request: (command) => `${requestPrefix}${checkTopicPath('command', command)}`,
     response: (command) => `${base}/response/${checkTopicPath('command', command)}`,
     requestFilter: `${requestPrefix}#`,

@@ -1,3 +1,5 @@
+import type { TaggedItem } from './commerce.js';
+
 /** EPC Tag Data Standard decoding of a tag identifier, present only when it decodes. */
 export interface EpcInfo {
   scheme: string;
@@ -74,6 +76,66 @@ export type EventBody =
     }
   /** An output could not be driven (after its retry): the device is unplugged or not answering. */
   | { type: 'actuator.status'; actuator: string; state: 'fault' | 'ok'; reason: string }
+  /** A customer was authorised at a cabinet: the door is unlocked for them. */
+  | {
+      type: 'purchase.started';
+      session: string;
+      cabinet: string;
+      customer: string;
+      via: 'card' | 'request';
+    }
+  /**
+   * The door closed and every tag was decided: `items` were taken and are to be charged (`total` in
+   * minor units of `currency`); `session` is the idempotency key for the payment side.
+   */
+  | {
+      type: 'purchase.completed';
+      session: string;
+      cabinet: string;
+      customer: string;
+      items: TaggedItem[];
+      total: number;
+      currency: string;
+      returned: TaggedItem[];
+      foreign: TaggedItem[];
+      confidence: 'certain';
+      settleMs: number;
+    }
+  /**
+   * No charge: the door never opened, the session was cancelled, or what was taken could not be
+   * decided (`confidence: "uncertain"`, with the reasons and the undecided tags): never silently charged.
+   */
+  | {
+      type: 'purchase.cancelled';
+      session: string;
+      cabinet: string;
+      customer: string;
+      reason: string;
+      confidence?: 'uncertain';
+      reasons?: string[];
+      undecided?: Array<{ tag: string; pUnread: number }>;
+      items?: TaggedItem[];
+    }
+  /** A card or request that did not open a session, with why. */
+  | { type: 'purchase.refused'; cabinet: string; reason: string; card?: string; customer?: string }
+  | {
+      type: 'security.alarm';
+      kind: string;
+      cabinet?: string;
+      session?: string;
+      zone?: string;
+      tag?: string;
+      detail?: string;
+    }
+  /** The tags of a zone changed (deltas); the retained snapshot carries counts per product. */
+  | {
+      type: 'inventory.changed';
+      zone: string;
+      added: TaggedItem[];
+      removed: Array<TaggedItem & { reason?: string }>;
+      count: number;
+      stale?: string;
+    }
   /** The full outbox dropped its oldest low-value events (counts by type, this time). */
   | { type: 'outbox.dropped'; dropped: number };
 

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { EventBody, EventType, GatewayEvent } from './events.js';
 
 export type EventOf<T extends EventType> = Extract<GatewayEvent, { type: T }>;
@@ -34,4 +35,17 @@ export interface Extension {
   readonly name: string;
   start(): void | Promise<void>;
   stop(): void | Promise<void>;
+}
+
+/**
+ * Where an extension adds the commands it answers (over MQTT `<base>/request/<command>`): a zod
+ * shape for its fields and a handler. Validation, `transaction`, time-outs and answers are common.
+ */
+export interface CommandRegistry {
+  register<S extends z.ZodRawShape>(
+    command: string,
+    fields: S,
+    handler: (request: z.output<z.ZodObject<S, z.core.$strict>>) => unknown,
+    options: { owner: string; changesState?: boolean },
+  ): () => void;
 }

@@ -6,8 +6,9 @@
  * start-up commands, then one paced tag frame per write) and subscribes to the arrivals.
  *
  * gateway.idleCpuMsPerS: gateway CPU (user + system, all threads) per second of wall time with the
- * reader started and the broker connected but no tags, after a 3 s settle; median of 3 windows of
- * 8 s. Read from /proc/<pid>/task/<tid>/schedstat (nanoseconds; the same run time that utime + stime
+ * reader started and the broker connected but no tags, after a 3 s settle; median of 5 windows of
+ * 6 s (V8's memory reducer runs a few full collections in the first ~30 s of the process's life, a
+ * one-off of ~100 ms each that lands in one or two windows). Read from /proc/<pid>/task/<tid>/schedstat (nanoseconds; the same run time that utime + stime
  * in /proc/<pid>/stat count in 10 ms ticks, which are too coarse for ~1 ms/s); the tick figure is
  * printed beside it.
  * gateway.rssMB: VmRSS after 2 minutes at 200 reads/s of 50 tags; the 10 s samples are printed, with
@@ -45,8 +46,8 @@ const TAGS = 50;
 /** One frame per write at 200 reads/s, as the peer harness's generator writes them. */
 const TICK_MS = 5;
 const SETTLE_MS = 3_000;
-const IDLE_WINDOWS = 3;
-const IDLE_WINDOW_MS = 8_000;
+const IDLE_WINDOWS = 5;
+const IDLE_WINDOW_MS = 6_000;
 const LOAD_MS = Number(process.env.GATEWAY_BENCH_LOAD_S ?? 120) * 1000;
 const SAMPLE_MS = 10_000;
 /** The start of the stream (50 arrivals, JIT warm-up) stays out of the per-read figure. */
@@ -92,6 +93,8 @@ interface Observed {
   arrivals: Set<string>;
   frames: number;
   metricsMessages: number;
+  /** What the gateway says of its own event loop in its last metrics. */
+  loop: string;
 }
 
 interface Rig {
@@ -137,11 +140,15 @@ function subscribe(url: string, observed: Observed): Promise<MqttClient> {
     const body = JSON.parse(payload.toString('utf8')) as {
       tag?: string;
       readers?: Record<string, { frames?: number }>;
+      eventLoopUtilization?: number;
+      eventLoopLagMs?: { p50: number; p99: number; max: number };
     };
     if (topic === ARRIVED_TOPIC && typeof body.tag === 'string') observed.arrivals.add(body.tag);
     if (topic === METRICS_TOPIC) {
       observed.metricsMessages++;
       observed.frames = body.readers?.[READER_ID]?.frames ?? observed.frames;
+      const lag = body.eventLoopLagMs;
+      observed.loop = `utilization ${body.eventLoopUtilization ?? '-'}, lag p50 ${lag?.p50} / p99 ${lag?.p99} / max ${lag?.max} ms`;
     }
   });
   return new Promise((resolve, reject) => {
@@ -171,7 +178,7 @@ async function idlePhase(rig: Rig, report: Report): Promise<void> {
   console.log(
     `gateway idle: ${windows.map((value) => value.toFixed(2)).join(' / ')} ms of CPU per s ` +
       `(${IDLE_WINDOW_MS / 1000} s windows; by utime+stime ticks ${tickWindows.map((value) => value.toFixed(1)).join(' / ')}), ` +
-      `RSS ${mb(statusKb(rig.pid, 'VmRSS')).toFixed(1)} MB, ${rig.observed.metricsMessages} metrics messages so far`,
+      `RSS ${mb(statusKb(rig.pid, 'VmRSS')).toFixed(1)} MB; its last metrics: event loop ${rig.observed.loop}`,
   );
   report('gateway.idleCpuMsPerS', Number(median(windows).toFixed(2)), 'ms/s');
 }
@@ -195,6 +202,7 @@ async function loadPhase(rig: Rig, report: Report): Promise<void> {
     }
     previous = now;
   }
+  const loopUnderLoad = observed.loop;
   device.play(undefined);
   const total = cpu(rig.pid);
   const frames = device.framesWritten;
@@ -212,11 +220,14 @@ async function loadPhase(rig: Rig, report: Report): Promise<void> {
     `gateway load: ${frames} reads in ${seconds.toFixed(1)} s (${(frames / seconds).toFixed(0)}/s, backlog ${device.backlogFrames}), ` +
       `${((total.ns - first.ns) / 1e6 / seconds).toFixed(1)} ms of CPU per s overall ` +
       `(${((total.tickNs - first.tickNs) / 1e6 / seconds).toFixed(1)} by ticks); ` +
-      `µs per read in 10 s intervals after ${CPU_SKIP_MS / 1000} s: ${perRead.map((value) => value.toFixed(0)).join(' ')}`,
+      `µs per read in 10 s intervals after ${CPU_SKIP_MS / 1000} s: ${perRead.map((value) => value.toFixed(0)).join(' ')}; ` +
+      `its last metrics under load: event loop ${loopUnderLoad}`,
   );
   console.log(
     `gateway rss every ${SAMPLE_MS / 1000} s at ${RATE} reads/s of ${TAGS} tags (MB): ${rss.map((value) => value.toFixed(1)).join(' ')}; ` +
-      `last minute ${slope >= 0 ? '+' : ''}${slope.toFixed(2)} MB/min; VmHWM ${mb(statusKb(rig.pid, 'VmHWM')).toFixed(1)} MB`,
+      `last minute ${slope >= 0 ? '+' : ''}${slope.toFixed(2)} MB/min; VmHWM ${mb(statusKb(rig.pid, 'VmHWM')).toFixed(1)} MB; ` +
+      `now ${mb(statusKb(rig.pid, 'RssAnon')).toFixed(1)} MB anonymous (heap, malloc, stacks), ` +
+      `${mb(statusKb(rig.pid, 'RssFile')).toFixed(1)} MB file pages (the node binary, shared libraries)`,
   );
   report('gateway.rssMB', Number((rss.at(-1) ?? Number.NaN).toFixed(1)), 'MB');
   report('gateway.cpuPerRead', Number(median(perRead).toFixed(1)), 'us');
@@ -260,7 +271,7 @@ export async function run(report: Report): Promise<void> {
     const device = new PtyDevice(pair.fdA(), thingmagicDriver.createSimulator(), TICK_MS);
     device.start();
     cleanup.push(() => device.stop());
-    const observed: Observed = { arrivals: new Set(), frames: 0, metricsMessages: 0 };
+    const observed: Observed = { arrivals: new Set(), frames: 0, metricsMessages: 0, loop: '' };
     const subscriber = await subscribe(broker.url, observed);
     cleanup.push(() => subscriber.endAsync(true));
 

@@ -15,6 +15,7 @@ const modules: Array<[string, () => Promise<BenchModule>]> = [
   ['mqtt', () => import('./mqtt.js')],
   ['pipeline', () => import('./pipeline.js')],
   ['gateway', () => import('./gateway.js')],
+  ['purchase', () => import('./purchase.js')],
 ];
 
 const only = process.argv.slice(2);

@@ -93,9 +93,11 @@ describe('rfid-gateway replay', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${file}:4: truncated capture`);
     const events = eventsOf(result.stdout);
-    expect(events.map((event) => [event.type, event.tag])).toEqual([
+    expect(events.map((event) => [event.type, event.tag ?? event.count])).toEqual([
       ['tag.arrived', '000000000000000000001545'],
+      ['inventory.changed', 1],
       ['tag.departed', '000000000000000000001545'],
+      ['inventory.changed', 0],
     ]);
   });
 

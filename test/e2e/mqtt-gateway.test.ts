@@ -35,9 +35,9 @@ describe('the gateway over MQTT (real Mosquitto)', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(printed).toHaveLength(17);
+    expect(printed).toHaveLength(29);
     await sub.waitFor(
-      (messages) => messages.filter((m) => m.topic.includes('/events/')).length >= 17,
+      (messages) => messages.filter((m) => m.topic.includes('/events/')).length >= 29,
       'events',
     );
     const events = sub.messages.filter((m) => m.topic.includes('/events/'));
@@ -67,9 +67,9 @@ describe('the gateway over MQTT (real Mosquitto)', () => {
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line).seq as number);
-    expect(seqsOf(second.stdout)).toEqual(seqsOf(first.stdout).map((seq) => seq + 17));
-    await sub.waitFor((messages) => messages.length >= 34, 'both runs');
-    expect(sub.events().map((event) => event.seq)).toEqual(Array.from({ length: 34 }, (_, i) => i + 1));
+    expect(seqsOf(second.stdout)).toEqual(seqsOf(first.stdout).map((seq) => seq + 29));
+    await sub.waitFor((messages) => messages.length >= 58, 'both runs');
+    expect(sub.events().map((event) => event.seq)).toEqual(Array.from({ length: 58 }, (_, i) => i + 1));
   });
 
   it('keeps every event of a real-time replay while the broker is down for 5 s', async () => {

@@ -1,7 +1,7 @@
 /**
  * Writes hardware/captures/fridge-demo.jsonl, the capture `npm start` replays: one minute of a
- * smart fridge (ThingMagic M6e Nano, 6 items), a badge reader at its door (ID-20LA) and the door
- * controller (`lines`). Frames come from the drivers' simulators and the real frames of
+ * smart fridge (ThingMagic M6e Nano, 7 items read in 250 ms rounds), the card reader at its door
+ * (ID-20LA) and the door/lock controller (`lines`): two purchases and a refused card. Frames come from the drivers' simulators and the real frames of
  * protocols.md; run again after changing a simulator:  npx tsx test/tools/make-demo-capture.ts
  */
 import { writeFileSync } from 'node:fs';
@@ -32,44 +32,56 @@ function item(itemReference: number, serial: number): Uint8Array {
   bits = (((bits << 20n) | BigInt(itemReference)) << 38n) | BigInt(serial);
   return Uint8Array.from({ length: 12 }, (_, i) => Number((bits >> BigInt(88 - 8 * i)) & 0xffn));
 }
+/**
+ * The fridge's stock, each item with its own per-round read probability (liquids read worse), and
+ * when it is in the fridge. Two customers: Ana takes a cola and an orange juice, Ben a sandwich.
+ */
 const items = [
-  { tag: item(812345, 6789), from: 0, to: 60_000, rssi: -48 },
-  { tag: item(812345, 6790), from: 0, to: 21_000, rssi: -55 }, // taken at 21 s
-  { tag: item(812346, 101), from: 0, to: 60_000, rssi: -61 },
-  { tag: item(812347, 2001), from: 0, to: 60_000, rssi: -52 },
-  { tag: item(812347, 2002), from: 0, to: 21_500, rssi: -58 }, // taken at 21.5 s
-  { tag: item(812348, 77), from: 0, to: 60_000, rssi: -66 },
-  { tag: item(812349, 5), from: 41_000, to: 60_000, rssi: -50 }, // restocked at 41 s
+  { tag: item(812345, 6789), p: 0.95, rssi: -48, from: 0, to: 60_000 },
+  { tag: item(812345, 6790), p: 0.9, rssi: -55, from: 0, to: 21_000 }, // Ana takes it at 21 s
+  { tag: item(812346, 101), p: 0.8, rssi: -61, from: 0, to: 60_000 },
+  { tag: item(812347, 2001), p: 0.9, rssi: -52, from: 0, to: 60_000 },
+  { tag: item(812347, 2002), p: 0.85, rssi: -58, from: 0, to: 21_500 }, // Ana takes it at 21.5 s
+  { tag: item(812348, 77), p: 0.95, rssi: -50, from: 0, to: 60_000 },
+  { tag: item(812349, 5), p: 0.95, rssi: -50, from: 0, to: 43_000 }, // Ben takes it at 43 s
 ];
 const KEEPALIVE = Uint8Array.from([0xff, 0x00, 0x22, 0x04, 0x00, 0x84, 0xe0]); // protocols.md §1.5, REAL
+const ROUND_MS = 250;
 
-for (let at = 1000; at < 60_000; at += 40) {
-  const present = items.filter((entry) => entry.from <= at && at < entry.to);
-  const entry = present[Math.floor(random() * present.length)];
-  if (!entry) continue;
-  const rssi = entry.rssi + Math.round((random() - 0.5) * 6);
-  const frame = simulator.tagFrame(entry.tag, 1, rssi);
-  if (frame) rx(at + Math.round(random() * 10), 'fridge', frame);
+// Inventory rounds: in each, every item in the fridge is read with its probability.
+for (let round = 4; round * ROUND_MS < 60_000; round++) {
+  const at = round * ROUND_MS;
+  for (const entry of items) {
+    if (at < entry.from || at >= entry.to || random() >= entry.p) continue;
+    const rssi = entry.rssi + Math.round((random() - 0.5) * 6);
+    const frame = simulator.tagFrame(entry.tag, 1, rssi);
+    if (frame) rx(at + Math.round(random() * 200), 'fridge', frame);
+  }
   if (at % 1000 === 0) rx(at + 20, 'fridge', KEEPALIVE);
 }
 // Line noise on the reader's cable: the decoder counts it and resynchronises.
 rx(30_010, 'fridge', Uint8Array.from([0xff, 0x28, 0x22, 0x00, 0x13, 0x37, 0xff, 0x00]));
 
-// A staff badge at the door, twice (the ID is REAL frame E1's, protocols.md §2.2).
-const badge = Uint8Array.from([0x05, 0x00, 0x20, 0x7b, 0x32]);
-rx(18_000, 'badge', encodeId12Frame(badge));
-rx(58_000, 'badge', encodeId12Frame(badge));
+// Cards at the fridge's reader: Ana (REAL frame E1's ID, protocols.md §2.2), Ben, and a stranger.
+const ana = Uint8Array.from([0x05, 0x00, 0x20, 0x7b, 0x32]);
+const ben = Uint8Array.from([0x78, 0x00, 0x65, 0x2c, 0xc9]);
+const stranger = Uint8Array.from([0x0a, 0x0b, 0x0c, 0x0d, 0x0e]);
+rx(18_000, 'badge', encodeId12Frame(ana));
+rx(38_000, 'badge', encodeId12Frame(ben));
+rx(54_000, 'badge', encodeId12Frame(stranger));
 
-// The door controller: unlocked after the badge, door opened, closed; a restock later.
-tx(18_200, 'io', encodeLine('lock', 'open'));
+// The door controller: the gateway's unlock pulse and relock, the door opening and closing.
+tx(18_010, 'io', encodeLine('lock', 'open:5000'));
 rx(19_500, 'io', encodeLine('door', 'open'));
 rx(24_000, 'io', encodeLine('door', 'closed'));
-tx(24_100, 'io', encodeLine('lock', 'closed'));
-rx(39_000, 'io', encodeLine('door', 'open'));
-rx(43_000, 'io', encodeLine('door', 'closed'));
+tx(24_010, 'io', encodeLine('lock', 'closed'));
+tx(38_010, 'io', encodeLine('lock', 'open:5000'));
+rx(39_500, 'io', encodeLine('door', 'open'));
+rx(45_000, 'io', encodeLine('door', 'closed'));
+tx(45_010, 'io', encodeLine('lock', 'closed'));
 rx(50, 'io', new TextEncoder().encode('# fridge controller v1.4 booted\n'));
 for (let at = 0; at < 60_000; at += 2000) {
-  const open = (at > 19_500 && at < 24_000) || (at > 39_000 && at < 43_000);
+  const open = (at > 19_500 && at < 24_000) || (at > 39_500 && at < 45_000);
   rx(at + 100, 'io', encodeLine('temp', Math.round(((open ? 6 : 4) + random()) * 10) / 10));
 }
 

@@ -22,14 +22,11 @@ export const outputs: ExtensionFactory = (context) => {
   if (config.actuators.length === 0) return undefined;
   const actuators = new Map<string, Actuator>();
   for (const actuator of config.actuators) {
-    const write =
-      mode === 'replay'
-        ? async () => {}
-        : (bytes: Uint8Array) => {
-            const pipeline = readers.pipeline(actuator.device);
-            if (!pipeline) return Promise.reject(new Error(`device ${actuator.device} is not configured`));
-            return pipeline.write(bytes);
-          };
+    const write = (bytes: Uint8Array) => {
+      const pipeline = readers.pipeline(actuator.device);
+      if (!pipeline) return Promise.reject(new Error(`device ${actuator.device} is not configured`));
+      return pipeline.write(bytes);
+    };
     actuators.set(actuator.id, {
       settings: actuator,
       driver: new LinesOutput(actuator.device, actuator.channel, write),
@@ -43,7 +40,9 @@ export const outputs: ExtensionFactory = (context) => {
       throw new Error(`pulse of ${pulseMs} ms exceeds ${settings.id}'s maxPulseMs ${settings.maxPulseMs}`);
     }
     let failure: unknown;
-    for (let attempt = 1; attempt <= 2; attempt++) {
+    // A replay writes nothing and runs on virtual time, which moves on without waiting for a
+    // promise: the command takes effect at once, so the events fall where they did in the store.
+    for (let attempt = 1; attempt <= 2 && mode === 'run'; attempt++) {
       try {
         await withTimeout(context, driver.set(value, pulseMs), settings.writeTimeoutMs, driver.target);
         failure = undefined;
@@ -104,7 +103,18 @@ export const outputs: ExtensionFactory = (context) => {
     },
     { owner: 'outputs', changesState: true },
   );
-  let unhandle: (() => void) | undefined;
+  // Handled from the moment the controller is built: a feature that starts before the readers (a
+  // session recovered at start-up) may already ask for the lock; the write then fails as a fault
+  // and the safe state follows when the port opens.
+  const unhandle = bus.handle('actuator.set', async (input: BusCommands['actuator.set']) => {
+    const actuator = actuators.get(input.actuator);
+    if (!actuator) {
+      throw new Error(
+        `unknown actuator "${input.actuator}" (actuators: ${[...actuators.keys()].join(', ')})`,
+      );
+    }
+    await drive(actuator, input.value, input.pulseMs, input.reason);
+  });
   let unsubscribe: (() => void) | undefined;
   return {
     name: 'outputs',
@@ -117,20 +127,11 @@ export const outputs: ExtensionFactory = (context) => {
       for (const device of new Set(config.actuators.map((actuator) => actuator.device))) {
         if (readers.pipeline(device)?.connectionState === 'online') void applySafeStates('start-up', device);
       }
-      unhandle = bus.handle('actuator.set', async (input: BusCommands['actuator.set']) => {
-        const actuator = actuators.get(input.actuator);
-        if (!actuator) {
-          throw new Error(
-            `unknown actuator "${input.actuator}" (actuators: ${[...actuators.keys()].join(', ')})`,
-          );
-        }
-        await drive(actuator, input.value, input.pulseMs, input.reason);
-      });
     },
     /** Runs before the readers stop, while the ports are still open. */
     async stop() {
       unsubscribe?.();
-      unhandle?.();
+      unhandle();
       unregister();
       await applySafeStates('shutdown');
     },

@@ -1,3 +1,4 @@
+import { inventoryOf } from '../../domain/inventory/index.js';
 import { registerGatewayCommands } from '../../mqtt/gateway-commands.js';
 import { RequestRouter } from '../../mqtt/requests.js';
 import type { ExtensionFactory } from '../context.js';
@@ -15,6 +16,7 @@ export const requests: ExtensionFactory = (context) => {
     gatewayCommandHandlers({
       config: context.config,
       readers: context.readers,
+      inventory: inventoryOf(context),
       outbox: context.store.outbox,
       clock,
       startedAt: clock.now(),

@@ -1,0 +1,396 @@
+import type { Logger } from '../../observability/logger.js';
+import { type Clock, systemClock } from '../../shared/clock.js';
+import type { Product, TaggedItem } from '../../shared/commerce.js';
+import type { EpcInfo } from '../../shared/events.js';
+import type { Store } from '../../store/index.js';
+import { EpcCache } from '../epc.js';
+import {
+  type CatalogConflict,
+  CatalogError,
+  normaliseMapping,
+  normaliseProduct,
+  validateBatch,
+} from './batch.js';
+import type { TagMapping } from './fields.js';
+
+/** Component `catalog` of the store. A released step is never edited; a change is a new step. */
+export const CATALOG_MIGRATIONS: readonly string[] = [
+  `
+  -- Prefixed names: one database holds every extension's tables.
+  CREATE TABLE catalog_products (
+    sku TEXT PRIMARY KEY,
+    gtin TEXT UNIQUE CHECK (gtin IS NULL OR (length(gtin) = 14 AND gtin NOT GLOB '*[^0-9]*')),
+    name TEXT NOT NULL,
+    unit_price INTEGER NOT NULL CHECK (unit_price >= 0),
+    currency TEXT NOT NULL CHECK (length(currency) = 3),
+    category TEXT,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- tag: upper-case hex of an exact identifier, or a prefix ending in '*'.
+  CREATE TABLE catalog_tags (tag TEXT PRIMARY KEY, sku TEXT NOT NULL) WITHOUT ROWID;
+  CREATE INDEX catalog_tags_by_sku ON catalog_tags (sku);
+  `,
+];
+
+export interface UpsertResult {
+  added: number;
+  updated: number;
+  unchanged: number;
+  addedSkus: string[];
+  /** Includes SKUs outside the batch whose tags moved to another product. */
+  updatedSkus: string[];
+}
+
+export interface CatalogPlan extends UpsertResult {
+  conflicts: CatalogConflict[];
+}
+
+export interface CatalogOptions {
+  /** For `updated_at`; the gateway's clock, so that a replay writes virtual time. */
+  clock?: Clock;
+  /** Told (once) when a lookup fails, since lookups return undefined rather than throw. */
+  logger?: Logger;
+}
+
+interface State {
+  bySku: Map<string, Product>;
+  byGtin: Map<string, Product>;
+  /** Exact identifiers and prefixes (without the `*`), each to its product. */
+  exact: Map<string, Product>;
+  prefixes: Map<string, Product>;
+  /** Distinct prefix lengths, longest first: a lookup tries each once. */
+  prefixLengths: number[];
+  tagsBySku: Map<string, string[]>;
+  tagOwner: Map<string, string>;
+}
+
+interface ProductRow {
+  sku: string;
+  gtin: string | null;
+  name: string;
+  unit_price: number;
+  currency: string;
+  category: string | null;
+}
+
+/**
+ * The products the store sells and how tags map to them: an SGTIN tag by its GTIN, any other tag by
+ * an exact identifier or a hex prefix. Lookups run on every tag arrival, so they are answered from
+ * Maps, reloaded after this catalog writes or when another connection (the `catalog import` command)
+ * has committed, which SQLite's `data_version` tells cheaply.
+ */
+export class Catalog {
+  private readonly clock: Clock;
+  private readonly logger: Logger | undefined;
+  private readonly epcCache = new EpcCache({ limit: 10_000 });
+  private readonly dataVersion: () => number;
+  private state: State | undefined;
+  private stateVersion = -1;
+  private lookupFailed = false;
+
+  constructor(
+    private readonly store: Store,
+    options: CatalogOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger;
+    store.migrate('catalog', CATALOG_MIGRATIONS);
+    const statement = store.db.prepare('PRAGMA data_version').pluck();
+    this.dataVersion = () => statement.get() as number;
+  }
+
+  /**
+   * The product a tag is: by the SGTIN's GTIN first, else an exact-identifier mapping, else the longest
+   * matching prefix. `epc` is the tag's decoding when the caller has it; without it the tag is decoded
+   * here. Never throws: a failing database means "unknown product", and is logged once.
+   */
+  productForTag(tag: string, epc?: { gtin?: string | undefined }): Product | undefined {
+    try {
+      const state = this.current();
+      this.lookupFailed = false;
+      const gtin = (epc ?? this.epcCache.get(tag))?.gtin;
+      if (gtin !== undefined) {
+        const product = state.byGtin.get(gtin);
+        if (product) return product;
+      }
+      const hex = tag.toUpperCase();
+      const exact = state.exact.get(hex);
+      if (exact) return exact;
+      for (const length of state.prefixLengths) {
+        if (length > hex.length) continue;
+        const product = state.prefixes.get(hex.slice(0, length));
+        if (product) return product;
+      }
+      return undefined;
+    } catch (error) {
+      if (!this.lookupFailed)
+        this.logger?.error({ err: error, tag }, 'catalog: lookup failed; tag has no product');
+      this.lookupFailed = true;
+      return undefined;
+    }
+  }
+
+  /** A tag as purchases and inventory report it: what it is and, when known, what it costs. */
+  itemFor(tag: string, epc?: EpcInfo): TaggedItem {
+    const decoded = epc ?? this.epcCache.get(tag);
+    const product = this.productForTag(tag, decoded ?? {});
+    const item: TaggedItem = { tag };
+    if (decoded?.uri !== undefined) item.uri = decoded.uri;
+    // The tag's own GTIN when it has one: a prefix mapping may be coarser than the item.
+    const gtin = decoded?.gtin ?? product?.gtin;
+    if (gtin !== undefined) item.gtin = gtin;
+    if (product) {
+      item.sku = product.sku;
+      item.name = product.name;
+      item.unitPrice = product.unitPrice;
+      item.currency = product.currency;
+    }
+    return item;
+  }
+
+  /** Every product, by SKU. The objects are shared with the lookup cache, hence frozen. */
+  list(): Product[] {
+    return [...this.current().bySku.values()];
+  }
+
+  get(sku: string): Product | undefined {
+    return this.current().bySku.get(sku);
+  }
+
+  /** By a 14-digit GTIN (see normaliseGtin). */
+  getByGtin(gtin: string): Product | undefined {
+    return this.current().byGtin.get(gtin);
+  }
+
+  /** Every tag mapping, by SKU then tag. */
+  mappings(): TagMapping[] {
+    const state = this.current();
+    return [...state.tagsBySku.entries()].flatMap(([sku, tags]) => tags.map((tag) => ({ tag, sku })));
+  }
+
+  /** The exact tags and prefixes (`E20034*`) mapped to a SKU, sorted. */
+  tagsOf(sku: string): string[] {
+    return [...(this.current().tagsBySku.get(sku) ?? [])];
+  }
+
+  /**
+   * What `upsert` would do, without writing: the counts, or the conflicts that stop it (invalid
+   * fields, duplicates within the batch, a GTIN that belongs to another SKU, a mapping to no product).
+   */
+  plan(products: readonly Product[], mappings?: readonly TagMapping[]): CatalogPlan {
+    return this.planAgainst(this.load(), products.map(normaliseProduct), mappings?.map(normaliseMapping));
+  }
+
+  private planAgainst(
+    state: State,
+    products: readonly Product[],
+    mappings: readonly TagMapping[] | undefined,
+  ): CatalogPlan {
+    const conflicts = validateBatch(products, mappings ?? []);
+    const empty = { added: 0, updated: 0, unchanged: 0, addedSkus: [], updatedSkus: [] };
+    if (conflicts.length > 0) return { ...empty, conflicts };
+    const batch = new Map(products.map((product) => [product.sku, product]));
+    products.forEach((product, index) => {
+      const owner = product.gtin === undefined ? undefined : state.byGtin.get(product.gtin)?.sku;
+      if (owner !== undefined && owner !== product.sku && !batch.has(owner)) {
+        conflicts.push({
+          kind: 'product',
+          index,
+          field: 'gtin',
+          value: product.gtin,
+          message: `already the GTIN of SKU ${JSON.stringify(owner)}`,
+        });
+      }
+    });
+    (mappings ?? []).forEach((mapping, index) => {
+      if (!batch.has(mapping.sku) && !state.bySku.has(mapping.sku)) {
+        conflicts.push({
+          kind: 'mapping',
+          index,
+          field: 'sku',
+          value: mapping.sku,
+          message: 'no product has this SKU',
+        });
+      }
+    });
+    if (conflicts.length > 0) return { ...empty, conflicts };
+
+    const addedSkus: string[] = [];
+    const updated = new Set<string>();
+    for (const product of products) {
+      const old = state.bySku.get(product.sku);
+      if (old === undefined) addedSkus.push(product.sku);
+      else if (!sameProduct(old, product)) updated.add(product.sku);
+    }
+    if (mappings !== undefined) {
+      const wanted = new Map<string, string[]>();
+      for (const { tag, sku } of mappings) wanted.set(sku, [...(wanted.get(sku) ?? []), tag]);
+      // Listed products get exactly the tags given; other SKUs named by a mapping only gain tags.
+      for (const product of products) {
+        const before = state.tagsBySku.get(product.sku) ?? [];
+        const after = [...(wanted.get(product.sku) ?? [])].sort();
+        if (state.bySku.has(product.sku) && before.join(';') !== after.join(';')) updated.add(product.sku);
+      }
+      for (const { tag, sku } of mappings) {
+        const owner = state.tagOwner.get(tag);
+        if (owner === sku) continue;
+        if (!batch.has(sku)) updated.add(sku);
+        if (owner !== undefined) updated.add(owner);
+      }
+    }
+    const updatedInBatch = products.filter((product) => updated.has(product.sku)).length;
+    return {
+      added: addedSkus.length,
+      updated: updated.size,
+      unchanged: products.length - addedSkus.length - updatedInBatch,
+      addedSkus,
+      updatedSkus: [...updated].sort(),
+      conflicts,
+    };
+  }
+
+  /**
+   * Adds or replaces products by SKU, in one store transaction. With `mappings`, each listed product's
+   * tags become exactly the mappings naming it (none = its tags are cleared), and mappings naming other
+   * SKUs are added; without, tags are left alone. A tag mapped elsewhere moves. Writing the same batch
+   * twice changes nothing the second time (not even `updated_at`). Throws a CatalogError on conflicts.
+   */
+  upsert(products: readonly Product[], mappings?: readonly TagMapping[]): UpsertResult {
+    const batch = products.map(normaliseProduct);
+    const tags = mappings?.map(normaliseMapping);
+    const result = this.store.transaction(() => {
+      // Planned inside the transaction: another connection may have written since any earlier plan.
+      const state = this.load();
+      const plan = this.planAgainst(state, batch, tags);
+      if (plan.conflicts.length > 0) throw new CatalogError(plan.conflicts);
+      if (plan.added > 0 || plan.updated > 0) this.write(state, batch, tags, plan);
+      return plan;
+    });
+    this.state = undefined;
+    const { conflicts: _, ...counts } = result;
+    return counts;
+  }
+
+  /** Removes products and their tag mappings; SKUs that are not there are reported, not an error. */
+  remove(skus: readonly string[]): { removed: string[]; missing: string[] } {
+    const db = this.store.db;
+    const deleteProduct = db.prepare('DELETE FROM catalog_products WHERE sku = ?');
+    const deleteTags = db.prepare('DELETE FROM catalog_tags WHERE sku = ?');
+    const outcome = this.store.transaction(() => {
+      const removed: string[] = [];
+      const missing: string[] = [];
+      for (const sku of new Set(skus)) {
+        deleteTags.run(sku);
+        (deleteProduct.run(sku).changes > 0 ? removed : missing).push(sku);
+      }
+      return { removed, missing };
+    });
+    this.state = undefined;
+    return outcome;
+  }
+
+  private write(
+    state: State,
+    products: readonly Product[],
+    mappings: readonly TagMapping[] | undefined,
+    plan: UpsertResult,
+  ): void {
+    const db = this.store.db;
+    const now = new Date(this.clock.now()).toISOString();
+    const changed = new Set([...plan.addedSkus, ...plan.updatedSkus]);
+    // A GTIN moving between two products of the batch must not meet itself on the UNIQUE index.
+    const clearGtin = db.prepare('UPDATE catalog_products SET gtin = NULL WHERE sku = ?');
+    for (const product of products) {
+      const old = state.bySku.get(product.sku);
+      if (old?.gtin !== undefined && old.gtin !== product.gtin) clearGtin.run(product.sku);
+    }
+    const upsert = db.prepare(
+      `INSERT INTO catalog_products (sku, gtin, name, unit_price, currency, category, updated_at)
+       VALUES (@sku, @gtin, @name, @unitPrice, @currency, @category, @now)
+       ON CONFLICT (sku) DO UPDATE SET gtin = excluded.gtin, name = excluded.name,
+         unit_price = excluded.unit_price, currency = excluded.currency, category = excluded.category,
+         updated_at = excluded.updated_at`,
+    );
+    const touch = db.prepare('UPDATE catalog_products SET updated_at = ? WHERE sku = ?');
+    for (const product of products) {
+      if (!changed.has(product.sku)) continue;
+      upsert.run({ ...product, gtin: product.gtin ?? null, category: product.category ?? null, now });
+    }
+    if (mappings === undefined) return;
+    const clearTags = db.prepare('DELETE FROM catalog_tags WHERE sku = ?');
+    for (const product of products) clearTags.run(product.sku);
+    const map = db.prepare(
+      'INSERT INTO catalog_tags (tag, sku) VALUES (?, ?) ON CONFLICT (tag) DO UPDATE SET sku = excluded.sku',
+    );
+    for (const { tag, sku } of mappings) map.run(tag, sku);
+    // SKUs outside the batch whose tags changed were updated too.
+    const batch = new Set(products.map((product) => product.sku));
+    for (const sku of plan.updatedSkus) if (!batch.has(sku)) touch.run(now, sku);
+  }
+
+  /** The cached state, reloaded when this catalog wrote or another connection committed since. */
+  private current(): State {
+    const version = this.dataVersion();
+    if (this.state === undefined || version !== this.stateVersion) {
+      this.state = this.load();
+      this.stateVersion = version;
+    }
+    return this.state;
+  }
+
+  private load(): State {
+    const db = this.store.db;
+    const rows = db
+      .prepare('SELECT sku, gtin, name, unit_price, currency, category FROM catalog_products ORDER BY sku')
+      .all() as ProductRow[];
+    const state: State = {
+      bySku: new Map(),
+      byGtin: new Map(),
+      exact: new Map(),
+      prefixes: new Map(),
+      prefixLengths: [],
+      tagsBySku: new Map(),
+      tagOwner: new Map(),
+    };
+    for (const row of rows) {
+      const product = Object.freeze(fromRow(row));
+      state.bySku.set(product.sku, product);
+      if (product.gtin !== undefined) state.byGtin.set(product.gtin, product);
+    }
+    const tags = db.prepare('SELECT tag, sku FROM catalog_tags ORDER BY sku, tag').all() as TagMapping[];
+    const lengths = new Set<number>();
+    for (const { tag, sku } of tags) {
+      state.tagOwner.set(tag, sku);
+      state.tagsBySku.set(sku, [...(state.tagsBySku.get(sku) ?? []), tag]);
+      const product = state.bySku.get(sku);
+      if (product === undefined) continue;
+      if (tag.endsWith('*')) {
+        state.prefixes.set(tag.slice(0, -1), product);
+        lengths.add(tag.length - 1);
+      } else state.exact.set(tag, product);
+    }
+    state.prefixLengths = [...lengths].sort((a, b) => b - a);
+    return state;
+  }
+}
+
+function fromRow(row: ProductRow): Product {
+  return {
+    sku: row.sku,
+    ...(row.gtin === null ? {} : { gtin: row.gtin }),
+    name: row.name,
+    unitPrice: row.unit_price,
+    currency: row.currency,
+    ...(row.category === null ? {} : { category: row.category }),
+  };
+}
+
+function sameProduct(a: Product, b: Product): boolean {
+  return (
+    a.name === b.name &&
+    a.gtin === b.gtin &&
+    a.unitPrice === b.unitPrice &&
+    a.currency === b.currency &&
+    a.category === b.category
+  );
+}

@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../observability/logger.js';
+import { VirtualClock } from '../../shared/clock.js';
+import { Store } from '../../store/index.js';
+import { tempDir } from '../../store/testkit.js';
+import { Catalog, exportCatalogCsv, importCatalogCsv, readCatalogCsv } from './index.js';
+
+const fixture = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../../../test/fixtures/catalog/${name}`, import.meta.url)), 'utf8');
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function openCatalog() {
+  const dir = tempDir('catalog-import-');
+  const store = Store.open({ dataDir: dir.path, clock: new VirtualClock(0), logger: silentLogger() });
+  cleanups.push(() => {
+    store.close();
+    dir.dispose();
+  });
+  return { store, catalog: new Catalog(store) };
+}
+
+describe('catalog CSV import', () => {
+  it('reads quoting, a BOM, CRLF, trailing blank lines, any column order and non-ASCII names', () => {
+    const read = readCatalogCsv(fixture('products.csv'), 'products.csv');
+    expect(read.ok && read.catalog).toEqual({
+      products: [
+        {
+          sku: 'W1',
+          gtin: '80614141123458',
+          name: 'Water, sparkling 0,5 l',
+          unitPrice: 150,
+          currency: 'EUR',
+          category: 'drinks',
+        },
+        { sku: 'T1', name: '烏龍茶', unitPrice: 450, currency: 'JPY', category: 'drinks' },
+        {
+          sku: 'S1',
+          gtin: '04006381333931',
+          name: 'Sandwich "Club"',
+          unitPrice: 395,
+          currency: 'EUR',
+          category: 'food',
+        },
+        { sku: 'D1', gtin: '00036000291452', name: 'Dates 250 g', unitPrice: 125, currency: 'BHD' },
+      ],
+      mappings: [
+        { tag: 'E2003412AABB', sku: 'T1' },
+        { tag: 'E20035*', sku: 'T1' },
+        { tag: '300833B2DDD9*', sku: 'D1' },
+      ],
+      productLines: [2, 3, 4, 5],
+      mappingLines: [3, 3, 5],
+    });
+  });
+
+  it('reports every bad line as FILE:LINE: field: problem (got "value"), duplicates naming both lines', () => {
+    const read = readCatalogCsv(fixture('bad.csv'), 'bad.csv');
+    expect(read.ok).toBe(false);
+    expect(read.ok ? [] : read.problems).toEqual([
+      'bad.csv:2: price: EUR has 2 decimal places, this has 3 (got "1.505")',
+      'bad.csv:3: price: JPY has no minor unit: expected a whole number (got "4.50")',
+      'bad.csv:4: gtin: wrong check digit: 2, expected 1 (got "4006381333932")',
+      'bad.csv:4: sku: duplicate of line 2 (got "W1")',
+      'bad.csv:5: currency: expected a three-letter ISO 4217 code like EUR (got "EURO")',
+      'bad.csv:5: tags: expected hex digits before the * (got "XYZ*")',
+      'bad.csv:7: tags: duplicate of line 6 (got "E2003412AABB")',
+      'bad.csv:7: gtin: duplicate of line 2 (got "80614141123458")',
+      'bad.csv:8: row: has 4 fields, the header has 7',
+      'bad.csv:9: sku: must not be empty (got "")',
+    ]);
+  });
+
+  it('reports header problems: unknown, repeated and missing columns, an empty file', () => {
+    const problems = (text: string) => {
+      const read = readCatalogCsv(text, 'f.csv');
+      return read.ok ? [] : read.problems;
+    };
+    expect(problems('sku,name,prise,currency,name\n')).toEqual([
+      'f.csv:1: header: unknown column (columns: sku, gtin, name, price, currency, category, tags) (got "prise")',
+      'f.csv:1: header: column appears twice (got "name")',
+      'f.csv:1: header: missing column "price"',
+    ]);
+    expect(problems('\uFEFF\r\n\r\n')).toEqual([
+      'f.csv:1: header: the file has no header row; expected one like sku,gtin,name,price,currency,category,tags',
+    ]);
+    expect(problems('sku,name,price,currency\n"A1,Tea,1.00,EUR\n')).toEqual([
+      'f.csv:2: csv: unterminated quoted field (opened at column 1; close it with ")',
+    ]);
+  });
+
+  it('writes all of a valid file in one go, and nothing of an invalid one', () => {
+    const { catalog } = openCatalog();
+    const bad = importCatalogCsv(catalog, fixture('bad.csv'), 'bad.csv');
+    expect(bad.ok).toBe(false);
+    expect(catalog.list()).toEqual([]);
+    const good = importCatalogCsv(catalog, fixture('products.csv'), 'products.csv');
+    expect(good).toMatchObject({ ok: true, result: { added: 4, updated: 0, unchanged: 0 } });
+    expect(catalog.productForTag('E2003599')?.name).toBe('烏龍茶');
+    // Valid on its own, but its GTIN is W1's in the store: refused at its line, nothing written.
+    const clash = 'sku,name,price,currency,gtin\nN1,New,1.00,EUR,\nN2,Clash,2.00,EUR,80614141123458\n';
+    expect(importCatalogCsv(catalog, clash, 'clash.csv')).toEqual({
+      ok: false,
+      problems: ['clash.csv:3: gtin: already the GTIN of SKU "W1" (got "80614141123458")'],
+    });
+    expect(catalog.get('N1')).toBeUndefined();
+  });
+
+  it('changes nothing when the same file is imported twice', () => {
+    const { catalog, store } = openCatalog();
+    importCatalogCsv(catalog, fixture('products.csv'), 'products.csv');
+    const snapshot = () => store.db.prepare('SELECT * FROM catalog_products ORDER BY sku').all();
+    const before = snapshot();
+    expect(importCatalogCsv(catalog, fixture('products.csv'), 'products.csv')).toMatchObject({
+      ok: true,
+      result: { added: 0, updated: 0, unchanged: 4 },
+    });
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('dry-run reports what would change and writes nothing', () => {
+    const { catalog } = openCatalog();
+    importCatalogCsv(catalog, fixture('products.csv'), 'products.csv');
+    const edited = fixture('products.csv').replace('1.50,EUR', '1.60,EUR').replace('E20035*', 'E20036*');
+    const text = `${edited}X1,Extra,1.00,USD,,,\r\n`;
+    expect(importCatalogCsv(catalog, text, 'edited.csv', { dryRun: true })).toEqual({
+      ok: true,
+      result: { added: 1, updated: 2, unchanged: 2, addedSkus: ['X1'], updatedSkus: ['T1', 'W1'] },
+    });
+    expect(catalog.get('W1')?.unitPrice).toBe(150);
+    expect(catalog.get('X1')).toBeUndefined();
+    expect(catalog.tagsOf('T1')).toEqual(['E2003412AABB', 'E20035*']);
+  });
+
+  it('leaves tags alone when the file has no tags column', () => {
+    const { catalog } = openCatalog();
+    importCatalogCsv(catalog, fixture('products.csv'), 'products.csv');
+    const noTags = 'sku,name,price,currency,category\nT1,烏龍茶,450,JPY,drinks\n';
+    expect(importCatalogCsv(catalog, noTags, 'no-tags.csv')).toMatchObject({
+      ok: true,
+      result: { unchanged: 1 },
+    });
+    expect(catalog.tagsOf('T1')).toEqual(['E2003412AABB', 'E20035*']);
+  });
+
+  it('exports CSV that imports back unchanged', () => {
+    const { catalog } = openCatalog();
+    importCatalogCsv(catalog, fixture('products.csv'), 'products.csv');
+    const csv = exportCatalogCsv(catalog);
+    expect(csv).toBe(
+      [
+        'sku,gtin,name,price,currency,category,tags',
+        'D1,00036000291452,Dates 250 g,0.125,BHD,,300833B2DDD9*',
+        'S1,04006381333931,"Sandwich ""Club""",3.95,EUR,food,',
+        'T1,,烏龍茶,450,JPY,drinks,E2003412AABB;E20035*',
+        'W1,80614141123458,"Water, sparkling 0,5 l",1.50,EUR,drinks,',
+        '',
+      ].join('\n'),
+    );
+    expect(importCatalogCsv(catalog, csv, 'export.csv')).toMatchObject({
+      ok: true,
+      result: { unchanged: 4 },
+    });
+    const { catalog: fresh } = openCatalog();
+    importCatalogCsv(fresh, csv, 'export.csv');
+    expect(fresh.list()).toEqual(catalog.list());
+    expect(fresh.mappings()).toEqual(catalog.mappings());
+  });
+});

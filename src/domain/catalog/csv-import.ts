@@ -1,0 +1,220 @@
+import type { Product } from '../../shared/commerce.js';
+import { describeValue } from '../../shared/issue-messages.js';
+import type { CatalogConflict } from './batch.js';
+import { CatalogError } from './batch.js';
+import type { Catalog, UpsertResult } from './catalog.js';
+import { formatCsvRecord, parseCsv } from './csv.js';
+import {
+  checkCategory,
+  checkName,
+  checkSku,
+  checkTagPattern,
+  makeProduct,
+  type TagMapping,
+} from './fields.js';
+import { type Checked, normaliseGtin } from './gtin.js';
+import { checkCurrency, formatPrice, parsePrice } from './money.js';
+
+/**
+ * The catalog as a CSV file: `sku,gtin,name,price,currency,category,tags` (any order; gtin, category
+ * and tags optional). `price` is in major units ("4.50"), `tags` is `;`-separated exact hex or `PREFIX*`.
+ * Without a tags column the products' tag mappings are left as they are.
+ */
+export const CSV_COLUMNS = ['sku', 'gtin', 'name', 'price', 'currency', 'category', 'tags'] as const;
+type Column = (typeof CSV_COLUMNS)[number];
+const REQUIRED: readonly Column[] = ['sku', 'name', 'price', 'currency'];
+
+export interface CatalogFile {
+  products: Product[];
+  /** Undefined when the file has no tags column. */
+  mappings: TagMapping[] | undefined;
+  /** The line of each product and each mapping, to report conflicts found later against the store. */
+  productLines: number[];
+  mappingLines: number[];
+}
+
+export type CsvReadResult = { ok: true; catalog: CatalogFile } | { ok: false; problems: string[] };
+
+/** Reads and validates a whole file; every problem is `FILE:LINE: field: problem (got "value")`. */
+export function readCatalogCsv(text: string, file: string): CsvReadResult {
+  const problems: Array<{ line: number; text: string }> = [];
+  const report = (line: number, field: string, message: string, value?: unknown) =>
+    problems.push({
+      line,
+      text: `${file}:${line}: ${field}: ${message}${value === undefined ? '' : ` (got ${describeValue(value)})`}`,
+    });
+  const document = parseCsv(text);
+  for (const problem of document.problems) report(problem.line, 'csv', problem.message);
+  const [header, ...rows] = document.records;
+  if (header === undefined) {
+    if (problems.length === 0) {
+      report(1, 'header', `the file has no header row; expected one like ${CSV_COLUMNS.join(',')}`);
+    }
+    return failed(problems);
+  }
+  const columns = readHeader(header.fields, (message, value) =>
+    report(header.line, 'header', message, value),
+  );
+  if (columns === undefined) return failed(problems);
+
+  const catalog: CatalogFile = {
+    products: [],
+    mappings: columns.has('tags') ? [] : undefined,
+    productLines: [],
+    mappingLines: [],
+  };
+  const firstLine = {
+    sku: new Map<string, number>(),
+    gtin: new Map<string, number>(),
+    tags: new Map<string, number>(),
+  };
+  const unique = (field: keyof typeof firstLine, key: string, line: number, value: string) => {
+    const first = firstLine[field].get(key);
+    if (first === undefined) firstLine[field].set(key, line);
+    else
+      report(line, field, first === line ? 'listed twice on this line' : `duplicate of line ${first}`, value);
+    return first === undefined;
+  };
+  for (const { line, fields } of rows) {
+    if (fields.length !== columns.size) {
+      const hint = fields.length > columns.size ? '; quote fields that contain commas' : '';
+      report(line, 'row', `has ${fields.length} fields, the header has ${columns.size}${hint}`);
+      continue;
+    }
+    const value = (column: Column) => {
+      const index = columns.get(column);
+      return index === undefined ? '' : (fields[index] ?? '').trim();
+    };
+    const before = problems.length;
+    const field = <T>(column: Column, checked: Checked<T>): T | undefined => {
+      if (!checked.ok) report(line, column, checked.problem, value(column));
+      return checked.ok ? checked.value : undefined;
+    };
+    const sku = field('sku', checkSku(value('sku')));
+    const name = field('name', checkName(value('name')));
+    const currency = field(
+      'currency',
+      value('currency') === '' ? missing() : checkCurrency(value('currency')),
+    );
+    // A price is only readable once the currency says how many decimals it may have.
+    const price =
+      currency === undefined
+        ? undefined
+        : field('price', value('price') === '' ? missing() : parsePrice(value('price'), currency));
+    const gtin = value('gtin') === '' ? undefined : field('gtin', normaliseGtin(value('gtin')));
+    const category =
+      value('category') === '' ? undefined : field('category', checkCategory(value('category')));
+    const tags: string[] = [];
+    for (const raw of value('tags').split(';')) {
+      const entry = raw.trim();
+      if (entry === '') continue;
+      const tag = checkTagPattern(entry);
+      if (!tag.ok) report(line, 'tags', tag.problem, entry);
+      else if (unique('tags', tag.value, line, entry)) tags.push(tag.value);
+    }
+    if (sku !== undefined) unique('sku', sku, line, sku);
+    if (gtin !== undefined) unique('gtin', gtin, line, value('gtin'));
+    if (problems.length > before || sku === undefined || name === undefined) continue;
+    if (currency === undefined || price === undefined) continue;
+    catalog.products.push(makeProduct({ sku, name, unitPrice: price, currency, gtin, category }));
+    catalog.productLines.push(line);
+    for (const tag of tags) {
+      catalog.mappings?.push({ tag, sku });
+      catalog.mappingLines.push(line);
+    }
+  }
+  return problems.length > 0 ? failed(problems) : { ok: true, catalog };
+}
+
+function missing(): Checked<never> {
+  return { ok: false, problem: 'required' };
+}
+
+function failed(problems: Array<{ line: number; text: string }>): CsvReadResult {
+  // Stable: problems of one line stay in column order.
+  return { ok: false, problems: problems.sort((a, b) => a.line - b.line).map((problem) => problem.text) };
+}
+
+function readHeader(
+  names: string[],
+  report: (message: string, value?: unknown) => void,
+): Map<Column, number> | undefined {
+  const columns = new Map<Column, number>();
+  let bad = false;
+  names.forEach((raw, index) => {
+    const name = raw.trim().toLowerCase();
+    if (!(CSV_COLUMNS as readonly string[]).includes(name)) {
+      report(`unknown column (columns: ${CSV_COLUMNS.join(', ')})`, raw);
+      bad = true;
+    } else if (columns.has(name as Column)) {
+      report('column appears twice', raw);
+      bad = true;
+    } else columns.set(name as Column, index);
+  });
+  for (const column of REQUIRED) {
+    if (!columns.has(column)) {
+      report(`missing column "${column}"`);
+      bad = true;
+    }
+  }
+  return bad ? undefined : columns;
+}
+
+export type ImportOutcome = { ok: true; result: UpsertResult } | { ok: false; problems: string[] };
+
+/**
+ * Validates the whole file, then writes it in one transaction, or nothing at all. With `dryRun` it
+ * reports what would change (against the store as it is now) and writes nothing.
+ */
+export function importCatalogCsv(
+  catalog: Catalog,
+  text: string,
+  file: string,
+  options: { dryRun?: boolean } = {},
+): ImportOutcome {
+  const read = readCatalogCsv(text, file);
+  if (!read.ok) return read;
+  const { products, mappings } = read.catalog;
+  const located = (conflicts: CatalogConflict[]) => ({
+    ok: false as const,
+    problems: conflicts.map((conflict) => locate(conflict, read.catalog, file)),
+  });
+  if (options.dryRun) {
+    const { conflicts, ...result } = catalog.plan(products, mappings);
+    return conflicts.length > 0 ? located(conflicts) : { ok: true, result };
+  }
+  try {
+    return { ok: true, result: catalog.upsert(products, mappings) };
+  } catch (error) {
+    if (error instanceof CatalogError) return located(error.conflicts);
+    throw error;
+  }
+}
+
+/** A conflict the store found (a GTIN of another SKU), at the line it came from. */
+function locate(conflict: CatalogConflict, file: CatalogFile, name: string): string {
+  const lines = conflict.kind === 'product' ? file.productLines : file.mappingLines;
+  const column =
+    conflict.kind === 'mapping' ? 'tags' : conflict.field === 'unitPrice' ? 'price' : conflict.field;
+  return `${name}:${lines[conflict.index] ?? '?'}: ${column}: ${conflict.message} (got ${describeValue(conflict.value)})`;
+}
+
+/** The whole catalog as CSV, sorted by SKU, in the form `readCatalogCsv` reads back unchanged. */
+export function exportCatalogCsv(catalog: Catalog): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const product of catalog.list()) {
+    lines.push(
+      formatCsvRecord([
+        product.sku,
+        product.gtin ?? '',
+        product.name,
+        formatPrice(product.unitPrice, product.currency),
+        product.currency,
+        product.category ?? '',
+        catalog.tagsOf(product.sku).join(';'),
+      ]),
+    );
+  }
+  // LF, not RFC 4180's CRLF: it goes to a Unix pipe first; the reader accepts both.
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { ExtensionContext, ExtensionFactory } from '../../app/context.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Product } from '../../shared/commerce.js';
+import type { Extension } from '../../shared/extension.js';
+import { describeValue } from '../../shared/issue-messages.js';
+import type { Store } from '../../store/index.js';
+import { CatalogError, describeConflict } from './batch.js';
+import { Catalog } from './catalog.js';
+import { importCatalogCsv } from './csv-import.js';
+import { type FieldProblem, mappingFromJson, productFromJson, type TagMapping } from './fields.js';
+import { normaliseGtin } from './gtin.js';
+
+/** Requests carry at most this many entries: a bigger catalog goes through `catalog import`. */
+const MAX_BATCH = 1000;
+const DEFAULT_PAGE = 100;
+
+/** Fields of the catalog's requests. Entries are checked by the catalog's own rules, which name values. */
+export const catalogRequestFields = {
+  'catalog/get': {
+    sku: z.string().min(1).max(64).optional(),
+    gtin: z.string().min(1).max(14).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(MAX_BATCH).optional(),
+  },
+  'catalog/set': {
+    products: z.array(z.unknown()).max(MAX_BATCH).optional(),
+    mappings: z
+      .array(z.unknown())
+      .max(MAX_BATCH * 4)
+      .optional(),
+    remove: z.array(z.unknown()).max(MAX_BATCH).optional(),
+  },
+} as const;
+
+type ProductView = Product & { tags: string[] };
+
+/**
+ * The product catalog as a feature: built at start-up (its tables migrated then), answering
+ * `catalog/get` and `catalog/set`, and holding the Catalog other extensions look tags up in
+ * (`catalogOf(context)` or the `catalog` property).
+ */
+export class CatalogExtension implements Extension {
+  readonly name = 'catalog';
+  readonly catalog: Catalog;
+  private readonly store: Store;
+  private readonly unregister: Array<() => void>;
+  private readonly catalogFile: string | undefined;
+  private readonly logger: Logger;
+
+  constructor(context: ExtensionContext) {
+    this.store = context.store;
+    this.catalogFile = context.config.catalogFile;
+    const logger = context.logger.child({ component: 'catalog' });
+    this.logger = logger;
+    this.catalog = new Catalog(context.store, { clock: context.clock, logger });
+    catalogs.set(context, this.catalog);
+    const registry = context.requests;
+    this.unregister = [
+      registry.register('catalog/get', catalogRequestFields['catalog/get'], (request) => this.get(request), {
+        owner: 'catalog',
+      }),
+      registry.register('catalog/set', catalogRequestFields['catalog/set'], (request) => this.set(request), {
+        owner: 'catalog',
+        changesState: true,
+      }),
+    ];
+  }
+
+  /** Imports the configured catalog file; a bad file stops the start-up with every bad line named. */
+  start(): void {
+    const file = this.catalogFile;
+    if (file === undefined) return;
+    const outcome = importCatalogCsv(this.catalog, readFileSync(file, 'utf8'), file);
+    if (!outcome.ok) throw new Error(`catalog file not imported:\n${outcome.problems.join('\n')}`);
+    this.logger.info({ file, ...outcome.result }, 'catalog file imported');
+  }
+
+  stop(): void {
+    for (const unregister of this.unregister) unregister();
+  }
+
+  /** One product by `sku` or `gtin`, or a page of all of them by SKU. */
+  get(request: { sku?: string; gtin?: string; offset?: number; limit?: number }): {
+    total: number;
+    offset: number;
+    products: ProductView[];
+  } {
+    const { sku, gtin } = request;
+    if (sku !== undefined || gtin !== undefined) {
+      let product: Product | undefined;
+      if (gtin !== undefined) {
+        const checked = normaliseGtin(gtin);
+        if (!checked.ok) throw new Error(`gtin: ${checked.problem} (got ${describeValue(gtin)})`);
+        product = this.catalog.getByGtin(checked.value);
+        if (product === undefined)
+          throw new Error(`gtin: no product has this GTIN (got ${describeValue(gtin)})`);
+        if (sku !== undefined && product.sku !== sku) {
+          throw new Error(
+            `sku: the GTIN belongs to SKU ${describeValue(product.sku)} (got ${describeValue(sku)})`,
+          );
+        }
+      } else {
+        product = this.catalog.get(sku as string);
+        if (product === undefined)
+          throw new Error(`sku: no product has this SKU (got ${describeValue(sku)})`);
+      }
+      return { total: 1, offset: 0, products: [this.view(product)] };
+    }
+    const all = this.catalog.list();
+    const offset = request.offset ?? 0;
+    const page = all.slice(offset, offset + (request.limit ?? DEFAULT_PAGE));
+    return { total: all.length, offset, products: page.map((product) => this.view(product)) };
+  }
+
+  /**
+   * Removes, then adds or replaces, in one transaction: nothing changes unless all of it is valid.
+   * `mappings` given = the listed products' complete tag lists (see Catalog.upsert).
+   */
+  set(request: { products?: unknown[]; mappings?: unknown[]; remove?: unknown[] }): {
+    added: number;
+    updated: number;
+    unchanged: number;
+    removed: string[];
+    missing: string[];
+  } {
+    if (request.products === undefined && request.mappings === undefined && request.remove === undefined) {
+      throw new Error('(root): give products, mappings or remove');
+    }
+    const problems: string[] = [];
+    const collect = <T>(
+      list: string,
+      items: unknown[] | undefined,
+      read: (item: unknown, into: FieldProblem[]) => T | undefined,
+    ) =>
+      (items ?? []).flatMap((item, index) => {
+        const found: FieldProblem[] = [];
+        const value = read(item, found);
+        for (const { field, message, value: got } of found) {
+          problems.push(
+            `${list}[${index}]${field === '' ? '' : `.${field}`}: ${message} (got ${describeValue(got)})`,
+          );
+        }
+        return value === undefined ? [] : [value];
+      });
+    const products = collect('products', request.products, productFromJson);
+    const mappings = collect<TagMapping>('mappings', request.mappings, mappingFromJson);
+    const remove = collect('remove', request.remove, (item, into) => {
+      if (typeof item === 'string' && item.length > 0) return item;
+      into.push({ field: '', message: 'expected a SKU', value: item });
+      return undefined;
+    });
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    try {
+      return this.store.transaction(() => {
+        const { removed, missing } = this.catalog.remove(remove);
+        const result = this.catalog.upsert(products, request.mappings === undefined ? undefined : mappings);
+        return {
+          added: result.added,
+          updated: result.updated,
+          unchanged: result.unchanged,
+          removed,
+          missing,
+        };
+      });
+    } catch (error) {
+      if (error instanceof CatalogError)
+        throw new Error(error.conflicts.map((c) => describeConflict(c)).join('; '));
+      throw error;
+    }
+  }
+
+  private view(product: Product): ProductView {
+    return { ...product, tags: this.catalog.tagsOf(product.sku) };
+  }
+}
+
+const catalogs = new WeakMap<ExtensionContext, Catalog>();
+
+/** The catalog built for this context, for extensions built after it (purchases, inventory). */
+export function catalogOf(context: ExtensionContext): Catalog | undefined {
+  return catalogs.get(context);
+}
+
+export const catalogExtension: ExtensionFactory = (context) => new CatalogExtension(context);

@@ -1,0 +1,19 @@
+export { type CatalogConflict, CatalogError, describeConflict } from './batch.js';
+export {
+  CATALOG_MIGRATIONS,
+  Catalog,
+  type CatalogOptions,
+  type CatalogPlan,
+  type UpsertResult,
+} from './catalog.js';
+export {
+  CSV_COLUMNS,
+  exportCatalogCsv,
+  type ImportOutcome,
+  importCatalogCsv,
+  readCatalogCsv,
+} from './csv-import.js';
+export { CatalogExtension, catalogExtension, catalogOf, catalogRequestFields } from './extension.js';
+export type { TagMapping } from './fields.js';
+export { gs1CheckDigit, normaliseGtin } from './gtin.js';
+export { CURRENCY_EXPONENTS, currencyExponent, formatPrice, parsePrice } from './money.js';

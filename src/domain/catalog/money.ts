@@ -1,0 +1,96 @@
+import type { Checked } from './gtin.js';
+
+/**
+ * ISO 4217 minor-unit exponents of the current currency codes (the standard's list one, 2024/2025
+ * amendments: ZWG, XCG and SLE in, HRK, ZWL, SLL and ANG out). Fund codes (BOV, CHE, CHW, CLF, COU,
+ * MXV, USN, UYI, UYW) are included because they are priced in; precious metals, SDR and testing codes
+ * (XAU, XDR, XTS, XXX, …) are not, since nothing is sold in them. Only codes listed here are accepted:
+ * a price is meaningless without knowing how many minor units make a major one.
+ */
+const EXPONENT_0 = 'BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF';
+const EXPONENT_3 = 'BHD IQD JOD KWD LYD OMR TND';
+const EXPONENT_4 = 'CLF UYW';
+const EXPONENT_2 =
+  'AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF ' +
+  'CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ ' +
+  'GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD ' +
+  'MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON ' +
+  'RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS ' +
+  'UAH USD USN UYU UZS VED VES WST XCD XCG YER ZAR ZMW ZWG';
+
+export const CURRENCY_EXPONENTS: ReadonlyMap<string, number> = new Map(
+  (
+    [
+      [EXPONENT_0, 0],
+      [EXPONENT_2, 2],
+      [EXPONENT_3, 3],
+      [EXPONENT_4, 4],
+    ] as const
+  ).flatMap(([codes, exponent]) => codes.split(' ').map((code) => [code, exponent] as const)),
+);
+
+/** The number of minor-unit digits of an ISO 4217 code, or undefined when the code is not in the table. */
+export function currencyExponent(code: string): number | undefined {
+  return CURRENCY_EXPONENTS.get(code);
+}
+
+/** An ISO 4217 code from the table, upper-cased (`eur` is unambiguous, so it is accepted as EUR). */
+export function checkCurrency(input: string): Checked<string> {
+  const code = input.toUpperCase();
+  if (!/^[A-Z]{3}$/.test(code))
+    return { ok: false, problem: 'expected a three-letter ISO 4217 code like EUR' };
+  if (!CURRENCY_EXPONENTS.has(code)) return { ok: false, problem: 'not a current ISO 4217 currency code' };
+  return { ok: true, value: code };
+}
+
+const DECIMAL = /^([0-9]+)(?:\.([0-9]+))?$/;
+
+/**
+ * A price in major units ("4.50") as an integer of minor units (450), by string arithmetic: a float
+ * would turn 4.35 EUR into 434.99999999999994 cents. At most as many decimals as the currency has, so
+ * that "4.505" EUR is refused rather than rounded to a price nobody wrote.
+ */
+export function parsePrice(text: string, currency: string): Checked<number> {
+  const exponent = currencyExponent(currency);
+  if (exponent === undefined) return { ok: false, problem: `unknown currency ${currency}` };
+  const match = DECIMAL.exec(text);
+  if (!match) {
+    const hint = /^[0-9]+,[0-9]+$/.test(text) ? ' (use a dot as the decimal separator)' : '';
+    return { ok: false, problem: `expected a decimal number like ${example(exponent)}${hint}` };
+  }
+  const whole = match[1] as string;
+  const fraction = match[2] ?? '';
+  if (fraction.length > exponent) {
+    return {
+      ok: false,
+      problem:
+        exponent === 0
+          ? `${currency} has no minor unit: expected a whole number`
+          : `${currency} has ${exponent} decimal places, this has ${fraction.length}`,
+    };
+  }
+  const digits = (whole + fraction.padEnd(exponent, '0')).replace(/^0+(?=[0-9])/, '');
+  const minor = digits.length > 16 ? Number.POSITIVE_INFINITY : Number(digits);
+  if (!Number.isSafeInteger(minor)) return { ok: false, problem: 'too large' };
+  return { ok: true, value: minor };
+}
+
+/** Minor units back to the major-unit text `parsePrice` reads (450 EUR → "4.50", 450 JPY → "450"). */
+export function formatPrice(minor: number, currency: string): string {
+  const exponent = currencyExponent(currency) ?? 2;
+  if (exponent === 0) return String(minor);
+  const digits = String(minor).padStart(exponent + 1, '0');
+  return `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}
+
+/** An amount of minor units as JSON carries it: a non-negative safe integer. */
+export function checkMinorUnits(value: unknown): Checked<number> {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    return { ok: false, problem: 'expected a non-negative integer of minor units (450 = 4.50 EUR)' };
+  }
+  return { ok: true, value };
+}
+
+function example(exponent: number): string {
+  return exponent === 0 ? '450' : `4.${'5'.padEnd(exponent, '0')}`;
+}

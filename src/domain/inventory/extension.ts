@@ -1,0 +1,305 @@
+import type { ExtensionContext, ExtensionFactory } from '../../app/context.js';
+import type { GatewayConfig } from '../../config/schema.js';
+import { type RestoreRefusalReason, ZONE_DEFAULTS } from '../../core/index.js';
+import type { Logger } from '../../observability/logger.js';
+import type { TimerHandle } from '../../shared/clock.js';
+import type { EventOf, Extension } from '../../shared/extension.js';
+import { catalogOf } from '../catalog/extension.js';
+import { decodeEpc } from '../epc.js';
+import { InventoryStore } from './inventory-store.js';
+import { epcItem, guardedLookup, type ItemLookup } from './items.js';
+import { Ledger } from './ledger.js';
+import { buildSnapshot, type InventorySnapshot, SNAPSHOT_MAX_TAGS } from './snapshot.js';
+
+export const DEFAULT_RESTORE_GRACE_MS = 10_000;
+/** `removed[].reason` of a tag stored at the last stop and not read again after the restart. */
+export const LEFT_WHILE_DOWN = 'left while the gateway was down';
+/** After a failed commit, the changes stay pending and are tried again this much later. */
+const RETRY_MS = 1000;
+/**
+ * The offline reason a transport gives when the gateway itself stops it (shutdown, `readers/restart`):
+ * the reader is not at fault, so its zones are not marked stale (the hold still applies).
+ */
+const STOPPED_BY_GATEWAY = 'stopped';
+
+/** Why a stored tag the core did not take back at start-up is removed. */
+const NOT_RESTORED: Record<RestoreRefusalReason, string> = {
+  'invalid tag': 'not a valid tag identifier',
+  'unknown zone': 'zone no longer configured',
+  'unknown reader': 'no configured reader covers the zone any more',
+  'already tracked': 'already present elsewhere',
+  filtered: 'excluded by the tag filters',
+  'table full': 'no room in the tag table',
+};
+
+export interface InventoryOptions {
+  /** What a tag is. Default: the catalog's `itemFor` when the catalog extension runs, else the EPC's URI and GTIN. */
+  itemFor?: ItemLookup;
+  /** After a restart, how long the readers get to read a stored tag before its hold-off starts. Default 10 s. */
+  restoreGraceMs?: number;
+  /** Tags listed in a snapshot (counts stay exact). Default 2000. */
+  maxSnapshotTags?: number;
+}
+
+type TagEvent = EventOf<'tag.arrived' | 'tag.departed' | 'tag.moved' | 'tag.present'>;
+
+/**
+ * Per-zone inventory, persisted so that a restart floods nothing: the present tags and their products
+ * in the store, changed only together with the `inventory.changed` event that announces the change
+ * (one `bus.transaction`), coalesced per zone over one turn of the clock (a pallet is one event).
+ *
+ * At start the stored tags are put back into the core (`engine.restore`), so a tag still there makes
+ * no event at all, one gone departs after `restoreGraceMs` + its zone's hold-off and is removed with
+ * reason `left while the gateway was down`, a new one arrives and is added. A reader that goes
+ * `offline` or into `error` is held in the core (its tags neither depart nor move) and its zones are
+ * stale: an `inventory.changed` with `stale: "<why>"` and no deltas, `stale` on every later event and
+ * snapshot of the zone until its readers are `online` again, then one event without it.
+ */
+export class Inventory implements Extension {
+  readonly name = 'inventory';
+  private readonly ledger = new Ledger();
+  private readonly logger: Logger;
+  private readonly graceMs: number;
+  private readonly maxTags: number;
+  /** Reader id → the zones it covers (sensors are not here). */
+  private readonly readerZones: ReadonlyMap<string, readonly string[]>;
+  /** Zone → a reader covering it, for stored rows whose reader left the config. */
+  private readonly zoneReader = new Map<string, string>();
+  /** Longest hold-off of any zone: how long a restore or a release adds deadlines. */
+  private readonly maxDepartAfterMs: number;
+  private lookup: ItemLookup = epcItem;
+  private rows: InventoryStore | undefined;
+  private unsubscribe: Array<() => void> = [];
+  private running = false;
+  private failing = false;
+  private flushTimer: TimerHandle | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private kickTimer: TimerHandle | undefined;
+  private kickAt = Number.POSITIVE_INFINITY;
+  private kickUntil = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly context: ExtensionContext,
+    private readonly options: InventoryOptions = {},
+  ) {
+    // Two would both restore the same tags into the one core and announce every change twice.
+    if (inventories.has(context)) throw new Error('the inventory extension is listed twice');
+    this.logger = context.logger.child({ component: 'inventory' });
+    this.graceMs = checkedMs('restoreGraceMs', options.restoreGraceMs ?? DEFAULT_RESTORE_GRACE_MS);
+    this.maxTags = checkedMs('maxSnapshotTags', options.maxSnapshotTags ?? SNAPSHOT_MAX_TAGS);
+    this.readerZones = readerZonesOf(context.config);
+    for (const [reader, zones] of this.readerZones) {
+      for (const zone of zones) if (!this.zoneReader.has(zone)) this.zoneReader.set(zone, reader);
+    }
+    this.maxDepartAfterMs = Math.max(
+      ZONE_DEFAULTS.departAfterMs,
+      ...context.config.zones.map((zone) => zone.departAfterMs),
+    );
+    inventories.set(context, this);
+  }
+
+  start(): void {
+    const { bus, clock, readers } = this.context;
+    const catalog = catalogOf(this.context);
+    const lookup = this.options.itemFor ?? (catalog ? (tag, epc) => catalog.itemFor(tag, epc) : epcItem);
+    this.lookup = guardedLookup(lookup, this.logger);
+    this.rows = new InventoryStore(this.context.store);
+    const { entries, duplicates } = this.rows.load((tag, stored) => ({
+      ...stored,
+      ...this.lookup(tag, decodeEpc(tag)),
+    }));
+    if (duplicates > 0) this.logger.warn({ duplicates }, 'stored tags listed in two zones; kept the newest');
+    for (const entry of entries) {
+      if (!this.readerZones.has(entry.reader)) entry.reader = this.zoneReader.get(entry.zone) ?? entry.reader;
+    }
+    const now = clock.now();
+    const refused = readers.engine.restore(entries, now, this.graceMs);
+    this.ledger.seed(entries);
+    for (const { tag, reason } of refused) this.ledger.remove(tag, `not restored: ${NOT_RESTORED[reason]}`);
+    this.logger.info(
+      { restored: entries.length - refused.length, refused: refused.length },
+      'inventory restored',
+    );
+    this.running = true;
+    this.unsubscribe = [
+      bus.on('inventory', ['tag.arrived', 'tag.departed', 'tag.moved', 'tag.present'], (event) =>
+        this.onTag(event),
+      ),
+      bus.on('inventory', 'reader.status', (event) => this.onReaderStatus(event)),
+    ];
+    this.kick(this.graceMs + this.maxDepartAfterMs);
+    this.schedule();
+  }
+
+  /** Writes what is pending (the readers, stopped before, report nothing more). */
+  stop(): void {
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
+    this.unsubscribe = [];
+    this.running = false;
+    const { clock } = this.context;
+    for (const timer of [this.flushTimer, this.retryTimer, this.kickTimer])
+      if (timer) clock.clearTimeout(timer);
+    this.flushTimer = this.retryTimer = this.kickTimer = undefined;
+    if (this.rows) this.flush();
+  }
+
+  /** The zone now, as committed and announced: for the retained `inventory/<zone>` and `inventory/get`. */
+  snapshot(zone: string): InventorySnapshot {
+    return buildSnapshot(zone, this.ledger.entries(zone), {
+      nowMs: this.context.clock.now(),
+      stale: this.ledger.stale(zone),
+      maxTags: this.maxTags,
+    });
+  }
+
+  /** Every zone a reader covers, and any other zone with tags or staleness. */
+  zones(): string[] {
+    return [...new Set([...this.zoneReader.keys(), ...this.ledger.zoneIds()])].sort();
+  }
+
+  private onTag(event: TagEvent): void {
+    const atMs = Date.parse(event.ts);
+    const before = this.ledger.latest(event.tag);
+    switch (event.type) {
+      case 'tag.arrived':
+      case 'tag.moved':
+        this.ledger.put({
+          ...{ tag: event.tag, zone: event.zone, reader: event.reader },
+          item: this.lookup(event.tag, event.epc),
+          ...{ sinceMs: atMs, lastSeenMs: atMs, restored: false },
+        });
+        break;
+      case 'tag.departed':
+        // `reads` 0: restored and never read since, so it left while the gateway was down.
+        this.ledger.remove(event.tag, before?.restored && event.reads === 0 ? LEFT_WHILE_DOWN : undefined);
+        break;
+      case 'tag.present':
+        // A restored tag not read yet is reported present too; that is no sighting.
+        if (event.reads === 0 || before?.zone !== event.zone) return;
+        this.ledger.put({ ...before, reader: event.reader, lastSeenMs: atMs, restored: false });
+        break;
+    }
+    this.schedule();
+  }
+
+  private onReaderStatus(event: EventOf<'reader.status'>): void {
+    const zones = this.readerZones.get(event.reader);
+    if (!zones) return;
+    const engine = this.context.readers.engine;
+    const now = this.context.clock.now();
+    if (event.state === 'online') {
+      engine.releaseReader(event.reader, now);
+      for (const zone of zones) this.ledger.setStale(zone, event.reader, undefined);
+      this.kick(this.maxDepartAfterMs);
+    } else {
+      engine.holdReader(event.reader, now);
+      if (event.reason === STOPPED_BY_GATEWAY) return;
+      const why = `reader ${event.reader} ${event.state}${event.reason ? `: ${event.reason}` : ''}`;
+      for (const zone of zones) this.ledger.setStale(zone, event.reader, why);
+    }
+    this.schedule();
+  }
+
+  /** A flush at the end of this turn of the clock: everything reported until then is one event per zone. */
+  private schedule(): void {
+    if (!this.running || this.flushTimer || this.retryTimer || !this.ledger.dirty) return;
+    this.flushTimer = this.context.clock.setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    }, 0);
+  }
+
+  private flush(): void {
+    const rows = this.rows;
+    if (!rows || !this.ledger.dirty) return;
+    const { bus, clock } = this.context;
+    const plan = this.ledger.prepare();
+    try {
+      bus.transaction(() => {
+        for (const { zone, tag } of plan.deletes) rows.delete(zone, tag);
+        for (const entry of plan.puts) rows.put(entry);
+        for (const event of plan.events) bus.emit(event);
+        // In the transaction: its events reach listeners right after the commit, and must find the new state.
+        this.ledger.commit(plan);
+      });
+    } catch (error) {
+      this.ledger.revert(plan);
+      if (!this.failing) this.logger.error({ err: error }, 'inventory not written; it is retried');
+      this.failing = true;
+      if (this.running) {
+        this.retryTimer = clock.setTimeout(() => {
+          this.retryTimer = undefined;
+          this.flush();
+        }, RETRY_MS);
+      }
+      return;
+    }
+    if (this.failing) this.logger.info('inventory written again');
+    this.failing = false;
+    this.schedule();
+  }
+
+  /**
+   * The readers sweep departures from a timer they arm after each chunk of bytes. A restore or a release
+   * sets deadlines while perhaps no chunk comes (a reader that sends nothing when it reads nothing), so
+   * for `horizonMs` a timer follows the core's next deadline here too. Sweeping twice is harmless.
+   */
+  private kick(horizonMs: number): void {
+    this.kickUntil = Math.max(this.kickUntil, this.context.clock.now() + horizonMs);
+    this.armKick();
+  }
+
+  private armKick(): void {
+    const { clock, readers } = this.context;
+    const next = readers.engine.nextDeadline();
+    if (!this.running || next === undefined || next > this.kickUntil) return;
+    if (this.kickTimer) {
+      if (this.kickAt <= next) return;
+      clock.clearTimeout(this.kickTimer);
+    }
+    this.kickAt = next;
+    this.kickTimer = clock.setTimeout(
+      () => {
+        this.kickTimer = undefined;
+        this.kickAt = Number.POSITIVE_INFINITY;
+        try {
+          readers.engine.advance(clock.now());
+        } catch (error) {
+          this.logger.error({ err: error }, 'departure sweep failed');
+        }
+        this.armKick();
+      },
+      Math.max(0, next - clock.now()),
+    );
+  }
+}
+
+function checkedMs(name: string, value: number): number {
+  if (!(Number.isFinite(value) && value >= 0))
+    throw new Error(`inventory ${name}: must be >= 0, got ${value}`);
+  return value;
+}
+
+function readerZonesOf(config: GatewayConfig): Map<string, string[]> {
+  return new Map(
+    config.readers.map((reader) => [
+      reader.id,
+      [...new Set([reader.zone ?? reader.id, ...Object.values(reader.antennaZones)])],
+    ]),
+  );
+}
+
+const inventories = new WeakMap<ExtensionContext, Inventory>();
+
+/** The inventory built for this context: for the retained `inventory/<zone>` topics and `inventory/get`. */
+export function inventoryOf(context: ExtensionContext): Inventory | undefined {
+  return inventories.get(context);
+}
+
+/** The inventory feature with a product lookup (e.g. `{ itemFor: (tag, epc) => catalog.itemFor(tag, epc) }`). */
+export function createInventoryExtension(options: InventoryOptions = {}): ExtensionFactory {
+  return (context) => new Inventory(context, options);
+}
+
+/** The inventory feature with the defaults: the catalog's products when it runs, a 10 s restore grace. */
+export const inventoryExtension: ExtensionFactory = createInventoryExtension();

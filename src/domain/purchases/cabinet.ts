@@ -1,0 +1,370 @@
+import type { CabinetConfig } from '../../config/cabinets.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Clock, TimerHandle } from '../../shared/clock.js';
+import type { TaggedItem } from '../../shared/commerce.js';
+import type { Bus } from '../../shared/extension.js';
+import type { Customers } from './customers.js';
+import type { CabinetScreen } from './display.js';
+import type { ReadHistory } from './read-history.js';
+import type { BeforeTag, SessionRecord, SessionStore } from './session-store.js';
+import { evaluate, type InsideTag, SETTLE_RULES, settledSet } from './settle.js';
+
+export interface CabinetDeps {
+  config: CabinetConfig;
+  bus: Bus;
+  clock: Clock;
+  logger: Logger;
+  sessions: SessionStore;
+  customers: Customers;
+  history: ReadHistory;
+  screen: CabinetScreen;
+  itemFor: (tag: string) => TaggedItem;
+  newId: () => string;
+}
+
+/**
+ * One cabinet's purchase session, a state machine persisted in the store: every transition is
+ * committed together with its event. idle → authorised (card or request; `purchase.started`,
+ * unlock pulse) → open (door opened; the settled set before is kept) → settling (door closed;
+ * decided from evidence) → `purchase.completed` or `purchase.cancelled` → locked, idle.
+ */
+export class Cabinet {
+  private current: SessionRecord | undefined;
+  private timer: TimerHandle | undefined;
+  private alarmTimer: TimerHandle | undefined;
+  /** Readers of this cabinet that are offline or faulty now, with why. */
+  private readonly readerFaults = new Map<string, string>();
+  /** What went wrong with the readers during the current session (makes it uncertain). */
+  private readonly sessionFaults = new Set<string>();
+
+  constructor(private readonly deps: CabinetDeps) {}
+
+  get id(): string {
+    return this.deps.config.id;
+  }
+
+  get session(): SessionRecord | undefined {
+    return this.current;
+  }
+
+  /**
+   * After a restart: a session that was only authorised is cancelled (the customer has gone); one
+   * whose door had opened is settled from evidence as if the door closed now, with the settled set
+   * kept from before the crash; what cannot be decided is reported as uncertain, never charged.
+   */
+  recover(record: SessionRecord): void {
+    this.current = record;
+    const { logger } = this.deps;
+    logger.warn(
+      { session: record.id, cabinet: this.id, state: record.state },
+      'recovering an interrupted session',
+    );
+    if (record.state === 'authorised') {
+      this.finishCancelled('gateway_restarted');
+      return;
+    }
+    // The door's state is not known after a restart (a lines device reports changes only), so the
+    // settling starts now; the basket still comes from the settled set kept before the crash.
+    const now = this.deps.clock.now();
+    this.transition({ state: 'settling', closedAt: Math.max(record.closedAt ?? now, now) });
+    this.deps.screen.show('settling', this.current);
+    this.scheduleSettle(now);
+  }
+
+  onCard(card: string): void {
+    const customer = this.deps.customers.find(card);
+    if (!customer) {
+      this.refuse('unknown_card', { card });
+      return;
+    }
+    this.start(customer.reference, 'card', customer.consent ? customer.name : undefined, card);
+  }
+
+  /** Opens a session for `customer`; returns it, or throws with why not (for requests). */
+  start(customer: string, via: 'card' | 'request', displayName?: string, card?: string): SessionRecord {
+    if (this.current) {
+      this.refuse('session_in_progress', { customer, ...(card === undefined ? {} : { card }) });
+      throw new Error(`cabinet ${this.id} has a session in progress (${this.current.id})`);
+    }
+    if (this.readerFaults.size > 0) {
+      const reason = `reader_fault: ${[...this.readerFaults.values()].join('; ')}`;
+      this.refuse(reason, { customer });
+      throw new Error(`cabinet ${this.id} cannot sell now (${reason})`);
+    }
+    const { bus, clock, config, sessions } = this.deps;
+    const now = clock.now();
+    const record: SessionRecord = {
+      id: this.deps.newId(),
+      cabinet: this.id,
+      customer,
+      via,
+      state: 'authorised',
+      startedAt: now,
+      openedAt: null,
+      closedAt: null,
+      before: null,
+      outcome: null,
+      updatedAt: now,
+    };
+    bus.transaction(() => {
+      sessions.insert(record);
+      bus.emit({ type: 'purchase.started', session: record.id, cabinet: this.id, customer, via });
+    });
+    this.current = record;
+    this.sessionFaults.clear();
+    this.deps.logger.info({ session: record.id, cabinet: this.id, via }, 'session started');
+    this.deps.screen.show('welcome', record, displayName);
+    this.setLock(config.unlockValue, config.unlockMs, `session ${record.id}`);
+    this.setTimer(config.openTimeoutMs, () => {
+      if (this.current?.state === 'authorised') this.finishCancelled('door_not_opened');
+    });
+    return record;
+  }
+
+  /** Cancels an authorised session (the door has not opened); an opened one settles by itself. */
+  cancel(reason: string): SessionRecord {
+    const current = this.current;
+    if (!current) throw new Error(`cabinet ${this.id} has no session`);
+    if (current.state !== 'authorised') {
+      throw new Error(`session ${current.id} is ${current.state}: it settles when the door closes`);
+    }
+    return this.finishCancelled(reason);
+  }
+
+  onDoor(value: string): void {
+    const { config, clock } = this.deps;
+    const now = clock.now();
+    if (value === config.door.openValue) {
+      const current = this.current;
+      if (!current) {
+        this.alarm('door_opened_without_session');
+        return;
+      }
+      if (current.state !== 'authorised') return;
+      const before = [...settledSet(this.deps.history, now, config.settle).values()].map(toBefore);
+      this.transition({ state: 'open', openedAt: now, before });
+      this.deps.screen.show('take', this.current);
+      this.clearTimer();
+      this.alarmTimer = clock.setTimeout(() => {
+        this.alarmTimer = undefined;
+        if (this.current?.state === 'open') this.alarm('door_left_open', this.current.id);
+      }, config.doorOpenAlarmMs);
+      return;
+    }
+    if (value === config.door.closedValue && this.current?.state === 'open') {
+      this.clearAlarmTimer();
+      this.transition({ state: 'settling', closedAt: now });
+      this.setLock(config.lockValue, undefined, `session ${this.current.id} door closed`);
+      this.deps.screen.show('settling', this.current);
+      this.scheduleSettle(now);
+    }
+  }
+
+  onReaderStatus(reader: string, state: 'online' | 'offline' | 'error', reason: string | undefined): void {
+    if (state === 'online') {
+      this.readerFaults.delete(reader);
+      return;
+    }
+    const why = `${reader} ${state}${reason ? ` (${reason})` : ''}`;
+    this.readerFaults.set(reader, why);
+    if (this.current && this.current.state !== 'authorised')
+      this.sessionFaults.add(`reader_${state}: ${why}`);
+  }
+
+  stop(): void {
+    this.clearTimer();
+    this.clearAlarmTimer();
+  }
+
+  private scheduleSettle(now: number): void {
+    this.clearTimer();
+    const current = this.current;
+    if (!current || current.state !== 'settling') return;
+    const { config, history } = this.deps;
+    const closedAt = current.closedAt ?? now;
+    const before = new Map<string, InsideTag>((current.before ?? []).map((tag) => [tag.tag, tag]));
+    const result = evaluate(history, before, closedAt, now, config.settle);
+    const deadline = closedAt + config.settle.maxMs;
+    const reasons = [...this.sessionFaults, ...result.reasons];
+    // An item put back is only recognised after a few rounds: the receipt waits for them, so that
+    // it can say what was returned.
+    const addedSeenBy = closedAt + (SETTLE_RULES.addedMinHits + 1) * config.settle.cycleMs;
+    if (result.done && reasons.length === 0 && now < addedSeenBy) {
+      this.setTimer(addedSeenBy - now, () => this.scheduleSettle(this.deps.clock.now()));
+      return;
+    }
+    if (result.done && reasons.length === 0) {
+      this.finishCompleted(result.taken, result.added, now - closedAt);
+      return;
+    }
+    if (now >= deadline || (result.done && reasons.length > 0)) {
+      const why = result.done ? reasons : [...reasons, `undecided after ${config.settle.maxMs} ms`];
+      this.finishUncertain(why, result.undecided, result.taken);
+      return;
+    }
+    const next = Math.min(result.nextCheckAt ?? deadline, deadline);
+    this.setTimer(Math.max(0, next - now), () => this.scheduleSettle(this.deps.clock.now()));
+  }
+
+  private finishCompleted(taken: readonly string[], added: readonly string[], settleMs: number): void {
+    const current = this.current as SessionRecord;
+    const { bus, config } = this.deps;
+    const items = taken.map((tag) => this.deps.itemFor(tag));
+    const unpriced = items.filter(
+      (item) => item.unitPrice === undefined || item.currency !== config.currency,
+    );
+    if (unpriced.length > 0) {
+      // Charging less than was taken would be silent; staff resolve it from the report.
+      const tags = unpriced.map((item) => item.tag).join(', ');
+      this.finishUncertain([`no ${config.currency} price for ${tags}`], [], taken);
+      return;
+    }
+    const total = items.reduce((sum, item) => sum + (item.unitPrice ?? 0), 0);
+    const addedItems = added.map((tag) => this.deps.itemFor(tag));
+    const returned = addedItems.filter((item) => item.sku !== undefined);
+    const foreign = addedItems.filter((item) => item.sku === undefined);
+    const outcome = { items, total, currency: config.currency, returned, foreign };
+    this.finish('completed', outcome, () =>
+      bus.emit({
+        type: 'purchase.completed',
+        session: current.id,
+        cabinet: this.id,
+        customer: current.customer,
+        items,
+        total,
+        currency: config.currency,
+        returned,
+        foreign,
+        confidence: 'certain',
+        settleMs,
+      }),
+    );
+    this.deps.logger.info(
+      { session: current.id, cabinet: this.id, items: items.length, total, settleMs },
+      'session completed',
+    );
+    this.deps.screen.show('receipt', current, undefined, { items, total, currency: config.currency });
+  }
+
+  private finishUncertain(
+    reasons: string[],
+    undecided: Array<{ tag: string; pUnread: number }>,
+    taken: readonly string[],
+  ): void {
+    const current = this.current as SessionRecord;
+    const items = taken.map((tag) => this.deps.itemFor(tag));
+    const outcome = { reason: 'uncertain', reasons, undecided, items };
+    this.finish('cancelled', outcome, () =>
+      this.deps.bus.emit({
+        type: 'purchase.cancelled',
+        session: current.id,
+        cabinet: this.id,
+        customer: current.customer,
+        reason: 'uncertain',
+        confidence: 'uncertain',
+        reasons,
+        undecided,
+        items,
+      }),
+    );
+    this.deps.logger.warn(
+      { session: current.id, cabinet: this.id, reasons, undecided: undecided.length },
+      'session uncertain: not charged, reported for review',
+    );
+    this.deps.screen.show('fault', current, undefined, { reason: 'uncertain' });
+  }
+
+  private finishCancelled(reason: string): SessionRecord {
+    const current = this.current as SessionRecord;
+    this.finish('cancelled', { reason }, () =>
+      this.deps.bus.emit({
+        type: 'purchase.cancelled',
+        session: current.id,
+        cabinet: this.id,
+        customer: current.customer,
+        reason,
+      }),
+    );
+    this.setLock(this.deps.config.lockValue, undefined, `session ${current.id} cancelled`);
+    this.deps.logger.info({ session: current.id, cabinet: this.id, reason }, 'session cancelled');
+    this.deps.screen.show('idle', undefined);
+    return current;
+  }
+
+  private finish(state: 'completed' | 'cancelled', outcome: unknown, emit: () => void): void {
+    const current = this.current as SessionRecord;
+    this.clearTimer();
+    this.clearAlarmTimer();
+    const now = this.deps.clock.now();
+    const done: SessionRecord = { ...current, state, outcome, updatedAt: now };
+    this.deps.bus.transaction(() => {
+      this.deps.sessions.update(done);
+      emit();
+    });
+    this.current = undefined;
+    this.sessionFaults.clear();
+  }
+
+  private transition(change: Partial<SessionRecord>): void {
+    const current = this.current as SessionRecord;
+    const next: SessionRecord = { ...current, ...change, updatedAt: this.deps.clock.now() };
+    this.deps.bus.transaction(() => this.deps.sessions.update(next));
+    this.current = next;
+  }
+
+  private refuse(reason: string, who: { card?: string; customer?: string }): void {
+    this.deps.bus.emit({ type: 'purchase.refused', cabinet: this.id, reason, ...who });
+    this.deps.logger.info({ cabinet: this.id, reason }, 'session refused');
+    this.deps.screen.show('refused', this.current, undefined, { reason });
+  }
+
+  private alarm(kind: string, session?: string): void {
+    this.deps.bus.transaction(() =>
+      this.deps.bus.emit({
+        type: 'security.alarm',
+        kind,
+        cabinet: this.id,
+        zone: this.deps.config.zone,
+        ...(session === undefined ? {} : { session }),
+      }),
+    );
+    this.deps.logger.warn({ cabinet: this.id, kind, session }, 'cabinet alarm');
+  }
+
+  private setLock(value: string, pulseMs: number | undefined, reason: string): void {
+    const { bus, config, logger } = this.deps;
+    bus
+      .command('actuator.set', {
+        actuator: config.lock,
+        value,
+        ...(pulseMs === undefined ? {} : { pulseMs }),
+        reason,
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error, cabinet: this.id, actuator: config.lock }, 'lock command failed');
+        this.deps.screen.show('fault', this.current, undefined, { reason: 'lock' });
+      });
+  }
+
+  private setTimer(delayMs: number, callback: () => void): void {
+    this.clearTimer();
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = undefined;
+      callback();
+    }, delayMs);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private clearAlarmTimer(): void {
+    if (this.alarmTimer) this.deps.clock.clearTimeout(this.alarmTimer);
+    this.alarmTimer = undefined;
+  }
+}
+
+function toBefore(tag: InsideTag): BeforeTag {
+  return { tag: tag.tag, rounds: tag.rounds, hits: tag.hits, pLower: tag.pLower };
+}

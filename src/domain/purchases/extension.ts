@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { type CabinetConfig, type CustomerConfig, customerSchema } from '../../config/cabinets.js';
+import type { ReaderConfig } from '../../config/schema.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Clock } from '../../shared/clock.js';
+import type { TaggedItem } from '../../shared/commerce.js';
+import type { Bus, CommandRegistry, Extension } from '../../shared/extension.js';
+import type { Store } from '../../store/index.js';
+import { Cabinet } from './cabinet.js';
+import { Customers } from './customers.js';
+import { CabinetScreen, type ScreenContent } from './display.js';
+import { ReadHistory } from './read-history.js';
+import { SessionStore } from './session-store.js';
+import { settleHistoryOptions } from './settle.js';
+
+/** Reads between two prunings of a cabinet's read history (bounded memory without a timer). */
+const PRUNE_EVERY_READS = 4096;
+const RECENT_SESSIONS_MAX = 200;
+
+export interface PurchasesDeps {
+  cabinets: readonly CabinetConfig[];
+  /** The allow-list seed from the config (MQTT `customers/set` adds to it). */
+  customers: readonly CustomerConfig[];
+  /** To know which readers read a cabinet's zone (their faults make a session uncertain). */
+  readers: readonly ReaderConfig[];
+  store: Store;
+  bus: Bus;
+  clock: Clock;
+  logger: Logger;
+  requests: CommandRegistry;
+  /** Every raw read of a zone, before debounce. */
+  observeReads(
+    zone: string,
+    listener: (tag: string, atMs: number, rssi: number, antenna: number) => void,
+  ): void;
+  /** Shows content on an MQTT display (retained); a no-op without MQTT. */
+  showOnDisplay(displayId: string, content: ScreenContent): void;
+  itemFor(tag: string): TaggedItem;
+}
+
+/**
+ * Unattended purchases: one session state machine per configured cabinet, fed by the bus (cards,
+ * door, reader status) and by the raw reads of the cabinet's zone, with its MQTT commands:
+ * `session/start`, `session/cancel`, `sessions/get`, `customers/get`, `customers/set`.
+ */
+export class PurchasesExtension implements Extension {
+  readonly name = 'purchases';
+  readonly customers: Customers;
+  private readonly sessions: SessionStore;
+  private readonly cabinets = new Map<string, Cabinet>();
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(private readonly deps: PurchasesDeps) {
+    const { store, clock, logger, bus } = deps;
+    this.customers = new Customers(store, () => clock.now());
+    this.sessions = new SessionStore(store);
+    for (const cabinetConfig of deps.cabinets) {
+      const history = new ReadHistory(settleHistoryOptions(cabinetConfig.settle));
+      let sincePrune = 0;
+      deps.observeReads(cabinetConfig.zone, (tag, atMs, rssi, antenna) => {
+        history.record(tag, atMs, rssi, antenna);
+        if (++sincePrune >= PRUNE_EVERY_READS) {
+          sincePrune = 0;
+          history.prune(atMs);
+        }
+      });
+      const screen = new CabinetScreen(cabinetConfig.display, clock, (displayId, content) =>
+        deps.showOnDisplay(displayId, content),
+      );
+      this.cabinets.set(
+        cabinetConfig.id,
+        new Cabinet({
+          config: cabinetConfig,
+          bus,
+          clock,
+          logger: logger.child({ component: 'purchases', cabinet: cabinetConfig.id }),
+          sessions: this.sessions,
+          customers: this.customers,
+          history,
+          screen,
+          itemFor: (tag) => deps.itemFor(tag),
+          newId: randomUUID,
+        }),
+      );
+    }
+    this.registerRequests();
+  }
+
+  start(): void {
+    const { bus } = this.deps;
+    if (this.deps.customers.length > 0) this.customers.set(this.deps.customers);
+    this.unsubscribe.push(
+      bus.on('purchases', ['tag.arrived', 'sensor.changed', 'reader.status'], (event) => {
+        for (const cabinet of this.cabinets.values()) {
+          const settings = this.deps.cabinets.find((candidate) => candidate.id === cabinet.id);
+          if (!settings) continue;
+          if (event.type === 'tag.arrived' && event.reader === settings.cardReader) cabinet.onCard(event.tag);
+          if (
+            event.type === 'sensor.changed' &&
+            event.sensor === settings.door.sensor &&
+            event.channel === settings.door.channel
+          ) {
+            cabinet.onDoor(String(event.value));
+          }
+          if (event.type === 'reader.status' && this.readersOf(settings.zone).has(event.reader)) {
+            cabinet.onReaderStatus(event.reader, event.state, event.reason);
+          }
+        }
+      }),
+    );
+    for (const record of this.sessions.active()) {
+      const cabinet = this.cabinets.get(record.cabinet);
+      if (cabinet) cabinet.recover(record);
+      else
+        this.deps.logger.error(
+          { session: record.id, cabinet: record.cabinet },
+          'session of an unknown cabinet left as it is',
+        );
+    }
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
+    for (const cabinet of this.cabinets.values()) cabinet.stop();
+  }
+
+  private readersOf(zone: string): Set<string> {
+    const ids = new Set<string>();
+    for (const reader of this.deps.readers) {
+      if ((reader.zone ?? reader.id) === zone || Object.values(reader.antennaZones).includes(zone))
+        ids.add(reader.id);
+    }
+    return ids;
+  }
+
+  private cabinet(id: string): Cabinet {
+    const cabinet = this.cabinets.get(id);
+    if (!cabinet)
+      throw new Error(
+        `unknown cabinet "${id}" (cabinets: ${[...this.cabinets.keys()].join(', ') || 'none'})`,
+      );
+    return cabinet;
+  }
+
+  private registerRequests(): void {
+    const { requests } = this.deps;
+    const owner = 'purchases';
+    const cabinet = z.string().min(1).max(64);
+    requests.register(
+      'session/start',
+      { cabinet, customer: z.string().min(1).max(128) },
+      ({ cabinet: id, customer }) => {
+        const session = this.cabinet(id).start(customer, 'request');
+        return { session: session.id, cabinet: id, state: session.state };
+      },
+      { owner, changesState: true },
+    );
+    requests.register(
+      'session/cancel',
+      { cabinet },
+      ({ cabinet: id }) => {
+        const session = this.cabinet(id).cancel('request');
+        return { session: session.id, cabinet: id, state: 'cancelled' };
+      },
+      { owner, changesState: true },
+    );
+    requests.register(
+      'sessions/get',
+      { limit: z.number().int().min(1).max(RECENT_SESSIONS_MAX).optional(), session: z.string().optional() },
+      ({ limit, session }) => {
+        if (session !== undefined) {
+          const found = this.sessions.get(session);
+          if (!found) throw new Error(`unknown session "${session}"`);
+          return found;
+        }
+        return this.sessions.recent(limit ?? 20);
+      },
+      { owner },
+    );
+    requests.register('customers/get', {}, () => this.customers.list(), { owner });
+    requests.register(
+      'customers/set',
+      {
+        customers: z.array(customerSchema).max(10_000).default([]),
+        remove: z.array(z.string()).max(10_000).default([]),
+      },
+      ({ customers, remove }) => ({
+        set: this.customers.set(customers),
+        removed: this.customers.remove(remove),
+      }),
+      { owner, changesState: true },
+    );
+  }
+}

@@ -1,0 +1,144 @@
+import type { Statement } from 'better-sqlite3';
+import type { Store } from '../../store/index.js';
+
+export type SessionState = 'authorised' | 'open' | 'settling' | 'completed' | 'cancelled';
+
+/** What a cabinet knew of a tag just before the door opened (see settle.ts). */
+export interface BeforeTag {
+  tag: string;
+  rounds: number;
+  hits: number;
+  pLower: number;
+}
+
+export interface SessionRecord {
+  id: string;
+  cabinet: string;
+  customer: string;
+  via: 'card' | 'request';
+  state: SessionState;
+  startedAt: number;
+  openedAt: number | null;
+  closedAt: number | null;
+  before: BeforeTag[] | null;
+  /** The final event's summary (items, total or reason), for `sessions/get`. */
+  outcome: unknown;
+  updatedAt: number;
+}
+
+interface Row {
+  id: string;
+  cabinet: string;
+  customer: string;
+  via: 'card' | 'request';
+  state: SessionState;
+  started_at: number;
+  opened_at: number | null;
+  closed_at: number | null;
+  before_tags: string | null;
+  outcome: string | null;
+  updated_at: number;
+}
+
+const MIGRATIONS = [
+  `CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     cabinet TEXT NOT NULL,
+     customer TEXT NOT NULL,
+     via TEXT NOT NULL,
+     state TEXT NOT NULL,
+     started_at REAL NOT NULL,
+     opened_at REAL,
+     closed_at REAL,
+     -- The settled set before the door opened: after a crash the basket is still computed from it.
+     before_tags TEXT,
+     outcome TEXT,
+     updated_at REAL NOT NULL
+   );
+   CREATE INDEX sessions_active ON sessions (cabinet, state);
+   CREATE INDEX sessions_recent ON sessions (started_at)`,
+];
+
+const COLUMNS =
+  'id, cabinet, customer, via, state, started_at, opened_at, closed_at, before_tags, outcome, updated_at';
+
+/** Purchase sessions, persisted: every transition is written in the transaction of its event. */
+export class SessionStore {
+  private readonly insertRow: Statement<[string, string, string, string, string, number, number]>;
+  private readonly updateRow: Statement<
+    [string, number | null, number | null, string | null, string | null, number, string]
+  >;
+  private readonly activeRows: Statement<[], Row>;
+  private readonly recentRows: Statement<[number], Row>;
+  private readonly byId: Statement<[string], Row>;
+
+  constructor(store: Store) {
+    store.migrate('sessions', MIGRATIONS);
+    const db = store.db;
+    this.insertRow = db.prepare(
+      'INSERT INTO sessions (id, cabinet, customer, via, state, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.updateRow = db.prepare(
+      'UPDATE sessions SET state = ?, opened_at = ?, closed_at = ?, before_tags = ?, outcome = ?, updated_at = ? WHERE id = ?',
+    );
+    this.activeRows = db.prepare(
+      `SELECT ${COLUMNS} FROM sessions WHERE state IN ('authorised', 'open', 'settling') ORDER BY started_at`,
+    );
+    this.recentRows = db.prepare(`SELECT ${COLUMNS} FROM sessions ORDER BY started_at DESC LIMIT ?`);
+    this.byId = db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`);
+  }
+
+  insert(session: SessionRecord): void {
+    this.insertRow.run(
+      session.id,
+      session.cabinet,
+      session.customer,
+      session.via,
+      session.state,
+      session.startedAt,
+      session.updatedAt,
+    );
+  }
+
+  update(session: SessionRecord): void {
+    this.updateRow.run(
+      session.state,
+      session.openedAt,
+      session.closedAt,
+      session.before === null ? null : JSON.stringify(session.before),
+      session.outcome === undefined || session.outcome === null ? null : JSON.stringify(session.outcome),
+      session.updatedAt,
+      session.id,
+    );
+  }
+
+  /** Sessions a crash may have interrupted. */
+  active(): SessionRecord[] {
+    return this.activeRows.all().map(fromRow);
+  }
+
+  recent(limit: number): SessionRecord[] {
+    return this.recentRows.all(limit).map(fromRow);
+  }
+
+  get(id: string): SessionRecord | undefined {
+    const row = this.byId.get(id);
+    return row ? fromRow(row) : undefined;
+  }
+}
+
+function fromRow(row: Row): SessionRecord {
+  return {
+    id: row.id,
+    cabinet: row.cabinet,
+    customer: row.customer,
+    via: row.via,
+    state: row.state,
+    startedAt: row.started_at,
+    openedAt: row.opened_at,
+    closedAt: row.closed_at,
+    before: row.before_tags === null ? null : (JSON.parse(row.before_tags) as BeforeTag[]),
+    outcome: row.outcome === null ? null : (JSON.parse(row.outcome) as unknown),
+    updatedAt: row.updated_at,
+  };
+}

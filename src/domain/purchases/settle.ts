@@ -1,0 +1,360 @@
+import type { ReadHistory, ReadHistoryOptions } from './read-history.js';
+
+/**
+ * Settling a cabinet: which tags left while the door was open, decided from each tag's own read
+ * history rather than from a fixed timer (devices.md §5). Pure and synchronous: all time is passed in.
+ *
+ * The maths, and why:
+ * - Rounds are the trials. Before the door opens, a tag that is inside was read in `hits` of `rounds`
+ *   usable rounds (a round is usable when the reader read anything at all, and every antenna that ever
+ *   read this tag read something: a reader that is off or an antenna that is dead is no evidence).
+ * - Its per-round detection probability p is not known, only estimated, and a tag seen in 20 rounds is
+ *   much less certain than one seen in 240. So we take pLower, the α = 1 % quantile of the Beta(hits+1,
+ *   rounds−hits+1) posterior (uniform prior): p ≥ pLower with 99 % posterior probability. For 20 reads in
+ *   20 rounds that is 0.80, not 1; for 168 in 240 it is 0.63, not 0.70.
+ * - If the tag is still inside, the chance that it goes unread for k usable rounds after the close is
+ *   (1 − p)^k ≤ (1 − pLower)^k. We call it taken only when this is below `bound` (1e-6). The exact
+ *   Bayesian chance, E[(1 − p)^k] over the posterior, is then lower still (0.02-0.2 × bound for
+ *   20/20, 14/20, 168/240, 72/240 hits/rounds): the 1 % tail below pLower is too thin to lift it, and
+ *   the margin is there for what the model does not know (an item put back at a worse spot). Compare
+ *   a fixed "3 missed cycles" rule: 0.5³ = 12.5 % at p = 0.5.
+ * - Only rounds that start after the close count (the round in which the door closed and the rounds
+ *   while it was open say nothing about where the item is now), and only rounds in which at least one
+ *   tag of the settled set was read: if the cabinet reads none of its own tags, the reader, not the
+ *   customer, is the likelier cause, and no round without such evidence brings a charge closer.
+ * - One read after the close decides "stayed" for good: an item cannot come back through a closed
+ *   door, so a flickering tag is never charged.
+ * - The read rate of the whole cabinet may fall after the close (detuned reader, antenna fault, items
+ *   stacked differently). Tags that stayed tell us by how much: in the rounds after their first read
+ *   after the close, they were hit H times where their history predicts E = Σ p̂·n. If H < E we scale
+ *   every pLower by H/E (slower, safer decisions); if H < E/2 the history no longer describes the
+ *   cabinet: `read_rate_collapsed`, and nothing unread is charged.
+ * - A tag belongs to the settled set only with at least `minCycles` usable rounds, a rate ≥ 0.1 (strays
+ *   and a neighbouring cabinet's tags are read in a few percent of rounds; they must not make a session
+ *   uncertain), and a run of misses at the end that is plausible for its rate ((1 − p̂)^run ≥ bound, the
+ *   same bound: a tag the previous session charged has a longer run than the one that charged it, so
+ *   it is never in the next session's set, and a tag inside is left out with chance below bound).
+ * - A tag inside whose pLower is too low to reach `bound` within `maxMs` stays undecided, which makes
+ *   the session uncertain (reported, never charged) rather than a guess.
+ */
+
+export interface SettleParams {
+  bound: number;
+  maxMs: number;
+  cycleMs: number;
+  minCycles: number;
+  historyMs: number;
+}
+
+export interface InsideTag {
+  tag: string;
+  /** Usable rounds in the history window (see above). */
+  rounds: number;
+  /** Of those, rounds in which the tag was read. */
+  hits: number;
+  /** Lower confidence bound on the per-round read probability. */
+  pLower: number;
+}
+
+export interface Evaluation {
+  /** Every tag of `before` decided. */
+  done: boolean;
+  /** Read after the close. */
+  stayed: string[];
+  /** P(inside but unread) < bound. */
+  taken: string[];
+  /** Read after the close with evidence of being inside, and not in `before` (put in, or returned). */
+  added: string[];
+  undecided: Array<{ tag: string; pUnread: number }>;
+  /** Why tags are undecided (only when some are): see SETTLE_REASONS. */
+  reasons: string[];
+  /** When the answer can next change without a read (a round boundary, capped at closedAt + maxMs). */
+  nextCheckAt: number | undefined;
+}
+
+/** Fixed choices of the rule above; constants, not config, because the bound is the one knob. */
+export const SETTLE_RULES = {
+  /** One-sided level of the lower bound on a tag's read probability. */
+  rateConfidence: 0.01,
+  /** A tag read less often than this is not inside the cabinet as far as we can tell... */
+  minInsideRate: 0.1,
+  /**
+   * ...with this confidence: looser than `rateConfidence`, because either error here is mild (a
+   * neighbour's tag let in can only make a session uncertain, since its low rate never reaches the
+   * bound; an own tag left out is a missed charge only if taken), and a tight one would leave out
+   * weak tags restocked a few seconds ago.
+   */
+  memberConfidence: 0.1,
+  /** A tag not in `before` is `added` after this many rounds with reads since the close. */
+  addedMinHits: 3,
+  /** Tags that stayed read at less than this share of their history: the reader, not the customer. */
+  collapseRatio: 0.5,
+  /** Expected hits of the tags that stayed before the ratio above is trusted. */
+  collapseMinExpected: 8,
+} as const;
+
+export const SETTLE_REASONS = {
+  collapsed: 'read_rate_collapsed',
+  tooWeak: 'read_rate_too_low',
+  noReads: 'no_reads_after_close',
+} as const;
+
+/**
+ * The ReadHistory a cabinet needs: the history window, plus the longest settle after it (the rounds
+ * since the close must still be in the ring at `maxMs`), plus a round either side.
+ */
+export function settleHistoryOptions(params: SettleParams, maxTags?: number): ReadHistoryOptions {
+  const historyMs = params.historyMs + params.maxMs + 2 * params.cycleMs;
+  return maxTags === undefined
+    ? { cycleMs: params.cycleMs, historyMs }
+    : { cycleMs: params.cycleMs, historyMs, maxTags };
+}
+
+/** The settled set at `atMs` (just before the door opened): tags with evidence of being inside. */
+export function settledSet(history: ReadHistory, atMs: number, params: SettleParams): Map<string, InsideTag> {
+  const inside = new Map<string, InsideTag>();
+  const cycle = params.cycleMs;
+  const end = Math.floor(atMs / cycle); // the round in progress at atMs is not complete: excluded
+  const windowStart = end - Math.floor(params.historyMs / cycle);
+  const start = Number.isNaN(history.oldestRound) ? end : Math.max(windowStart, history.oldestRound);
+  for (let slot = 0; slot < history.slotLimit; slot++) {
+    const tag = history.tagAt(slot);
+    if (tag === undefined || history.lastReadMs(slot) < start * cycle) continue;
+    // A tag first seen inside the window: its first round is a hit by selection, so it is left out.
+    const firstRound = Math.floor(history.firstSeenMs(slot) / cycle);
+    const from = firstRound >= start ? firstRound + 1 : start;
+    const mask = history.antennaMask(slot);
+    let rounds = 0;
+    let hits = 0;
+    let run = 0;
+    for (let round = from; round < end; round++) {
+      if (!history.roundActive(round) || (history.roundAntennaMask(round) & mask) >>> 0 !== mask) continue;
+      rounds += 1;
+      if (history.hit(slot, round)) {
+        hits += 1;
+        run = 0;
+      } else {
+        run += 1;
+      }
+    }
+    if (rounds < params.minCycles || hits === 0) continue;
+    if ((1 - hits / rounds) ** run < params.bound) continue;
+    if (betaLowerQuantile(hits, rounds, SETTLE_RULES.memberConfidence) < SETTLE_RULES.minInsideRate) continue;
+    const pLower = betaLowerQuantile(hits, rounds, SETTLE_RULES.rateConfidence);
+    inside.set(tag, { tag, rounds, hits, pLower });
+  }
+  return inside;
+}
+
+// Scratch per round since the close, reused across calls: evaluate runs every round of every session.
+let usable = new Uint8Array(64);
+let live = new Uint32Array(64);
+let slots = new Int32Array(64);
+
+/** What is decided at `nowMs` for a door closed at `closedAtMs`, given the settled set `before`. */
+export function evaluate(
+  history: ReadHistory,
+  before: Map<string, InsideTag>,
+  closedAtMs: number,
+  nowMs: number,
+  params: SettleParams,
+): Evaluation {
+  const cycle = params.cycleMs;
+  const first = Math.ceil(closedAtMs / cycle);
+  const end = Math.max(first, Math.floor(nowMs / cycle)); // complete rounds: [first, end)
+  const count = end - first;
+  if (usable.length < count) {
+    usable = new Uint8Array(count * 2);
+    live = new Uint32Array(count * 2);
+  }
+  if (slots.length < before.size) slots = new Int32Array(before.size * 2);
+
+  let index = 0;
+  let anyMask = 0;
+  for (const tag of before.keys()) {
+    const slot = history.slotOf(tag);
+    slots[index++] = slot;
+    if (slot >= 0) anyMask = (anyMask | history.antennaMask(slot)) >>> 0;
+  }
+  for (let i = 0; i < count; i++) {
+    usable[i] = 0;
+    live[i] = history.roundAntennaMask(first + i);
+  }
+  for (let j = 0; j < index; j++) {
+    const slot = slots[j] as number;
+    if (slot < 0) continue;
+    for (let i = 0; i < count; i++) if (usable[i] === 0 && history.hit(slot, first + i)) usable[i] = 1;
+  }
+  let usableRounds = 0;
+  for (let i = 0; i < count; i++) usableRounds += usable[i] as number;
+
+  // Pass 1: tags read since the close stayed; how often they were read tells whether the reader still
+  // reads as it did (see the header).
+  const stayed: string[] = [];
+  let expected = 0;
+  let observed = 0;
+  index = 0;
+  for (const [tag, inside] of before) {
+    const slot = slots[index++] as number;
+    if (slot < 0 || history.lastReadMs(slot) < closedAtMs) continue;
+    stayed.push(tag);
+    // Rounds after its first read since the close: that first hit is there by selection.
+    let firstHit = first - 1;
+    for (let round = first; round <= end; round++) {
+      if (history.hit(slot, round)) {
+        firstHit = round;
+        break;
+      }
+    }
+    const mask = history.antennaMask(slot);
+    let rounds = 0;
+    let hits = 0;
+    for (let round = firstHit + 1; round < end; round++) {
+      const i = round - first;
+      if (usable[i] === 0 || ((live[i] as number) & mask) >>> 0 !== mask) continue;
+      rounds += 1;
+      if (history.hit(slot, round)) hits += 1;
+    }
+    expected += rounds * (inside.rounds > 0 ? inside.hits / inside.rounds : 0);
+    observed += hits;
+  }
+  const trusted = expected >= SETTLE_RULES.collapseMinExpected;
+  const collapsed = trusted && observed < SETTLE_RULES.collapseRatio * expected;
+  const factor = trusted ? Math.min(1, observed / expected) : 1;
+
+  // Pass 2: tags unread since the close are taken once their chance of being inside is below bound.
+  const taken: string[] = [];
+  const undecided: Array<{ tag: string; pUnread: number }> = [];
+  let tooWeak = false;
+  // Complete rounds between the close and the deadline: what a tag can ever be given.
+  const maxRounds = Math.floor((closedAtMs + params.maxMs) / cycle) - first;
+  index = 0;
+  for (const [tag, inside] of before) {
+    const slot = slots[index++] as number;
+    if (slot >= 0 && history.lastReadMs(slot) >= closedAtMs) continue;
+    // A tag without a slot has not been read since it lost it: it needs every antenna alive.
+    const mask = slot >= 0 ? history.antennaMask(slot) : anyMask;
+    let misses = 0;
+    for (let i = 0; i < count; i++) {
+      if (usable[i] === 1 && ((live[i] as number) & mask) >>> 0 === mask) misses += 1;
+    }
+    const p = Math.min(1, Math.max(0, inside.pLower * factor));
+    const pUnread = (1 - p) ** misses;
+    if (!collapsed && pUnread < params.bound) {
+      taken.push(tag);
+    } else {
+      undecided.push({ tag, pUnread });
+      if ((1 - p) ** maxRounds >= params.bound) tooWeak = true;
+    }
+  }
+
+  const added = addedTags(history, before, closedAtMs, first, end);
+  const reasons: string[] = [];
+  if (undecided.length > 0) {
+    if (collapsed) reasons.push(SETTLE_REASONS.collapsed);
+    if (tooWeak) reasons.push(SETTLE_REASONS.tooWeak);
+    if (usableRounds === 0 && count >= 4) reasons.push(SETTLE_REASONS.noReads);
+  }
+  const done = undecided.length === 0;
+  const deadline = closedAtMs + params.maxMs;
+  const nextCheckAt = done || nowMs >= deadline ? undefined : Math.min((end + 1) * cycle, deadline);
+  return { done, stayed, taken, added, undecided, reasons, nextCheckAt };
+}
+
+/** Tags not in `before`, read since the close in enough rounds, and at a rate of a tag inside. */
+function addedTags(
+  history: ReadHistory,
+  before: Map<string, InsideTag>,
+  closedAtMs: number,
+  first: number,
+  end: number,
+): string[] {
+  const added: string[] = [];
+  for (let slot = 0; slot < history.slotLimit; slot++) {
+    const tag = history.tagAt(slot);
+    if (tag === undefined || before.has(tag) || history.lastReadMs(slot) < closedAtMs) continue;
+    let rounds = 0;
+    let hits = 0;
+    for (let round = first; round < end; round++) {
+      if (!history.roundActive(round)) continue;
+      rounds += 1;
+      if (history.hit(slot, round)) hits += 1;
+    }
+    if (hits < SETTLE_RULES.addedMinHits) continue;
+    if (betaLowerQuantile(hits, rounds, SETTLE_RULES.rateConfidence) >= SETTLE_RULES.minInsideRate) {
+      added.push(tag);
+    }
+  }
+  return added.sort();
+}
+
+/**
+ * The α-quantile of Beta(hits + 1, rounds − hits + 1), the posterior of a read probability after
+ * `hits` reads in `rounds` rounds from a uniform prior: p is above it with probability 1 − α.
+ * Bisection on the regularised incomplete beta function; returns the lower end (the safe side).
+ */
+export function betaLowerQuantile(hits: number, rounds: number, alpha: number): number {
+  const a = hits + 1;
+  const b = rounds - hits + 1;
+  let low = 0;
+  let high = 1;
+  for (let step = 0; step < 60; step++) {
+    const middle = (low + high) / 2;
+    if (regularizedBeta(middle, a, b) < alpha) low = middle;
+    else high = middle;
+  }
+  return low;
+}
+
+/** I_x(a, b), by the continued fraction on the side where it converges fast (Numerical Recipes 6.4). */
+export function regularizedBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log1p(-x));
+  if (x < (a + 1) / (a + b + 2)) return (front * betaFraction(x, a, b)) / a;
+  return 1 - (front * betaFraction(1 - x, b, a)) / b;
+}
+
+function betaFraction(x: number, a: number, b: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let result = d;
+  for (let m = 1; m <= 500; m++) {
+    const m2 = 2 * m;
+    let term = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + term * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + term / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    result *= d * c;
+    term = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + term * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + term / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    result *= delta;
+    if (Math.abs(delta - 1) < 1e-15) break;
+  }
+  return result;
+}
+
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7): about 15 significant digits. */
+function lnGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
+  const z = x - 1;
+  let sum = LANCZOS[0] as number;
+  for (let i = 1; i < LANCZOS.length; i++) sum += (LANCZOS[i] as number) / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
+}

@@ -1,0 +1,131 @@
+import type { ExtensionFactory } from '../../src/app/context.js';
+import { Controller } from '../../src/app/controller.js';
+import { configSchema } from '../../src/config/schema.js';
+import { fromHex } from '../../src/core/index.js';
+import { Inventory, type InventoryOptions, inventoryOf } from '../../src/domain/inventory/index.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { CMD_START_READING } from '../../src/protocols/thingmagic/fixtures.js';
+import { createSimulator } from '../../src/protocols/thingmagic/simulator.js';
+import { VirtualClock } from '../../src/shared/clock.js';
+import type { GatewayEvent } from '../../src/shared/events.js';
+import type { ByteTransport, TransportHandlers } from '../../src/transport/types.js';
+
+/** SGTIN-96 of GTIN 80614141123458 (the DESIGN.md example) with the given serial. */
+export function sgtin(serial: number): string {
+  return `3074257BF7194E40${serial.toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
+/** A serial port the test unplugs and plugs back: statuses and bytes as a real transport reports them. */
+export class FakePort implements ByteTransport {
+  readonly target = 'fake:fridge';
+  private handlers: TransportHandlers | undefined;
+
+  start(handlers: TransportHandlers): void {
+    this.handlers = handlers;
+    handlers.status({ state: 'online' });
+  }
+
+  async write(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    this.handlers?.status({ state: 'offline', reason: 'stopped', attempt: 0, retryInMs: null });
+  }
+
+  unplug(reason: string): void {
+    this.handlers?.status({ state: 'offline', reason, attempt: 1, retryInMs: 1000 });
+  }
+
+  plugIn(): void {
+    this.handlers?.status({ state: 'online' });
+  }
+
+  data(chunk: Uint8Array): void {
+    this.handlers?.data(chunk);
+  }
+}
+
+export interface GatewayOptions {
+  /** The fridge reader's zone (default `fridge`). */
+  zone?: string;
+  /** Feed the reader through a FakePort (with its statuses) rather than `pipeline.ingest`. */
+  port?: FakePort;
+  inventory?: InventoryOptions;
+}
+
+/**
+ * The whole gateway (Controller, replay mode, virtual clock, a store in `dataDir`) with the inventory
+ * as an extra feature and one ThingMagic reader `fridge`; `read` sends one chunk of simulator frames.
+ */
+export async function startGateway(dataDir: string, t0: number, options: GatewayOptions = {}) {
+  const clock = new VirtualClock(t0);
+  const config = configSchema.parse({
+    gatewayId: 'gw1',
+    readers: [{ id: 'fridge', driver: 'thingmagic', port: 'replay:fridge', zone: options.zone ?? 'fridge' }],
+  });
+  let inventory: Inventory | undefined;
+  // Once the controller lists the inventory among its own features, take that one rather than a second.
+  const feature: ExtensionFactory = (context) => {
+    inventory = inventoryOf(context);
+    if (inventory) return undefined;
+    inventory = new Inventory(context, options.inventory);
+    return inventory;
+  };
+  const port = options.port;
+  const controller = Controller.create(config, {
+    mode: 'replay',
+    clock,
+    logger: silentLogger(),
+    dataDir,
+    mqtt: undefined,
+    drainMs: 0,
+    extraFeatures: [feature],
+    ...(port ? { transportFor: () => port } : {}),
+  });
+  const events: GatewayEvent[] = [];
+  controller.bus.on('test', '*', (event) => events.push(event));
+  await controller.start();
+  const simulator = createSimulator();
+  simulator.answer(CMD_START_READING);
+  const read = (tags: readonly string[], atMs: number) => {
+    clock.advanceTo(atMs);
+    const frames = tags.map((tag) => simulator.tagFrame(fromHex(tag), 1, -50) as Uint8Array);
+    const chunk = new Uint8Array(frames.reduce((total, frame) => total + frame.length, 0));
+    frames.reduce((at, frame) => {
+      chunk.set(frame, at);
+      return at + frame.length;
+    }, 0);
+    if (port) port.data(chunk);
+    else controller.readers.pipeline('fridge')?.ingest(chunk);
+  };
+  /** Reads `tags` every second from `fromMs` to `toMs` (both included). */
+  const keepReading = (tags: readonly string[], fromMs: number, toMs: number) => {
+    for (let at = fromMs; at <= toMs; at += 1000) read(tags, at);
+  };
+  const summary = () =>
+    events.map((event) => {
+      const at = Date.parse(event.ts) - t0;
+      if (event.type === 'inventory.changed') {
+        const stale = event.stale === undefined ? {} : { stale: event.stale };
+        const added = event.added.map((item) => item.tag);
+        const removed = event.removed.map((item) =>
+          item.reason ? `${item.tag} (${item.reason})` : item.tag,
+        );
+        return [event.type, at, { added, removed, count: event.count, ...stale }];
+      }
+      return [event.type, at, 'tag' in event ? event.tag : 'state' in event ? event.state : ''];
+    });
+  return {
+    controller,
+    clock,
+    events,
+    read,
+    keepReading,
+    summary,
+    inventory: () => inventory as Inventory,
+    rows: () =>
+      controller.store.db.prepare('SELECT zone, tag FROM inventory_tags ORDER BY zone, tag').all() as Array<{
+        zone: string;
+        tag: string;
+      }>,
+  };
+}

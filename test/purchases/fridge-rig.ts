@@ -1,0 +1,212 @@
+/**
+ * A smart fridge driven end to end on the virtual clock: the real controller (store in a temporary
+ * directory, bus, readers, extensions) fed with real reader frames — ThingMagic tag reads in
+ * inventory rounds, ID-12 card frames, `lines` door reports — as a capture would feed it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Controller } from '../../src/app/controller.js';
+import { configSchema, type GatewayConfigInput } from '../../src/config/schema.js';
+import { Catalog } from '../../src/domain/catalog/index.js';
+import { decodeEpc } from '../../src/domain/epc.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { encodeId12Frame } from '../../src/protocols/em4100-ascii/index.js';
+import { encodeLine } from '../../src/protocols/lines/index.js';
+import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
+import { VirtualClock } from '../../src/shared/clock.js';
+import type { Product } from '../../src/shared/commerce.js';
+import type { GatewayEvent } from '../../src/shared/events.js';
+import { Store } from '../../src/store/index.js';
+
+export const T0 = Date.parse('2026-11-30T10:00:00.000Z');
+export const CYCLE_MS = 250;
+
+/** SGTIN-96 (company prefix 0614141, partition 5) for an item reference and serial. */
+export function sgtin(itemReference: number, serial: number): string {
+  let bits = (((((0x30n << 3n) | 1n) << 3n) | 5n) << 24n) | 614141n;
+  bits = (((bits << 20n) | BigInt(itemReference)) << 38n) | BigInt(serial);
+  return bits.toString(16).toUpperCase().padStart(24, '0');
+}
+
+/** The GTIN the TDS gives an item reference of our company prefix (checked in epc.test.ts). */
+function gtinOf(itemReference: number): string {
+  const gtin = decodeEpc(sgtin(itemReference, 1))?.gtin;
+  if (!gtin) throw new Error(`no GTIN for ${itemReference}`);
+  return gtin;
+}
+
+export const COLA_REF = 812345;
+export const WATER_REF = 812346;
+export const COLA: Product = {
+  sku: 'COLA-033',
+  gtin: gtinOf(COLA_REF),
+  name: 'Cola 0.33 l',
+  unitPrice: 250,
+  currency: 'EUR',
+};
+export const WATER: Product = {
+  sku: 'WATER-05',
+  gtin: gtinOf(WATER_REF),
+  name: 'Water 0.5 l',
+  unitPrice: 180,
+  currency: 'EUR',
+};
+export const CARD_ANA = '0500207B32';
+export const CARD_UNKNOWN = '0A0B0C0D0E';
+
+export function fridgeConfig(overrides: Partial<GatewayConfigInput> = {}): GatewayConfigInput {
+  return {
+    gatewayId: 'fridge-test',
+    readers: [
+      { id: 'fridge', driver: 'thingmagic', port: 'replay:none.jsonl', zone: 'fridge' },
+      { id: 'badge', driver: 'em4100-ascii', port: 'replay:none.jsonl', zone: 'entrance' },
+    ],
+    sensors: [{ id: 'io', driver: 'lines', port: 'replay:none.jsonl', zone: 'fridge' }],
+    actuators: [{ id: 'lock', driver: 'lines', device: 'io', channel: 'lock', safeState: 'closed' }],
+    cabinets: [
+      {
+        id: 'fridge-1',
+        zone: 'fridge',
+        cardReader: 'badge',
+        door: { sensor: 'io' },
+        lock: 'lock',
+        currency: 'EUR',
+        settle: { cycleMs: CYCLE_MS },
+      },
+    ],
+    customers: [{ card: CARD_ANA, reference: 'cust-17', name: 'Ana', consent: true }],
+    ...overrides,
+  };
+}
+
+const hexBytes = (hex: string) => Uint8Array.from(Buffer.from(hex, 'hex'));
+
+export class FridgeRig {
+  readonly clock = new VirtualClock(T0);
+  readonly events: GatewayEvent[] = [];
+  readonly logLines: string[] = [];
+  private readonly simulator = thingmagicDriver.createSimulator();
+  private controller: Controller | undefined;
+  /** Tags in the fridge now, with their per-round read probability. */
+  readonly inside = new Map<string, number>();
+  private randomState = 12345;
+
+  constructor(
+    readonly dataDir: string,
+    private readonly configInput: GatewayConfigInput,
+  ) {
+    // The simulated Nano streams once it has been through the gateway's start-up sequence.
+    for (const step of thingmagicDriver.startup({})) this.simulator.answer(step.bytes);
+  }
+
+  static async create(products: Product[] = [COLA, WATER], config = fridgeConfig()): Promise<FridgeRig> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rfid-fridge-'));
+    const store = Store.open({
+      dataDir,
+      clock: new VirtualClock(T0),
+      logger: createLogger({ level: 'silent' }),
+    });
+    new Catalog(store).upsert(products);
+    store.close();
+    const rig = new FridgeRig(dataDir, config);
+    await rig.boot();
+    return rig;
+  }
+
+  /** Builds and starts a controller on the rig's store (again, after `crash`). */
+  async boot(): Promise<void> {
+    const config = configSchema.parse(this.configInput);
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (line: string) => void this.logLines.push(line) },
+    });
+    this.controller = Controller.create(config, {
+      mode: 'replay',
+      clock: this.clock,
+      logger,
+      dataDir: this.dataDir,
+      mqtt: undefined,
+      drainMs: 0,
+    });
+    await this.controller.start();
+    this.controller.bus.on('rig', '*', (event) => this.events.push(event));
+  }
+
+  /** The process dies: nothing is stopped, the store file is left as it is (its last commit stands). */
+  crash(): void {
+    // Closing the connection is what the OS does for a killed process; no extension gets to stop.
+    this.controller?.store.close();
+    this.controller = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.controller?.stop();
+    this.controller = undefined;
+  }
+
+  dispose(): void {
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  put(tag: string, readProbability = 1): void {
+    this.inside.set(tag, readProbability);
+  }
+
+  take(tag: string): void {
+    this.inside.delete(tag);
+  }
+
+  card(id: string): void {
+    this.feed('badge', encodeId12Frame(hexBytes(id)));
+  }
+
+  door(value: 'open' | 'closed'): void {
+    this.feed('io', encodeLine('door', value));
+  }
+
+  /** Runs `ms` of inventory rounds: each round, each tag inside is read with its probability. */
+  rounds(ms: number, extraReads: (round: number) => string[] = () => []): void {
+    const until = this.clock.now() + ms;
+    let round = 0;
+    while (this.clock.now() + CYCLE_MS <= until) {
+      this.clock.advanceTo(this.clock.now() + CYCLE_MS);
+      const tags = [...this.inside].filter(([, p]) => this.random() < p).map(([tag]) => tag);
+      for (const tag of [...tags, ...extraReads(round)]) {
+        const frame = this.simulator.tagFrame(hexBytes(tag), 1, -50);
+        if (frame) this.feed('fridge', frame);
+      }
+      round += 1;
+    }
+    this.clock.advanceTo(until);
+  }
+
+  /** Time passes with the reader silent (unplugged, or nothing inside). */
+  idle(ms: number): void {
+    this.clock.advanceTo(this.clock.now() + ms);
+  }
+
+  feed(port: string, bytes: Uint8Array): void {
+    const pipeline = this.controller?.readers.pipeline(port);
+    if (!pipeline) throw new Error(`no pipeline ${port}`);
+    pipeline.ingest(bytes);
+  }
+
+  readerStatus(reader: string, state: 'online' | 'offline'): void {
+    this.controller?.bus.emit({ type: 'reader.status', reader, state, reason: 'test' });
+  }
+
+  ofType<T extends GatewayEvent['type']>(type: T): Array<Extract<GatewayEvent, { type: T }>> {
+    return this.events.filter((event): event is Extract<GatewayEvent, { type: T }> => event.type === type);
+  }
+
+  private random(): number {
+    // xorshift32: the same rounds every run.
+    let x = this.randomState;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.randomState = x >>> 0;
+    return this.randomState / 2 ** 32;
+  }
+}

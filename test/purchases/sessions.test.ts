@@ -1,0 +1,168 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CARD_ANA, CARD_UNKNOWN, COLA, COLA_REF, FridgeRig, sgtin, WATER, WATER_REF } from './fridge-rig.js';
+
+/**
+ * Purchase sessions end to end on the virtual clock. Every expected basket below is what the
+ * scenario physically does (which tags the customer took out), written before running it.
+ */
+describe('purchase sessions (controller, real store, real frames)', () => {
+  const rigs: FridgeRig[] = [];
+  afterEach(async () => {
+    for (const rig of rigs.splice(0)) {
+      await rig.stop();
+      rig.dispose();
+    }
+  });
+
+  async function stockedFridge(readProbability = 1): Promise<FridgeRig> {
+    const rig = await FridgeRig.create();
+    rigs.push(rig);
+    for (let serial = 1; serial <= 3; serial++) rig.put(sgtin(COLA_REF, serial), readProbability);
+    for (let serial = 1; serial <= 2; serial++) rig.put(sgtin(WATER_REF, serial), readProbability);
+    // A minute of history: every tag's read rate is known before anyone opens the door.
+    rig.rounds(60_000);
+    return rig;
+  }
+
+  it('charges exactly the two drinks taken', async () => {
+    const rig = await stockedFridge();
+    rig.card(CARD_ANA);
+    const [started] = rig.ofType('purchase.started');
+    expect(started).toMatchObject({ cabinet: 'fridge-1', customer: 'cust-17', via: 'card' });
+    expect(rig.ofType('actuator.changed')).toEqual([
+      expect.objectContaining({ actuator: 'lock', value: 'open', pulseMs: 5000 }),
+    ]);
+    rig.rounds(2000);
+    rig.door('open');
+    rig.rounds(1000);
+    rig.take(sgtin(COLA_REF, 2));
+    rig.take(sgtin(WATER_REF, 1));
+    rig.rounds(3000);
+    rig.door('closed');
+    rig.rounds(15_000);
+
+    const [completed] = rig.ofType('purchase.completed');
+    expect(completed?.session).toBe(started?.session);
+    expect(completed?.items.map((item) => [item.tag, item.sku, item.unitPrice]).sort()).toEqual(
+      [
+        [sgtin(COLA_REF, 2), COLA.sku, 250],
+        [sgtin(WATER_REF, 1), WATER.sku, 180],
+      ].sort(),
+    );
+    expect([completed?.total, completed?.currency, completed?.confidence]).toEqual([430, 'EUR', 'certain']);
+    expect(completed?.items[0]).toMatchObject({ uri: expect.stringMatching(/^urn:epc:id:sgtin:0614141\./) });
+    // Decided from evidence, long before the 10 s limit.
+    expect(completed?.settleMs).toBeLessThanOrEqual(3000);
+    expect(rig.ofType('purchase.cancelled')).toEqual([]);
+    // Relocked when the door closed.
+    expect(rig.ofType('actuator.changed').map((event) => event.value)).toEqual(['open', 'closed']);
+  });
+
+  it('completes with nothing to charge when nothing was taken, and reports a returned item', async () => {
+    const rig = await stockedFridge();
+    rig.card(CARD_ANA);
+    rig.door('open');
+    rig.rounds(2000);
+    // A water bought earlier comes back in.
+    rig.put(sgtin(WATER_REF, 9));
+    rig.rounds(1000);
+    rig.door('closed');
+    rig.rounds(15_000);
+    const [completed] = rig.ofType('purchase.completed');
+    expect(completed).toMatchObject({ items: [], total: 0, currency: 'EUR' });
+    expect(completed?.returned.map((item) => item.tag)).toEqual([sgtin(WATER_REF, 9)]);
+  });
+
+  it('refuses an unknown card, and a second card while a session runs', async () => {
+    const rig = await stockedFridge();
+    rig.card(CARD_UNKNOWN);
+    expect(rig.ofType('purchase.refused')).toEqual([
+      expect.objectContaining({ cabinet: 'fridge-1', reason: 'unknown_card', card: CARD_UNKNOWN }),
+    ]);
+    expect(rig.ofType('purchase.started')).toEqual([]);
+    rig.card(CARD_ANA);
+    rig.rounds(2000);
+    rig.idle(5000); // the badge reader lets the card depart, so a new read is a new arrival
+    rig.card(CARD_ANA);
+    expect(rig.ofType('purchase.refused').map((event) => event.reason)).toEqual([
+      'unknown_card',
+      'session_in_progress',
+    ]);
+    expect(rig.ofType('purchase.started')).toHaveLength(1);
+  });
+
+  it('cancels and relocks when the door is never opened', async () => {
+    const rig = await stockedFridge();
+    rig.card(CARD_ANA);
+    rig.rounds(14_000);
+    expect(rig.ofType('purchase.cancelled')).toEqual([]);
+    rig.rounds(2000);
+    expect(rig.ofType('purchase.cancelled')).toEqual([
+      expect.objectContaining({ cabinet: 'fridge-1', reason: 'door_not_opened' }),
+    ]);
+    expect(rig.ofType('actuator.changed').map((event) => event.value)).toEqual(['open', 'closed']);
+  });
+
+  it('raises an alarm when the door is left open, and one when it opens without a session', async () => {
+    const rig = await stockedFridge();
+    rig.door('open');
+    expect(rig.ofType('security.alarm')).toEqual([
+      expect.objectContaining({ kind: 'door_opened_without_session', cabinet: 'fridge-1' }),
+    ]);
+    rig.door('closed');
+    rig.card(CARD_ANA);
+    rig.door('open');
+    rig.rounds(61_000);
+    expect(rig.ofType('security.alarm').map((event) => event.kind)).toEqual([
+      'door_opened_without_session',
+      'door_left_open',
+    ]);
+  });
+
+  it('never charges when the reader goes offline during the session: uncertain, with the reason', async () => {
+    const rig = await stockedFridge();
+    rig.card(CARD_ANA);
+    rig.door('open');
+    rig.take(sgtin(COLA_REF, 1));
+    rig.rounds(2000);
+    rig.readerStatus('fridge', 'offline');
+    rig.door('closed');
+    rig.idle(12_000);
+    expect(rig.ofType('purchase.completed')).toEqual([]);
+    const [cancelled] = rig.ofType('purchase.cancelled');
+    expect(cancelled).toMatchObject({ reason: 'uncertain', confidence: 'uncertain' });
+    expect(cancelled?.reasons?.join(' ')).toMatch(/fridge offline/);
+  });
+
+  it('says uncertain, never charges, when weak tags cannot be decided in time', async () => {
+    const rig = await stockedFridge(0.08);
+    rig.card(CARD_ANA);
+    rig.door('open');
+    rig.take(sgtin(COLA_REF, 1));
+    rig.rounds(2000);
+    rig.door('closed');
+    rig.rounds(15_000);
+    expect(rig.ofType('purchase.completed')).toEqual([]);
+    expect(rig.ofType('purchase.cancelled')).toEqual([expect.objectContaining({ confidence: 'uncertain' })]);
+  });
+
+  it('recovers a session after the gateway is killed mid-session: charged once, from evidence', async () => {
+    const rig = await stockedFridge();
+    rig.card(CARD_ANA);
+    rig.door('open');
+    rig.rounds(1000);
+    rig.take(sgtin(COLA_REF, 3));
+    rig.rounds(1000);
+    rig.crash();
+    // Back up: the reader reads what is inside; the session is settled from the kept settled set.
+    await rig.boot();
+    rig.rounds(15_000);
+    const completed = rig.ofType('purchase.completed');
+    expect(completed.map((event) => event.items.map((item) => item.tag))).toEqual([[sgtin(COLA_REF, 3)]]);
+    // Restarting again changes nothing: the session is final in the store.
+    await rig.stop();
+    await rig.boot();
+    rig.rounds(5000);
+    expect(rig.ofType('purchase.completed')).toHaveLength(1);
+  });
+});
