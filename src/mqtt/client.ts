@@ -93,6 +93,11 @@ export interface GatewayMqttClient {
   /** Drops the connection and reconnects (e.g. a PUBACK that never came). */
   reconnectNow(reason: string): void;
   stats(): MqttClientStats;
+  /**
+   * Adds `detail` to the retained `online` status (e.g. the store's disk is full) and publishes it
+   * again when it changed; `undefined` removes it. Kept for every later reconnect.
+   */
+  setStatusDetail(detail: Record<string, unknown> | undefined): void;
   /** Publishes the retained `offline` status (bounded by `timeoutMs`), disconnects, stops reconnecting. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -242,18 +247,22 @@ export function createMqttClient(
     for (const id of Object.keys(raw.outgoing)) raw.removeOutgoingMessage(Number(id));
   };
 
+  let statusDetail: Record<string, unknown> | undefined;
+  const onlineStatus = (): StatusPayload => ({
+    state: 'online',
+    gateway: options.gatewayId,
+    ...(connectedAt === undefined ? {} : { since: new Date(connectedAt).toISOString() }),
+    ...(options.version !== undefined ? { version: options.version } : {}),
+    ...(statusDetail === undefined ? {} : { detail: statusDetail }),
+  });
+
   raw.on('connect', () => {
     connectedAt = clock.now();
     backoff.connected(connectedAt);
     connects++;
     lastError = null;
     log.info({ protocolVersion }, 'connected to the broker');
-    publishStatus({
-      state: 'online',
-      gateway: options.gatewayId,
-      since: new Date(connectedAt).toISOString(),
-      ...(options.version !== undefined ? { version: options.version } : {}),
-    });
+    publishStatus(onlineStatus());
     // On the first connection MQTT.js sends the subscriptions it queued offline by itself.
     if (connects > 1) for (const [filter, qos] of subscriptions) sendSubscription(filter, qos);
     connectListeners.emit();
@@ -310,6 +319,11 @@ export function createMqttClient(
       if (!api.connected) return;
       log.warn({ reason }, 'dropping the connection to reconnect');
       raw.stream.destroy();
+    },
+    setStatusDetail(detail) {
+      if (JSON.stringify(detail) === JSON.stringify(statusDetail)) return;
+      statusDetail = detail;
+      if (raw.connected && !closing) publishStatus(onlineStatus());
     },
     stats: () => ({
       connected: api.connected,

@@ -65,6 +65,12 @@ export class FakeClient implements GatewayMqttClient {
     if (this.settleInsidePublish !== undefined) this.settle(entry, this.settleInsidePublish);
     return true;
   }
+  statusDetails: Array<Record<string, unknown> | undefined> = [];
+
+  setStatusDetail(detail: Record<string, unknown> | undefined): void {
+    this.statusDetails.push(detail);
+  }
+
   reconnectNow(reason: string): void {
     this.reconnectReasons.push(reason);
     this.drop();

@@ -35,6 +35,8 @@ export interface StatusPayload {
   since?: string;
   version?: string;
   reason?: string;
+  /** What an operator should know while online (a full disk). */
+  detail?: Record<string, unknown>;
 }
 
 /** MQTT forbids NUL in topics; `+` and `#` would turn a name into a wildcard filter. */

@@ -115,6 +115,7 @@ export class MqttLink implements Extension {
     try {
       const { committed, dropped } = store.outbox.commit();
       if (committed > 0) this.link?.publisher.notify();
+      this.reportStorage();
       if (dropped > 0) {
         logger.warn(
           { dropped, byType: store.outbox.stats().dropped },
@@ -126,11 +127,31 @@ export class MqttLink implements Extension {
       // A full disk is logged by the store once per episode; this retry runs every second meanwhile.
       const level = error instanceof OutboxError && error.diskFull ? 'debug' : 'error';
       logger[level]({ err: error }, 'outbox commit failed; events stay buffered for the next attempt');
+      this.reportStorage();
       this.retryTimer ??= clock.setTimeout(() => {
         this.retryTimer = undefined;
         this.commitNow();
       }, COMMIT_RETRY_MS);
     }
+  }
+
+  /** The retained status says so while the disk is full (events are being dropped to make room). */
+  private reportStorage(): void {
+    const health = this.options.store.health();
+    this.link?.client.setStatusDetail(
+      health.diskFull
+        ? {
+            storage: {
+              diskFull: true,
+              since: health.diskFullSince === null ? null : new Date(health.diskFullSince).toISOString(),
+              freeBytes: health.freeBytes,
+              buffered: health.buffered,
+              droppedFromMemory: health.droppedFromMemory,
+              reserveAvailable: health.reserveAvailable,
+            },
+          }
+        : undefined,
+    );
   }
 
   private scheduleCommit(): void {
