@@ -85,6 +85,24 @@ export const engineChecks: ExtraCheck[] = [
       if (config.cabinets.findIndex((other) => other.id === cabinet.id) !== index) {
         problems.push({ path: `${at}.id`, message: `"${cabinet.id}" is used twice` });
       }
+      // Shared between two cabinets, one card would open both and one item could be charged twice.
+      const earlier = config.cabinets.slice(0, index);
+      const shared = (
+        what: string,
+        value: string | undefined,
+        of: (other: typeof cabinet) => string | undefined,
+      ) => {
+        const other = value === undefined ? undefined : earlier.find((candidate) => of(candidate) === value);
+        if (other)
+          problems.push({ path: `${at}.${what}`, message: `"${value}" is already cabinet "${other.id}"'s` });
+      };
+      shared('zone', cabinet.zone, (other) => other.zone);
+      shared('cardReader', cabinet.cardReader, (other) => other.cardReader);
+      shared(
+        'door.sensor',
+        `${cabinet.door.sensor}.${cabinet.door.channel}`,
+        (other) => `${other.door.sensor}.${other.door.channel}`,
+      );
     });
     return problems;
   },

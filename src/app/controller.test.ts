@@ -77,7 +77,8 @@ describe('Controller', () => {
     expect(failure).toBeInstanceOf(StartupError);
     expect((failure as StartupError).part).toBe('b');
     expect((failure as Error).message).toBe('b failed to start: b cannot reach its device');
-    expect(log).toEqual(['start a', 'stop a begins', 'stop a ends']);
+    // The failing part is stopped too: it may have opened something before it failed.
+    expect(log).toEqual(['start a', 'stop b begins', 'stop b ends', 'stop a begins', 'stop a ends']);
     expect(() => controller.store.db.prepare('SELECT 1').get()).toThrow(/not open/);
     expect(lines.some((line) => line.includes('"part":"b"') && line.includes('start-up failed'))).toBe(true);
   });

@@ -173,6 +173,8 @@ export class Controller {
           { err: error, part: extension.name },
           'start-up failed; stopping what started',
         );
+        // The failing part may have opened something before it failed (a first port, a broker).
+        this.started.push(extension);
         await this.stop();
         throw new StartupError(extension.name, { cause: error });
       }

@@ -187,4 +187,46 @@ describe('EventBus', () => {
     await bus.command('actuator.set', { actuator: 'lock', value: 'open', reason: 'test' });
     expect(calls).toEqual(['lock=open']);
   });
+
+  it('a nested transaction that fails undoes only its own rows and events', () => {
+    const { bus, store, committed } = setup();
+    bus.transaction(() => {
+      store.db.prepare('INSERT INTO counter (id, value) VALUES (1, 1)').run();
+      bus.emit(arrived('AA01'));
+      expect(() =>
+        bus.transaction(() => {
+          store.db.prepare('INSERT INTO counter (id, value) VALUES (2, 2)').run();
+          bus.emit(arrived('AA02'));
+          throw new Error('inner');
+        }),
+      ).toThrow('inner');
+    });
+    expect(store.db.prepare('SELECT id FROM counter').all()).toEqual([{ id: 1 }]);
+    expect(committed().map((event) => [event.seq, event.type === 'tag.arrived' ? event.tag : ''])).toEqual([
+      [1, 'AA01'],
+    ]);
+  });
+
+  it('an event the journal refuses is not delivered with a borrowed seq, and fails its transaction', () => {
+    const { bus, store, committed, logs } = setup();
+    const seen: number[] = [];
+    bus.on('recorder', '*', (event) => seen.push(event.seq));
+    // JSON cannot carry a BigInt: the outbox refuses the event.
+    const unserialisable = { ...arrived('BAD'), reads: 10n as unknown as number };
+    bus.emit(unserialisable);
+    bus.emit(arrived('AA01'));
+    expect(seen).toEqual([1]);
+    expect(() =>
+      bus.transaction(() => {
+        store.db.prepare('INSERT INTO counter (id, value) VALUES (1, 1)').run();
+        bus.emit(unserialisable);
+      }),
+    ).toThrow();
+    expect(store.db.prepare('SELECT count(*) AS n FROM counter').get()).toEqual({ n: 0 });
+    bus.emit(arrived('AA02'));
+    expect(seen).toEqual([1, 2]);
+    expect(committed().map((event) => event.seq)).toEqual([1, 2]);
+    expect(bus.stats.journalErrors).toBe(2);
+    expect(logs().filter((line) => line.level === 50)).toHaveLength(2);
+  });
 });

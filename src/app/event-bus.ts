@@ -113,7 +113,17 @@ export class EventBus implements Bus {
    * the error is rethrown. Nested calls join the outer transaction.
    */
   transaction<T>(fn: () => T): T {
-    if (this.collecting) return fn();
+    const outer = this.collecting;
+    if (outer) {
+      // Nested: a savepoint. If it fails (and the outer one goes on), its rows and its events go.
+      const mark = outer.length;
+      try {
+        return this.options.store ? this.options.store.transaction(fn) : fn();
+      } catch (error) {
+        outer.length = mark;
+        throw error;
+      }
+    }
     const collected: Pending[] = [];
     const seqBefore = this.memorySeq;
     let events: GatewayEvent[] = [];
@@ -123,7 +133,8 @@ export class EventBus implements Bus {
       const run = () => {
         const value = fn();
         this.collecting = undefined;
-        events = collected.map((pending) => this.enveloped(pending));
+        // A journal that refuses an event fails the transaction: the state must not commit without it.
+        events = collected.map((pending) => this.enveloped(pending, true) as GatewayEvent);
         return value;
       };
       result = this.options.store ? this.options.store.transaction(run) : run();
@@ -180,7 +191,8 @@ export class EventBus implements Bus {
         if (pending === undefined) break;
         this.queue[this.head] = undefined as unknown as Pending;
         this.head += 1;
-        const event = this.enveloped(pending);
+        const event = this.enveloped(pending, false);
+        if (event === undefined) continue;
         this.emitted += 1;
         this.deliver(event);
       }
@@ -191,30 +203,33 @@ export class EventBus implements Bus {
     }
   }
 
-  /** The envelope, with the next seq, handed to the journal before anything else sees it. */
-  private enveloped(pending: Pending): GatewayEvent {
+  /**
+   * The envelope, with the next seq, handed to the journal before anything else sees it. An event
+   * the journal refuses has no seq of its own: it is not delivered (outside a transaction, logged
+   * and counted) or fails the transaction it belongs to.
+   */
+  private enveloped(pending: Pending, inTransaction: boolean): GatewayEvent | undefined {
     const journal = this.options.journal;
-    const event = {
-      id: randomUUID(),
-      seq: journal ? journal.nextSeq() : this.memorySeq + 1,
-      ts: new Date(Math.floor(pending.atMs)).toISOString(),
-      gateway: this.options.gateway,
-      ...pending.body,
-    } as GatewayEvent;
-    if (!journal) {
-      this.memorySeq = event.seq;
-      return event;
-    }
     try {
-      journal.append(event);
+      const event = {
+        id: randomUUID(),
+        seq: journal ? journal.nextSeq() : this.memorySeq + 1,
+        ts: new Date(Math.floor(pending.atMs)).toISOString(),
+        gateway: this.options.gateway,
+        ...pending.body,
+      } as GatewayEvent;
+      if (journal) journal.append(event);
+      else this.memorySeq = event.seq;
+      return event;
     } catch (error) {
       this.journalErrors += 1;
       this.options.logger.error(
-        { err: error, seq: event.seq, type: event.type },
-        'event not journalled; it is not published',
+        { err: error, type: pending.body.type },
+        inTransaction ? 'event not journalled; its transaction fails' : 'event not journalled; it is dropped',
       );
+      if (inTransaction) throw error;
+      return undefined;
     }
-    return event;
   }
 
   private deliver(event: GatewayEvent): void {

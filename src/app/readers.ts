@@ -150,7 +150,8 @@ export class Readers implements Extension {
       const deadline = this.engine.nextDeadline();
       if (deadline === undefined) return;
       advanceTo(deadline);
-      this.sweep(deadline);
+      // A sweep that fails at a deadline would fail there again: stop rather than spin.
+      if (!this.sweep(deadline)) return;
     }
   }
 
@@ -199,12 +200,14 @@ export class Readers implements Extension {
     this.armDeadline();
   }
 
-  private sweep(atMs: number): void {
+  private sweep(atMs: number): boolean {
     try {
       this.engine.advance(atMs);
+      return true;
     } catch (error) {
       this.sweepErrors += 1;
       this.options.logger.error({ err: error }, 'departure sweep failed; retried at the next deadline');
+      return false;
     }
   }
 

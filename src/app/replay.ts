@@ -42,6 +42,8 @@ export interface ReplayResult {
 }
 
 const READ_BLOCK_BYTES = 1 << 20;
+/** How far past the last chunk the virtual clock may run on for pending timers. */
+const RUN_ON_LIMIT_MS = 3_600_000;
 
 /**
  * Runs the whole pipeline over a capture on a virtual clock: the same capture and config always
@@ -125,7 +127,16 @@ class ReplaySession {
   }
 
   async finish(): Promise<ReplayResult> {
-    this.controller.readers.drainPending((atMs) => this.clock.advanceTo(atMs));
+    // The clock runs on until every departure and every timer of the extensions (a settling
+    // session, a door left open) has fired, so that the output is complete; bounded, in case a
+    // feature re-arms forever.
+    const horizon = this.clock.now() + RUN_ON_LIMIT_MS;
+    for (;;) {
+      this.controller.readers.drainPending((atMs) => this.clock.advanceTo(atMs));
+      const next = this.clock.nextTimerAt();
+      if (next === undefined || next > horizon) break;
+      this.clock.advanceTo(next);
+    }
     await this.controller.stop();
     const ports: Record<string, PortStats> = {};
     for (const device of this.controller.readers.devices) {

@@ -31,12 +31,14 @@ describe('run over real pseudo-terminals', () => {
   it('reads simulated readers, goes offline when the pty vanishes and back online when it returns', async () => {
     const uhf = await ptyPair();
     const badge = await ptyPair();
-    const config = join(mkdtempSync(join(tmpdir(), 'rfid-e2e-')), 'gateway.json');
+    const dir = mkdtempSync(join(tmpdir(), 'rfid-e2e-'));
+    const config = join(dir, 'gateway.json');
     const reconnect = { initialMs: 100, maxMs: 500, stableAfterMs: 1000 };
     writeFileSync(
       config,
       JSON.stringify({
         gatewayId: 'e2e',
+        dataDir: join(dir, 'data'),
         readers: [
           { id: 'uhf', driver: 'thingmagic', port: uhf.b, reconnect },
           { id: 'badge', driver: 'em4100-ascii', port: badge.b, reconnect },
@@ -96,11 +98,27 @@ describe('run over real pseudo-terminals', () => {
         (e.seq as number) > (offline.seq as number),
       'online again',
     );
-    // Reads flow again: the start-up sequence ran again on the reopened port.
+    // While it was unplugged its tags were held, not departed (a loose cable is not "everything
+    // was taken"), and its zone's inventory said it was stale.
     await gateway.waitForEvent(
-      (e) => e.reader === 'uhf' && e.type === 'tag.arrived' && (e.seq as number) > (online.seq as number),
-      'UHF tag after the reconnect',
+      (e) => e.type === 'inventory.changed' && e.zone === 'uhf' && typeof e.stale === 'string',
+      'stale inventory',
     );
+    await gateway.waitForEvent(
+      (e) =>
+        e.type === 'inventory.changed' &&
+        e.zone === 'uhf' &&
+        e.stale === undefined &&
+        (e.seq as number) > (online.seq as number),
+      'inventory fresh again',
+    );
+    // Reads flow again (the start-up sequence ran again on the reopened port): past the 3 s
+    // hold-off after the release, nothing has departed and nothing arrived twice.
+    await new Promise((resolve) => setTimeout(resolve, 4500));
+    const uhfEvents = gateway.events().filter((e) => e.reader === 'uhf' || e.zone === 'uhf');
+    expect(uhfEvents.filter((e) => e.type === 'tag.departed')).toEqual([]);
+    const arrivals = uhfEvents.filter((e) => e.type === 'tag.arrived').map((e) => e.tag);
+    expect(arrivals).toEqual([...new Set(arrivals)]);
     // The badge reader never noticed.
     expect(
       gateway

@@ -128,9 +128,15 @@ export class FridgeRig {
       dataDir: this.dataDir,
       mqtt: undefined,
       drainMs: 0,
+      // Listening from the start: a session recovered at start-up emits before start() returns.
+      extraFeatures: [
+        ({ bus }) => {
+          bus.on('rig', '*', (event) => this.events.push(event));
+          return undefined;
+        },
+      ],
     });
     await this.controller.start();
-    this.controller.bus.on('rig', '*', (event) => this.events.push(event));
   }
 
   /** The process dies: nothing is stopped, the store file is left as it is (its last commit stands). */

@@ -154,8 +154,11 @@ describe('purchase sessions (controller, real store, real frames)', () => {
     rig.take(sgtin(COLA_REF, 3));
     rig.rounds(1000);
     rig.crash();
-    // Back up: the reader reads what is inside; the session is settled from the kept settled set.
+    // Back up: the session waits for the door; once it closes, the basket comes from the settled
+    // set kept from before the crash and the reads since.
     await rig.boot();
+    rig.rounds(2000);
+    rig.door('closed');
     rig.rounds(15_000);
     const completed = rig.ofType('purchase.completed');
     expect(completed.map((event) => event.items.map((item) => item.tag))).toEqual([[sgtin(COLA_REF, 3)]]);
@@ -164,5 +167,64 @@ describe('purchase sessions (controller, real store, real frames)', () => {
     await rig.boot();
     rig.rounds(5000);
     expect(rig.ofType('purchase.completed')).toHaveLength(1);
+  });
+
+  it('does not charge a recovered session whose door never reports: uncertain, with the reason', async () => {
+    const rig = await stockedFridge();
+    rig.card(CARD_ANA);
+    rig.door('open');
+    rig.take(sgtin(WATER_REF, 2));
+    rig.rounds(1000);
+    rig.crash();
+    await rig.boot();
+    rig.rounds(40_000);
+    expect(rig.ofType('purchase.completed')).toEqual([]);
+    const [cancelled] = rig.ofType('purchase.cancelled');
+    expect(cancelled).toMatchObject({
+      confidence: 'uncertain',
+      reasons: ['door state unknown after a restart'],
+    });
+  });
+
+  it('recovers a session that was only authorised by cancelling it, and lets the next customer in', async () => {
+    const rig = await stockedFridge();
+    rig.card(CARD_ANA);
+    rig.crash();
+    await rig.boot();
+    expect(rig.ofType('purchase.cancelled')).toEqual([
+      expect.objectContaining({ reason: 'gateway_restarted' }),
+    ]);
+    rig.rounds(5000);
+    rig.card(CARD_ANA);
+    // One before the crash, and the next customer's after it.
+    expect(rig.ofType('purchase.started')).toHaveLength(2);
+    expect(rig.ofType('purchase.refused')).toEqual([]);
+  });
+
+  it('goes on with the same session when the door is opened again while settling', async () => {
+    const rig = await stockedFridge();
+    rig.card(CARD_ANA);
+    rig.door('open');
+    rig.rounds(1000);
+    rig.door('closed');
+    rig.rounds(250);
+    rig.door('open');
+    rig.take(sgtin(COLA_REF, 1));
+    rig.rounds(1000);
+    rig.door('closed');
+    rig.rounds(15_000);
+    const completed = rig.ofType('purchase.completed');
+    expect(completed.map((event) => event.items.map((item) => item.tag))).toEqual([[sgtin(COLA_REF, 1)]]);
+  });
+
+  it('never charges when the door reports closed without having reported open', async () => {
+    const rig = await stockedFridge();
+    rig.card(CARD_ANA);
+    rig.take(sgtin(COLA_REF, 1));
+    rig.rounds(1000);
+    rig.door('closed');
+    expect(rig.ofType('purchase.completed')).toEqual([]);
+    expect(rig.ofType('purchase.cancelled')).toEqual([expect.objectContaining({ confidence: 'uncertain' })]);
+    expect(rig.ofType('security.alarm').map((event) => event.kind)).toEqual(['door_closed_without_open']);
   });
 });

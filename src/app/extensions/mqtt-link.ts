@@ -39,6 +39,7 @@ export class MqttLink implements Extension {
   private retryTimer: TimerHandle | undefined;
   private unsubscribe: (() => void) | undefined;
   private closed = false;
+  private notifiedSeq = 0;
   /** After `stop`: whether everything committed was acknowledged in time. */
   drained = true;
 
@@ -114,7 +115,13 @@ export class MqttLink implements Extension {
     const { store, logger, bus, clock } = this.options;
     try {
       const { committed, dropped } = store.outbox.commit();
-      if (committed > 0) this.link?.publisher.notify();
+      // A store transaction commits its events itself (a purchase, an alarm): the publisher is
+      // woken by any commit since the last wake, whoever made it.
+      const lastSeq = store.outbox.nextSeq() - 1;
+      if (committed > 0 || lastSeq > this.notifiedSeq) {
+        this.notifiedSeq = lastSeq;
+        this.link?.publisher.notify();
+      }
       this.reportStorage();
       if (dropped > 0) {
         logger.warn(

@@ -9,6 +9,8 @@ import type { ReadHistory } from './read-history.js';
 import type { BeforeTag, SessionRecord, SessionStore } from './session-store.js';
 import { evaluate, type InsideTag, SETTLE_RULES, settledSet } from './settle.js';
 
+const COMMIT_RETRY_MS = 1000;
+
 export interface CabinetDeps {
   config: CabinetConfig;
   bus: Bus;
@@ -63,12 +65,21 @@ export class Cabinet {
       this.finishCancelled('gateway_restarted');
       return;
     }
-    // The door's state is not known after a restart (a lines device reports changes only), so the
-    // settling starts now; the basket still comes from the settled set kept before the crash.
     const now = this.deps.clock.now();
-    this.transition({ state: 'settling', closedAt: Math.max(record.closedAt ?? now, now) });
-    this.deps.screen.show('settling', this.current);
-    this.scheduleSettle(now);
+    if (record.state === 'settling') {
+      this.deps.screen.show('settling', record);
+      this.scheduleSettle(now);
+      return;
+    }
+    // The door was open when the gateway died. A lines device reports changes only, so the door
+    // may have closed meanwhile without a word: wait for its report; without one, the basket
+    // cannot be trusted (the customer may still be taking items), and the session is uncertain.
+    this.deps.screen.show('take', record);
+    this.setTimer(this.deps.config.openTimeoutMs, () => {
+      if (this.current?.state !== 'open') return;
+      this.sessionFaults.add('door state unknown after a restart');
+      this.startSettling(this.deps.clock.now(), false);
+    });
   }
 
   onCard(card: string): void {
@@ -77,7 +88,11 @@ export class Cabinet {
       this.refuse('unknown_card', { card });
       return;
     }
-    this.start(customer.reference, 'card', customer.consent ? customer.name : undefined, card);
+    try {
+      this.start(customer.reference, 'card', customer.consent ? customer.name : undefined, card);
+    } catch {
+      // Refused (and reported) by start(): a card is not a request that waits for an answer.
+    }
   }
 
   /** Opens a session for `customer`; returns it, or throws with why not (for requests). */
@@ -128,36 +143,64 @@ export class Cabinet {
     if (current.state !== 'authorised') {
       throw new Error(`session ${current.id} is ${current.state}: it settles when the door closes`);
     }
-    return this.finishCancelled(reason);
+    const cancelled = this.finishCancelled(reason);
+    if (!cancelled)
+      throw new Error(
+        `session ${current.id} could not be cancelled now (the store refused); retried shortly`,
+      );
+    return cancelled;
   }
 
   onDoor(value: string): void {
     const { config, clock } = this.deps;
     const now = clock.now();
+    const current = this.current;
     if (value === config.door.openValue) {
-      const current = this.current;
       if (!current) {
         this.alarm('door_opened_without_session');
         return;
       }
-      if (current.state !== 'authorised') return;
-      const before = [...settledSet(this.deps.history, now, config.settle).values()].map(toBefore);
-      this.transition({ state: 'open', openedAt: now, before });
-      this.deps.screen.show('take', this.current);
+      if (current.state === 'authorised') {
+        const before = [...settledSet(this.deps.history, now, config.settle).values()].map(toBefore);
+        if (!this.transition({ state: 'open', openedAt: now, before })) return;
+      } else if (current.state === 'settling') {
+        // Opened again before the relock took (the customer forgot something): the same session
+        // goes on, with the settled set from before the first opening.
+        if (!this.transition({ state: 'open', closedAt: null })) return;
+      } else {
+        return;
+      }
       this.clearTimer();
-      this.alarmTimer = clock.setTimeout(() => {
-        this.alarmTimer = undefined;
-        if (this.current?.state === 'open') this.alarm('door_left_open', this.current.id);
-      }, config.doorOpenAlarmMs);
+      this.deps.screen.show('take', this.current);
+      this.armDoorAlarm();
       return;
     }
-    if (value === config.door.closedValue && this.current?.state === 'open') {
-      this.clearAlarmTimer();
-      this.transition({ state: 'settling', closedAt: now });
-      this.setLock(config.lockValue, undefined, `session ${this.current.id} door closed`);
-      this.deps.screen.show('settling', this.current);
-      this.scheduleSettle(now);
+    if (value !== config.door.closedValue || !current) return;
+    if (current.state === 'open') {
+      this.startSettling(now, true);
+    } else if (current.state === 'authorised') {
+      // Closed without an open report (a lost line, a sensor glitch): what was taken is unknown.
+      this.alarm('door_closed_without_open', current.id);
+      this.finishUncertain(['the door reported closed without having reported open'], [], []);
+      this.setLock(config.lockValue, undefined, `session ${current.id} door state inconsistent`);
     }
+  }
+
+  private startSettling(now: number, relock: boolean): void {
+    const current = this.current as SessionRecord;
+    if (!this.transition({ state: 'settling', closedAt: now })) return;
+    this.clearAlarmTimer();
+    if (relock) this.setLock(this.deps.config.lockValue, undefined, `session ${current.id} door closed`);
+    this.deps.screen.show('settling', this.current);
+    this.scheduleSettle(now);
+  }
+
+  private armDoorAlarm(): void {
+    this.clearAlarmTimer();
+    this.alarmTimer = this.deps.clock.setTimeout(() => {
+      this.alarmTimer = undefined;
+      if (this.current?.state === 'open') this.alarm('door_left_open', this.current.id);
+    }, this.deps.config.doorOpenAlarmMs);
   }
 
   onReaderStatus(reader: string, state: 'online' | 'offline' | 'error', reason: string | undefined): void {
@@ -224,7 +267,7 @@ export class Cabinet {
     const returned = addedItems.filter((item) => item.sku !== undefined);
     const foreign = addedItems.filter((item) => item.sku === undefined);
     const outcome = { items, total, currency: config.currency, returned, foreign };
-    this.finish('completed', outcome, () =>
+    const committed = this.finish('completed', outcome, () =>
       bus.emit({
         type: 'purchase.completed',
         session: current.id,
@@ -239,6 +282,7 @@ export class Cabinet {
         settleMs,
       }),
     );
+    if (!committed) return;
     this.deps.logger.info(
       { session: current.id, cabinet: this.id, items: items.length, total, settleMs },
       'session completed',
@@ -254,7 +298,7 @@ export class Cabinet {
     const current = this.current as SessionRecord;
     const items = taken.map((tag) => this.deps.itemFor(tag));
     const outcome = { reason: 'uncertain', reasons, undecided, items };
-    this.finish('cancelled', outcome, () =>
+    const committed = this.finish('cancelled', outcome, () =>
       this.deps.bus.emit({
         type: 'purchase.cancelled',
         session: current.id,
@@ -267,6 +311,7 @@ export class Cabinet {
         items,
       }),
     );
+    if (!committed) return;
     this.deps.logger.warn(
       { session: current.id, cabinet: this.id, reasons, undecided: undecided.length },
       'session uncertain: not charged, reported for review',
@@ -274,9 +319,9 @@ export class Cabinet {
     this.deps.screen.show('fault', current, undefined, { reason: 'uncertain' });
   }
 
-  private finishCancelled(reason: string): SessionRecord {
+  private finishCancelled(reason: string): SessionRecord | undefined {
     const current = this.current as SessionRecord;
-    this.finish('cancelled', { reason }, () =>
+    const committed = this.finish('cancelled', { reason }, () =>
       this.deps.bus.emit({
         type: 'purchase.cancelled',
         session: current.id,
@@ -286,30 +331,61 @@ export class Cabinet {
       }),
     );
     this.setLock(this.deps.config.lockValue, undefined, `session ${current.id} cancelled`);
+    if (!committed) return undefined;
     this.deps.logger.info({ session: current.id, cabinet: this.id, reason }, 'session cancelled');
     this.deps.screen.show('idle', undefined);
     return current;
   }
 
-  private finish(state: 'completed' | 'cancelled', outcome: unknown, emit: () => void): void {
+  private finish(state: 'completed' | 'cancelled', outcome: unknown, emit: () => void): boolean {
     const current = this.current as SessionRecord;
+    const done: SessionRecord = { ...current, state, outcome, updatedAt: this.deps.clock.now() };
+    try {
+      this.deps.bus.transaction(() => {
+        this.deps.sessions.update(done);
+        emit();
+      });
+    } catch (error) {
+      // Nothing changed (state and event rolled back together): the session stays as it was and
+      // its outcome is decided again a moment later, so it is never lost nor the cabinet stuck.
+      this.deps.logger.error(
+        { err: error, session: current.id, cabinet: this.id },
+        'session outcome not committed; retrying',
+      );
+      this.setTimer(COMMIT_RETRY_MS, () => this.retryFinish());
+      return false;
+    }
     this.clearTimer();
     this.clearAlarmTimer();
-    const now = this.deps.clock.now();
-    const done: SessionRecord = { ...current, state, outcome, updatedAt: now };
-    this.deps.bus.transaction(() => {
-      this.deps.sessions.update(done);
-      emit();
-    });
     this.current = undefined;
     this.sessionFaults.clear();
+    return true;
   }
 
-  private transition(change: Partial<SessionRecord>): void {
+  private retryFinish(): void {
+    const current = this.current;
+    if (!current) return;
+    if (current.state === 'settling') this.scheduleSettle(this.deps.clock.now());
+    else if (current.state === 'authorised') this.finishCancelled('door_not_opened');
+    else this.startSettling(this.deps.clock.now(), false);
+  }
+
+  /** Commits a state change; on failure the machine stays where it was and retries. */
+  private transition(change: Partial<SessionRecord>): boolean {
     const current = this.current as SessionRecord;
     const next: SessionRecord = { ...current, ...change, updatedAt: this.deps.clock.now() };
-    this.deps.bus.transaction(() => this.deps.sessions.update(next));
+    try {
+      this.deps.bus.transaction(() => this.deps.sessions.update(next));
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error, session: current.id, cabinet: this.id },
+        'session state not committed',
+      );
+      this.sessionFaults.add('a session state could not be stored');
+      return false;
+    }
     this.current = next;
+    return true;
   }
 
   private refuse(reason: string, who: { card?: string; customer?: string }): void {
