@@ -2,14 +2,19 @@ import type { CabinetConfig } from '../../config/cabinets.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { TaggedItem } from '../../shared/commerce.js';
+import type { EventBody } from '../../shared/events.js';
 import type { Bus } from '../../shared/extension.js';
+import { CabinetSignals } from './cabinet-signals.js';
 import type { Customers } from './customers.js';
 import type { CabinetScreen } from './display.js';
 import type { ReadHistory } from './read-history.js';
+import { receiptFor } from './receipt.js';
 import type { BeforeTag, SessionRecord, SessionStore } from './session-store.js';
 import { evaluate, type InsideTag, SETTLE_RULES, settledSet } from './settle.js';
 
 const COMMIT_RETRY_MS = 1000;
+
+type PurchaseOutcome = Extract<EventBody, { type: 'purchase.completed' | 'purchase.cancelled' }>;
 
 export interface CabinetDeps {
   config: CabinetConfig;
@@ -39,7 +44,11 @@ export class Cabinet {
   /** What went wrong with the readers during the current session (makes it uncertain). */
   private readonly sessionFaults = new Set<string>();
 
-  constructor(private readonly deps: CabinetDeps) {}
+  private readonly signals: CabinetSignals;
+
+  constructor(private readonly deps: CabinetDeps) {
+    this.signals = new CabinetSignals(deps.config, deps.bus, deps.logger, deps.screen);
+  }
 
   get id(): string {
     return this.deps.config.id;
@@ -222,7 +231,7 @@ export class Cabinet {
   private scheduleSettle(now: number): void {
     this.clearTimer();
     const current = this.current;
-    if (!current || current.state !== 'settling') return;
+    if (current?.state !== 'settling') return;
     const { config, history } = this.deps;
     const closedAt = current.closedAt ?? now;
     const before = new Map<string, InsideTag>((current.before ?? []).map((tag) => [tag.tag, tag]));
@@ -251,43 +260,20 @@ export class Cabinet {
 
   private finishCompleted(taken: readonly string[], added: readonly string[], settleMs: number): void {
     const current = this.current as SessionRecord;
-    const { bus, config } = this.deps;
-    const items = taken.map((tag) => this.deps.itemFor(tag));
-    const unpriced = items.filter(
-      (item) => item.unitPrice === undefined || item.currency !== config.currency,
-    );
-    if (unpriced.length > 0) {
-      // Charging less than was taken would be silent; staff resolve it from the report.
-      const tags = unpriced.map((item) => item.tag).join(', ');
-      this.finishUncertain([`no ${config.currency} price for ${tags}`], [], taken);
+    const { currency } = this.deps.config;
+    const receipt = receiptFor(taken, added, (tag) => this.deps.itemFor(tag), currency);
+    if (!receipt.ok) {
+      this.finishUncertain([receipt.reason], [], taken);
       return;
     }
-    const total = items.reduce((sum, item) => sum + (item.unitPrice ?? 0), 0);
-    const addedItems = added.map((tag) => this.deps.itemFor(tag));
-    const returned = addedItems.filter((item) => item.sku !== undefined);
-    const foreign = addedItems.filter((item) => item.sku === undefined);
-    const outcome = { items, total, currency: config.currency, returned, foreign };
-    const committed = this.finish('completed', outcome, () =>
-      bus.emit({
-        type: 'purchase.completed',
-        session: current.id,
-        cabinet: this.id,
-        customer: current.customer,
-        items,
-        total,
-        currency: config.currency,
-        returned,
-        foreign,
-        confidence: 'certain',
-        settleMs,
-      }),
-    );
-    if (!committed) return;
+    const { items, total, returned, foreign } = receipt;
+    const body = { items, total, currency, returned, foreign, confidence: 'certain' as const, settleMs };
+    if (!this.finish('completed', { type: 'purchase.completed', ...this.ids(current), ...body })) return;
     this.deps.logger.info(
-      { session: current.id, cabinet: this.id, items: items.length, total, settleMs },
+      { ...this.ids(current), items: items.length, total, settleMs },
       'session completed',
     );
-    this.deps.screen.show('receipt', current, undefined, { items, total, currency: config.currency });
+    this.deps.screen.show('receipt', current, undefined, { items, total, currency });
   }
 
   private finishUncertain(
@@ -297,23 +283,10 @@ export class Cabinet {
   ): void {
     const current = this.current as SessionRecord;
     const items = taken.map((tag) => this.deps.itemFor(tag));
-    const outcome = { reason: 'uncertain', reasons, undecided, items };
-    const committed = this.finish('cancelled', outcome, () =>
-      this.deps.bus.emit({
-        type: 'purchase.cancelled',
-        session: current.id,
-        cabinet: this.id,
-        customer: current.customer,
-        reason: 'uncertain',
-        confidence: 'uncertain',
-        reasons,
-        undecided,
-        items,
-      }),
-    );
-    if (!committed) return;
+    const body = { reason: 'uncertain', confidence: 'uncertain' as const, reasons, undecided, items };
+    if (!this.finish('cancelled', { type: 'purchase.cancelled', ...this.ids(current), ...body })) return;
     this.deps.logger.warn(
-      { session: current.id, cabinet: this.id, reasons, undecided: undecided.length },
+      { ...this.ids(current), reasons, undecided: undecided.length },
       'session uncertain: not charged, reported for review',
     );
     this.deps.screen.show('fault', current, undefined, { reason: 'uncertain' });
@@ -321,29 +294,26 @@ export class Cabinet {
 
   private finishCancelled(reason: string): SessionRecord | undefined {
     const current = this.current as SessionRecord;
-    const committed = this.finish('cancelled', { reason }, () =>
-      this.deps.bus.emit({
-        type: 'purchase.cancelled',
-        session: current.id,
-        cabinet: this.id,
-        customer: current.customer,
-        reason,
-      }),
-    );
+    const committed = this.finish('cancelled', { type: 'purchase.cancelled', ...this.ids(current), reason });
     this.setLock(this.deps.config.lockValue, undefined, `session ${current.id} cancelled`);
     if (!committed) return undefined;
-    this.deps.logger.info({ session: current.id, cabinet: this.id, reason }, 'session cancelled');
+    this.deps.logger.info({ ...this.ids(current), reason }, 'session cancelled');
     this.deps.screen.show('idle', undefined);
     return current;
   }
 
-  private finish(state: 'completed' | 'cancelled', outcome: unknown, emit: () => void): boolean {
+  private ids(session: SessionRecord) {
+    return { session: session.id, cabinet: this.id, customer: session.customer };
+  }
+
+  /** Commits the final state with its event (which is also the outcome `sessions/get` shows). */
+  private finish(state: 'completed' | 'cancelled', body: PurchaseOutcome): boolean {
     const current = this.current as SessionRecord;
-    const done: SessionRecord = { ...current, state, outcome, updatedAt: this.deps.clock.now() };
+    const done: SessionRecord = { ...current, state, outcome: body, updatedAt: this.deps.clock.now() };
     try {
       this.deps.bus.transaction(() => {
         this.deps.sessions.update(done);
-        emit();
+        this.deps.bus.emit(body);
       });
     } catch (error) {
       // Nothing changed (state and event rolled back together): the session stays as it was and
@@ -389,37 +359,15 @@ export class Cabinet {
   }
 
   private refuse(reason: string, who: { card?: string; customer?: string }): void {
-    this.deps.bus.emit({ type: 'purchase.refused', cabinet: this.id, reason, ...who });
-    this.deps.logger.info({ cabinet: this.id, reason }, 'session refused');
-    this.deps.screen.show('refused', this.current, undefined, { reason });
+    this.signals.refuse(reason, who, this.current);
   }
 
   private alarm(kind: string, session?: string): void {
-    this.deps.bus.transaction(() =>
-      this.deps.bus.emit({
-        type: 'security.alarm',
-        kind,
-        cabinet: this.id,
-        zone: this.deps.config.zone,
-        ...(session === undefined ? {} : { session }),
-      }),
-    );
-    this.deps.logger.warn({ cabinet: this.id, kind, session }, 'cabinet alarm');
+    this.signals.alarm(kind, session);
   }
 
   private setLock(value: string, pulseMs: number | undefined, reason: string): void {
-    const { bus, config, logger } = this.deps;
-    bus
-      .command('actuator.set', {
-        actuator: config.lock,
-        value,
-        ...(pulseMs === undefined ? {} : { pulseMs }),
-        reason,
-      })
-      .catch((error: unknown) => {
-        logger.error({ err: error, cabinet: this.id, actuator: config.lock }, 'lock command failed');
-        this.deps.screen.show('fault', this.current, undefined, { reason: 'lock' });
-      });
+    this.signals.lock(value, pulseMs, reason, () => this.current);
   }
 
   private setTimer(delayMs: number, callback: () => void): void {
