@@ -10,6 +10,7 @@ import { Controller } from '../../src/app/controller.js';
 import { configSchema, type GatewayConfigInput } from '../../src/config/schema.js';
 import { Catalog } from '../../src/domain/catalog/index.js';
 import { decodeEpc } from '../../src/domain/epc.js';
+import { RequestRouter } from '../../src/mqtt/requests.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { encodeId12Frame } from '../../src/protocols/em4100-ascii/index.js';
 import { encodeLine } from '../../src/protocols/lines/index.js';
@@ -196,6 +197,18 @@ export class FridgeRig {
     const pipeline = this.controller?.readers.pipeline(port);
     if (!pipeline) throw new Error(`no pipeline ${port}`);
     pipeline.ingest(bytes);
+  }
+
+  /** Answers a request as `<base>/request/<command>` would (validation, errors and all). */
+  async request(command: string, payload: unknown): Promise<Record<string, unknown>> {
+    if (!this.controller) throw new Error('not running');
+    const router = new RequestRouter({
+      registry: this.controller.requests,
+      clock: this.clock,
+      logger: createLogger({ level: 'silent' }),
+    });
+    const response = await router.handle(command, new TextEncoder().encode(JSON.stringify(payload)));
+    return JSON.parse(response.payload) as Record<string, unknown>;
   }
 
   readerStatus(reader: string, state: 'online' | 'offline'): void {

@@ -227,4 +227,55 @@ describe('purchase sessions (controller, real store, real frames)', () => {
     expect(rig.ofType('purchase.cancelled')).toEqual([expect.objectContaining({ confidence: 'uncertain' })]);
     expect(rig.ofType('security.alarm').map((event) => event.kind)).toEqual(['door_closed_without_open']);
   });
+
+  it('answers session/start, session/cancel, sessions/get, customers/set and customers/get', async () => {
+    const rig = await stockedFridge();
+    const started = await rig.request('session/start', {
+      transaction: 1,
+      cabinet: 'fridge-1',
+      customer: 'app-user-9',
+    });
+    expect(started).toMatchObject({
+      transaction: 1,
+      status: 'ok',
+      data: { cabinet: 'fridge-1', state: 'authorised' },
+    });
+    expect(await rig.request('session/start', { cabinet: 'fridge-1', customer: 'other' })).toMatchObject({
+      status: 'error',
+      error: expect.stringContaining('session in progress'),
+    });
+    expect(await rig.request('session/start', { cabinet: 'fridge-9', customer: 'x' })).toMatchObject({
+      status: 'error',
+      error: 'unknown cabinet "fridge-9" (cabinets: fridge-1)',
+    });
+    expect(await rig.request('session/cancel', { cabinet: 'fridge-1' })).toMatchObject({
+      status: 'ok',
+      data: { state: 'cancelled' },
+    });
+    const recent = await rig.request('sessions/get', { limit: 5 });
+    expect(recent.data).toEqual([
+      expect.objectContaining({ customer: 'app-user-9', state: 'cancelled', via: 'request' }),
+    ]);
+
+    expect(
+      await rig.request('customers/set', {
+        customers: [{ card: '0a0b0c0d0e', reference: 'cust-99', name: 'Bo', consent: false }],
+      }),
+    ).toMatchObject({ status: 'ok', data: { set: 1, removed: 0 } });
+    const customers = (await rig.request('customers/get', {})).data as Array<Record<string, unknown>>;
+    // Without consent no name is kept.
+    expect(customers.find((customer) => customer.card === '0A0B0C0D0E')).toEqual({
+      card: '0A0B0C0D0E',
+      reference: 'cust-99',
+      consent: false,
+    });
+    expect(await rig.request('customers/set', { customers: [{ card: 'zz', reference: 'r' }] })).toMatchObject(
+      {
+        status: 'error',
+        error: expect.stringContaining('customers[0].card'),
+      },
+    );
+    rig.card(CARD_UNKNOWN);
+    expect(rig.ofType('purchase.started').map((event) => event.customer)).toEqual(['app-user-9', 'cust-99']);
+  });
 });
