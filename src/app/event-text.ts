@@ -10,7 +10,7 @@ export function eventText(
   formatPrice: (amount: number, currency: string) => string,
 ): string {
   const time = event.ts.slice(11, 23);
-  const head = `${time}  #${event.seq}  ${event.type.padEnd(18)}`;
+  const head = `${time}  #${event.seq}  ${event.type.padEnd(19)} `;
   const item = (entry: TaggedItem) => entry.name ?? entry.sku ?? entry.tag;
   switch (event.type) {
     case 'tag.arrived':
@@ -23,6 +23,8 @@ export function eventText(
       return `${head}${event.sensor}.${event.channel} = ${event.value}`;
     case 'reader.status':
       return `${head}${event.reader} ${event.state}${event.reason ? ` (${event.reason})` : ''}`;
+    case 'actuator.status':
+      return `${head}${event.actuator} ${event.state}: ${event.reason}`;
     case 'actuator.changed':
       return `${head}${event.actuator} = ${event.value}${event.pulseMs ? ` for ${event.pulseMs} ms` : ''}`;
     case 'purchase.started':

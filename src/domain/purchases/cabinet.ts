@@ -71,7 +71,8 @@ export class Cabinet {
       'recovering an interrupted session',
     );
     if (record.state === 'authorised') {
-      this.finishCancelled('gateway_restarted');
+      // No lock command: the ports are not open yet, and the lock gets its safe state when they are.
+      this.finishCancelled('gateway_restarted', false);
       return;
     }
     const now = this.deps.clock.now();
@@ -292,10 +293,10 @@ export class Cabinet {
     this.deps.screen.show('fault', current, undefined, { reason: 'uncertain' });
   }
 
-  private finishCancelled(reason: string): SessionRecord | undefined {
+  private finishCancelled(reason: string, relock = true): SessionRecord | undefined {
     const current = this.current as SessionRecord;
     const committed = this.finish('cancelled', { type: 'purchase.cancelled', ...this.ids(current), reason });
-    this.setLock(this.deps.config.lockValue, undefined, `session ${current.id} cancelled`);
+    if (relock) this.setLock(this.deps.config.lockValue, undefined, `session ${current.id} cancelled`);
     if (!committed) return undefined;
     this.deps.logger.info({ ...this.ids(current), reason }, 'session cancelled');
     this.deps.screen.show('idle', undefined);
