@@ -9,7 +9,7 @@ export class LinesOutput implements OutputDriver {
   readonly target: string;
 
   constructor(
-    private readonly device: string,
+    device: string,
     private readonly channel: string,
     private readonly write: (bytes: Uint8Array) => Promise<void>,
   ) {
