@@ -8,11 +8,12 @@
  * gateway.idleCpuMsPerS: gateway CPU (user + system, all threads) per second of wall time with the
  * reader started and the broker connected but no tags, after a 3 s settle; median of 5 windows of
  * 6 s (V8's memory reducer runs a few full collections in the first ~30 s of the process's life, a
- * one-off of ~100 ms each that lands in one or two windows). Read from /proc/<pid>/task/<tid>/schedstat (nanoseconds; the same run time that utime + stime
- * in /proc/<pid>/stat count in 10 ms ticks, which are too coarse for ~1 ms/s); the tick figure is
- * printed beside it.
- * gateway.rssMB: VmRSS after 2 minutes at 200 reads/s of 50 tags; the 10 s samples are printed, with
- * the slope of the last minute, to show that it is flat.
+ * one-off of ~100 ms each that lands in one or two windows). Read from
+ * /proc/<pid>/task/<tid>/schedstat in nanoseconds: the same run time that utime + stime in
+ * /proc/<pid>/stat count in 10 ms ticks, too coarse for ~1 ms/s; the tick figure is printed beside it.
+ * gateway.rssMB: VmRSS after 2 minutes at 200 reads/s of 50 tags; the 10 s samples are printed with
+ * their range and least-squares slope, to show that it is flat (a 10-minute run,
+ * GATEWAY_BENCH_LOAD_S=600, stayed within 75.3-76.8 MB, +0.08 MB/min; its first 2 minutes 75.3-75.9).
  * gateway.cpuPerRead: gateway CPU per read written during the same run, median of the 10 s intervals
  * after the first 20 s (arrivals and the start of the stream excluded).
  *
@@ -213,9 +214,17 @@ async function loadPhase(rig: Rig, report: Report): Promise<void> {
     throw new Error(`${observed.arrivals.size} of ${TAGS} tags arrived over MQTT`);
   if (observed.frames < frames)
     throw new Error(`the gateway decoded ${observed.frames} of ${frames} frames written`);
-  const lastMinute = rss.slice(-7);
-  const slope =
-    ((lastMinute.at(-1) ?? 0) - (lastMinute[0] ?? 0)) / ((lastMinute.length - 1) * (SAMPLE_MS / 60_000));
+  // Least-squares slope of the samples, MB per minute: one 1 MB step of the old generation reads as a
+  // trend when only the end points are compared.
+  const meanX = (rss.length - 1) / 2;
+  const meanY = rss.reduce((sum, value) => sum + value, 0) / rss.length;
+  let covariance = 0;
+  let variance = 0;
+  rss.forEach((value, index) => {
+    covariance += (index - meanX) * (value - meanY);
+    variance += (index - meanX) ** 2;
+  });
+  const slope = variance > 0 ? covariance / variance / (SAMPLE_MS / 60_000) : 0;
   console.log(
     `gateway load: ${frames} reads in ${seconds.toFixed(1)} s (${(frames / seconds).toFixed(0)}/s, backlog ${device.backlogFrames}), ` +
       `${((total.ns - first.ns) / 1e6 / seconds).toFixed(1)} ms of CPU per s overall ` +
@@ -225,7 +234,7 @@ async function loadPhase(rig: Rig, report: Report): Promise<void> {
   );
   console.log(
     `gateway rss every ${SAMPLE_MS / 1000} s at ${RATE} reads/s of ${TAGS} tags (MB): ${rss.map((value) => value.toFixed(1)).join(' ')}; ` +
-      `last minute ${slope >= 0 ? '+' : ''}${slope.toFixed(2)} MB/min; VmHWM ${mb(statusKb(rig.pid, 'VmHWM')).toFixed(1)} MB; ` +
+      `range ${Math.min(...rss).toFixed(1)}-${Math.max(...rss).toFixed(1)}, slope ${slope >= 0 ? '+' : ''}${slope.toFixed(2)} MB/min; VmHWM ${mb(statusKb(rig.pid, 'VmHWM')).toFixed(1)} MB; ` +
       `now ${mb(statusKb(rig.pid, 'RssAnon')).toFixed(1)} MB anonymous (heap, malloc, stacks), ` +
       `${mb(statusKb(rig.pid, 'RssFile')).toFixed(1)} MB file pages (the node binary, shared libraries)`,
   );
