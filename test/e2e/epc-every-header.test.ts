@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeEpc } from '../../src/domain/epc.js';
 import { driverNamed } from '../../src/protocols/index.js';
 import type { DeviceSimulator } from '../../src/shared/decoding.js';
+import { seededRandom } from '../../src/shared/random.js';
 import { runCli } from '../helpers/cli.js';
 
 /**
@@ -68,18 +69,6 @@ interface TagCase {
   wellFormed: boolean;
 }
 
-/** Seeded, so a failure names EPCs that the next run regenerates. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const wordBytes = (bits: number): number => Math.ceil(bits / 16) * 2;
 const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').toUpperCase();
 
@@ -120,7 +109,7 @@ function wellFormedTag(header: number, bits: number, filter: number, partition: 
 }
 
 function tagCases(): TagCase[] {
-  const random = mulberry32(0x5eed);
+  const random = seededRandom(0x5eed);
   const cases: TagCase[] = [];
   for (let header = 0; header <= 0xff; header++) {
     const bits = PARTITIONED.get(header);

@@ -1,18 +1,10 @@
 /** Seeded randomness for scenarios: the same seed gives the same capture, byte for byte. */
 
+import { seededRandom } from '../../shared/random.js';
+
 export type Random = () => number;
 
-/** mulberry32: small, fast and good enough for simulations (not for anything secret). */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Uniform in [min, max). */
 export function between(random: Random, min: number, max: number): number {
