@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { silentLogger } from '../observability/logger.js';
-import { ID20LA_ESPHOME_13753 } from '../protocols/em4100-ascii/fixtures.js';
+import { ID20LA_ESPHOME_13753, RDM6300_ARDUINO_ESP32_1405 } from '../protocols/em4100-ascii/fixtures.js';
 import { VirtualClock } from '../shared/clock.js';
 import type { EventBody } from '../shared/events.js';
 import { Readers } from './readers.js';
@@ -58,9 +58,14 @@ describe('Readers: departures from one timer at the next deadline', () => {
   it('keeps at least sweepIntervalMs between sweeps, and dates each departure at its deadline', () => {
     const { clock, events, door } = setup(1000);
     door.ingest(ID20LA_ESPHOME_13753);
+    clock.advanceTo(START + 100);
+    door.ingest(RDM6300_ARDUINO_ESP32_1405);
+    clock.advanceTo(START + 3000);
+    // The second tag is due at 3100, but the next sweep waits for the interval.
+    expect(clock.nextTimerAt()).toBe(START + 4000);
     clock.advanceTo(START + 10_000);
-    const departed = events.find((event) => event.body.type === 'tag.departed');
-    expect(departed?.atMs).toBe(START + 3000);
+    const departures = events.filter((event) => event.body.type === 'tag.departed');
+    expect(departures.map((event) => event.atMs)).toEqual([START + 3000, START + 3100]);
     expect(clock.nextTimerAt()).toBeUndefined();
   });
 

@@ -13,6 +13,7 @@ import {
   validateOutboxOptions,
 } from './outbox-options.js';
 import { type BatchState, commitOnFullDisk, type WriteResult, writeBatch } from './outbox-write.js';
+import { PolicyLog } from './policy-log.js';
 import { migrateComponent, OUTBOX_MIGRATIONS } from './schema.js';
 import { PRIORITY_RANK } from './size-policy.js';
 import { prepareStatements, type Statements } from './statements.js';
@@ -45,9 +46,7 @@ export class SqliteOutbox implements Outbox {
   private countersDirty = false;
   /** The last commit failed: events pile up in memory, so the memory bound applies. */
   private failing = false;
-  /** An episode of dropping (or of being over a bound with only critical events) is logged once. */
-  private dropping = false;
-  private overBound = false;
+  private readonly policyLog: PolicyLog;
   private overMemory = false;
   private closed = false;
   /** The last commit failed on a full disk: retried at most once a second unless a critical event waits. */
@@ -91,6 +90,7 @@ export class SqliteOutbox implements Outbox {
       maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
       maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
     };
+    this.policyLog = new PolicyLog(options.logger, this.bounds);
     this.maxBuffered = options.maxBufferedEvents ?? DEFAULT_MAX_BUFFERED_EVENTS;
     this.synchronous = options.synchronous ?? 'NORMAL';
     db.pragma(`synchronous = ${this.synchronous}`);
@@ -359,7 +359,7 @@ export class SqliteOutbox implements Outbox {
         'outbox: committed critical events with synchronous=FULL',
       );
     }
-    this.logPolicy(result);
+    this.policyLog.report(result);
   }
 
   private boundMemory(): void {
@@ -378,25 +378,6 @@ export class SqliteOutbox implements Outbox {
     this.rows = totals.rows;
     this.bytes = totals.bytes;
     this.deadLettered = this.statements.deadLetters.get()?.n ?? 0;
-  }
-
-  private logPolicy(result: WriteResult): void {
-    if (result.dropped > 0 && !this.dropping) {
-      this.options.logger.warn(
-        { dropped: Object.fromEntries(result.byType), ...this.bounds, diskFull: result.madeRoom },
-        result.madeRoom
-          ? 'outbox: disk full; dropping the oldest low-value events (tag.*, snapshots) first to make room; purchases and alarms are kept'
-          : 'outbox: full; dropping the oldest low-value events (tag.*, snapshots) first; purchases and alarms are kept',
-      );
-    }
-    this.dropping = result.dropped > 0;
-    if (result.overBound && !this.overBound) {
-      this.options.logger.error(
-        { depth: result.rows, bytes: result.bytes, ...this.bounds },
-        'outbox: over its bound with only purchases and alarms left; keeping them and growing past the bound',
-      );
-    }
-    this.overBound = result.overBound;
   }
 
   private ensureOpen(): void {

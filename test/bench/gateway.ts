@@ -20,7 +20,7 @@
  * Needs `npm run build` first. Environment, for comparisons: GATEWAY_BENCH_CLI (another built
  * main.js), GATEWAY_BENCH_NODE_ARGS (e.g. `--max-semi-space-size=1`), GATEWAY_BENCH_LOAD_S.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,7 @@ import { ReadPlan } from '../../src/app/read-plan.js';
 import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { createPtyPair } from '../helpers/pty.js';
+import { holdWhileRunning, spawnGateway, stopGateway } from './gateway-process.js';
 import { median } from './median.js';
 import { PtyDevice } from './pipeline-device.js';
 
@@ -54,7 +55,6 @@ const SAMPLE_MS = 10_000;
 /** The start of the stream (50 arrivals, JIT warm-up) stays out of the per-read figure. */
 const CPU_SKIP_MS = 20_000;
 const START_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 10_000;
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
@@ -106,33 +106,9 @@ interface Rig {
   observed: Observed;
 }
 
-function spawnGateway(configFile: string): { child: ChildProcess; log: () => string } {
-  const child = spawn(process.execPath, [...NODE_ARGS, CLI, 'run', '--config', configFile], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (text: string) => {
-    log = (log + text).slice(-20_000);
-  });
-  return { child, log: () => log };
-}
-
 /** Waits `ms`, or until `done()`; fails early if the gateway or the device stopped. */
-async function hold(rig: Rig, ms: number, done: () => boolean = () => false): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (performance.now() < deadline) {
-    if (rig.gateway.exitCode !== null || rig.gateway.signalCode !== null)
-      throw new Error(
-        `the gateway exited (${rig.gateway.exitCode ?? rig.gateway.signalCode}):\n${rig.log()}`,
-      );
-    if (rig.device.failure) throw rig.device.failure;
-    if (done()) return true;
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(100, Math.max(1, deadline - performance.now()))),
-    );
-  }
-  return done();
+function hold(rig: Rig, ms: number, done: () => boolean = () => false): Promise<boolean> {
+  return holdWhileRunning({ child: rig.gateway, log: rig.log }, rig.device, ms, done, 100);
 }
 
 function subscribe(url: string, observed: Observed): Promise<MqttClient> {
@@ -242,18 +218,6 @@ async function loadPhase(rig: Rig, report: Report): Promise<void> {
   report('gateway.cpuPerRead', Number(median(perRead).toFixed(1)), 'us');
 }
 
-async function stopGateway(rig: Rig): Promise<void> {
-  const { gateway } = rig;
-  if (gateway.exitCode !== null || gateway.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => gateway.once('exit', () => resolve()));
-  // The device keeps answering, so that the gateway's stop command is acknowledged at once.
-  gateway.kill('SIGTERM');
-  const timer = setTimeout(() => gateway.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-  if (gateway.exitCode !== 0) console.log(`gateway: exited with ${gateway.exitCode ?? gateway.signalCode}`);
-}
-
 export async function run(report: Report): Promise<void> {
   const cleanup: Array<() => Promise<unknown> | unknown> = [];
   // Ctrl-C of `npm run bench` must not leave the broker, socat or the gateway behind.
@@ -295,10 +259,10 @@ export async function run(report: Report): Promise<void> {
         readers: [{ id: READER_ID, driver: 'thingmagic', port: pair.b }],
       }),
     );
-    const { child, log } = spawnGateway(configFile);
+    const { child, log } = spawnGateway(CLI, configFile, NODE_ARGS);
     const rig: Rig = { gateway: child, pid: child.pid as number, log, device, observed };
     // Runs before the device stops, so that the gateway's shutdown sequence gets its answers.
-    cleanup.push(() => stopGateway(rig));
+    cleanup.push(() => stopGateway(rig.gateway, 'gateway'));
     if (NODE_ARGS.length > 0 || process.env.GATEWAY_BENCH_CLI)
       console.log(`gateway: node ${[...NODE_ARGS, CLI].join(' ')}`);
 

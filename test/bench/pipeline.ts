@@ -12,7 +12,7 @@
  * follows each one: 2,000 events/s in the steady state, the worst case of a busy door).
  * Each figure is the median over 3 windows; needs `npm run build` first (the bench runs dist/).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import { ReadPlan, type SimulatedRead } from '../../src/app/read-plan.js';
 import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { createPtyPair } from '../helpers/pty.js';
+import { holdWhileRunning, spawnGateway, stopGateway } from './gateway-process.js';
 import { median } from './median.js';
 import { PtyDevice } from './pipeline-device.js';
 
@@ -52,7 +53,6 @@ const LATENCY_WINDOW_MS = 4000;
 const LATENCY_DRAIN_MS = 3000;
 const DELAY_RESOLUTION_MS = 10;
 const START_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 10_000;
 /** Serials of the latency phase start here, far from the ReadPlan's (1000 + index). */
 const FIRST_NEW_SERIAL = 1_000_000;
 
@@ -103,31 +103,9 @@ interface Rig {
   observed: Observed;
 }
 
-function spawnGateway(configFile: string): { child: ChildProcess; log: () => string } {
-  const child = spawn(process.execPath, [CLI, 'run', '--config', configFile], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (text: string) => {
-    log = (log + text).slice(-20_000);
-  });
-  return { child, log: () => log };
-}
-
 /** Waits `ms`, or until `done()`; fails early if the gateway or the device stopped. */
-async function hold(rig: Rig, ms: number, done: () => boolean = () => false): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (performance.now() < deadline) {
-    if (rig.gateway.exitCode !== null || rig.gateway.signalCode !== null)
-      throw new Error(
-        `the gateway exited (${rig.gateway.exitCode ?? rig.gateway.signalCode}):\n${rig.gatewayLog()}`,
-      );
-    if (rig.device.failure) throw rig.device.failure;
-    if (done()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return done();
+function hold(rig: Rig, ms: number, done: () => boolean = () => false): Promise<boolean> {
+  return holdWhileRunning({ child: rig.gateway, log: rig.gatewayLog }, rig.device, ms, done, 20);
 }
 
 function subscribe(url: string, observed: Observed): Promise<MqttClient> {
@@ -277,19 +255,6 @@ function describeMetrics(metrics: GatewayMetrics): string {
   );
 }
 
-async function stopGateway(rig: Rig): Promise<void> {
-  const { gateway } = rig;
-  if (gateway.exitCode !== null || gateway.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => gateway.once('exit', () => resolve()));
-  // The device keeps answering, so that the gateway's stop command is acknowledged at once.
-  gateway.kill('SIGTERM');
-  const timer = setTimeout(() => gateway.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-  if (gateway.exitCode !== 0)
-    console.log(`pipeline: the gateway exited with ${gateway.exitCode ?? gateway.signalCode}`);
-}
-
 export async function run(report: Report): Promise<void> {
   const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
   const cleanup: Array<() => Promise<unknown> | unknown> = [];
@@ -325,10 +290,10 @@ export async function run(report: Report): Promise<void> {
         readers: [{ id: READER_ID, driver: 'thingmagic', port: pair.b }],
       }),
     );
-    const { child, log } = spawnGateway(configFile);
+    const { child, log } = spawnGateway(CLI, configFile);
     const rig: Rig = { gateway: child, gatewayLog: log, device, observed };
     // Runs before the device stops, so that the gateway's shutdown sequence gets its answers.
-    cleanup.push(() => stopGateway(rig));
+    cleanup.push(() => stopGateway(rig.gateway, 'pipeline'));
 
     const startedAt = performance.now();
     if (!(await hold(rig, START_TIMEOUT_MS, () => device.reading)))
