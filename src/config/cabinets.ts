@@ -34,7 +34,7 @@ export const settleSchema = z.strictObject({
     .int()
     .min(1000)
     .max(3_600_000)
-    .default(60_000)
+    .default(180_000)
     .describe('How far back each tag read rate is measured before the door opens'),
   minCycles: z
     .number()

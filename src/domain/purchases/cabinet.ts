@@ -165,6 +165,11 @@ export class Cabinet {
     const { config, clock } = this.deps;
     const now = clock.now();
     const current = this.current;
+    // Every door report, with a session or without (staff restocking, a forced door), changes what
+    // the history may count as a trial and what is known to be inside (see ReadHistory.door).
+    if (value === config.door.openValue || value === config.door.closedValue) {
+      this.deps.history.door(value === config.door.openValue, now);
+    }
     if (value === config.door.openValue) {
       if (!current) {
         this.alarm('door_opened_without_session');

@@ -47,6 +47,10 @@ export class ReadHistory {
   private readonly roundAntennas: Uint32Array;
   /** Per ring position: 1 when the round had at least one read of any tag. */
   private readonly roundSeen: Uint8Array;
+  /** Per ring position: 1 when the door was open during some of the round (see `door`). */
+  private readonly roundDoorOpen: Uint8Array;
+  private doorOpen = false;
+  private lastClose = Number.NaN;
   private readonly slotTags: Array<string | undefined>;
   private readonly firstSeen: Float64Array;
   private readonly lastRead: Float64Array;
@@ -73,6 +77,7 @@ export class ReadHistory {
     this.bits = new Uint32Array(this.maxTags * this.words);
     this.roundAntennas = new Uint32Array(this.ringRounds);
     this.roundSeen = new Uint8Array(this.ringRounds);
+    this.roundDoorOpen = new Uint8Array(this.ringRounds);
     this.slotTags = new Array<string | undefined>(this.maxTags).fill(undefined);
     this.firstSeen = new Float64Array(this.maxTags);
     this.lastRead = new Float64Array(this.maxTags);
@@ -109,6 +114,26 @@ export class ReadHistory {
     this.antennas[slot] = ((this.antennas[slot] as number) | bit) >>> 0;
     if (atMs > (this.lastRead[slot] as number)) this.lastRead[slot] = atMs;
     if (!Number.isNaN(rssi)) this.lastRssi[slot] = rssi;
+  }
+
+  /**
+   * The cabinet's door opened or closed at `atMs`. Rounds with the door open are no trials: a customer
+   * in front of the antennas shadows them and items move, so they describe neither the cabinet before
+   * the session nor after it. Leaving them out keeps a tag's measured rate that of the closed cabinet,
+   * the rate settling compares against.
+   */
+  door(open: boolean, atMs: number): void {
+    const round = Math.floor(atMs / this.cycleMs);
+    if (!Number.isFinite(round)) return;
+    if (Number.isNaN(this.newest) || round > this.newest) this.advanceTo(round);
+    if (this.holds(round)) this.roundDoorOpen[this.position(round)] = 1;
+    this.doorOpen = open;
+    if (!open) this.lastClose = atMs;
+  }
+
+  /** When the door last closed, NaN when not known (no close reported since start-up). */
+  get lastDoorCloseMs(): number {
+    return this.lastClose;
   }
 
   /** Drops what is older than historyMs (rounds, and tags not read since): bounded memory without a timer. */
@@ -180,9 +205,14 @@ export class ReadHistory {
     return round <= this.newest && round > this.newest - this.ringRounds;
   }
 
-  /** Whether anything at all was read in this round: a round without reads is no trial for any tag. */
+  /**
+   * Whether the round is a trial: something at all was read in it (a round without reads is no trial
+   * for any tag) and the door was closed throughout.
+   */
   roundActive(round: number): boolean {
-    return this.holds(round) && this.roundSeen[this.position(round)] === 1;
+    if (!this.holds(round)) return false;
+    const position = this.position(round);
+    return this.roundSeen[position] === 1 && this.roundDoorOpen[position] === 0;
   }
 
   /** Antennas that produced at least one read in this round (0 when the ring does not hold it). */
@@ -209,6 +239,7 @@ export class ReadHistory {
     for (let r = start; r <= round; r++) {
       const position = this.position(r);
       this.roundSeen[position] = 0;
+      this.roundDoorOpen[position] = this.doorOpen ? 1 : 0;
       this.roundAntennas[position] = 0;
       const keep = ~(1 << (position & 31)) >>> 0;
       const offset = position >>> 5;

@@ -10,6 +10,7 @@ import {
   type SettleParams,
   settledSet,
   settleHistoryOptions,
+  unreadChance,
 } from './settle.js';
 
 const PARAMS: SettleParams = { bound: 1e-6, maxMs: 10_000, cycleMs: 250, minCycles: 20, historyMs: 60_000 };
@@ -86,6 +87,44 @@ describe('betaLowerQuantile', () => {
   });
 });
 
+describe('unreadChance', () => {
+  /** E[(1 − f·p)^k] over Beta(h + 1, r − h + 1) by a plain midpoint sum over [0, 1]. */
+  function bruteForce(hits: number, rounds: number, misses: number, factor: number): number {
+    const steps = 200_000;
+    let mass = 0;
+    let unread = 0;
+    for (let step = 0; step < steps; step++) {
+      const p = (step + 0.5) / steps;
+      const density = Math.exp(hits * Math.log(p) + (rounds - hits) * Math.log1p(-p));
+      mass += density;
+      unread += density * (1 - factor * p) ** misses;
+    }
+    return unread / mass;
+  }
+
+  it('is the posterior chance of going unread, with and without a reader that reads less', () => {
+    for (const [hits, rounds, misses] of [
+      [168, 240, 12],
+      [20, 60, 30],
+      [240, 240, 5],
+      [3, 20, 40],
+    ] as const) {
+      for (const factor of [1, 0.8]) {
+        const expected = bruteForce(hits, rounds, misses, factor);
+        expect(Math.abs(unreadChance(hits, rounds, misses, factor) / expected - 1)).toBeLessThan(1e-4);
+      }
+    }
+  });
+
+  it('is above the chance at the measured rate, more so for a short history', () => {
+    const measured = 0.3 ** 12;
+    expect(unreadChance(168, 240, 12)).toBeGreaterThan(measured);
+    expect(unreadChance(14, 20, 12)).toBeGreaterThan(unreadChance(168, 240, 12));
+    expect(unreadChance(1680, 2400, 12) / measured).toBeLessThan(1.2);
+    expect(unreadChance(168, 240, 0)).toBe(1);
+  });
+});
+
 describe('settledSet', () => {
   it('holds the cabinet’s tags, not strays nor a neighbour’s tags read now and then', () => {
     const reader = new Reader();
@@ -102,6 +141,23 @@ describe('settledSet', () => {
       expect(inside.pLower).toBeLessThan(inside.hits / inside.rounds);
       expect(inside.pLower).toBeGreaterThan(0.65);
     }
+  });
+
+  it('counts no round with the door open, and holds only tags read since the door last closed', () => {
+    const reader = new Reader();
+    reader.play(100, { STAYS: 0.9, LEAVES: 0.9 });
+    reader.history.door(true, reader.now + 10);
+    reader.play(40, { STAYS: 0.1 }); // a customer shadows the antennas; LEAVES goes
+    reader.history.door(false, reader.now + 10);
+    reader.play(4, { STAYS: 0.9 });
+    const before = settledSet(reader.history, reader.now, PARAMS);
+    // Four rounds unread at 0.9 is plausible for a tag inside (1e-4 > bound), but the door was
+    // closed all along since LEAVES was last read: it cannot be inside unless it was read since.
+    expect([...before.keys()]).toEqual(['STAYS']);
+    const stays = before.get('STAYS');
+    // The 40 rounds with the door open (and the rounds the door moved in) are not trials.
+    expect(stays?.rounds).toBeLessThanOrEqual(99 + 3);
+    expect((stays?.hits ?? 0) / (stays?.rounds ?? 1)).toBeGreaterThan(0.8);
   });
 
   it('needs minCycles rounds of a tag put in, and leaves out what left before', () => {
@@ -124,8 +180,15 @@ describe('evaluate', () => {
     const tags = fridge(10, 1);
     reader.play(240, tags);
     const before = settledSet(reader.history, reader.now, PARAMS);
-    const pLower = before.get('T3')?.pLower ?? 0;
-    const rounds = Math.ceil(Math.log(PARAMS.bound) / Math.log(1 - pLower) + 1e-9);
+    const hits = before.get('T3')?.hits ?? 0;
+    // Read in every round of its history, p ~ Beta(hits + 1, 1): E[(1 - p)^k] = Π_{j ≤ k} j / (hits + 1 + j).
+    const chance = (k: number) => {
+      let product = 1;
+      for (let j = 1; j <= k; j++) product *= j / (hits + 1 + j);
+      return product;
+    };
+    let rounds = 1;
+    while (chance(rounds) >= PARAMS.bound) rounds += 1;
     reader.play(20, without(tags, 'T3')); // the door is open: T3 leaves, these rounds do not count
     const closedAt = reader.wait(130);
     let evaluation = evaluate(reader.history, before, closedAt, closedAt, PARAMS);
@@ -133,7 +196,9 @@ describe('evaluate', () => {
     expect(evaluation.nextCheckAt).toBe(reader.now + 2 * PARAMS.cycleMs);
     reader.play(1 + rounds, without(tags, 'T3')); // the partial round of the close, then full rounds
     evaluation = evaluate(reader.history, before, closedAt, reader.now - PARAMS.cycleMs, PARAMS);
-    expect(evaluation.undecided).toEqual([{ tag: 'T3', pUnread: (1 - pLower) ** (rounds - 1) }]);
+    expect(evaluation.undecided).toHaveLength(1);
+    expect(evaluation.undecided[0]?.tag).toBe('T3');
+    expect(evaluation.undecided[0]?.pUnread).toBeCloseTo(chance(rounds - 1), 15);
     evaluation = evaluate(reader.history, before, closedAt, reader.now, PARAMS);
     expect(evaluation).toMatchObject({ done: true, taken: ['T3'], undecided: [], reasons: [], added: [] });
     expect(evaluation.stayed).toHaveLength(9);

@@ -6,18 +6,25 @@ import type { ReadHistory, ReadHistoryOptions } from './read-history.js';
  *
  * The maths, and why:
  * - Rounds are the trials. Before the door opens, a tag that is inside was read in `hits` of `rounds`
- *   usable rounds (a round is usable when the reader read anything at all, and every antenna that ever
- *   read this tag read something: a reader that is off or an antenna that is dead is no evidence).
+ *   usable rounds (a round is usable when the reader read anything at all, the door was closed
+ *   throughout, and every antenna that ever read this tag read something: a reader that is off, an
+ *   antenna that is dead, or a customer in front of the antennas is no evidence of the closed cabinet).
  * - Its per-round detection probability p is not known, only estimated, and a tag seen in 20 rounds is
- *   much less certain than one seen in 240. So we take pLower, the α = 1 % quantile of the Beta(hits+1,
- *   rounds−hits+1) posterior (uniform prior): p ≥ pLower with 99 % posterior probability. For 20 reads in
- *   20 rounds that is 0.80, not 1; for 168 in 240 it is 0.63, not 0.70.
- * - If the tag is still inside, the chance that it goes unread for k usable rounds after the close is
- *   (1 − p)^k ≤ (1 − pLower)^k. We call it taken only when this is below `bound` (1e-6). The exact
- *   Bayesian chance, E[(1 − p)^k] over the posterior, is then lower still (0.02-0.2 × bound for
- *   20/20, 14/20, 168/240, 72/240 hits/rounds): the 1 % tail below pLower is too thin to lift it, and
- *   the margin is there for what the model does not know (an item put back at a worse spot). Compare
- *   a fixed "3 missed cycles" rule: 0.5³ = 12.5 % at p = 0.5.
+ *   much less certain than one seen in 700. So p is not a number but the posterior Beta(hits + 1,
+ *   rounds − hits + 1) from a uniform prior, and the chance that the tag is still inside yet unread for
+ *   k usable rounds after the close is the posterior expectation E[(1 − p)^k] (unreadChance): the
+ *   probability the issue asks for, "given that tag's own read rate measured before the session", with
+ *   the uncertainty of the measurement in it. It exceeds (1 − p̂)^k, by more for a short history (a
+ *   restocked item), because the rates below p̂ weigh more than those above. We call the tag taken only
+ *   when this is below `bound` (1e-6). Compare a fixed "3 missed cycles" rule: 0.5³ = 12.5 % at p = 0.5.
+ * - Rounds with the door open are left out of the history (ReadHistory.door): the customer shadows the
+ *   antennas and items move, so they measure neither the cabinet before nor after. Counting them would
+ *   bias every rate low, which is safe but slow.
+ * - The settled set holds only tags read since the door last closed, when that close is known: with
+ *   the door shut nothing leaves, so such a tag is certainly inside when the door opens, and a tag not
+ *   read since is not, whatever its rate (an item an uncertain session did not charge must never be
+ *   charged to the next customer). Without a known close (after a restart) the run of misses at the end
+ *   must be plausible for the tag's rate instead: (1 − p̂)^run ≥ bound.
  * - Only rounds that start after the close count (the round in which the door closed and the rounds
  *   while it was open say nothing about where the item is now), and only rounds in which at least one
  *   tag of the settled set was read: if the cabinet reads none of its own tags, the reader, not the
@@ -27,14 +34,12 @@ import type { ReadHistory, ReadHistoryOptions } from './read-history.js';
  * - The read rate of the whole cabinet may fall after the close (detuned reader, antenna fault, items
  *   stacked differently). Tags that stayed tell us by how much: in the rounds after their first read
  *   after the close, they were hit H times where their history predicts E = Σ p̂·n. If H < E we scale
- *   every pLower by H/E (slower, safer decisions); if H < E/2 the history no longer describes the
+ *   every rate by H/E (slower, safer decisions); if H < E/2 the history no longer describes the
  *   cabinet: `read_rate_collapsed`, and nothing unread is charged.
- * - A tag belongs to the settled set only with at least `minCycles` usable rounds, a rate ≥ 0.1 (strays
- *   and a neighbouring cabinet's tags are read in a few percent of rounds; they must not make a session
- *   uncertain), and a run of misses at the end that is plausible for its rate ((1 − p̂)^run ≥ bound, the
- *   same bound: a tag the previous session charged has a longer run than the one that charged it, so
- *   it is never in the next session's set, and a tag inside is left out with chance below bound).
- * - A tag inside whose pLower is too low to reach `bound` within `maxMs` stays undecided, which makes
+ * - A tag belongs to the settled set only with at least `minCycles` usable rounds and a rate ≥ 0.1
+ *   (strays and a neighbouring cabinet's tags are read in a few percent of rounds; they must not make
+ *   a session uncertain).
+ * - A tag inside whose rate is too low to reach `bound` within `maxMs` stays undecided, which makes
  *   the session uncertain (reported, never charged) rather than a guess.
  */
 
@@ -52,7 +57,10 @@ export interface InsideTag {
   rounds: number;
   /** Of those, rounds in which the tag was read. */
   hits: number;
-  /** Lower confidence bound on the per-round read probability. */
+  /**
+   * The 1 % lower bound of the read probability: kept with the session for people reading it
+   * (sessions/get); decisions use the whole posterior (unreadChance).
+   */
   pLower: number;
 }
 
@@ -74,7 +82,7 @@ export interface Evaluation {
 
 /** Fixed choices of the rule above; constants, not config, because the bound is the one knob. */
 export const SETTLE_RULES = {
-  /** One-sided level of the lower bound on a tag's read probability. */
+  /** One-sided level of the lower bounds on a read probability (`pLower`, an added tag's rate). */
   rateConfidence: 0.01,
   /** A tag read less often than this is not inside the cabinet as far as we can tell... */
   minInsideRate: 0.1,
@@ -117,6 +125,7 @@ export function settledSet(history: ReadHistory, atMs: number, params: SettlePar
   const end = Math.floor(atMs / cycle); // the round in progress at atMs is not complete: excluded
   const windowStart = end - Math.floor(params.historyMs / cycle);
   const start = Number.isNaN(history.oldestRound) ? end : Math.max(windowStart, history.oldestRound);
+  const lastClose = history.lastDoorCloseMs;
   for (let slot = 0; slot < history.slotLimit; slot++) {
     const tag = history.tagAt(slot);
     if (tag === undefined || history.lastReadMs(slot) < start * cycle) continue;
@@ -138,7 +147,12 @@ export function settledSet(history: ReadHistory, atMs: number, params: SettlePar
       }
     }
     if (rounds < params.minCycles || hits === 0) continue;
-    if ((1 - hits / rounds) ** run < params.bound) continue;
+    if (
+      Number.isNaN(lastClose)
+        ? (1 - hits / rounds) ** run < params.bound
+        : history.lastReadMs(slot) <= lastClose
+    )
+      continue;
     if (betaLowerQuantile(hits, rounds, SETTLE_RULES.memberConfidence) < SETTLE_RULES.minInsideRate) continue;
     const pLower = betaLowerQuantile(hits, rounds, SETTLE_RULES.rateConfidence);
     inside.set(tag, { tag, rounds, hits, pLower });
@@ -238,13 +252,12 @@ export function evaluate(
     for (let i = 0; i < count; i++) {
       if (usable[i] === 1 && ((live[i] as number) & mask) >>> 0 === mask) misses += 1;
     }
-    const p = Math.min(1, Math.max(0, inside.pLower * factor));
-    const pUnread = (1 - p) ** misses;
+    const pUnread = unreadChance(inside.hits, inside.rounds, misses, factor);
     if (!collapsed && pUnread < params.bound) {
       taken.push(tag);
     } else {
       undecided.push({ tag, pUnread });
-      if ((1 - p) ** maxRounds >= params.bound) tooWeak = true;
+      if (unreadChance(inside.hits, inside.rounds, maxRounds, factor) >= params.bound) tooWeak = true;
     }
   }
 
@@ -286,6 +299,41 @@ function addedTags(
     }
   }
   return added.sort();
+}
+
+/**
+ * The chance that a tag inside goes unread for `misses` rounds, given `hits` reads in `rounds` rounds of
+ * history and a reader now reading at `factor` times its old rate: E[(1 − factor·p)^misses] with p
+ * ~ Beta(hits + 1, rounds − hits + 1), the posterior from a uniform prior. With factor 1 it is the ratio
+ * of beta functions B(a, b + misses) / B(a, b); otherwise a Simpson sum over the posterior's bulk (±12 sd),
+ * divided by the same sum of the density, so that the truncation and the grid cancel.
+ */
+export function unreadChance(hits: number, rounds: number, misses: number, factor = 1): number {
+  if (misses <= 0) return 1;
+  const a = hits + 1;
+  const b = rounds - hits + 1;
+  if (factor >= 1)
+    return Math.exp(lnGamma(b + misses) - lnGamma(b) + lnGamma(a + b) - lnGamma(a + b + misses));
+  if (factor <= 0) return 1;
+  const mean = a / (a + b);
+  const sd = Math.sqrt((a * b) / ((a + b) ** 2 * (a + b + 1)));
+  const low = Math.max(0, mean - 12 * sd);
+  const high = Math.min(1, mean + 12 * sd);
+  const steps = 256;
+  const width = (high - low) / steps;
+  // Log-density up to a constant, shifted by its value at the mean so that exp() stays in range.
+  const logDensity = (p: number) => (a - 1) * Math.log(p) + (b - 1) * Math.log1p(-p);
+  const shift = logDensity(Math.min(Math.max(mean, 1e-12), 1 - 1e-12));
+  let mass = 0;
+  let unread = 0;
+  for (let step = 0; step <= steps; step++) {
+    const p = Math.min(Math.max(low + step * width, 1e-12), 1 - 1e-12);
+    const weight = step === 0 || step === steps ? 1 : step % 2 === 1 ? 4 : 2;
+    const density = weight * Math.exp(logDensity(p) - shift);
+    mass += density;
+    unread += density * (1 - factor * p) ** misses;
+  }
+  return mass > 0 ? unread / mass : 1;
 }
 
 /**
