@@ -15,6 +15,7 @@ import {
 } from '../store/defaults.js';
 import { actuatorSchema } from './actuators.js';
 import { cabinetSchema, customerSchema } from './cabinets.js';
+import { id } from './common.js';
 
 /**
  * The gateway's configuration. Every field has a documented default so that the smallest useful
@@ -22,14 +23,6 @@ import { cabinetSchema, customerSchema } from './cabinets.js';
  * production config must not be silently ignored. Engine and reconnect defaults are the core's and
  * the backoff's own, imported, so that a config that leaves them out behaves like code that does.
  */
-
-const id = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
-    error: (issue) =>
-      `must be 1-64 characters of letters, digits, _ . - (no spaces or /), got ${describeValue(issue.input)}`,
-  })
-  .describe('Identifier used in events and MQTT topics');
 
 /**
  * The backoff's own rules (`maxMs >= initialMs`, ...), so that `check-config` refuses what the
