@@ -35,7 +35,7 @@ export const engineChecks: ExtraCheck[] = [
     const seen = new Set<string>();
     const problems: ConfigProblem[] = [];
     config.actuators.forEach((actuator, index) => {
-      if (!sensors.has(actuator.device)) {
+      if (actuator.driver === 'lines' && !sensors.has(actuator.device)) {
         const known = [...sensors].join(', ') || 'none';
         problems.push({
           path: `actuators[${index}].device`,

@@ -16,6 +16,11 @@ import {
 import { actuatorSchema } from './actuators.js';
 import { cabinetSchema, customerSchema } from './cabinets.js';
 import { id } from './common.js';
+import { displaySchema, displayTextsSchema } from './displays.js';
+import { engagementSchema } from './engagement.js';
+import { exitMonitorSchema } from './exit-monitor.js';
+import { privacySchema } from './privacy.js';
+import { ruleSchema } from './rules.js';
 
 /**
  * The gateway's configuration. Every field has a documented default so that the smallest useful
@@ -287,6 +292,15 @@ export const configSchema = z
       .array(cabinetSchema)
       .default([])
       .describe('Smart fridges and cabinets that sell by themselves: card, door, lock, settling'),
+    displays: z.array(displaySchema).default([]).describe('Character LCDs and MQTT screens'),
+    displayTexts: displayTextsSchema.describe('Screen texts per locale, replacing the shipped ones'),
+    rules: z
+      .array(ruleSchema)
+      .default([])
+      .describe('On an event, pulse an actuator, show a screen or publish a message'),
+    exitMonitor: exitMonitorSchema.optional(),
+    engagement: engagementSchema.optional(),
+    privacy: privacySchema.default(privacySchema.parse({})),
     catalogFile: z
       .string()
       .min(1)

@@ -10,6 +10,13 @@ export interface EpcInfo {
 
 export type Direction = 'exit' | 'entry' | null;
 
+/** A product as events name it: enough to count and show it, not its price. */
+export interface ProductRef {
+  sku: string;
+  gtin?: string;
+  name?: string;
+}
+
 /** Fields of an event before the envelope (id, seq, ts, gateway) is put around it. */
 export type EventBody =
   | {
@@ -124,9 +131,19 @@ export type EventBody =
       cabinet?: string;
       session?: string;
       zone?: string;
+      /** The exit door (`unpaid_exit`). */
+      door?: string;
       tag?: string;
+      /** What the tag is, when the catalog knows (`unpaid_exit`). */
+      product?: ProductRef;
       detail?: string;
     }
+  /** A point of sale marked tags as paid (MQTT `tags/paid`): they may leave until `until`. */
+  | { type: 'tags.paid'; tags: string[]; until: string; reference?: string }
+  /** A product left a watched shelf or open fridge (engagement): picked up, maybe to be put back. */
+  | { type: 'product.pickedUp'; zone: string; tag: string; product?: ProductRef }
+  /** ...and came back to the same zone within the put-back window, after `awayMs`. */
+  | { type: 'product.putBack'; zone: string; tag: string; product?: ProductRef; awayMs: number }
   /** The tags of a zone changed (deltas); the retained snapshot carries counts per product. */
   | {
       type: 'inventory.changed';

@@ -22,6 +22,8 @@ export const outputs: ExtensionFactory = (context) => {
   if (config.actuators.length === 0) return undefined;
   const actuators = new Map<string, Actuator>();
   for (const actuator of config.actuators) {
+    if (actuator.driver !== 'lines')
+      throw new Error(`actuator ${actuator.id}: driver ${actuator.driver} is not wired yet`);
     const write = (bytes: Uint8Array) => {
       const pipeline = readers.pipeline(actuator.device);
       if (!pipeline) return Promise.reject(new Error(`device ${actuator.device} is not configured`));
@@ -77,7 +79,8 @@ export const outputs: ExtensionFactory = (context) => {
 
   const applySafeStates = async (reason: string, device?: string) => {
     for (const actuator of actuators.values()) {
-      if (device !== undefined && actuator.settings.device !== device) continue;
+      if (device !== undefined && actuator.settings.driver === 'lines' && actuator.settings.device !== device)
+        continue;
       const safe = actuator.settings.safeState;
       if (safe === null) continue;
       // A device that is unplugged now is reported; the others still get their safe state.
@@ -124,7 +127,9 @@ export const outputs: ExtensionFactory = (context) => {
       unsubscribe = bus.on('outputs', 'reader.status', (event) => {
         if (event.state === 'online' && mode === 'run') void applySafeStates('device online', event.reader);
       });
-      for (const device of new Set(config.actuators.map((actuator) => actuator.device))) {
+      for (const device of new Set(
+        config.actuators.flatMap((actuator) => (actuator.driver === 'lines' ? [actuator.device] : [])),
+      )) {
         if (readers.pipeline(device)?.connectionState === 'online') void applySafeStates('start-up', device);
       }
     },
