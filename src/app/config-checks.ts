@@ -2,6 +2,7 @@ import type { ConfigProblem, ExtraCheck } from '../config/load.js';
 import { validateEngineConfig } from '../core/index.js';
 import { TagFilter } from '../core/tag-filter.js';
 import { allZones, engineConfigFrom } from './engine-config.js';
+import { floorChecks } from './floor-checks.js';
 
 /** Checks only the core can make (pattern URIs, its own limits), reported with config paths. */
 export const engineChecks: ExtraCheck[] = [
@@ -106,4 +107,5 @@ export const engineChecks: ExtraCheck[] = [
     });
     return problems;
   },
+  ...floorChecks,
 ];

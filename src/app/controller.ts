@@ -1,6 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { GatewayConfig, MqttConfig, ReaderConfig, SensorConfig } from '../config/schema.js';
 import { catalogExtension } from '../domain/catalog/index.js';
+import { engagement } from '../domain/engagement/index.js';
+import { exitMonitor } from '../domain/exit-monitor/index.js';
 import { inventoryExtension } from '../domain/inventory/index.js';
 import { RequestRegistry } from '../mqtt/request-registry.js';
 import type { Logger } from '../observability/logger.js';
@@ -10,12 +12,14 @@ import { Store } from '../store/index.js';
 import type { ByteTransport } from '../transport/types.js';
 import type { ExtensionContext, ExtensionFactory } from './context.js';
 import { EventBus } from './event-bus.js';
+import { displays } from './extensions/displays.js';
 import { metrics } from './extensions/metrics.js';
 import { MqttLink } from './extensions/mqtt-link.js';
 import { outputs } from './extensions/outputs.js';
 import { purchases } from './extensions/purchases.js';
 import { requests } from './extensions/requests.js';
 import { retainedState } from './extensions/retained-state.js';
+import { rules } from './extensions/rules.js';
 import { stdoutEvents } from './extensions/stdout-events.js';
 import { Readers } from './readers.js';
 
@@ -29,7 +33,11 @@ const FEATURES: readonly ExtensionFactory[] = [
   stdoutEvents,
   catalogExtension,
   inventoryExtension,
+  displays,
   purchases,
+  exitMonitor,
+  engagement,
+  rules,
   retainedState,
   metrics,
   requests,

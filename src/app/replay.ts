@@ -5,6 +5,7 @@ import type { GatewayConfig, MqttConfig } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
 import { VirtualClock } from '../shared/clock.js';
 import { type CaptureChunk, type CaptureHeader, CaptureParser } from '../transport/capture.js';
+import type { ExtensionFactory } from './context.js';
 import { Controller } from './controller.js';
 
 export interface PortStats {
@@ -32,6 +33,8 @@ export interface ReplayOptions {
   drainMs?: number;
   /** Runs once the controller is started, before the first chunk. */
   prepare?: (controller: Controller) => Promise<void> | void;
+  /** Features added after the built-in ones (an integrator's own, or a test's); see ControllerOptions. */
+  extraFeatures?: readonly ExtensionFactory[];
 }
 
 export interface ReplayResult {
@@ -89,7 +92,13 @@ class ReplaySession {
   static async create(header: CaptureHeader, options: ReplayOptions): Promise<ReplaySession> {
     const session = new ReplaySession(header, options);
     await session.controller.start();
-    await options.prepare?.(session.controller);
+    try {
+      await options.prepare?.(session.controller);
+    } catch (error) {
+      // The store and any broker connection are the controller's: closed before the error goes up.
+      await session.controller.stop();
+      throw error;
+    }
     return session;
   }
 
@@ -109,6 +118,7 @@ class ReplaySession {
       mqtt: options.mqtt,
       drainMs: options.drainMs ?? 0,
       ...(options.stdout ? { stdout: options.stdout } : {}),
+      ...(options.extraFeatures ? { extraFeatures: options.extraFeatures } : {}),
     });
   }
 

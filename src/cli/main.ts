@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { actuateCommand } from './actuate-command.js';
 import { catalogCommand } from './catalog-command.js';
 import { checkConfigCommand, schemaCommand } from './config-commands.js';
 import { portsCommand } from './ports-command.js';
@@ -7,7 +8,7 @@ import { recordCommand } from './record-command.js';
 import { replayCommand } from './replay-command.js';
 import { runCommand } from './run-command.js';
 import { simulateCommand } from './simulate-command.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, USAGE, UsageError } from './usage.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseNumberOption, USAGE, UsageError } from './usage.js';
 
 type Options = Parameters<typeof parseArgs>[0] extends infer T
   ? T extends { options?: infer O }
@@ -81,6 +82,19 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'catalog':
       return catalogCommand(rest);
+    case 'actuate': {
+      const { values, positionals } = parse(
+        rest,
+        { config: { type: 'string' }, safe: { type: 'boolean' }, timeout: { type: 'string' } },
+        2,
+      );
+      const timeoutS = parseNumberOption('timeout', values.timeout as string | undefined, 0.1, 60) ?? 5;
+      return actuateCommand(positionals, {
+        ...(values.config === undefined ? {} : { config: values.config as string }),
+        safe: values.safe === true,
+        timeoutMs: timeoutS * 1000,
+      });
+    }
     case 'check-config': {
       const { positionals } = parse(rest, {}, 1);
       if (positionals[0] === undefined) throw new UsageError('check-config needs a FILE');

@@ -1,6 +1,7 @@
 import { engineChecks } from '../app/config-checks.js';
 import { Controller, StartupError } from '../app/controller.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
+import type { GatewayConfig } from '../config/schema.js';
 import { redactUrl } from '../mqtt/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { driverNamed } from '../protocols/index.js';
@@ -16,16 +17,27 @@ const SHUTDOWN_LIMIT_MS = 15_000;
 /** Of which publishing what is left may take this long; the rest goes out after the restart. */
 const SHUTDOWN_DRAIN_MS = 5_000;
 
-export async function runCommand(configOption: string | undefined): Promise<number> {
+/**
+ * The service's config, with every check `check-config` makes: the `--config` option, else
+ * $RFID_GATEWAY_CONFIG, else the default path. A config error is printed; undefined is returned.
+ */
+export function loadServiceConfig(configOption: string | undefined): {
+  file: string;
+  config?: GatewayConfig;
+} {
   const file = configOption ?? process.env.RFID_GATEWAY_CONFIG ?? DEFAULT_CONFIG_PATH;
-  let config: ReturnType<typeof loadConfigFile>;
   try {
-    config = loadConfigFile(file, engineChecks);
+    return { file, config: loadConfigFile(file, engineChecks) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);
-    return EXIT_USAGE;
+    return { file };
   }
+}
+
+export async function runCommand(configOption: string | undefined): Promise<number> {
+  const { file, config } = loadServiceConfig(configOption);
+  if (!config) return EXIT_USAGE;
   const logger = createLogger({ level: config.logLevel });
   const clock = systemClock;
   let controller: Controller;

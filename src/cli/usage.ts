@@ -27,6 +27,10 @@ Commands:
                                       validate a product CSV (sku,gtin,name,price,currency,category,tags)
                                       and write it to the gateway's store, all of it or nothing
   catalog export [--config FILE]      print the catalog as CSV (import reads it back unchanged)
+  actuate ID STATE [--config FILE] [--timeout S]
+  actuate --safe [--config FILE] [--timeout S]
+                                      set an actuator, or every actuator with a safeState to it,
+                                      opening its device directly (systemd ExecStopPost runs --safe)
   check-config FILE                   validate a config; print every problem with its path
   schema                              print the config's JSON Schema
   ports                               list serial ports (works without udev)

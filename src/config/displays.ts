@@ -1,19 +1,8 @@
 import { z } from 'zod';
+import { SCREEN_TEMPLATES } from '../shared/screen.js';
 import { id, locale, serialPath } from './common.js';
 
-/** The screens the gateway shows; their text comes per locale (shipped: en, zh-TW; `displayTexts`). */
-export const SCREEN_TEMPLATES = [
-  'idle',
-  'welcome',
-  'take',
-  'settling',
-  'receipt',
-  'refused',
-  'fault',
-  'alarm',
-  'out_of_order',
-] as const;
-export type ScreenTemplateName = (typeof SCREEN_TEMPLATES)[number];
+export { SCREEN_TEMPLATES, type ScreenTemplateName } from '../shared/screen.js';
 
 const common = {
   id,

@@ -17,7 +17,7 @@ const ruleFilter = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe('A GS1 pattern URI (urn:epc:idpat:sgtin:...) or a hex prefix of the tag'),
+    .describe('A GS1 pattern URI (urn:epc:pat:sgtin-96:*.0614141.*.*) or hex digits with a trailing *'),
   sku: oneOrMany(z.string().min(1)).optional(),
   gtin: oneOrMany(z.string().regex(/^[0-9]{14}$/, 'must be a 14-digit GTIN')).optional(),
   category: oneOrMany(z.string().min(1)).optional(),

@@ -158,6 +158,33 @@ export type EventBody =
 
 export type EventType = EventBody['type'];
 
+/** Every event type, for checking names that come from outside (a rule's `on`). */
+export const EVENT_TYPES = [
+  'tag.arrived',
+  'tag.departed',
+  'tag.present',
+  'tag.moved',
+  'sensor.changed',
+  'reader.status',
+  'core.overflow',
+  'actuator.changed',
+  'actuator.status',
+  'purchase.started',
+  'purchase.completed',
+  'purchase.cancelled',
+  'purchase.refused',
+  'security.alarm',
+  'tags.paid',
+  'product.pickedUp',
+  'product.putBack',
+  'inventory.changed',
+  'outbox.dropped',
+] as const satisfies readonly EventType[];
+
+// Fails to compile when an event type is added above the list but not to it.
+const everyTypeListed: Exclude<EventType, (typeof EVENT_TYPES)[number]> extends never ? true : never = true;
+void everyTypeListed;
+
 export type GatewayEvent = EventBody & {
   id: string;
   seq: number;

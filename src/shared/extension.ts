@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { EventBody, EventType, GatewayEvent } from './events.js';
+import type { ScreenData, ScreenTemplateName } from './screen.js';
 
 export type EventOf<T extends EventType> = Extract<GatewayEvent, { type: T }>;
 
@@ -10,6 +11,17 @@ export type EventOf<T extends EventType> = Extract<GatewayEvent, { type: T }>;
 export interface BusCommands {
   /** Sets an actuator's channel; with `pulseMs` the device returns to its safe state by itself. */
   'actuator.set': { actuator: string; value: string; pulseMs?: number; reason: string };
+  /**
+   * Shows a screen on a display, in the display's language; templates other than idle, take,
+   * settling and out_of_order go back to idle after `forMs` (default: the display's idleAfterMs).
+   */
+  'display.show': {
+    display: string;
+    template: ScreenTemplateName;
+    session?: string;
+    data?: ScreenData;
+    forMs?: number;
+  };
 }
 
 export type BusCommand = keyof BusCommands;

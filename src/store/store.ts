@@ -213,6 +213,21 @@ export class Store {
     };
   }
 
+  /**
+   * Deletes personal data for good: `fn` runs in a transaction with secure_delete on (what it deletes
+   * is overwritten, not left readable in free pages), then the WAL, which still holds the old pages,
+   * is folded into the file and truncated.
+   */
+  erase<T>(fn: () => T): T {
+    this.db.pragma('secure_delete = ON');
+    try {
+      return this.transaction(fn);
+    } finally {
+      this.db.pragma('secure_delete = OFF');
+      if (this.path !== MEMORY) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    }
+  }
+
   /** Commits what is buffered, folds the WAL into the file and closes the connection. */
   close(): void {
     if (this.closed) return;

@@ -7,8 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller } from '../../src/app/controller.js';
+import { screensOf } from '../../src/app/extensions/displays.js';
 import { configSchema, type GatewayConfigInput } from '../../src/config/schema.js';
 import { Catalog } from '../../src/domain/catalog/index.js';
+import type { DisplayScreens } from '../../src/domain/displays/screens.js';
 import { decodeEpc } from '../../src/domain/epc.js';
 import { RequestRouter } from '../../src/mqtt/requests.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -17,7 +19,7 @@ import { encodeLine } from '../../src/protocols/lines/index.js';
 import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { Product } from '../../src/shared/commerce.js';
-import type { GatewayEvent } from '../../src/shared/events.js';
+import type { EventBody, GatewayEvent } from '../../src/shared/events.js';
 import { Store } from '../../src/store/index.js';
 
 export const T0 = Date.parse('2026-11-30T10:00:00.000Z');
@@ -89,6 +91,8 @@ export class FridgeRig {
   readonly logLines: string[] = [];
   private readonly simulator = thingmagicDriver.createSimulator();
   private controller: Controller | undefined;
+  /** The displays of the running controller (cabinet screens), when the config has any. */
+  screens: DisplayScreens | undefined;
   /** Tags in the fridge now, with their per-round read probability. */
   readonly inside = new Map<string, number>();
   private randomState = 12345;
@@ -131,8 +135,9 @@ export class FridgeRig {
       drainMs: 0,
       // Listening from the start: a session recovered at start-up emits before start() returns.
       extraFeatures: [
-        ({ bus }) => {
-          bus.on('rig', '*', (event) => this.events.push(event));
+        (context) => {
+          context.bus.on('rig', '*', (event) => this.events.push(event));
+          this.screens = screensOf(context);
           return undefined;
         },
       ],
@@ -145,6 +150,12 @@ export class FridgeRig {
     // Closing the connection is what the OS does for a killed process; no extension gets to stop.
     this.controller?.store.close();
     this.controller = undefined;
+  }
+
+  /** The running controller's store (to look at what it keeps). */
+  get store(): Store {
+    if (!this.controller) throw new Error('not running');
+    return this.controller.store;
   }
 
   async stop(): Promise<void> {
@@ -209,6 +220,11 @@ export class FridgeRig {
     });
     const response = await router.handle(command, new TextEncoder().encode(JSON.stringify(payload)));
     return JSON.parse(response.payload) as Record<string, unknown>;
+  }
+
+  /** Puts an event on the bus as another feature would (the outputs reporting a device fault). */
+  emit(body: EventBody): void {
+    this.controller?.bus.emit(body);
   }
 
   readerStatus(reader: string, state: 'online' | 'offline'): void {

@@ -1,5 +1,5 @@
 import type { MqttConfig } from '../../config/schema.js';
-import { createMqttClient, type GatewayMqttClient } from '../../mqtt/client.js';
+import { createMqttClient, type GatewayMqttClient, type MqttOptions } from '../../mqtt/client.js';
 import type { EmbeddedBroker } from '../../mqtt/embedded-broker.js';
 import { OutboxPublisher } from '../../mqtt/publisher.js';
 import { createTopics, type Topics } from '../../mqtt/topics.js';
@@ -58,6 +58,34 @@ export class MqttLink implements Extension {
     return this.link.publisher;
   }
 
+  /**
+   * Publishes under the base topic now, not through the outbox: commands to other devices and rule
+   * messages, which are worth nothing late. Rejects when not connected or when the broker refuses.
+   */
+  publishNow(
+    relativeTopic: string,
+    payload: string,
+    options: { qos: 0 | 1; retain?: boolean },
+  ): Promise<void> {
+    const link = this.link;
+    if (!link) return Promise.reject(new Error('not connected to the broker'));
+    return new Promise((resolve, reject) => {
+      const sent = link.client.publish(
+        `${this.topics.base}/${relativeTopic}`,
+        payload,
+        options,
+        (outcome) => {
+          if (outcome.kind === 'acked') resolve();
+          else
+            reject(
+              outcome.kind === 'rejected' ? new Error(`broker refused it: ${outcome.reason}`) : outcome.error,
+            );
+        },
+      );
+      if (!sent) reject(new Error('not connected to the broker'));
+    });
+  }
+
   /** Retained publish through the publisher (latest value per topic wins while offline). */
   retain(topic: string, payload: object): void {
     this.link?.publisher.publishRetained(topic, payload);
@@ -66,22 +94,7 @@ export class MqttLink implements Extension {
   private connect(): void {
     const { mqtt, logger, clock, store } = this.options;
     const client = createMqttClient(
-      {
-        url: mqtt.url,
-        gatewayId: this.options.gatewayId,
-        baseTopic: mqtt.baseTopic,
-        protocolVersion: mqtt.protocolVersion,
-        ...(mqtt.username === undefined ? {} : { username: mqtt.username }),
-        ...(mqtt.passwordFile === undefined ? {} : { passwordFile: mqtt.passwordFile }),
-        ...(mqtt.ca === undefined ? {} : { ca: mqtt.ca }),
-        ...(mqtt.cert === undefined ? {} : { cert: mqtt.cert }),
-        ...(mqtt.key === undefined ? {} : { key: mqtt.key }),
-        rejectUnauthorized: mqtt.rejectUnauthorized,
-        keepaliveSec: mqtt.keepaliveSec,
-        reconnect: mqtt.reconnect,
-        inFlightWindow: mqtt.inFlightWindow,
-        version: VERSION,
-      },
+      { ...mqttOptionsFrom(mqtt, this.options.gatewayId), version: VERSION },
       logger,
       { clock },
     );
@@ -193,4 +206,23 @@ export class MqttLink implements Extension {
     await this.link?.client.close(2000);
     await this.broker?.close();
   }
+}
+
+/** The client's options from the config's `mqtt` section (the command line tools connect too). */
+export function mqttOptionsFrom(mqtt: MqttConfig, gatewayId: string): MqttOptions {
+  return {
+    url: mqtt.url,
+    gatewayId,
+    baseTopic: mqtt.baseTopic,
+    protocolVersion: mqtt.protocolVersion,
+    ...(mqtt.username === undefined ? {} : { username: mqtt.username }),
+    ...(mqtt.passwordFile === undefined ? {} : { passwordFile: mqtt.passwordFile }),
+    ...(mqtt.ca === undefined ? {} : { ca: mqtt.ca }),
+    ...(mqtt.cert === undefined ? {} : { cert: mqtt.cert }),
+    ...(mqtt.key === undefined ? {} : { key: mqtt.key }),
+    rejectUnauthorized: mqtt.rejectUnauthorized,
+    keepaliveSec: mqtt.keepaliveSec,
+    reconnect: mqtt.reconnect,
+    inFlightWindow: mqtt.inFlightWindow,
+  };
 }

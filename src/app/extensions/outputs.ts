@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import type { ActuatorConfig } from '../../config/actuators.js';
-import { LinesOutput } from '../../devices/lines-output.js';
 import type { OutputDriver } from '../../devices/types.js';
 import type { BusCommands } from '../../shared/extension.js';
 import type { ExtensionContext, ExtensionFactory } from '../context.js';
+import { buildOutput, type OutputDevice, OutputPorts } from './output-drivers.js';
 
 interface Actuator {
   settings: ActuatorConfig;
   driver: OutputDriver;
+  device: OutputDevice;
   faulty: boolean;
 }
 
@@ -21,19 +22,25 @@ export const outputs: ExtensionFactory = (context) => {
   const { config, bus, logger, mode, readers } = context;
   if (config.actuators.length === 0) return undefined;
   const actuators = new Map<string, Actuator>();
-  for (const actuator of config.actuators) {
-    if (actuator.driver !== 'lines')
-      throw new Error(`actuator ${actuator.id}: driver ${actuator.driver} is not wired yet`);
-    const write = (bytes: Uint8Array) => {
-      const pipeline = readers.pipeline(actuator.device);
-      if (!pipeline) return Promise.reject(new Error(`device ${actuator.device} is not configured`));
-      return pipeline.write(bytes);
-    };
-    actuators.set(actuator.id, {
-      settings: actuator,
-      driver: new LinesOutput(actuator.device, actuator.channel, write),
-      faulty: false,
+  // Each time a relay board's port comes (back) online its relays get their safe state: a board
+  // that lost power comes back with every relay off, which may not be the safe state.
+  const ports = new OutputPorts(context, (port, status) => {
+    if (status.state === 'online' && mode === 'run')
+      void applySafeStates('device online', { kind: 'port', port });
+  });
+  for (const settings of config.actuators) {
+    const built = buildOutput(settings, context, ports, (error) => {
+      logger.error({ err: error, actuator: settings.id }, 'actuator pulse end failed');
+      const actuator = actuators.get(settings.id);
+      if (actuator) actuator.faulty = true;
+      bus.emit({
+        type: 'actuator.status',
+        actuator: settings.id,
+        state: 'fault',
+        reason: `pulse end: ${error instanceof Error ? error.message : String(error)}`,
+      });
     });
+    actuators.set(settings.id, { settings, ...built, faulty: false });
   }
 
   const drive = async (actuator: Actuator, value: string, pulseMs: number | undefined, reason: string) => {
@@ -46,7 +53,8 @@ export const outputs: ExtensionFactory = (context) => {
     // promise: the command takes effect at once, so the events fall where they did in the store.
     for (let attempt = 1; attempt <= 2 && mode === 'run'; attempt++) {
       try {
-        await withTimeout(context, driver.set(value, pulseMs), settings.writeTimeoutMs, driver.target);
+        const rest = settings.safeState ?? undefined;
+        await withTimeout(context, driver.set(value, pulseMs, rest), settings.writeTimeoutMs, driver.target);
         failure = undefined;
         break;
       } catch (error) {
@@ -77,10 +85,9 @@ export const outputs: ExtensionFactory = (context) => {
     });
   };
 
-  const applySafeStates = async (reason: string, device?: string) => {
+  const applySafeStates = async (reason: string, device?: OutputDevice) => {
     for (const actuator of actuators.values()) {
-      if (device !== undefined && actuator.settings.driver === 'lines' && actuator.settings.device !== device)
-        continue;
+      if (device !== undefined && !sameDevice(actuator.device, device)) continue;
       const safe = actuator.settings.safeState;
       if (safe === null) continue;
       // A device that is unplugged now is reported; the others still get their safe state.
@@ -125,12 +132,20 @@ export const outputs: ExtensionFactory = (context) => {
       // Each time a device's port comes (back) online its outputs are put in their safe state: a
       // microcontroller that rebooted must not keep a lock open that nobody remembers opening.
       unsubscribe = bus.on('outputs', 'reader.status', (event) => {
-        if (event.state === 'online' && mode === 'run') void applySafeStates('device online', event.reader);
+        if (event.state === 'online' && mode === 'run') {
+          void applySafeStates('device online', { kind: 'lines', sensor: event.reader });
+        }
       });
-      for (const device of new Set(
-        config.actuators.flatMap((actuator) => (actuator.driver === 'lines' ? [actuator.device] : [])),
-      )) {
-        if (readers.pipeline(device)?.connectionState === 'online') void applySafeStates('start-up', device);
+      if (mode === 'run') ports.start();
+      for (const actuator of actuators.values()) {
+        const { device } = actuator;
+        // Relay boards get theirs when their port opens (above). An MQTT device gets it now; a
+        // broker not connected yet makes that a reported fault, not a silent skip.
+        if (device.kind === 'lines' && readers.pipeline(device.sensor)?.connectionState === 'online') {
+          void applySafeStates('start-up', device);
+        } else if (device.kind === 'mqtt' && mode === 'run') {
+          void applySafeStates('start-up', device);
+        }
       }
     },
     /** Runs before the readers stop, while the ports are still open. */
@@ -139,9 +154,17 @@ export const outputs: ExtensionFactory = (context) => {
       unhandle();
       unregister();
       await applySafeStates('shutdown');
+      for (const actuator of actuators.values()) actuator.driver.close?.();
+      await ports.stop();
     },
   };
 };
+
+function sameDevice(a: OutputDevice, b: OutputDevice): boolean {
+  if (a.kind === 'lines' && b.kind === 'lines') return a.sensor === b.sensor;
+  if (a.kind === 'port' && b.kind === 'port') return a.port === b.port;
+  return a.kind === b.kind;
+}
 
 function withTimeout(context: ExtensionContext, work: Promise<void>, timeoutMs: number, target: string) {
   const { clock } = context;

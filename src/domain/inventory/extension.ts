@@ -65,6 +65,7 @@ export class Inventory implements Extension {
   private readonly readerZones: ReadonlyMap<string, readonly string[]>;
   /** Zone → a reader covering it, for stored rows whose reader left the config. */
   private readonly zoneReader = new Map<string, string>();
+  private readonly cardReaders = new Set<string>();
   /** Longest hold-off of any zone: how long a restore or a release adds deadlines. */
   private readonly maxDepartAfterMs: number;
   private lookup: ItemLookup = epcItem;
@@ -87,7 +88,13 @@ export class Inventory implements Extension {
     this.logger = context.logger.child({ component: 'inventory' });
     this.graceMs = checkedMs('restoreGraceMs', options.restoreGraceMs ?? DEFAULT_RESTORE_GRACE_MS);
     this.maxTags = checkedMs('maxSnapshotTags', options.maxSnapshotTags ?? SNAPSHOT_MAX_TAGS);
-    this.readerZones = readerZonesOf(context.config);
+    // A cabinet's card reader reads customers' cards: people, not stock, so kept nowhere.
+    for (const cabinet of context.config.cabinets) {
+      if (cabinet.cardReader !== undefined) this.cardReaders.add(cabinet.cardReader);
+    }
+    this.readerZones = new Map(
+      [...readerZonesOf(context.config)].filter(([reader]) => !this.cardReaders.has(reader)),
+    );
     for (const [reader, zones] of this.readerZones) {
       for (const zone of zones) if (!this.zoneReader.has(zone)) this.zoneReader.set(zone, reader);
     }
@@ -158,6 +165,7 @@ export class Inventory implements Extension {
   }
 
   private onTag(event: TagEvent): void {
+    if (this.cardReaders.has(event.reader)) return;
     const atMs = Date.parse(event.ts);
     const before = this.ledger.latest(event.tag);
     switch (event.type) {

@@ -20,7 +20,9 @@ export class CabinetSignals {
   ): void {
     this.bus.emit({ type: 'purchase.refused', cabinet: this.config.id, reason, ...who });
     this.logger.info({ cabinet: this.config.id, reason }, 'session refused');
-    this.screen.show('refused', session, undefined, { reason });
+    // Out of order stays on screen: a refusal would time out to idle and invite the next card.
+    if (reason === 'out_of_order') this.screen.show('out_of_order', session);
+    else this.screen.show('refused', session, { reason });
   }
 
   /** An alarm is critical: committed with FULL durability before anything else happens. */
@@ -54,7 +56,45 @@ export class CabinetSignals {
       })
       .catch((error: unknown) => {
         this.logger.error({ err: error, cabinet: config.id, actuator: config.lock }, 'lock command failed');
-        this.screen.show('fault', session(), undefined, { reason: 'lock' });
+        this.screen.show('out_of_order', session(), { reason: 'lock' });
       });
+  }
+}
+
+/** Whether a cabinet can sell now: every reader of its zone online, and its lock answering. */
+export class CabinetHealth {
+  /** Readers of this cabinet that are offline or faulty now, with why. */
+  private readonly readerFaults = new Map<string, string>();
+  private lockFault: string | undefined;
+
+  /** Records a reader's state; returns what is wrong with it, undefined when it is online. */
+  reader(
+    reader: string,
+    state: 'online' | 'offline' | 'error',
+    reason: string | undefined,
+  ): string | undefined {
+    if (state === 'online') {
+      this.readerFaults.delete(reader);
+      return undefined;
+    }
+    const why = `${reader} ${state}${reason ? ` (${reason})` : ''}`;
+    this.readerFaults.set(reader, why);
+    return why;
+  }
+
+  lock(state: 'fault' | 'ok', reason: string): void {
+    this.lockFault = state === 'fault' ? reason : undefined;
+  }
+
+  get lockFaulty(): boolean {
+    return this.lockFault !== undefined;
+  }
+
+  /** Why a session cannot start now (the refusal's reason), undefined when it can. */
+  get blocking(): string | undefined {
+    // A lock that does not answer would take a customer's card and never open: out of order.
+    if (this.lockFault !== undefined) return 'out_of_order';
+    if (this.readerFaults.size > 0) return `reader_fault: ${[...this.readerFaults.values()].join('; ')}`;
+    return undefined;
   }
 }

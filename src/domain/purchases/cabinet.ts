@@ -4,7 +4,8 @@ import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { TaggedItem } from '../../shared/commerce.js';
 import type { EventBody } from '../../shared/events.js';
 import type { Bus } from '../../shared/extension.js';
-import { CabinetSignals } from './cabinet-signals.js';
+import type { ScreenData } from '../../shared/screen.js';
+import { CabinetHealth, CabinetSignals } from './cabinet-signals.js';
 import type { Customers } from './customers.js';
 import type { CabinetScreen } from './display.js';
 import type { ReadHistory } from './read-history.js';
@@ -26,6 +27,8 @@ export interface CabinetDeps {
   history: ReadHistory;
   screen: CabinetScreen;
   itemFor: (tag: string) => TaggedItem;
+  /** The welcome screen's name and usual items, for customers who consented (else nothing). */
+  welcomeFor: (customer: string) => ScreenData;
   newId: () => string;
 }
 
@@ -39,8 +42,7 @@ export class Cabinet {
   private current: SessionRecord | undefined;
   private timer: TimerHandle | undefined;
   private alarmTimer: TimerHandle | undefined;
-  /** Readers of this cabinet that are offline or faulty now, with why. */
-  private readonly readerFaults = new Map<string, string>();
+  private readonly health = new CabinetHealth();
   /** What went wrong with the readers during the current session (makes it uncertain). */
   private readonly sessionFaults = new Set<string>();
 
@@ -99,20 +101,20 @@ export class Cabinet {
       return;
     }
     try {
-      this.start(customer.reference, 'card', customer.consent ? customer.name : undefined, card);
+      this.start(customer.reference, 'card', card);
     } catch {
       // Refused (and reported) by start(): a card is not a request that waits for an answer.
     }
   }
 
   /** Opens a session for `customer`; returns it, or throws with why not (for requests). */
-  start(customer: string, via: 'card' | 'request', displayName?: string, card?: string): SessionRecord {
+  start(customer: string, via: 'card' | 'request', card?: string): SessionRecord {
     if (this.current) {
       this.refuse('session_in_progress', { customer, ...(card === undefined ? {} : { card }) });
       throw new Error(`cabinet ${this.id} has a session in progress (${this.current.id})`);
     }
-    if (this.readerFaults.size > 0) {
-      const reason = `reader_fault: ${[...this.readerFaults.values()].join('; ')}`;
+    const reason = this.health.blocking;
+    if (reason !== undefined) {
       this.refuse(reason, { customer });
       throw new Error(`cabinet ${this.id} cannot sell now (${reason})`);
     }
@@ -138,7 +140,7 @@ export class Cabinet {
     this.current = record;
     this.sessionFaults.clear();
     this.deps.logger.info({ session: record.id, cabinet: this.id, via }, 'session started');
-    this.deps.screen.show('welcome', record, displayName);
+    this.deps.screen.show('welcome', record, this.deps.welcomeFor(customer));
     this.setLock(config.unlockValue, config.unlockMs, `session ${record.id}`);
     this.setTimer(config.openTimeoutMs, () => {
       if (this.current?.state === 'authorised') this.finishCancelled('door_not_opened');
@@ -219,14 +221,17 @@ export class Cabinet {
   }
 
   onReaderStatus(reader: string, state: 'online' | 'offline' | 'error', reason: string | undefined): void {
-    if (state === 'online') {
-      this.readerFaults.delete(reader);
-      return;
-    }
-    const why = `${reader} ${state}${reason ? ` (${reason})` : ''}`;
-    this.readerFaults.set(reader, why);
-    if (this.current && this.current.state !== 'authorised')
+    const why = this.health.reader(reader, state, reason);
+    if (why !== undefined && this.current && this.current.state !== 'authorised')
       this.sessionFaults.add(`reader_${state}: ${why}`);
+  }
+
+  /** The lock's device failed or recovered: out of order until it answers again. */
+  onLockStatus(state: 'fault' | 'ok', reason: string): void {
+    const was = this.health.lockFaulty;
+    this.health.lock(state, reason);
+    if (this.current || was === this.health.lockFaulty) return;
+    this.deps.screen.show(state === 'fault' ? 'out_of_order' : 'idle', undefined);
   }
 
   stop(): void {
@@ -276,10 +281,10 @@ export class Cabinet {
     const body = { items, total, currency, returned, foreign, confidence: 'certain' as const, settleMs };
     if (!this.finish('completed', { type: 'purchase.completed', ...this.ids(current), ...body })) return;
     this.deps.logger.info(
-      { ...this.ids(current), items: items.length, total, settleMs },
+      { session: current.id, cabinet: this.id, items: items.length, total, settleMs },
       'session completed',
     );
-    this.deps.screen.show('receipt', current, undefined, { items, total, currency });
+    this.deps.screen.show('receipt', current, { items, total, currency });
   }
 
   private finishUncertain(
@@ -292,10 +297,10 @@ export class Cabinet {
     const body = { reason: 'uncertain', confidence: 'uncertain' as const, reasons, undecided, items };
     if (!this.finish('cancelled', { type: 'purchase.cancelled', ...this.ids(current), ...body })) return;
     this.deps.logger.warn(
-      { ...this.ids(current), reasons, undecided: undecided.length },
+      { session: current.id, cabinet: this.id, reasons, undecided: undecided.length },
       'session uncertain: not charged, reported for review',
     );
-    this.deps.screen.show('fault', current, undefined, { reason: 'uncertain' });
+    this.deps.screen.show('fault', current, { reason: 'uncertain' });
   }
 
   private finishCancelled(reason: string, relock = true): SessionRecord | undefined {
@@ -303,7 +308,7 @@ export class Cabinet {
     const committed = this.finish('cancelled', { type: 'purchase.cancelled', ...this.ids(current), reason });
     if (relock) this.setLock(this.deps.config.lockValue, undefined, `session ${current.id} cancelled`);
     if (!committed) return undefined;
-    this.deps.logger.info({ ...this.ids(current), reason }, 'session cancelled');
+    this.deps.logger.info({ session: current.id, cabinet: this.id, reason }, 'session cancelled');
     this.deps.screen.show('idle', undefined);
     return current;
   }

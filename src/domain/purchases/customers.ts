@@ -36,6 +36,8 @@ export class Customers {
   private readonly upsertRow: Statement<[string, string, string | null, number, number]>;
   private readonly deleteRow: Statement<[string]>;
   private readonly all: Statement<[], Row>;
+  private readonly byReference: Statement<[string], Row>;
+  private readonly deleteReference: Statement<[string]>;
 
   constructor(
     private readonly store: Store,
@@ -51,6 +53,8 @@ export class Customers {
     );
     this.deleteRow = db.prepare('DELETE FROM customers WHERE card = ?');
     this.all = db.prepare('SELECT card, reference, name, consent FROM customers ORDER BY reference');
+    this.byReference = db.prepare('SELECT card, reference, name, consent FROM customers WHERE reference = ?');
+    this.deleteReference = db.prepare('DELETE FROM customers WHERE reference = ?');
   }
 
   find(card: string): Customer | undefined {
@@ -77,6 +81,25 @@ export class Customers {
       }
       return customers.length;
     });
+  }
+
+  /** Every card of one customer (a customer may carry several). */
+  ofReference(reference: string): Customer[] {
+    return this.byReference.all(reference).map(fromRow);
+  }
+
+  /**
+   * A customer consents when every card of theirs says so: withdrawing it on one card withdraws it
+   * (a stricter reading than "any card", on purpose).
+   */
+  consents(reference: string): boolean {
+    const cards = this.byReference.all(reference);
+    return cards.length > 0 && cards.every((row) => row.consent === 1);
+  }
+
+  /** Deletes every card of a customer; the caller runs it inside `store.erase`. */
+  removeReference(reference: string): number {
+    return this.deleteReference.run(reference).changes;
   }
 
   remove(cards: readonly string[]): number {

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { type CabinetConfig, type CustomerConfig, customerSchema } from '../../config/cabinets.js';
+import type { CabinetConfig, CustomerConfig } from '../../config/cabinets.js';
+import type { PrivacyConfig } from '../../config/privacy.js';
 import type { ReaderConfig } from '../../config/schema.js';
 import type { Logger } from '../../observability/logger.js';
-import type { Clock } from '../../shared/clock.js';
+import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { TaggedItem } from '../../shared/commerce.js';
 import type { Bus, CommandRegistry, Extension } from '../../shared/extension.js';
 import type { Store } from '../../store/index.js';
 import { Cabinet } from './cabinet.js';
+import { CustomerHistory } from './customer-history.js';
+import { registerCustomerRequests } from './customer-requests.js';
 import { Customers } from './customers.js';
-import { CabinetScreen, type ScreenContent } from './display.js';
+import { CabinetScreen } from './display.js';
 import { ReadHistory } from './read-history.js';
 import { SessionStore } from './session-store.js';
 import { settleHistoryOptions } from './settle.js';
@@ -34,9 +37,9 @@ export interface PurchasesDeps {
     zone: string,
     listener: (tag: string, atMs: number, rssi: number, antenna: number) => void,
   ): void;
-  /** Shows content on an MQTT display (retained); a no-op without MQTT. */
-  showOnDisplay(displayId: string, content: ScreenContent): void;
   itemFor(tag: string): TaggedItem;
+  /** How long purchase history is kept for the personal welcome, and how often it is purged. */
+  privacy: PrivacyConfig;
 }
 
 /**
@@ -48,6 +51,8 @@ export class PurchasesExtension implements Extension {
   readonly name = 'purchases';
   readonly customers: Customers;
   private readonly sessions: SessionStore;
+  private readonly history: CustomerHistory;
+  private purgeTimer: TimerHandle | undefined;
   private readonly cabinets = new Map<string, Cabinet>();
   private readonly unsubscribe: Array<() => void> = [];
 
@@ -55,6 +60,7 @@ export class PurchasesExtension implements Extension {
     const { store, clock, logger, bus } = deps;
     this.customers = new Customers(store, () => clock.now());
     this.sessions = new SessionStore(store);
+    this.history = new CustomerHistory(store, () => clock.now(), deps.privacy.historyRetentionDays);
     for (const cabinetConfig of deps.cabinets) {
       const history = new ReadHistory(settleHistoryOptions(cabinetConfig.settle));
       let sincePrune = 0;
@@ -65,9 +71,7 @@ export class PurchasesExtension implements Extension {
           history.prune(atMs);
         }
       });
-      const screen = new CabinetScreen(cabinetConfig.display, clock, (displayId, content) =>
-        deps.showOnDisplay(displayId, content),
-      );
+      const screen = new CabinetScreen(cabinetConfig.display, cabinetConfig.id, bus, logger);
       this.cabinets.set(
         cabinetConfig.id,
         new Cabinet({
@@ -80,6 +84,7 @@ export class PurchasesExtension implements Extension {
           history,
           screen,
           itemFor: (tag) => deps.itemFor(tag),
+          welcomeFor: (customer) => this.welcomeFor(customer),
           newId: randomUUID,
         }),
       );
@@ -108,7 +113,20 @@ export class PurchasesExtension implements Extension {
           }
         }
       }),
+      bus.on('purchases', 'actuator.status', (event) => {
+        for (const settings of this.deps.cabinets) {
+          if (settings.lock === event.actuator)
+            this.cabinets.get(settings.id)?.onLockStatus(event.state, event.reason);
+        }
+      }),
+      // Only with consent, and only what can be shown back ("your usual"): the SKU and its name.
+      bus.on('purchases', 'purchase.completed', (event) => {
+        if (event.items.length > 0 && this.customers.consents(event.customer)) {
+          this.history.record(event.customer, event.items, Date.parse(event.ts));
+        }
+      }),
     );
+    this.purge();
     for (const record of this.sessions.active()) {
       const cabinet = this.cabinets.get(record.cabinet);
       if (cabinet) cabinet.recover(record);
@@ -121,8 +139,29 @@ export class PurchasesExtension implements Extension {
   }
 
   stop(): void {
+    if (this.purgeTimer !== undefined) this.deps.clock.clearTimeout(this.purgeTimer);
+    this.purgeTimer = undefined;
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     for (const cabinet of this.cabinets.values()) cabinet.stop();
+  }
+
+  /** The welcome's name and usual items: only for a customer who consented, else nothing personal. */
+  private welcomeFor(customer: string): { name?: string; usual?: string[] } {
+    if (!this.customers.consents(customer)) return {};
+    const name = this.customers.ofReference(customer).find((card) => card.name !== undefined)?.name;
+    const usual = this.history.usual(customer, this.deps.privacy.usualItems);
+    return { ...(name === undefined ? {} : { name }), ...(usual.length > 0 ? { usual } : {}) };
+  }
+
+  /** Drops history past its retention now and every purgeIntervalMs; a failure is retried next time. */
+  private purge(): void {
+    try {
+      const purged = this.history.purge();
+      if (purged > 0) this.deps.logger.info({ rows: purged }, 'customer history past retention purged');
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'customer history purge failed');
+    }
+    this.purgeTimer = this.deps.clock.setTimeout(() => this.purge(), this.deps.privacy.purgeIntervalMs);
   }
 
   private readersOf(zone: string): Set<string> {
@@ -178,18 +217,15 @@ export class PurchasesExtension implements Extension {
       },
       { owner },
     );
-    requests.register('customers/get', {}, () => this.customers.list(), { owner });
-    requests.register(
-      'customers/set',
-      {
-        customers: z.array(customerSchema).max(10_000).default([]),
-        remove: z.array(z.string()).max(10_000).default([]),
-      },
-      ({ customers, remove }) => ({
-        set: this.customers.set(customers),
-        removed: this.customers.remove(remove),
+    this.unsubscribe.push(
+      ...registerCustomerRequests({
+        requests,
+        store: this.deps.store,
+        logger: this.deps.logger,
+        customers: this.customers,
+        history: this.history,
+        sessions: this.sessions,
       }),
-      { owner, changesState: true },
     );
   }
 }

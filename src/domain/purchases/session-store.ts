@@ -71,6 +71,7 @@ export class SessionStore {
   private readonly activeRows: Statement<[], Row>;
   private readonly recentRows: Statement<[number], Row>;
   private readonly byId: Statement<[string], Row>;
+  private readonly anonymiseRows: Statement<[{ replacement: string; reference: string }]>;
 
   constructor(store: Store) {
     store.migrate('sessions', MIGRATIONS);
@@ -86,6 +87,20 @@ export class SessionStore {
     );
     this.recentRows = db.prepare(`SELECT ${COLUMNS} FROM sessions ORDER BY started_at DESC LIMIT ?`);
     this.byId = db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`);
+    // The outcome is the purchase event as JSON, and it names the customer too.
+    this.anonymiseRows = db.prepare(
+      `UPDATE sessions SET customer = @replacement,
+         outcome = CASE WHEN outcome IS NULL THEN NULL ELSE json_set(outcome, '$.customer', @replacement) END
+       WHERE customer = @reference`,
+    );
+  }
+
+  /**
+   * Keeps a forgotten customer's sessions (what was sold stays in the books) under `replacement`
+   * instead of their reference; returns how many. The caller runs it inside `store.erase`.
+   */
+  anonymise(reference: string, replacement: string): number {
+    return this.anonymiseRows.run({ replacement, reference }).changes;
   }
 
   insert(session: SessionRecord): void {

@@ -1,0 +1,22 @@
+import type { OutputDriver } from './types.js';
+
+/**
+ * An actuator that is somebody else's device behind MQTT: the command is published as JSON
+ * `{"value", "pulseMs"?, "restValue"?}` (QoS 1, not retained: a command replayed to a device that
+ * reconnects hours later would be wrong). A pulse is ended by that device, which is told the value
+ * to return to; the write resolves when the broker acknowledges.
+ */
+export class MqttOutput implements OutputDriver {
+  constructor(
+    readonly target: string,
+    private readonly publish: (payload: string) => Promise<void>,
+  ) {}
+
+  set(value: string, pulseMs?: number, restValue?: string): Promise<void> {
+    const command =
+      pulseMs === undefined
+        ? { value }
+        : { value, pulseMs: Math.round(pulseMs), ...(restValue === undefined ? {} : { restValue }) };
+    return this.publish(JSON.stringify(command));
+  }
+}

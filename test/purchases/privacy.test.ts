@@ -1,0 +1,151 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CARD_ANA, COLA, COLA_REF, FridgeRig, fridgeConfig, sgtin, WATER, WATER_REF } from './fridge-rig.js';
+
+/**
+ * The personal welcome and what the gateway keeps about customers: purchase history only with
+ * consent, for its retention, gone when consent is withdrawn or the customer is forgotten, and
+ * nothing of them in the logs.
+ */
+const CARD_BEN = '0500207B33';
+const DAY_MS = 86_400_000;
+
+describe('personal welcome and customer privacy', () => {
+  const rigs: FridgeRig[] = [];
+  afterEach(async () => {
+    for (const rig of rigs.splice(0)) {
+      await rig.stop();
+      rig.dispose();
+    }
+  });
+
+  async function fridge(): Promise<FridgeRig> {
+    const base = fridgeConfig();
+    const config = fridgeConfig({
+      cabinets: (base.cabinets ?? []).map((cabinet) => ({ ...cabinet, display: 'fridge-screen' })),
+      customers: [
+        { card: CARD_ANA, reference: 'cust-17', name: 'Ana Lima', consent: true },
+        { card: CARD_BEN, reference: 'cust-42', name: 'Ben Ode', consent: false },
+      ],
+      privacy: { historyRetentionDays: 90, purgeIntervalMs: 3_600_000, usualItems: 2 },
+    });
+    const rig = await FridgeRig.create([COLA, WATER], config);
+    rigs.push(rig);
+    for (let serial = 1; serial <= 4; serial++) rig.put(sgtin(COLA_REF, serial));
+    for (let serial = 1; serial <= 4; serial++) rig.put(sgtin(WATER_REF, serial));
+    rig.rounds(60_000);
+    return rig;
+  }
+
+  /** One session: card, open, take these, close, settle; returns the welcome screen's lines. */
+  function buy(rig: FridgeRig, card: string, tags: string[]): string[] {
+    rig.card(card);
+    const welcome = rig.screens?.current('fridge-screen');
+    rig.door('open');
+    rig.rounds(1000);
+    for (const tag of tags) rig.take(tag);
+    rig.rounds(1000);
+    rig.door('closed');
+    rig.rounds(15_000);
+    return welcome?.template === 'welcome' ? welcome.lines : [];
+  }
+
+  const historyRows = (rig: FridgeRig, reference: string) =>
+    (
+      rig.store.db
+        .prepare('SELECT COUNT(*) AS n FROM customer_history WHERE reference = ?')
+        .get(reference) as { n: number }
+    ).n;
+
+  it('greets a consenting customer by name with their usual items, learned from what they bought', async () => {
+    const rig = await fridge();
+    expect(buy(rig, CARD_ANA, [sgtin(COLA_REF, 1), sgtin(COLA_REF, 2)])).toEqual([
+      'Welcome!',
+      'Hello Ana Lima',
+      'The door is open',
+    ]);
+    expect(buy(rig, CARD_ANA, [sgtin(WATER_REF, 1)])).toEqual([
+      'Welcome!',
+      'Hello Ana Lima',
+      `Your usual: ${COLA.name}`,
+      'The door is open',
+    ]);
+    // Two colas, then a water: most bought first.
+    expect(buy(rig, CARD_ANA, [])).toEqual([
+      'Welcome!',
+      'Hello Ana Lima',
+      `Your usual: ${COLA.name}, ${WATER.name}`,
+      'The door is open',
+    ]);
+    expect(rig.ofType('purchase.completed')).toHaveLength(3);
+    expect(historyRows(rig, 'cust-17')).toBe(3);
+  });
+
+  it('keeps nothing for a customer without consent, and shows them no name', async () => {
+    const rig = await fridge();
+    expect(buy(rig, CARD_BEN, [sgtin(COLA_REF, 1)])).toEqual(['Welcome!', 'The door is open']);
+    expect(rig.ofType('purchase.completed')).toHaveLength(1);
+    expect(historyRows(rig, 'cust-42')).toBe(0);
+    // customers/get shows no name for them either: it was never stored.
+    const answer = await rig.request('customers/get', {});
+    expect(JSON.stringify(answer)).not.toContain('Ben Ode');
+  });
+
+  it('deletes the history the moment consent is withdrawn', async () => {
+    const rig = await fridge();
+    buy(rig, CARD_ANA, [sgtin(COLA_REF, 1)]);
+    expect(historyRows(rig, 'cust-17')).toBe(1);
+    const answer = await rig.request('customers/set', {
+      customers: [{ card: CARD_ANA, reference: 'cust-17', consent: false }],
+    });
+    expect(answer).toMatchObject({ status: 'ok', data: { set: 1, historyDeleted: 1 } });
+    expect(historyRows(rig, 'cust-17')).toBe(0);
+    expect(buy(rig, CARD_ANA, [sgtin(COLA_REF, 2)])).toEqual(['Welcome!', 'The door is open']);
+    expect(historyRows(rig, 'cust-17')).toBe(0);
+  });
+
+  it('purges history past its retention on schedule', async () => {
+    const rig = await fridge();
+    buy(rig, CARD_ANA, [sgtin(COLA_REF, 1)]);
+    rig.idle(89 * DAY_MS);
+    expect(historyRows(rig, 'cust-17')).toBe(1);
+    rig.idle(2 * DAY_MS);
+    expect(historyRows(rig, 'cust-17')).toBe(0);
+  });
+
+  it('forgets a customer: nothing of them is left in the store file, their sales stay anonymous', async () => {
+    const rig = await fridge();
+    buy(rig, CARD_ANA, [sgtin(COLA_REF, 1)]);
+    buy(rig, CARD_ANA, [sgtin(WATER_REF, 1)]);
+    const answer = await rig.request('customers/forget', { card: CARD_ANA });
+    expect(answer).toMatchObject({ status: 'ok', data: { cards: 1, history: 2, sessions: 2 } });
+    const sessions = await rig.request('sessions/get', {});
+    expect(JSON.stringify(sessions)).not.toContain('cust-17');
+    expect(JSON.stringify(sessions)).toContain('"total":250');
+    // The bytes on disk: the database and its WAL, deleted pages included.
+    const files = readdirSync(rig.dataDir).filter((name) => name.startsWith('gateway.sqlite'));
+    for (const file of files) {
+      const bytes = readFileSync(join(rig.dataDir, file));
+      for (const trace of ['cust-17', 'Ana Lima', CARD_ANA]) {
+        expect(bytes.includes(Buffer.from(trace)), `${file} still holds "${trace}"`).toBe(false);
+      }
+    }
+    // The card opens nothing any more.
+    rig.card(CARD_ANA);
+    expect(rig.ofType('purchase.refused').at(-1)).toMatchObject({ reason: 'unknown_card' });
+    expect(rig.logLines.join('\n')).not.toMatch(/cust-17|Ana Lima/);
+  });
+
+  it('refuses a forget request that names nobody or two ways', async () => {
+    const rig = await fridge();
+    const both = await rig.request('customers/forget', { card: CARD_ANA, reference: 'cust-17' });
+    expect(both).toMatchObject({ status: 'error' });
+    const none = await rig.request('customers/forget', {});
+    expect(none).toMatchObject({ status: 'error' });
+    expect(await rig.request('customers/forget', { reference: 'nobody' })).toMatchObject({
+      status: 'ok',
+      data: { cards: 0, history: 0, sessions: 0 },
+    });
+  });
+});
