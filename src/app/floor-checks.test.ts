@@ -59,7 +59,14 @@ describe('store-floor config checks', () => {
       ...base,
       actuators: [
         ...base.actuators,
-        { id: 'lock2', driver: 'relay-lcus', port: '/dev/ttyUSB1', channel: 1, safeState: 'shut' },
+        {
+          id: 'lock2',
+          driver: 'relay-lcus',
+          port: '/dev/ttyUSB1',
+          channel: 1,
+          safeState: 'shut',
+          baudRate: 19200,
+        },
         { id: 'remote', driver: 'mqtt' },
       ],
       rules: [
@@ -83,6 +90,7 @@ describe('store-floor config checks', () => {
       expect.arrayContaining([
         'actuators[2].safeState',
         'actuators[2].channel',
+        'actuators[2].baudRate',
         'actuators[3].driver',
         'rules[1].id',
         'rules[0].on[0]',

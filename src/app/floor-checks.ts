@@ -105,6 +105,7 @@ function knownIds(config: GatewayConfig) {
 
 function actuatorProblems(config: GatewayConfig, problems: ConfigProblem[]): void {
   const channels = new Map<string, string>();
+  const bauds = new Map<string, { rate: number; id: string }>();
   config.actuators.forEach((actuator, index) => {
     const at = `actuators[${index}]`;
     if (actuator.driver === 'mqtt' && !config.mqtt) {
@@ -117,6 +118,15 @@ function actuatorProblems(config: GatewayConfig, problems: ConfigProblem[]): voi
         message: `"${actuator.safeState}" is not one of its values (${Object.keys(actuator.values).join(', ')})`,
       });
     }
+    // One board, one port: the first actuator's baud rate would silently win over the others'.
+    const baud = bauds.get(actuator.port);
+    if (baud !== undefined && baud.rate !== actuator.baudRate) {
+      problems.push({
+        path: `${at}.baudRate`,
+        message: `${actuator.port} is opened at ${baud.rate} baud for "${baud.id}"; one board, one rate`,
+      });
+    }
+    bauds.set(actuator.port, baud ?? { rate: actuator.baudRate, id: actuator.id });
     const key = `${actuator.port}#${actuator.channel}`;
     const other = channels.get(key);
     if (other !== undefined) {

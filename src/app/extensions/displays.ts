@@ -29,7 +29,7 @@ export const displays: ExtensionFactory = (context) => {
   if (settings.length === 0) return undefined;
   const screens = new DisplayScreens({ clock, logger, texts: config.displayTexts });
   screensByContext.set(context, screens);
-  const lcds: Array<{ id: string; transport: ByteTransport; lcd: SerialLcd }> = [];
+  const lcds: Array<{ id: string; transport: ByteTransport; lcd: SerialLcd; link: { online: boolean } }> = [];
   for (const display of settings) {
     if (display.driver === 'mqtt') {
       screens.add(display, mqttSink(context, display.id));
@@ -46,12 +46,13 @@ export const displays: ExtensionFactory = (context) => {
     name: 'displays',
     start() {
       if (mode === 'run') {
-        for (const { id, transport, lcd } of lcds) {
+        for (const { id, transport, lcd, link } of lcds) {
           transport.start({
             data: () => {},
             // A display that was unplugged or lost power shows nothing: it is painted again in full.
             status: (status) => {
-              if (status.state !== 'online') return;
+              link.online = status.state === 'online';
+              if (!link.online) return;
               lcd.invalidate();
               screens.repaint(id);
             },
@@ -80,7 +81,7 @@ function mqttSink(context: ExtensionContext, id: string): ScreenSink {
 function lcdDevice(
   context: ExtensionContext,
   display: Extract<DisplayConfig, { driver: 'serial-lcd' }>,
-): { transport: ByteTransport; lcd: SerialLcd; sink: ScreenSink } {
+): { transport: ByteTransport; lcd: SerialLcd; link: { online: boolean }; sink: ScreenSink } {
   const transport = createTransport(
     { port: display.port, baudRate: display.baudRate },
     { clock: context.clock, logger: context.logger.child({ display: display.id }) },
@@ -92,12 +93,14 @@ function lcdDevice(
     write: (bytes: Uint8Array) => transport.write(bytes),
     clock: context.clock,
   });
+  const link = { online: false };
   const sink: ScreenSink = {
     fits: isLcdText,
     transliterate: toLcdText,
-    // A replay writes to no device; the screen is still rendered (and published, if MQTT is on).
+    // A replay writes to no device. A display that is not connected is painted when it is (the
+    // screen is kept as the current one): asking it now would only fail.
     present: (content) =>
-      context.mode === 'run' ? lcd.show(content.lines.map(toLcdText)) : Promise.resolve(),
+      context.mode === 'run' && link.online ? lcd.show(content.lines.map(toLcdText)) : Promise.resolve(),
   };
-  return { transport, lcd, sink };
+  return { transport, lcd, link, sink };
 }

@@ -24,25 +24,38 @@ export const outputs: ExtensionFactory = (context) => {
   const actuators = new Map<string, Actuator>();
   // Each time a relay board's port comes (back) online its relays get their safe state: a board
   // that lost power comes back with every relay off, which may not be the safe state.
+  let stopping = false;
   const ports = new OutputPorts(context, (port, status) => {
-    if (status.state === 'online' && mode === 'run')
-      void applySafeStates('device online', { kind: 'port', port });
+    // Closing the ports at shutdown reports them offline: that is no fault.
+    if (mode !== 'run' || stopping) return;
+    if (status.state === 'online') void applySafeStates('device online', { kind: 'port', port });
+    else deviceLost({ kind: 'port', port }, status.reason);
   });
   for (const settings of config.actuators) {
     const built = buildOutput(settings, context, ports, (error) => {
       logger.error({ err: error, actuator: settings.id }, 'actuator pulse end failed');
       const actuator = actuators.get(settings.id);
-      if (actuator) actuator.faulty = true;
-      bus.emit({
-        type: 'actuator.status',
-        actuator: settings.id,
-        state: 'fault',
-        reason: `pulse end: ${error instanceof Error ? error.message : String(error)}`,
-      });
+      if (actuator) reportFault(actuator, error instanceof Error ? error.message : String(error));
     });
     actuators.set(settings.id, { settings, ...built, faulty: false });
   }
 
+  const reportFault = (actuator: Actuator, reason: string) => {
+    actuator.faulty = true;
+    bus.emit({ type: 'actuator.status', actuator: actuator.settings.id, state: 'fault', reason });
+  };
+
+  /**
+   * A device that went away is a fault of its actuators now, not at the next command: a cabinet
+   * whose lock board is unplugged must stop taking cards before a customer finds the door shut.
+   * Reported once per outage; the safe state written when it is back reports `ok`.
+   */
+  const deviceLost = (device: OutputDevice, why: string) => {
+    for (const actuator of actuators.values()) {
+      if (actuator.faulty || !sameDevice(actuator.device, device)) continue;
+      reportFault(actuator, `${actuator.driver.target}: device offline (${why})`);
+    }
+  };
   const drive = async (actuator: Actuator, value: string, pulseMs: number | undefined, reason: string) => {
     const { settings, driver } = actuator;
     if (pulseMs !== undefined && pulseMs > settings.maxPulseMs) {
@@ -66,9 +79,7 @@ export const outputs: ExtensionFactory = (context) => {
       }
     }
     if (failure !== undefined) {
-      actuator.faulty = true;
-      const text = failure instanceof Error ? failure.message : String(failure);
-      bus.emit({ type: 'actuator.status', actuator: settings.id, state: 'fault', reason: text });
+      reportFault(actuator, failure instanceof Error ? failure.message : String(failure));
       throw failure;
     }
     if (actuator.faulty) {
@@ -89,7 +100,14 @@ export const outputs: ExtensionFactory = (context) => {
     for (const actuator of actuators.values()) {
       if (device !== undefined && !sameDevice(actuator.device, device)) continue;
       const safe = actuator.settings.safeState;
-      if (safe === null) continue;
+      if (safe === null) {
+        // Nothing to write to prove it: its device being back is all there is to go by.
+        if (device !== undefined && actuator.faulty) {
+          actuator.faulty = false;
+          bus.emit({ type: 'actuator.status', actuator: actuator.settings.id, state: 'ok', reason });
+        }
+        continue;
+      }
       // A device that is unplugged now is reported; the others still get their safe state.
       await drive(actuator, safe, undefined, reason).catch(() => {});
     }
@@ -132,9 +150,10 @@ export const outputs: ExtensionFactory = (context) => {
       // Each time a device's port comes (back) online its outputs are put in their safe state: a
       // microcontroller that rebooted must not keep a lock open that nobody remembers opening.
       unsubscribe = bus.on('outputs', 'reader.status', (event) => {
-        if (event.state === 'online' && mode === 'run') {
-          void applySafeStates('device online', { kind: 'lines', sensor: event.reader });
-        }
+        if (mode !== 'run') return;
+        const device: OutputDevice = { kind: 'lines', sensor: event.reader };
+        if (event.state === 'online') void applySafeStates('device online', device);
+        else if (event.state === 'offline') deviceLost(device, event.reason ?? 'offline');
       });
       if (mode === 'run') ports.start();
       for (const actuator of actuators.values()) {
@@ -150,6 +169,7 @@ export const outputs: ExtensionFactory = (context) => {
     },
     /** Runs before the readers stop, while the ports are still open. */
     async stop() {
+      stopping = true;
       unsubscribe?.();
       unhandle();
       unregister();
