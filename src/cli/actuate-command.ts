@@ -2,7 +2,7 @@ import { mqttOptionsFrom } from '../app/extensions/mqtt-link.js';
 import type { ActuatorConfig } from '../config/actuators.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { encodeLcus } from '../devices/relay-lcus.js';
-import { publishOnce } from '../mqtt/client.js';
+import { publishOnce } from '../mqtt/publish-once.js';
 import { silentLogger } from '../observability/logger.js';
 import { driverNamed } from '../protocols/index.js';
 import { encodeLine } from '../protocols/lines/encode.js';

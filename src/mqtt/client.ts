@@ -125,7 +125,12 @@ function resolvePassword(options: MqttOptions, env: MqttClientDeps['env']): stri
   return env?.[PASSWORD_ENV];
 }
 
-function connectOptions(options: MqttOptions, topics: Topics, env: MqttClientDeps['env']): IClientOptions {
+/** The gateway's connection; `publishOnce` reuses it for the same credentials and TLS, minus the will. */
+export function connectOptions(
+  options: MqttOptions,
+  topics: Topics,
+  env: MqttClientDeps['env'],
+): IClientOptions {
   const will: StatusPayload = { state: 'offline', gateway: options.gatewayId, reason: 'connection lost' };
   const password = resolvePassword(options, env);
   if (options.cert !== undefined && options.key === undefined)
@@ -154,48 +159,7 @@ function connectOptions(options: MqttOptions, topics: Topics, env: MqttClientDep
   };
 }
 
-/**
- * One QoS 1 publish on a connection of its own, for a command line tool (`actuate`). Its client id is
- * the gateway's with a suffix and it has no will: it must not take over the gateway's session nor
- * publish the gateway's status. Rejects on a refused connection, a refused publish, or `timeoutMs`.
- */
-export async function publishOnce(
-  options: MqttOptions,
-  topic: (topics: Topics) => string,
-  payload: string,
-  timeoutMs: number,
-  env: MqttClientDeps['env'] = process.env,
-): Promise<void> {
-  const topics = createTopics(options.baseTopic ?? 'rfid', options.gatewayId);
-  const { will: _will, ...base } = connectOptions(options, topics, env);
-  const raw = connect(options.url, {
-    ...base,
-    clientId: `${options.gatewayId}-actuate`,
-    connectTimeout: timeoutMs,
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${redactUrl(options.url)}: no acknowledgement within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      raw.once('error', (error) => {
-        clearTimeout(timer);
-        reject(new Error(describeMqttError(error)));
-      });
-      raw.publish(topic(topics), payload, { qos: 1 }, (error) => {
-        clearTimeout(timer);
-        const outcome = outcomeOf(error);
-        if (outcome.kind === 'acked') resolve();
-        else reject(outcome.kind === 'rejected' ? new Error(outcome.reason) : outcome.error);
-      });
-    });
-  } finally {
-    await raw.endAsync(true).catch(() => {});
-  }
-}
-
-function outcomeOf(error: Error | undefined): PublishOutcome {
+export function outcomeOf(error: Error | undefined): PublishOutcome {
   if (error === undefined || error === null) return { kind: 'acked' };
   if (error instanceof ErrorWithReasonCode && error.code >= V5_FAILURE)
     return { kind: 'rejected', reasonCode: error.code, reason: describeReasonCode(error.code) };

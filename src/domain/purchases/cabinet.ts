@@ -10,8 +10,8 @@ import type { Customers } from './customers.js';
 import type { CabinetScreen } from './display.js';
 import type { ReadHistory } from './read-history.js';
 import { receiptFor } from './receipt.js';
-import type { BeforeTag, SessionRecord, SessionStore } from './session-store.js';
-import { evaluate, type InsideTag, SETTLE_RULES, settledSet } from './settle.js';
+import type { SessionRecord, SessionStore } from './session-store.js';
+import { beforeOpening, settleStep } from './settle-step.js';
 
 const COMMIT_RETRY_MS = 1000;
 
@@ -178,7 +178,7 @@ export class Cabinet {
         return;
       }
       if (current.state === 'authorised') {
-        const before = [...settledSet(this.deps.history, now, config.settle).values()].map(toBefore);
+        const before = beforeOpening(this.deps.history, now, config.settle);
         if (!this.transition({ state: 'open', openedAt: now, before })) return;
       } else if (current.state === 'settling') {
         // Opened again before the relock took (the customer forgot something): the same session
@@ -244,29 +244,14 @@ export class Cabinet {
     const current = this.current;
     if (current?.state !== 'settling') return;
     const { config, history } = this.deps;
-    const closedAt = current.closedAt ?? now;
-    const before = new Map<string, InsideTag>((current.before ?? []).map((tag) => [tag.tag, tag]));
-    const result = evaluate(history, before, closedAt, now, config.settle);
-    const deadline = closedAt + config.settle.maxMs;
-    const reasons = [...this.sessionFaults, ...result.reasons];
-    // An item put back is only recognised after a few rounds: the receipt waits for them, so that
-    // it can say what was returned.
-    const addedSeenBy = closedAt + (SETTLE_RULES.addedMinHits + 1) * config.settle.cycleMs;
-    if (result.done && reasons.length === 0 && now < addedSeenBy) {
-      this.setTimer(addedSeenBy - now, () => this.scheduleSettle(this.deps.clock.now()));
-      return;
+    const step = settleStep(current, this.sessionFaults, history, now, config.settle);
+    if (step.kind === 'wait') {
+      this.setTimer(step.delayMs, () => this.scheduleSettle(this.deps.clock.now()));
+    } else if (step.kind === 'completed') {
+      this.finishCompleted(step.taken, step.added, step.settleMs);
+    } else {
+      this.finishUncertain(step.reasons, step.undecided, step.taken);
     }
-    if (result.done && reasons.length === 0) {
-      this.finishCompleted(result.taken, result.added, now - closedAt);
-      return;
-    }
-    if (now >= deadline || (result.done && reasons.length > 0)) {
-      const why = result.done ? reasons : [...reasons, `undecided after ${config.settle.maxMs} ms`];
-      this.finishUncertain(why, result.undecided, result.taken);
-      return;
-    }
-    const next = Math.min(result.nextCheckAt ?? deadline, deadline);
-    this.setTimer(Math.max(0, next - now), () => this.scheduleSettle(this.deps.clock.now()));
   }
 
   private finishCompleted(taken: readonly string[], added: readonly string[], settleMs: number): void {
@@ -398,8 +383,4 @@ export class Cabinet {
     if (this.alarmTimer) this.deps.clock.clearTimeout(this.alarmTimer);
     this.alarmTimer = undefined;
   }
-}
-
-function toBefore(tag: InsideTag): BeforeTag {
-  return { tag: tag.tag, rounds: tag.rounds, hits: tag.hits, pLower: tag.pLower };
 }

@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../scenarios/random.js';
+import { betaLowerQuantile, regularizedBeta, unreadChance } from './beta.js';
 import { ReadHistory } from './read-history.js';
 import {
-  betaLowerQuantile,
   evaluate,
   type InsideTag,
-  regularizedBeta,
   SETTLE_REASONS,
   type SettleParams,
   settledSet,
   settleHistoryOptions,
-  unreadChance,
 } from './settle.js';
 
 const PARAMS: SettleParams = { bound: 1e-6, maxMs: 10_000, cycleMs: 250, minCycles: 20, historyMs: 60_000 };
