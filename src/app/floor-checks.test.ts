@@ -114,9 +114,51 @@ describe('store-floor config checks', () => {
     expect(byPath.get('rules[0].on[0]')).toMatch(/^"tag.arived" is not an event type \(tag.arrived, /);
   });
 
+  it('refuses values and pulses an actuator cannot take, and a cabinet display missing from displays', () => {
+    const found = problems({
+      ...base,
+      cabinets: [
+        {
+          id: 'fridge',
+          zone: 'inside',
+          door: { sensor: 'io' },
+          lock: 'lock',
+          unlockValue: 'unlock',
+          unlockMs: 45_000,
+          display: 'lcd2',
+          currency: 'EUR',
+        },
+      ],
+      rules: [
+        {
+          id: 'r',
+          on: 'tag.arrived',
+          do: [
+            { pulse: { actuator: 'lock', value: 'open', ms: 600_000 } },
+            { set: { actuator: 'lock', value: 'ajar' } },
+          ],
+        },
+      ],
+    });
+    const byPath = new Map(found.map((problem) => [problem.path, problem.message]));
+    expect(byPath.get('rules[0].do[0].pulse')).toBe(
+      "a pulse of 600000 ms is longer than lock's maxPulseMs (30000)",
+    );
+    expect(byPath.get('rules[0].do[1].set')).toBe('"ajar" is not one of lock\'s values (open, closed)');
+    expect(byPath.get('cabinets[0].display')).toBe('"lcd2" is not a display of this config (displays: lcd)');
+    // 45 s is within the cabinet schema's own bound, but not within the lock's maxPulseMs: both are said.
+    expect(
+      found.filter((problem) => problem.path === 'cabinets[0].unlockValue').map((problem) => problem.message),
+    ).toEqual([
+      '"unlock" is not one of lock\'s values (open, closed)',
+      "a pulse of 45000 ms is longer than lock's maxPulseMs (30000)",
+    ]);
+  });
+
   it('counts a cabinet display the displays section does not list as a display', () => {
     const config = {
       ...base,
+      displays: [],
       cabinets: [
         {
           id: 'fridge',

@@ -70,7 +70,52 @@ export const floorChecks: ExtraCheck[] = [
         }
       });
     });
+    // What an actuator is asked to do must be something it can do: a value a relay maps, a pulse
+    // within its maxPulseMs. Otherwise the first unlock fails at run time and the cabinet is out of order.
+    const command = (path: string, actuatorId: string, value: string, pulseMs?: number) => {
+      const actuator = config.actuators.find((candidate) => candidate.id === actuatorId);
+      if (!actuator) return;
+      if (actuator.driver === 'relay-lcus' && actuator.values[value] === undefined) {
+        problems.push({
+          path,
+          message: `"${value}" is not one of ${actuatorId}'s values (${Object.keys(actuator.values).join(', ')})`,
+        });
+      }
+      if (pulseMs !== undefined && pulseMs > actuator.maxPulseMs) {
+        problems.push({
+          path,
+          message: `a pulse of ${pulseMs} ms is longer than ${actuatorId}'s maxPulseMs (${actuator.maxPulseMs})`,
+        });
+      }
+    };
+    config.rules.forEach((rule, index) => {
+      rule.do.forEach((action, position) => {
+        const path = `rules[${index}].do[${position}]`;
+        if ('pulse' in action)
+          command(`${path}.pulse`, action.pulse.actuator, action.pulse.value, action.pulse.ms);
+        if ('set' in action) command(`${path}.set`, action.set.actuator, action.set.value);
+      });
+    });
+    config.cabinets.forEach((cabinet, index) => {
+      command(`cabinets[${index}].unlockValue`, cabinet.lock, cabinet.unlockValue, cabinet.unlockMs);
+      command(`cabinets[${index}].lockValue`, cabinet.lock, cabinet.lockValue);
+      // With a displays section, a cabinet's display is one of them: a typo must not quietly become
+      // an MQTT display while the LCD on the door stays blank.
+      if (
+        cabinet.display !== undefined &&
+        config.displays.length > 0 &&
+        !config.displays.some((display) => display.id === cabinet.display)
+      ) {
+        problems.push({
+          path: `cabinets[${index}].display`,
+          message: `"${cabinet.display}" is not a display of this config (displays: ${config.displays.map((display) => display.id).join(', ')})`,
+        });
+      }
+    });
     const alarm = config.exitMonitor?.alarm;
+    for (const actuator of alarm?.actuators ?? []) {
+      command('exitMonitor.alarm', actuator, alarm?.value ?? 'on', alarm?.pulseMs);
+    }
     expectAll('exitMonitor.alarm.actuators', alarm?.actuators, 'actuators');
     if (alarm?.display !== undefined) expect('exitMonitor.alarm.display', alarm.display, 'displays');
     expectAll('engagement.zones', config.engagement?.zones, 'zones');

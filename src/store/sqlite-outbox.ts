@@ -373,6 +373,11 @@ export class SqliteOutbox implements Outbox {
     }
   }
 
+  /** Counts rows and bytes again from the table, after something rewrote it (a redaction). */
+  recount(): void {
+    this.resyncCounters();
+  }
+
   private resyncCounters(): void {
     const totals = this.statements.totals.get() ?? { rows: 0, bytes: 0 };
     this.rows = totals.rows;

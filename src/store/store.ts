@@ -9,6 +9,7 @@ import { adoptLegacyOutbox } from './legacy-outbox.js';
 import { describeSqliteError, MEMORY, openDatabase } from './open-database.js';
 import { DEFAULT_MAX_BUFFERED_EVENTS, validateOutboxOptions } from './outbox-options.js';
 import type { WriteResult } from './outbox-write.js';
+import { type Redaction, redactEvents } from './redact.js';
 import { migrateComponent, OUTBOX_MIGRATIONS } from './schema.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 
@@ -215,13 +216,25 @@ export class Store {
 
   /**
    * Deletes personal data for good: `fn` runs in a transaction with secure_delete on (what it deletes
-   * is overwritten, not left readable in free pages), then the WAL, which still holds the old pages,
-   * is folded into the file and truncated.
+   * is overwritten, not left readable in free pages), together with `redactions` of the events still
+   * in the outbox; then the file is rebuilt and the WAL, which still holds the old pages, truncated.
    */
-  erase<T>(fn: () => T): T {
+  erase<T>(fn: () => T, redactions: readonly Redaction[] = []): T {
+    // Buffered events are written at the end of a transaction, after fn: commit them first, so that
+    // the redaction below reaches them too.
+    this.outbox.commit();
     this.db.pragma('secure_delete = ON');
     try {
-      return this.transaction(fn);
+      const result = this.transaction(() => {
+        const value = fn();
+        if (redactions.length > 0) redactEvents(this.db, redactions);
+        return value;
+      });
+      this.outbox.recount();
+      // What was deleted earlier without secure_delete (acknowledged events) may still sit in free
+      // pages: VACUUM rebuilds the file from live rows only, and the checkpoint empties the WAL.
+      if (this.path !== MEMORY) this.db.exec('VACUUM');
+      return result;
     } finally {
       this.db.pragma('secure_delete = OFF');
       if (this.path !== MEMORY) this.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -9,6 +9,7 @@ import { CARD_ANA, COLA, COLA_REF, FridgeRig, fridgeConfig, sgtin, WATER, WATER_
  * nothing of them in the logs.
  */
 const CARD_BEN = '0500207B33';
+const CARD_CARL = '0500207B34';
 const DAY_MS = 86_400_000;
 
 describe('personal welcome and customer privacy', () => {
@@ -24,14 +25,18 @@ describe('personal welcome and customer privacy', () => {
     const base = fridgeConfig();
     const config = fridgeConfig({
       cabinets: (base.cabinets ?? []).map((cabinet) => ({ ...cabinet, display: 'fridge-screen' })),
-      customers: [
-        { card: CARD_ANA, reference: 'cust-17', name: 'Ana Lima', consent: true },
-        { card: CARD_BEN, reference: 'cust-42', name: 'Ben Ode', consent: false },
-      ],
+      // Only a config-less allow-list can be changed over MQTT: the config's is written at every start.
+      customers: [{ card: CARD_CARL, reference: 'cust-99', name: 'Carl', consent: true }],
       privacy: { historyRetentionDays: 90, purgeIntervalMs: 3_600_000, usualItems: 2 },
     });
     const rig = await FridgeRig.create([COLA, WATER], config);
     rigs.push(rig);
+    await rig.request('customers/set', {
+      customers: [
+        { card: CARD_ANA, reference: 'cust-17', name: 'Ana Lima', consent: true },
+        { card: CARD_BEN, reference: 'cust-42', name: 'Ben Ode', consent: false },
+      ],
+    });
     for (let serial = 1; serial <= 4; serial++) rig.put(sgtin(COLA_REF, serial));
     for (let serial = 1; serial <= 4; serial++) rig.put(sgtin(WATER_REF, serial));
     rig.rounds(60_000);
@@ -135,6 +140,34 @@ describe('personal welcome and customer privacy', () => {
     rig.card(CARD_ANA);
     expect(rig.ofType('purchase.refused').at(-1)).toMatchObject({ reason: 'unknown_card' });
     expect(rig.logLines.join('\n')).not.toMatch(/cust-17|Ana Lima/);
+  });
+
+  it('refuses to change or forget a customer the config lists, and to forget one mid-session', async () => {
+    const rig = await fridge();
+    for (const request of [
+      ['customers/forget', { reference: 'cust-99' }],
+      ['customers/forget', { card: CARD_CARL }],
+      ['customers/set', { customers: [{ card: CARD_CARL, reference: 'cust-99', consent: false }] }],
+      ['customers/set', { remove: [CARD_CARL.toLowerCase()] }],
+    ] as const) {
+      const answer = await rig.request(request[0], request[1]);
+      expect(answer).toMatchObject({
+        status: 'error',
+        error: expect.stringContaining("listed in the config's customers"),
+      });
+    }
+    rig.card(CARD_ANA);
+    const during = await rig.request('customers/forget', { card: CARD_ANA });
+    expect(during).toMatchObject({ status: 'error', error: expect.stringContaining('session in progress') });
+  });
+
+  it('deletes the history of a customer whose last card is removed', async () => {
+    const rig = await fridge();
+    buy(rig, CARD_ANA, [sgtin(COLA_REF, 1)]);
+    expect(historyRows(rig, 'cust-17')).toBe(1);
+    const answer = await rig.request('customers/set', { remove: [CARD_ANA] });
+    expect(answer).toMatchObject({ status: 'ok', data: { removed: 1, historyDeleted: 1 } });
+    expect(historyRows(rig, 'cust-17')).toBe(0);
   });
 
   it('refuses a forget request that names nobody or two ways', async () => {

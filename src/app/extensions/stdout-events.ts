@@ -1,16 +1,25 @@
+import type { GatewayConfig } from '../../config/schema.js';
 import { formatPrice } from '../../domain/catalog/money.js';
+import type { GatewayEvent } from '../../shared/events.js';
 import type { ExtensionFactory } from '../context.js';
 import { eventText } from '../event-text.js';
 import { JsonLinesSink } from '../stdout-sink.js';
 
 /**
  * Every event on stdout: JSON lines (the `replay` contract, and whenever stdout is a pipe or a
- * file), or readable lines when a person watches a terminal.
+ * file), or readable lines when a person watches a terminal. A service whose stdout is the journal
+ * (systemd sets JOURNAL_STREAM) writes customers' references and cards as "redacted": the journal
+ * is a log, and logs carry no personal data. MQTT carries them, for the payment side.
  */
-export const stdoutEvents: ExtensionFactory = ({ bus, stdout, mode }) => {
+export const stdoutEvents: ExtensionFactory = ({ bus, stdout, mode, config }) => {
   if (!stdout) return undefined;
   const readable = mode === 'run' && (stdout as { isTTY?: boolean }).isTTY === true;
-  const sink = new JsonLinesSink(stdout, readable ? (event) => eventText(event, formatPrice) : undefined);
+  const redact = mode === 'run' && process.env.JOURNAL_STREAM !== undefined ? redactor(config) : undefined;
+  const render = readable ? (event: GatewayEvent) => eventText(event, formatPrice) : undefined;
+  const sink = new JsonLinesSink(
+    stdout,
+    redact ? (event) => (render ? render(redact(event)) : JSON.stringify(redact(event))) : render,
+  );
   let unsubscribe: (() => void) | undefined;
   return {
     name: 'stdout',
@@ -23,3 +32,21 @@ export const stdoutEvents: ExtensionFactory = ({ bus, stdout, mode }) => {
     },
   };
 };
+
+const REDACTED = 'redacted';
+
+/** The event without who: customer references, card ids, and the tags a card reader reads (cards). */
+export function redactor(config: GatewayConfig): (event: GatewayEvent) => GatewayEvent {
+  const cardReaders = new Set(config.cabinets.flatMap((cabinet) => cabinet.cardReader ?? []));
+  return (event) => {
+    let copy: Record<string, unknown> | undefined;
+    const set = (field: string) => {
+      copy ??= { ...event };
+      copy[field] = REDACTED;
+    };
+    if ('customer' in event) set('customer');
+    if ('card' in event && event.card !== undefined) set('card');
+    if ('reader' in event && 'tag' in event && cardReaders.has(event.reader)) set('tag');
+    return (copy ?? event) as GatewayEvent;
+  };
+}

@@ -294,7 +294,8 @@ export class Cabinet {
     if (relock) this.setLock(this.deps.config.lockValue, undefined, `session ${current.id} cancelled`);
     if (!committed) return undefined;
     this.deps.logger.info({ session: current.id, cabinet: this.id, reason }, 'session cancelled');
-    this.deps.screen.show('idle', undefined);
+    // A lock that failed during the session keeps the cabinet out of order once it is over.
+    this.deps.screen.show(this.health.lockFaulty ? 'out_of_order' : 'idle', undefined);
     return current;
   }
 

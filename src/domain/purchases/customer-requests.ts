@@ -15,6 +15,11 @@ export interface CustomerRequestsDeps {
   customers: Customers;
   history: CustomerHistory;
   sessions: SessionStore;
+  /**
+   * Customer references and cards listed in the config's `customers`: the config is their source,
+   * written again at every start, so changing or forgetting them over MQTT would not last.
+   */
+  fromConfig: { references: ReadonlySet<string>; cards: ReadonlySet<string> };
 }
 
 /**
@@ -23,7 +28,17 @@ export interface CustomerRequestsDeps {
  * secure_delete so that nothing readable is left in the file). Logs say how many, never who.
  */
 export function registerCustomerRequests(deps: CustomerRequestsDeps): Array<() => void> {
-  const { requests, store, logger, customers, history, sessions } = deps;
+  const { requests, store, logger, customers, history, sessions, fromConfig } = deps;
+  const refuseConfigured = (reference: string | undefined, card: string | undefined) => {
+    if (
+      (reference !== undefined && fromConfig.references.has(reference)) ||
+      (card !== undefined && fromConfig.cards.has(card.toUpperCase()))
+    ) {
+      throw new Error(
+        `${card !== undefined ? `card ${card.toUpperCase()}` : 'this customer'} is listed in the config's customers: change or remove it there (it is written again at every start)`,
+      );
+    }
+  };
   const owner = 'purchases';
   return [
     requests.register('customers/get', {}, () => customers.list(), { owner }),
@@ -34,14 +49,20 @@ export function registerCustomerRequests(deps: CustomerRequestsDeps): Array<() =
         remove: z.array(z.string()).max(10_000).default([]),
       },
       ({ customers: entries, remove }) => {
+        for (const entry of entries) refuseConfigured(entry.reference, entry.card);
+        for (const card of remove) refuseConfigured(undefined, card);
         const withdrawn = entries.filter((entry) => !entry.consent).map((entry) => entry.reference);
+        // A customer whose last card is removed is no customer any more: their history goes too.
+        const leaving = remove.flatMap((card) => customers.find(card)?.reference ?? []);
         const set = customers.set(entries);
         const removed = customers.remove(remove);
+        const gone = [
+          ...withdrawn,
+          ...leaving.filter((reference) => customers.ofReference(reference).length === 0),
+        ];
         let forgotten = 0;
-        if (withdrawn.length > 0) {
-          forgotten = store.erase(() =>
-            withdrawn.reduce((sum, reference) => sum + history.forget(reference), 0),
-          );
+        if (gone.length > 0) {
+          forgotten = store.erase(() => gone.reduce((sum, reference) => sum + history.forget(reference), 0));
         }
         if (forgotten > 0)
           logger.info({ customers: withdrawn.length, rows: forgotten }, 'consent withdrawn: history deleted');
@@ -64,13 +85,29 @@ export function registerCustomerRequests(deps: CustomerRequestsDeps): Array<() =
         }
         const who = reference ?? customers.find(card as string)?.reference;
         if (who === undefined) return { cards: 0, history: 0, sessions: 0 };
-        // Past sessions keep what was sold, under a name that cannot be traced back to the customer.
+        refuseConfigured(who, card);
+        // Its outcome would write the reference back when it ends: forget after it.
+        if (sessions.active().some((session) => session.customer === who)) {
+          throw new Error('this customer has a session in progress: forget them once it has ended');
+        }
+        // Past sessions keep what was sold, under a name that cannot be traced back to the customer;
+        // events still waiting for the broker are rewritten the same way.
         const replacement = `forgotten-${randomUUID()}`;
-        const outcome = store.erase(() => ({
-          cards: customers.removeReference(who),
-          history: history.forget(who),
-          sessions: sessions.anonymise(who, replacement),
-        }));
+        const cards = customers.ofReference(who).map((entry) => entry.card);
+        const outcome = store.erase(
+          () => ({
+            cards: customers.removeReference(who),
+            history: history.forget(who),
+            sessions: sessions.anonymise(who, replacement),
+          }),
+          [
+            { field: 'customer', value: who, replacement },
+            ...cards.flatMap((value) => [
+              { field: 'card' as const, value, replacement: 'forgotten' },
+              { field: 'tag' as const, value, replacement: 'forgotten' },
+            ]),
+          ],
+        );
         logger.info(outcome, 'customer forgotten');
         return outcome;
       },

@@ -225,6 +225,10 @@ export class PurchasesExtension implements Extension {
         customers: this.customers,
         history: this.history,
         sessions: this.sessions,
+        fromConfig: {
+          references: new Set(this.deps.customers.map((customer) => customer.reference)),
+          cards: new Set(this.deps.customers.map((customer) => customer.card.toUpperCase())),
+        },
       }),
     );
   }
