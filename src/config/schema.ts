@@ -19,6 +19,7 @@ import { id } from './common.js';
 import { displaySchema, displayTextsSchema } from './displays.js';
 import { engagementSchema } from './engagement.js';
 import { exitMonitorSchema } from './exit-monitor.js';
+import { epcisSchema, homeAssistantSchema, httpSchema, securitySchema } from './integrations.js';
 import { privacySchema } from './privacy.js';
 import { ruleSchema } from './rules.js';
 
@@ -301,6 +302,10 @@ export const configSchema = z
     exitMonitor: exitMonitorSchema.optional(),
     engagement: engagementSchema.optional(),
     privacy: privacySchema.default(privacySchema.parse({})),
+    homeassistant: homeAssistantSchema.optional().describe('Home Assistant MQTT discovery (needs mqtt)'),
+    epcis: epcisSchema.optional().describe('EPCIS 2.0 events on <base>/epcis (needs mqtt for publishing)'),
+    http: httpSchema.optional().describe('Prometheus /metrics and /healthz; off unless present'),
+    security: securitySchema.default(securitySchema.parse({})),
     catalogFile: z
       .string()
       .min(1)
