@@ -210,24 +210,82 @@ describe('RelayLcusOutput', () => {
     }
   });
 
-  it('cancels the pulse end on close and refuses later sets', async () => {
-    const { port, relay, clock } = lock();
+  it('ends a pending pulse on close by writing its rest state, cancels its timer and refuses later sets', async () => {
+    const { port, relay, clock, errors } = lock();
     await relay.set('open', 500);
-    relay.close();
+    clock.advanceTo(START + 200);
+    await relay.close();
+    // Written at close, not when the pulse would have ended.
+    expect(port.writes).toEqual([CH2_ON, CH2_OFF]);
+    expect(clock.nextTimerAt()).toBeUndefined();
     clock.advanceTo(START + 1_000);
-    expect(port.writes).toEqual([CH2_ON]);
+    expect(port.writes).toEqual([CH2_ON, CH2_OFF]);
     await expect(relay.set('closed')).rejects.toThrow(/closed/);
+    // Closing twice writes nothing more.
+    await relay.close();
+    expect(port.writes).toHaveLength(2);
+    expect(errors).toEqual([]);
   });
 
-  it('arms no pulse end for a set whose write finishes after close', async () => {
+  it('ends the pulse in restValue on close, and writes nothing when no pulse is pending', async () => {
+    const { port, relay, clock } = lock();
+    await relay.set('closed', 500, 'open');
+    await relay.close();
+    expect(port.writes).toEqual([CH2_OFF, CH2_ON]);
+    expect(clock.nextTimerAt()).toBeUndefined();
+
+    const other = lock();
+    await other.relay.set('open', 500);
+    other.clock.advanceTo(START + 500);
+    await settle();
+    await other.relay.set('closed');
+    await other.relay.close();
+    expect(other.port.writes).toEqual([CH2_ON, CH2_OFF, CH2_OFF]);
+  });
+
+  it('on close during the write of a pulse start, writes the rest state after it and arms nothing', async () => {
     const { port, relay, clock } = lock();
     port.hold = true;
     const setting = relay.set('open', 500);
     await settle();
-    relay.close();
+    const closing = relay.close();
+    await settle();
+    // The rest state waits for the start to be written.
+    expect(port.writes).toEqual([CH2_ON]);
+    port.hold = false;
     port.held[0]?.resolve();
     await setting;
+    await closing;
+    expect(port.writes).toEqual([CH2_ON, CH2_OFF]);
     expect(clock.nextTimerAt()).toBeUndefined();
+  });
+
+  it('on close, waits for a pulse end still being written', async () => {
+    const { port, relay, clock } = lock();
+    await relay.set('open', 500);
+    port.hold = true;
+    clock.advanceTo(START + 500);
+    let closed = false;
+    const closing = relay.close().then(() => {
+      closed = true;
+    });
+    await settle();
+    expect(closed).toBe(false);
+    port.held[0]?.resolve();
+    await closing;
+    // Nothing more: the pulse had ended.
+    expect(port.writes).toEqual([CH2_ON, CH2_OFF]);
+  });
+
+  it('reports a rest state that close could not write through onError, and resolves', async () => {
+    const { port, relay, errors } = lock();
+    await relay.set('open', 500);
+    port.failWith = new Error('port is offline');
+    await expect(relay.close()).resolves.toBeUndefined();
+    expect(port.writes).toEqual([CH2_ON, CH2_OFF]);
+    expect(errors.map((error) => error.message)).toEqual([
+      'relay /dev/ttyUSB1#2: pulse end failed: port is offline',
+    ]);
   });
 });
 

@@ -34,9 +34,16 @@ export interface RelayLcusOptions {
   onError?: (error: Error) => void;
 }
 
+/** A pulse in effect: the state it ends in, and its timer once armed. */
+interface Pulse {
+  rest: RelayState;
+  timer: TimerHandle | undefined;
+}
+
 /**
  * One relay of an LCUS-1/2/4/8 USB board. The board is write-only and has no timer of its own, so a
- * pulse is ended here, on the clock; the next `set` cancels a pulse end that has not happened yet.
+ * pulse is ended here, on the clock; the next `set` cancels a pulse end that has not happened yet,
+ * and `close` ends a pulse at once (a relay must not stay on because the gateway stopped).
  */
 export class RelayLcusOutput implements OutputDriver {
   readonly target: string;
@@ -45,10 +52,12 @@ export class RelayLcusOutput implements OutputDriver {
   private readonly write: (bytes: Uint8Array) => Promise<void>;
   private readonly clock: Clock;
   private readonly onError: ((error: Error) => void) | undefined;
-  private pulseEnd: TimerHandle | undefined;
-  /** Counts `set` calls, so that a slow write cannot arm a pulse end after a newer `set` began. */
-  private generation = 0;
+  /** The pulse in effect (or being started); cleared by the next `set`, its timer, and `close`. */
+  private pulse: Pulse | undefined;
+  /** The writes this relay started and that have not settled yet, so that `close` can wait for them. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(options: RelayLcusOptions) {
     this.target = options.target;
@@ -66,31 +75,49 @@ export class RelayLcusOutput implements OutputDriver {
     if (this.closed) throw new Error(`relay ${this.target}: closed`);
     // Everything is checked before anything is cancelled or written: a bad command changes nothing.
     const state = this.stateOf(value);
-    let pulse: { ms: number; rest: RelayState } | undefined;
+    let rest: RelayState | undefined;
     if (pulseMs !== undefined) {
       if (!(Number.isFinite(pulseMs) && pulseMs > 0)) {
         throw new RangeError(`relay ${this.target}: pulseMs must be a positive number (got ${pulseMs})`);
       }
-      const rest = restValue === undefined ? (state === 'on' ? 'off' : 'on') : this.stateOf(restValue);
-      pulse = { ms: pulseMs, rest };
+      rest = restValue === undefined ? (state === 'on' ? 'off' : 'on') : this.stateOf(restValue);
     }
     this.cancelPulseEnd();
-    const generation = ++this.generation;
+    const pulse: Pulse | undefined = rest === undefined ? undefined : { rest, timer: undefined };
+    this.pulse = pulse;
     try {
-      await this.write(encodeLcus(this.channel, state === 'on'));
+      await this.track(this.write(encodeLcus(this.channel, state === 'on')));
     } finally {
       // Armed even when the write failed: its bytes may have reached the board all the same, and a
       // relay left in its pulse state with nothing to end it is the worse outcome (an open lock).
-      // The pulse is timed from when the bytes left, not from the call.
-      if (pulse !== undefined && generation === this.generation && !this.closed) {
-        this.armPulseEnd(pulse.rest, pulse.ms);
+      // The pulse is timed from when the bytes left, not from the call. A newer `set` or a `close`
+      // while the write was in flight has taken the pulse over (`this.pulse` is no longer it).
+      if (pulse !== undefined && pulseMs !== undefined && this.pulse === pulse) {
+        pulse.timer = this.clock.setTimeout(() => {
+          if (this.pulse === pulse) this.pulse = undefined;
+          this.endPulse(pulse.rest).catch((error: unknown) => this.report(error));
+        }, pulseMs);
       }
     }
   }
 
-  close(): void {
+  /**
+   * Ends a pulse that is in effect by writing its rest state now (after any write still in flight),
+   * instead of leaving the relay on: the caller is about to close the port. Cancels the timers and
+   * refuses later `set`s. Never rejects: a failed write goes to `onError`, like a failed pulse end.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.finish();
+    return this.closing;
+  }
+
+  private async finish(): Promise<void> {
     this.closed = true;
+    const pulse = this.pulse;
     this.cancelPulseEnd();
+    // A set or a pulse end whose bytes are still on their way goes first: the rest state follows it.
+    await Promise.allSettled([...this.inFlight]);
+    if (pulse !== undefined) await this.endPulse(pulse.rest).catch((error: unknown) => this.report(error));
   }
 
   private stateOf(value: string): RelayState {
@@ -102,19 +129,24 @@ export class RelayLcusOutput implements OutputDriver {
     return state;
   }
 
-  private armPulseEnd(state: RelayState, delayMs: number): void {
-    // Async, so that even a write function that throws instead of rejecting ends up in `report`.
-    const end = async () => this.write(encodeLcus(this.channel, state === 'on'));
-    this.pulseEnd = this.clock.setTimeout(() => {
-      this.pulseEnd = undefined;
-      end().catch((error: unknown) => this.report(error));
-    }, delayMs);
+  /** Async, so that even a write function that throws instead of rejecting ends up rejected. */
+  private async endPulse(state: RelayState): Promise<void> {
+    await this.track(this.write(encodeLcus(this.channel, state === 'on')));
+  }
+
+  private track(write: Promise<void>): Promise<void> {
+    this.inFlight.add(write);
+    const forget = () => {
+      this.inFlight.delete(write);
+    };
+    write.then(forget, forget);
+    return write;
   }
 
   private cancelPulseEnd(): void {
-    if (this.pulseEnd === undefined) return;
-    this.clock.clearTimeout(this.pulseEnd);
-    this.pulseEnd = undefined;
+    const timer = this.pulse?.timer;
+    if (timer !== undefined) this.clock.clearTimeout(timer);
+    this.pulse = undefined;
   }
 
   private report(error: unknown): void {

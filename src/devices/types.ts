@@ -9,8 +9,13 @@ export interface OutputDriver {
    * Resolves once the bytes are written (or the message is handed to the broker).
    */
   set(value: string, pulseMs?: number, restValue?: string): Promise<void>;
-  /** Cancels pending timers; the device is left as it is (the safe state is the caller's job). */
-  close?(): void;
+  /**
+   * Before the device's port closes: a pulse this driver would end by itself later (a relay board's)
+   * is ended now, its rest state written, then its timers are cancelled; anything else is left as it
+   * is (the safe state is the caller's job). Resolves once that is written; never rejects (a failed
+   * write is reported the way a failed pulse end is). Later `set`s are refused.
+   */
+  close?(): Promise<void>;
 }
 
 /** A character display: rows of text, at most `columns` wide. */

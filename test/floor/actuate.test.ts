@@ -1,11 +1,15 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { startMosquitto } from '../helpers/mosquitto.js';
+import { MqttCollector } from '../helpers/mqtt-collector.js';
 import { Floor, frames, hex, LCUS, TEST_TIMEOUT_MS, writeAsGateway } from './floor-harness.js';
 
 /** Written into the relay's wire by the test after a command has exited: nothing may come after it. */
 const SENTINEL = hex('55 AA 55 AA');
 const CLI_TIMEOUT_MS = 60_000;
+/** `actuate` spaces frames to one port 60 ms apart; the tap polls every 5 ms on a busy machine. */
+const MIN_SEEN_GAP_MS = 30;
 
 /**
  * `rfid-gateway actuate`, the command systemd runs as `ExecStopPost=`: with no gateway running, it
@@ -107,11 +111,104 @@ describe('floor: actuate without the service (real pty)', () => {
       const expected = Buffer.concat([LCUS.ch1Off, LCUS.ch2Off, SENTINEL]);
       await board.waitForLength(expected.length, 'relays 1 and 2 off, then the sentinel');
       expect(frames(board.bytes)).toEqual(frames(expected));
+      // Paced as the service paces them (devices.md §1: 50-100 ms), not back to back.
+      const gap = (board.arrivalOf(4) as number) - (board.arrivalOf(0) as number);
+      expect(gap).toBeGreaterThanOrEqual(MIN_SEEN_GAP_MS);
 
       writeAsGateway(io, SENTINEL);
       const line = Buffer.concat([Buffer.from('door=locked\n', 'ascii'), SENTINEL]);
       await microcontroller.waitForLength(line.length, 'door=locked, then the sentinel');
       expect(microcontroller.bytes.toString('latin1')).toBe(line.toString('latin1'));
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'writes the safe states of a config the service would refuse for an unrelated section',
+    async () => {
+      const broker = await startMosquitto();
+      const light = await MqttCollector.start(broker.url, 'rfid/floor/actuators/#');
+      try {
+        const relay = await floor.pty();
+        const board = floor.tap(relay);
+        const config = floor.config('actuate-bad-rules', {
+          zones: [{ id: 'floor' }],
+          mqtt: { url: broker.url },
+          actuators: [lock(relay.b), { id: 'light', driver: 'mqtt', safeState: 'off' }],
+          // Invalid: no such event, no action; and a section this version does not know.
+          rules: [{ id: 'broken', on: 'no.such.event', do: 'nothing' }],
+          sectionFromTheFuture: { enabled: true },
+        });
+        // The service refuses it...
+        const check = await runCli(['check-config', config], { timeoutMs: CLI_TIMEOUT_MS });
+        expect(check.code, check.stdout).toBe(2);
+        expect(`${check.stdout}${check.stderr}`).toContain('rules');
+
+        // ...and the safety net still locks: the relay board and the MQTT device, both.
+        const safe = await runCli(['actuate', '--safe', '--config', config], { timeoutMs: CLI_TIMEOUT_MS });
+        expect(safe, safe.stderr).toMatchObject({ code: 0, stderr: '' });
+        expect(safe.stdout).toContain('lock: closed');
+        expect(safe.stdout).toContain('light: off');
+        writeAsGateway(relay, SENTINEL);
+        await board.waitForLength(8, 'relay 1 off, then the sentinel');
+        expect(frames(board.bytes)).toEqual(frames(Buffer.concat([LCUS.ch1Off, SENTINEL])));
+        await light.waitFor((messages) => messages.length > 0, 'the safe state of the light');
+        expect(light.messages.map((m) => [m.topic, m.payload])).toEqual([
+          ['rfid/floor/actuators/light/set', JSON.stringify({ value: 'off' })],
+        ]);
+
+        // `actuate ID STATE` reads the config the same way.
+        const open = await runCli(['actuate', 'lock', 'open', '--config', config], {
+          timeoutMs: CLI_TIMEOUT_MS,
+        });
+        expect(open, open.stderr).toMatchObject({ code: 0 });
+        writeAsGateway(relay, SENTINEL);
+        await board.waitForLength(16, 'relay 1 on, then the sentinel');
+        expect(frames(board.bytes)).toEqual(
+          frames(Buffer.concat([LCUS.ch1Off, SENTINEL, LCUS.ch1On, SENTINEL])),
+        );
+      } finally {
+        await light.close();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'works on every port at once, under one deadline',
+    async () => {
+      const relay = await floor.pty();
+      const board = floor.tap(relay);
+      const TIMEOUT_S = 5;
+      const missing = ['gone1', 'gone2', 'gone3'];
+      const config = floor.config('actuate-parallel', {
+        zones: [{ id: 'floor' }],
+        actuators: [
+          ...missing.map((id) => ({
+            id,
+            driver: 'relay-lcus',
+            port: join(floor.dir, `ttyUSB-${id}`),
+            channel: 1,
+            safeState: 'off',
+          })),
+          lock(relay.b),
+        ],
+      });
+      const startedAt = performance.now();
+      const result = await runCli(['actuate', '--safe', '--timeout', String(TIMEOUT_S), '--config', config], {
+        timeoutMs: CLI_TIMEOUT_MS,
+      });
+      const elapsedMs = performance.now() - startedAt;
+      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(1);
+      for (const id of missing) expect(result.stderr).toContain(`${id}: not set`);
+      expect(result.stdout).toContain('lock: closed');
+      // Each missing board waited for the whole deadline, all at the same time: one after the other
+      // would take three times as long. The margin is for the process start-up on a busy machine.
+      expect(elapsedMs).toBeGreaterThanOrEqual(TIMEOUT_S * 1000);
+      expect(elapsedMs).toBeLessThan(2.5 * TIMEOUT_S * 1000);
+      writeAsGateway(relay, SENTINEL);
+      await board.waitForLength(8, 'relay 1 off, then the sentinel');
+      expect(frames(board.bytes)).toEqual(frames(Buffer.concat([LCUS.ch1Off, SENTINEL])));
     },
     TEST_TIMEOUT_MS,
   );

@@ -15,6 +15,12 @@ const utf8 = (text: string) => Buffer.from(text, 'utf8');
 const PULSE_MS = 1500;
 /** Written into the relay's wire by the test once the gateway has exited: nothing may come after it. */
 const SENTINEL = hex('55 AA 55 AA');
+/**
+ * The gateway spaces frames to one board 60 ms apart (devices.md §1: 50-100 ms); the tap polls
+ * every 5 ms, on a machine that may be busy, so less than that is required of what it sees. Frames
+ * sent back to back arrive together (0 ms).
+ */
+const MIN_SEEN_GAP_MS = 30;
 
 /**
  * A cabinet lock on an LCUS relay board, opened by a button on a `lines` microcontroller through a
@@ -170,6 +176,100 @@ describe('floor: a relay-driven lock opened by a rule (real ptys, real gateway p
       expect(frames(board.bytes)).toEqual(
         frames(Buffer.concat([LCUS.ch1Off, LCUS.ch1On, LCUS.ch1Off, SENTINEL])),
       );
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'ends a pulse at shutdown on a relay without a safe state: the rest state is written before exit',
+    async () => {
+      const relay = await floor.pty();
+      const io = await floor.pty();
+      const board = floor.tap(relay);
+      const LONG_PULSE_MS = 60_000;
+      const config = floor.config('relay-no-safe-state', {
+        sensors: [{ id: 'io', driver: 'lines', port: io.b, zone: 'cabinet' }],
+        actuators: [
+          // No safeState: nothing is written at start-up or at shutdown, but a pulse it was given
+          // must not outlive the gateway (the board keeps a relay on until told otherwise).
+          {
+            id: 'lock',
+            driver: 'relay-lcus',
+            port: relay.b,
+            channel: 1,
+            values: { open: 'on', closed: 'off' },
+            maxPulseMs: LONG_PULSE_MS,
+          },
+          // The cabinet's light on the same board: its safe state at start-up shows the port open.
+          { id: 'light', driver: 'relay-lcus', port: relay.b, channel: 2, safeState: 'off' },
+        ],
+        rules: [
+          {
+            id: 'button-opens',
+            on: 'sensor.changed',
+            when: { sensor: 'io', value: 'pressed' },
+            do: [{ pulse: { actuator: 'lock', value: 'open', ms: LONG_PULSE_MS } }],
+          },
+        ],
+      });
+      const gateway = floor.run(config);
+      await board.waitForLength(4, 'the light off at start-up');
+      await gateway.waitForEvent(
+        (event) => event.type === 'reader.status' && event.reader === 'io' && event.state === 'online',
+        'the io sensor online',
+        WAIT_MS,
+      );
+      io.writeA(utf8('button=pressed\n'));
+      await board.waitForLength(8, 'relay 1 on');
+      expect(frames(board.bytes)).toEqual(frames(Buffer.concat([LCUS.ch2Off, LCUS.ch1On])));
+
+      const stoppedAt = performance.now();
+      expect(await gateway.stop('SIGTERM')).toBe(0);
+      expect(performance.now() - stoppedAt).toBeLessThan(LONG_PULSE_MS / 2);
+      writeAsGateway(relay, SENTINEL);
+      // The light's safe state, then the lock's pulse ended: relay 1 off.
+      await board.waitForLength(20, 'the pulse ended at shutdown, then the sentinel');
+      expect(frames(board.bytes)).toEqual(
+        frames(Buffer.concat([LCUS.ch2Off, LCUS.ch1On, LCUS.ch2Off, LCUS.ch1Off, SENTINEL])),
+      );
+      expect(gateway.events().filter((event) => event.type === 'actuator.status')).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'spaces the frames to one board: the safe states of two relays at start-up arrive apart',
+    async () => {
+      const relay = await floor.pty();
+      const board = floor.tap(relay);
+      const config = floor.config('relay-pacing', {
+        zones: [{ id: 'cabinet' }],
+        actuators: [
+          {
+            id: 'lock',
+            driver: 'relay-lcus',
+            port: relay.b,
+            channel: 1,
+            values: { open: 'on', closed: 'off' },
+            safeState: 'closed',
+          },
+          { id: 'light', driver: 'relay-lcus', port: relay.b, channel: 2, safeState: 'off' },
+        ],
+      });
+      const gateway = floor.run(config);
+      await board.waitForLength(8, 'both safe states at start-up');
+      expect(frames(board.bytes)).toEqual(frames(Buffer.concat([LCUS.ch1Off, LCUS.ch2Off])));
+      // Written 60 ms apart; the tap reads every few ms, so a little of that may not show.
+      const gap = (board.arrivalOf(4) as number) - (board.arrivalOf(0) as number);
+      expect(gap).toBeGreaterThanOrEqual(MIN_SEEN_GAP_MS);
+      expect(await gateway.stop('SIGTERM')).toBe(0);
+      writeAsGateway(relay, SENTINEL);
+      await board.waitForLength(20, 'both safe states at shutdown, then the sentinel');
+      expect(frames(board.bytes)).toEqual(
+        frames(Buffer.concat([LCUS.ch1Off, LCUS.ch2Off, LCUS.ch1Off, LCUS.ch2Off, SENTINEL])),
+      );
+      const shutdownGap = (board.arrivalOf(12) as number) - (board.arrivalOf(8) as number);
+      expect(shutdownGap).toBeGreaterThanOrEqual(MIN_SEEN_GAP_MS);
     },
     TEST_TIMEOUT_MS,
   );

@@ -15,8 +15,10 @@ interface Actuator {
 /**
  * Actuators driven from the bus (`actuator.set`): every command bounded in time, retried once,
  * reported as `actuator.changed` or, when the device does not take it, `actuator.status` fault.
- * The configured safe state is applied at start-up and at shutdown. In a replay nothing is
- * written (the capture already holds what the gateway sent); the events are the same.
+ * The configured safe state is applied at start-up (for a relay board or a microcontroller when its
+ * port opens, for an MQTT device each time the broker connection is made), whenever a device comes
+ * back, and at shutdown. In a replay nothing is written (the capture already holds what the gateway
+ * sent); the events are the same.
  */
 export const outputs: ExtensionFactory = (context) => {
   const { config, bus, logger, mode, readers } = context;
@@ -144,6 +146,8 @@ export const outputs: ExtensionFactory = (context) => {
     await drive(actuator, input.value, input.pulseMs, input.reason);
   });
   let unsubscribe: (() => void) | undefined;
+  let unsubscribeBroker: (() => void) | undefined;
+  const hasMqttActuators = [...actuators.values()].some((actuator) => actuator.device.kind === 'mqtt');
   return {
     name: 'outputs',
     start() {
@@ -158,12 +162,26 @@ export const outputs: ExtensionFactory = (context) => {
       if (mode === 'run') ports.start();
       for (const actuator of actuators.values()) {
         const { device } = actuator;
-        // Relay boards get theirs when their port opens (above). An MQTT device gets it now; a
-        // broker not connected yet makes that a reported fault, not a silent skip.
+        // Relay boards get theirs when their port opens (above), MQTT devices when the broker
+        // connects (below).
         if (device.kind === 'lines' && readers.pipeline(device.sensor)?.connectionState === 'online') {
           void applySafeStates('start-up', device);
-        } else if (device.kind === 'mqtt' && mode === 'run') {
-          void applySafeStates('start-up', device);
+        }
+      }
+      if (hasMqttActuators && mode === 'run') {
+        const mqttDevice: OutputDevice = { kind: 'mqtt' };
+        if (context.mqtt) {
+          // The link is started (it comes first) but its connection is not made yet: commands to the
+          // broker's devices can only be published once it is, and again after every reconnect (a
+          // device may have missed what was sent meanwhile). Not connected yet is no fault.
+          const { client } = context.mqtt;
+          unsubscribeBroker = client.onConnect(() => {
+            if (!stopping) void applySafeStates('broker connected', mqttDevice);
+          });
+          if (client.connected) void applySafeStates('start-up', mqttDevice);
+        } else {
+          // No broker at all (the config checks refuse that): reported, not silently skipped.
+          void applySafeStates('start-up', mqttDevice);
         }
       }
     },
@@ -171,10 +189,21 @@ export const outputs: ExtensionFactory = (context) => {
     async stop() {
       stopping = true;
       unsubscribe?.();
+      unsubscribeBroker?.();
       unhandle();
       unregister();
       await applySafeStates('shutdown');
-      for (const actuator of actuators.values()) actuator.driver.close?.();
+      // A relay pulse still running (an actuator without a safe state) is ended before its port
+      // closes: a board left to itself keeps the relay on.
+      await Promise.all(
+        [...actuators.values()].map(async ({ settings, driver }) => {
+          if (!driver.close) return;
+          await withTimeout(context, driver.close(), settings.writeTimeoutMs, driver.target).catch(
+            (error: unknown) => logger.warn({ err: error, actuator: settings.id }, 'actuator not closed'),
+          );
+        }),
+      );
+      // Then the ports close, each once its last frame is written.
       await ports.stop();
     },
   };
