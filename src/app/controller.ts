@@ -4,6 +4,8 @@ import { catalogExtension } from '../domain/catalog/index.js';
 import { engagement } from '../domain/engagement/index.js';
 import { exitMonitor } from '../domain/exit-monitor/index.js';
 import { inventoryExtension } from '../domain/inventory/index.js';
+import { epcis } from '../integrations/epcis/index.js';
+import { homeAssistant } from '../integrations/homeassistant/index.js';
 import { RequestRegistry } from '../mqtt/request-registry.js';
 import type { Logger } from '../observability/logger.js';
 import { type Clock, systemClock } from '../shared/clock.js';
@@ -38,6 +40,8 @@ const FEATURES: readonly ExtensionFactory[] = [
   exitMonitor,
   engagement,
   rules,
+  homeAssistant,
+  epcis,
   retainedState,
   metrics,
   requests,

@@ -72,8 +72,15 @@ export async function replayCapture(options: ReplayOptions): Promise<ReplayResul
     await session?.play(pending);
   } catch (error) {
     failure = error;
-    // Chunks parsed before the bad line are still played, so nothing accepted is lost.
-    await session?.play(pending);
+    // Chunks parsed before the bad line are still played, so nothing accepted is lost: also when
+    // the bad line is in the first block, before the session was started.
+    try {
+      if (parser.header && !session) session = await ReplaySession.create(parser.header, options);
+      await session?.play(pending);
+    } catch (startError) {
+      // The session could not start (a bad config for this capture): that is the error to report.
+      failure = session ? failure : startError;
+    }
   }
   const result = session ? await session.finish() : undefined;
   if (failure !== undefined) throw failure;

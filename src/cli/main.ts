@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { actuateCommand } from './actuate-command.js';
 import { catalogCommand } from './catalog-command.js';
 import { checkConfigCommand, schemaCommand } from './config-commands.js';
+import { installCommand } from './install-command.js';
 import { portsCommand } from './ports-command.js';
 import { recordCommand } from './record-command.js';
 import { replayCommand } from './replay-command.js';
@@ -42,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
           mqtt: { type: 'string' },
           'data-dir': { type: 'string' },
           'drain-timeout': { type: 'string' },
+          epcis: { type: 'string' },
         },
         1,
       );
@@ -99,6 +101,22 @@ async function main(argv: string[]): Promise<number> {
       const { positionals } = parse(rest, {}, 1);
       if (positionals[0] === undefined) throw new UsageError('check-config needs a FILE');
       return checkConfigCommand(positionals[0]);
+    }
+    case 'install': {
+      const { values } = parse(rest, { 'config-template': { type: 'string' }, root: { type: 'string' } }, 0);
+      return installCommand('install', {
+        ...(values['config-template'] === undefined
+          ? {}
+          : { configTemplate: values['config-template'] as string }),
+        ...(values.root === undefined ? {} : { root: values.root as string }),
+      });
+    }
+    case 'uninstall': {
+      const { values } = parse(rest, { root: { type: 'string' }, purge: { type: 'boolean' } }, 0);
+      return installCommand('uninstall', {
+        ...(values.root === undefined ? {} : { root: values.root as string }),
+        purge: values.purge === true,
+      });
     }
     case 'schema':
       parse(rest, {}, 0);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZodError } from 'zod';
@@ -6,6 +6,7 @@ import { engineChecks } from '../app/config-checks.js';
 import { replayCapture } from '../app/replay.js';
 import { ConfigError, formatPath, loadConfigFile } from '../config/load.js';
 import { mqttSchema } from '../config/schema.js';
+import { epcisAlways, epcisRecorder } from '../integrations/epcis/index.js';
 import { redactUrl } from '../mqtt/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { OutboxError } from '../store/index.js';
@@ -38,6 +39,20 @@ export async function replayCommand(capture: string, options: Options): Promise<
   const logger = createLogger({ level, sync: true });
   const gatewayId = text(options, 'gateway-id') ?? (mqttUrl ? 'replay' : undefined);
   const dataDirOption = text(options, 'data-dir');
+  // --epcis FILE: EPCIS output on (the config's `epcis` settings, else the defaults), every EPCIS
+  // event of the replay written to FILE as one EPCISDocument. Opened first (not truncated): a path
+  // that cannot be written is a usage error before anything runs.
+  const epcisFile = text(options, 'epcis');
+  const recorder = epcisFile === undefined ? undefined : epcisRecorder();
+  const epcisFileExisted = epcisFile !== undefined && existsSync(epcisFile);
+  if (epcisFile !== undefined) {
+    try {
+      closeSync(openSync(epcisFile, 'a'));
+    } catch (error) {
+      console.error(`rfid-gateway: --epcis ${epcisFile}: cannot write: ${(error as Error).message}`);
+      return EXIT_USAGE;
+    }
+  }
 
   // With --mqtt: the same outbox and publisher as `run`, in --data-dir or a temporary directory.
   const temporaryDir = mqttUrl && !dataDirOption ? mkdtempSync(join(tmpdir(), 'rfid-replay-')) : undefined;
@@ -55,6 +70,7 @@ export async function replayCommand(capture: string, options: Options): Promise<
       logger,
       ...(dataDir ? { dataDir } : {}),
       ...(mqttParsed?.success ? { mqtt: mqttParsed.data, drainMs: drainSeconds * 1000 } : {}),
+      ...(recorder ? { extraFeatures: [epcisAlways, recorder.feature] } : {}),
     });
     ports = result.ports;
     if (!result.drained) {
@@ -67,6 +83,17 @@ export async function replayCommand(capture: string, options: Options): Promise<
   } catch (error) {
     exitCode = reportReplayError(error, capture);
   }
+  // Like the event lines: a capture broken half-way still gives the events of the chunks before it.
+  // A replay that never started (no header, unreadable capture) leaves no file it created.
+  const document = recorder?.document();
+  if (epcisFile !== undefined && document) {
+    try {
+      writeFileSync(epcisFile, `${JSON.stringify(document, null, 2)}\n`);
+    } catch (error) {
+      console.error(`rfid-gateway: --epcis ${epcisFile}: cannot write: ${(error as Error).message}`);
+      exitCode = EXIT_FAILURE;
+    }
+  } else if (epcisFile !== undefined && !epcisFileExisted) rmSync(epcisFile, { force: true });
   if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true });
   if (options.stats === true) console.error(JSON.stringify({ ports }));
   return exitCode;

@@ -3,6 +3,7 @@ import { Controller, StartupError } from '../app/controller.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { redactUrl } from '../mqtt/errors.js';
+import { SignatureKeyError } from '../mqtt/request-signature.js';
 import { createLogger } from '../observability/logger.js';
 import { driverNamed } from '../protocols/index.js';
 import { systemClock } from '../shared/clock.js';
@@ -85,14 +86,14 @@ export async function runCommand(configOption: string | undefined): Promise<numb
     logger.fatal({ part: error.part, err: error.cause }, error.message);
     logger.flush();
     const cause = error.cause;
-    // A capture that cannot be played, a password file or certificate that cannot be read: the
+    // A capture that cannot be played, a password, certificate or client key file that cannot be read: the
     // config names something unusable, which is a usage error; anything else is a runtime failure.
     if (cause instanceof CaptureError) {
       console.error(`rfid-gateway: ${cause.message}`);
       return EXIT_USAGE;
     }
     console.error(`rfid-gateway: ${file}: ${error.message}`);
-    return error.part === 'mqtt' ? EXIT_USAGE : EXIT_FAILURE;
+    return error.part === 'mqtt' || cause instanceof SignatureKeyError ? EXIT_USAGE : EXIT_FAILURE;
   }
   const fatal = (what: string) => (error: unknown) => {
     // Every device, sink and extension isolates its own failures; reaching here is a bug. Say so,

@@ -16,9 +16,11 @@ Commands:
   run [--config FILE]                 run the service (default config: $RFID_GATEWAY_CONFIG,
                                       else /etc/rfid-gateway/gateway.json)
   replay CAPTURE [--config FILE] [--speed N] [--stats] [--gateway-id ID]
-         [--mqtt URL [--data-dir DIR] [--drain-timeout S]]
+         [--mqtt URL [--data-dir DIR] [--drain-timeout S]] [--epcis FILE]
                                       run the pipeline over a capture, print events as JSON lines;
-                                      with --mqtt also publish them and exit once acknowledged
+                                      with --mqtt also publish them and exit once acknowledged;
+                                      with --epcis also write its EPCIS 2.0 events to FILE as one
+                                      EPCISDocument (JSON-LD)
   record --port PATH --driver NAME [--baud N] [--out FILE] [--seconds S] [--id ID]
                                       send the driver's start-up commands, record both directions
   simulate --driver NAME --port PATH [--tags N] [--rate R] [--seconds S] [--baud N] [--seed N]
@@ -29,11 +31,19 @@ Commands:
   catalog export [--config FILE]      print the catalog as CSV (import reads it back unchanged)
   actuate ID STATE [--config FILE] [--timeout S]
   actuate --safe [--config FILE] [--timeout S]
-                                      set an actuator, or every actuator with a safeState to it,
+                                      set an actuator, or every actuator with a safeState to it
+                                      (--timeout: one deadline for all devices, default 5 s),
                                       opening its device directly (systemd ExecStopPost runs --safe)
   check-config FILE                   validate a config; print every problem with its path
   schema                              print the config's JSON Schema
   ports                               list serial ports (works without udev)
+  install [--config-template fridge|shelf|door] [--root DIR]
+                                      as root: the service user, /etc/rfid-gateway/gateway.json from a
+                                      template (never over an existing one), /var/lib/rfid-gateway, a
+                                      hardened systemd unit, udev rules; enable and start the service.
+                                      --root DIR: write the files under DIR, only print the commands
+  uninstall [--root DIR] [--purge]    stop and disable the service, remove the unit and udev rules;
+                                      --purge also the config, the data and the user install made
 
 Drivers: thingmagic, em4100-ascii, lines
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage / bad config / unreadable capture or catalog file`;

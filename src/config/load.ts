@@ -135,5 +135,15 @@ function resolvePaths(config: GatewayConfig, baseDir: string): GatewayConfig {
     ...(mqtt ? { mqtt } : {}),
     readers: config.readers.map(resolvePort),
     sensors: config.sensors.map(resolvePort),
+    security: {
+      ...config.security,
+      signedCommands: {
+        ...config.security.signedCommands,
+        clients: config.security.signedCommands.clients.map((client) => ({
+          ...client,
+          keyFile: resolve(baseDir, client.keyFile),
+        })),
+      },
+    },
   };
 }

@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import type { Outbox, OutboxRecord } from '../store/types.js';
 import type { GatewayMqttClient, PublishOutcome } from './client.js';
+import { eventPayload } from './topics.js';
 
 export interface OutboxPublisherOptions {
   outbox: Outbox;
@@ -41,7 +42,8 @@ interface DrainWaiter {
 }
 
 /**
- * Publishes committed outbox events in `seq` order with QoS 1 on `<base>/events/<type>`, at most
+ * Publishes committed outbox events in `seq` order with QoS 1 on `<base>/events/<type>` (an
+ * `epcis.event`: its EPCIS document on `<base>/epcis`, see `eventPayload`), at most
  * `inFlightWindow` awaiting their PUBACK, and marks each sent only when its PUBACK arrives.
  *
  * Delivery rules:
@@ -227,12 +229,22 @@ export class OutboxPublisher {
 
   private send(record: OutboxRecord): boolean {
     let topic: string;
+    let payload: string;
     try {
       topic = this.client.topics.event(record.type);
     } catch (error) {
       this.deadLetter(
         record,
         `no topic for type ${JSON.stringify(record.type)}: ${(error as Error).message}`,
+      );
+      return true;
+    }
+    try {
+      payload = eventPayload(record.type, record.payload);
+    } catch (error) {
+      this.deadLetter(
+        record,
+        `no payload for type ${JSON.stringify(record.type)}: ${(error as Error).message}`,
       );
       return true;
     }
@@ -243,7 +255,7 @@ export class OutboxPublisher {
     this.cursor = record.seq;
     this.inFlight.set(record.seq, this.clock.now());
     this.counters.published++;
-    const sent = this.client.publish(topic, record.payload, { qos: 1 }, (outcome) =>
+    const sent = this.client.publish(topic, payload, { qos: 1 }, (outcome) =>
       this.settle(record, topic, generation, outcome),
     );
     if (!sent) {

@@ -1,13 +1,19 @@
 import { z } from 'zod';
 import type { CommandRegistry } from '../shared/extension.js';
-import { transactionSchema } from './request-schemas.js';
+import { signatureFields, transactionSchema } from './request-schemas.js';
+import { SIGNATURE_FIELDS } from './request-signature.js';
 
 /** Fields every request may carry, whatever its command. */
 const commonFields = {
   transaction: transactionSchema.optional(),
   /** A request still queued when the operator has moved on (e.g. a restart) must not run late. */
   expiresAt: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time' }).optional(),
+  /** A signed request (request-signature.ts): checked by the router before this schema runs. */
+  ...signatureFields,
 };
+
+/** Names a command's own fields may not take: the router reads them before the handler runs. */
+const RESERVED_FIELDS: readonly string[] = [...SIGNATURE_FIELDS];
 
 /** What a handler gets: its own fields (the common ones are the router's business). */
 export type RequestOf<S extends z.ZodRawShape> = z.output<z.ZodObject<S, z.core.$strict>>;
@@ -17,9 +23,14 @@ export interface RegisteredCommand {
   /** Strict: a misspelt field (`zones` for `zone`) is reported instead of silently widening the answer. */
   schema: z.ZodType<{ expiresAt?: string | undefined }>;
   handler: (request: never) => unknown;
+  /** The command's own field names (not the common ones), e.g. for an audit summary. */
+  fields: readonly string[];
   /** Who registered it, for the logs. */
   owner: string;
-  /** Changes state (a restart, a sale): logged at info with its outcome, and later audited. */
+  /**
+   * Changes state (a restart, a sale): audited with its outcome, accepted or refused, and refused
+   * without a valid signature when `security.signedCommands.required`.
+   */
   changesState: boolean;
 }
 
@@ -41,6 +52,12 @@ export class RequestRegistry implements CommandRegistry {
     if (!COMMAND.test(command)) {
       throw new Error(`request command "${command}" must be lowercase words separated by /`);
     }
+    const reserved = Object.keys(fields).filter((field) => RESERVED_FIELDS.includes(field));
+    if (reserved.length > 0) {
+      throw new Error(
+        `request command "${command}" may not define ${reserved.join(', ')}: the router's fields`,
+      );
+    }
     const existing = this.commands.get(command);
     if (existing) {
       throw new Error(
@@ -51,6 +68,7 @@ export class RequestRegistry implements CommandRegistry {
       command,
       schema: z.strictObject({ ...commonFields, ...fields }) as unknown as RegisteredCommand['schema'],
       handler: handler as (request: never) => unknown,
+      fields: Object.keys(fields),
       owner: options.owner,
       changesState: options.changesState ?? false,
     };

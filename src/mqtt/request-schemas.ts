@@ -16,6 +16,23 @@ export type Transaction = z.infer<typeof transactionSchema>;
 
 const name = z.string().min(1, 'must not be empty').max(128, 'at most 128 characters');
 
+/**
+ * The fields of a signed request (request-signature.ts). The router checks them before validation;
+ * here they are only allowed through the strict schemas (and their types named for the error text).
+ */
+export const signatureFields = {
+  client: z.string().min(1, 'must not be empty').max(64, 'at most 64 characters').optional(),
+  ts: z
+    .union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()], {
+      error: 'expected an ISO 8601 date-time or epoch milliseconds',
+    })
+    .optional(),
+  signature: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits')
+    .optional(),
+};
+
 /** Fields of the gateway's own commands (registered by the controller's requests extension). */
 export const gatewayCommandFields = {
   ping: {},

@@ -3,6 +3,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../shared/clock.js';
 import type { RegisteredCommand, RequestRegistry } from './request-registry.js';
 import { MAX_TRANSACTION_LENGTH, parseRequest, type Transaction } from './request-schemas.js';
+import { type SignatureCheck, SignatureVerifier } from './request-signature.js';
 
 export interface RequestRouterOptions {
   /** The commands it answers; extensions may add theirs until the router is attached. */
@@ -13,6 +14,39 @@ export interface RequestRouterOptions {
   maxPayloadBytes?: number;
   /** A handler still running after this gets an error response (its result is then discarded). Default 30 s. */
   handlerTimeoutMs?: number;
+  /**
+   * Checks signed requests (request-signature.ts). Without it a request carrying signature fields is
+   * refused (there is no key to check it with) and unsigned ones are accepted.
+   */
+  signatures?: SignatureVerifier;
+  /** Told of every request to a state-changing command, accepted or refused, once it is answered. */
+  audit?: RequestAudit;
+}
+
+/** One request to a state-changing command, as the router tells the audit. */
+export interface RequestAuditEntry {
+  /** When it was answered (the Clock). */
+  at: number;
+  command: string;
+  /** The command's own field names: any other key of the payload is not one of its fields. */
+  fields: readonly string[];
+  /** The client it claimed to come from (null: unsigned, or a payload that could not be decoded). */
+  client: string | null;
+  /** Whether that client's signature was checked and found good. */
+  verified: boolean;
+  transaction: Transaction | null;
+  /** `ok`; `refused: <why>` when the handler did not run; `error: <message>` when it ran and failed. */
+  outcome: string;
+  /**
+   * The decoded request (undefined when it was too large or not JSON), for the audit to summarise:
+   * it may hold personal data (card ids, customer references) and is never to be stored as it is.
+   */
+  payload: unknown;
+}
+
+/** Where the audit trail goes (domain/audit's AuditLog); `record` should not throw, and is guarded anyway. */
+export interface RequestAudit {
+  record(entry: RequestAuditEntry): void;
 }
 
 /** The MQTT 5 properties of a request that shape its response. */
@@ -38,6 +72,14 @@ export interface RequestTopics {
 
 type Outcome = { ok: true; data: unknown } | { ok: false; error: string; handlerFailed?: boolean };
 
+/** Who sent a request, as far as its signature tells. */
+interface Caller {
+  client: string | null;
+  verified: boolean;
+}
+
+const UNSIGNED: Caller = { client: null, verified: false };
+
 export const DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
 export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
 
@@ -57,6 +99,8 @@ export class RequestRouter {
   private readonly logger: Logger;
   private readonly maxPayloadBytes: number;
   private readonly handlerTimeoutMs: number;
+  private readonly signatures: SignatureVerifier | undefined;
+  private readonly audit: RequestAudit | undefined;
 
   constructor(options: RequestRouterOptions) {
     this.registry = options.registry;
@@ -64,6 +108,8 @@ export class RequestRouter {
     this.logger = options.logger;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
+    this.signatures = options.signatures;
+    this.audit = options.audit;
     if (!Number.isInteger(this.maxPayloadBytes) || this.maxPayloadBytes < 0) {
       throw new RangeError(`maxPayloadBytes must be a non-negative integer, got ${this.maxPayloadBytes}`);
     }
@@ -79,8 +125,11 @@ export class RequestRouter {
     properties: RequestProperties = {},
   ): Promise<RequestResponse> {
     const startedAt = this.clock.now();
+    const registered = this.registry.get(command);
     let transaction: Transaction | null = null;
     let outcome: Outcome;
+    let caller = UNSIGNED;
+    let request: unknown;
     if (payload.byteLength > this.maxPayloadBytes) {
       outcome = {
         ok: false,
@@ -89,7 +138,6 @@ export class RequestRouter {
     } else {
       const document = decodeJson(payload);
       transaction = document.ok ? echoableTransaction(document.value) : null;
-      const registered = this.registry.get(command);
       if (!registered) {
         outcome = {
           ok: false,
@@ -98,12 +146,25 @@ export class RequestRouter {
       } else if (!document.ok) {
         outcome = { ok: false, error: 'payload is not valid JSON' };
       } else {
-        outcome = await this.run(registered, document.value);
+        request = document.value;
+        ({ outcome, caller } = await this.run(registered, document.value));
       }
     }
 
     const serialised = serialise(transaction, outcome);
-    this.logOutcome(command, transaction, serialised.outcome, this.clock.now() - startedAt);
+    if (registered?.changesState) {
+      this.record({
+        at: this.clock.now(),
+        command: registered.command,
+        fields: registered.fields,
+        client: caller.client,
+        verified: caller.verified,
+        transaction,
+        outcome: auditOutcome(serialised.outcome),
+        payload: request,
+      });
+    }
+    this.logOutcome(command, transaction, serialised.outcome, this.clock.now() - startedAt, caller);
     return this.respond(serialised.payload, properties);
   }
 
@@ -153,24 +214,76 @@ export class RequestRouter {
     };
   }
 
-  private async run(registered: RegisteredCommand, document: unknown): Promise<Outcome> {
+  /**
+   * Signature first (an unauthenticated sender learns nothing about the payload's rules), then the
+   * schema, `expiresAt`, and the handler, which never sees the signature fields.
+   */
+  private async run(
+    registered: RegisteredCommand,
+    document: unknown,
+  ): Promise<{ outcome: Outcome; caller: Caller }> {
+    let caller = UNSIGNED;
+    if (registered.changesState || SignatureVerifier.carriesSignature(document)) {
+      const check = this.checkSignature(registered, document);
+      caller = { client: check.client, verified: check.verified };
+      if (!check.ok) return { outcome: { ok: false, error: check.error }, caller };
+    }
     const parsed = parseRequest(registered.schema, document);
-    if (!parsed.ok) return { ok: false, error: parsed.error };
+    if (!parsed.ok) return { outcome: { ok: false, error: parsed.error }, caller };
     const { expiresAt } = parsed.value;
     if (expiresAt !== undefined && Date.parse(expiresAt) < this.clock.now()) {
-      return { ok: false, error: `expired: expiresAt ${expiresAt} is in the past` };
+      return { outcome: { ok: false, error: `expired: expiresAt ${expiresAt} is in the past` }, caller };
     }
+    const {
+      client: _client,
+      ts: _ts,
+      signature: _signature,
+      ...fields
+    } = parsed.value as Record<string, unknown>;
     const handler = registered.handler as (request: unknown) => unknown;
     try {
       // Through `then` so that a handler throwing synchronously fails like one that rejects.
-      const work = Promise.resolve().then(() => handler(parsed.value));
-      return { ok: true, data: await this.withTimeout(work) };
+      const work = Promise.resolve().then(() => handler(fields));
+      return { outcome: { ok: true, data: await this.withTimeout(work) }, caller };
     } catch (error) {
       return {
-        ok: false,
-        error: error instanceof Error ? error.message : String(error),
-        handlerFailed: true,
+        outcome: {
+          ok: false,
+          error: error instanceof Error ? error.message : String(error),
+          handlerFailed: true,
+        },
+        caller,
       };
+    }
+  }
+
+  /** Never throws: whatever goes wrong in a check is a refusal, not an unhandled rejection. */
+  private checkSignature(registered: RegisteredCommand, document: unknown): SignatureCheck {
+    if (this.signatures) {
+      try {
+        return this.signatures.check(registered.command, document, registered.changesState);
+      } catch (error) {
+        this.logger.warn({ command: registered.command, err: String(error) }, 'signature check failed');
+        return { ok: false, client: null, verified: false, error: 'signature: could not be checked' };
+      }
+    }
+    if (!SignatureVerifier.carriesSignature(document)) return { ok: true, client: null, verified: false };
+    return {
+      ok: false,
+      client: null,
+      verified: false,
+      error: 'signature: this gateway has no signing clients configured',
+    };
+  }
+
+  /** An audit that fails (a full disk) is logged with what it would have said; the answer goes out. */
+  private record(entry: RequestAuditEntry): void {
+    if (!this.audit) return;
+    try {
+      this.audit.record(entry);
+    } catch (error) {
+      const { payload: _payload, ...said } = entry;
+      this.logger.error({ ...said, err: String(error) }, 'audit entry not written');
     }
   }
 
@@ -219,10 +332,12 @@ export class RequestRouter {
     transaction: Transaction | null,
     outcome: Outcome,
     durationMs: number,
+    caller: Caller,
   ): void {
     const fields = {
       command: truncate(command),
       transaction,
+      ...(caller.client === null ? {} : { client: caller.client, verified: caller.verified }),
       status: outcome.ok ? 'ok' : 'error',
       durationMs,
       ...(outcome.ok ? {} : { error: outcome.error }),
@@ -262,6 +377,12 @@ function serialise(transaction: Transaction | null, outcome: Outcome): { payload
       handlerFailed: true,
     });
   }
+}
+
+/** `refused` when the handler did not run (signature, validation, expiry, size); `error` when it failed. */
+function auditOutcome(outcome: Outcome): string {
+  if (outcome.ok) return 'ok';
+  return outcome.handlerFailed ? `error: ${outcome.error}` : `refused: ${outcome.error}`;
 }
 
 function decodeJson(payload: Uint8Array): { ok: true; value: unknown } | { ok: false } {

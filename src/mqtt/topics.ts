@@ -10,8 +10,13 @@ export interface Topics {
   readonly status: string;
   /** Retained counters and gauges. */
   readonly metrics: string;
-  /** Where an event of `type` is published: `tag.arrived` → `<base>/events/tag/arrived`. */
+  /**
+   * Where an event of `type` is published: `tag.arrived` → `<base>/events/tag/arrived`; the one
+   * exception, `epcis.event`, goes to `<base>/epcis` (see `eventPayload`).
+   */
   event(type: string): string;
+  /** EPCIS 2.0 documents, one per `epcis.event` (QoS 1, not retained). */
+  readonly epcis: string;
   /** Retained snapshot of one zone. */
   inventory(zone: string): string;
   /** Retained state of one reader. */
@@ -37,6 +42,22 @@ export interface StatusPayload {
   reason?: string;
   /** What an operator should know while online (a full disk). */
   detail?: Record<string, unknown>;
+}
+
+/** The event type published on `<base>/epcis` rather than under `events/`. */
+export const EPCIS_EVENT_TYPE = 'epcis.event';
+
+/**
+ * What is published for an outbox event: the envelope itself, except for `epcis.event`, whose
+ * `document` (an EPCIS 2.0 EPCISDocument) is published alone, as DESIGN's topic table says of
+ * `<base>/epcis`. Throws when an `epcis.event` carries no document (the publisher dead-letters it).
+ */
+export function eventPayload(type: string, envelope: string): string {
+  if (type !== EPCIS_EVENT_TYPE) return envelope;
+  const document = (JSON.parse(envelope) as { document?: unknown }).document;
+  if (typeof document !== 'object' || document === null || Array.isArray(document))
+    throw new TypeError('the epcis.event has no document');
+  return JSON.stringify(document);
 }
 
 /** MQTT forbids NUL in topics; `+` and `#` would turn a name into a wildcard filter. */
@@ -71,7 +92,9 @@ export function createTopics(baseTopic: string, gatewayId: string): Topics {
     base,
     status: `${base}/status`,
     metrics: `${base}/metrics`,
+    epcis: `${base}/epcis`,
     event(type) {
+      if (type === EPCIS_EVENT_TYPE) return `${base}/epcis`;
       // Dots become levels so that `events/tag/#` selects every tag event.
       return `${base}/events/${checkTopicPath('event type', checkTopicId('event type', type).replaceAll('.', '/'))}`;
     },

@@ -154,7 +154,49 @@ export type EventBody =
       stale?: string;
     }
   /** The full outbox dropped its oldest low-value events (counts by type, this time). */
-  | { type: 'outbox.dropped'; dropped: number };
+  | { type: 'outbox.dropped'; dropped: number }
+  /**
+   * An EPCIS 2.0 ObjectEvent made from a sale, a door passage or a shelf count (config `epcis`):
+   * `document` is the EPCISDocument holding it, published alone on `<base>/epcis`.
+   */
+  | {
+      type: 'epcis.event';
+      kind: EpcisEventKind;
+      zone: string;
+      /** The `id` of the gateway event it records (absent for a cycle count). */
+      source?: string;
+      /** Tags left out: neither an EPC URI nor a GTIN known for them. */
+      unidentified?: number;
+      document: EpcisDocumentJson;
+    };
+
+/** What an `epcis.event` records: a purchase, a door passage (exit or entry), a periodic shelf count. */
+export type EpcisEventKind = 'sale' | 'exit' | 'entry' | 'cycle_count';
+
+/** An EPCIS 2.0 ObjectEvent in JSON-LD (GS1 EPCIS 2.0 JSON Schema), as the gateway writes it. */
+export interface EpcisObjectEventJson {
+  type: 'ObjectEvent';
+  eventTime: string;
+  eventTimeZoneOffset: string;
+  eventID: string;
+  action: 'ADD' | 'OBSERVE' | 'DELETE';
+  epcList: string[];
+  quantityList?: Array<{ epcClass: string; quantity: number }>;
+  bizStep?: string;
+  disposition?: string;
+  readPoint?: { id: string };
+  bizLocation?: { id: string };
+  bizTransactionList?: Array<{ type?: string; bizTransaction: string }>;
+}
+
+/** An EPCIS 2.0 document (JSON-LD) carrying ObjectEvents. */
+export interface EpcisDocumentJson {
+  '@context': string[];
+  type: 'EPCISDocument';
+  schemaVersion: '2.0';
+  creationDate: string;
+  epcisBody: { eventList: EpcisObjectEventJson[] };
+}
 
 export type EventType = EventBody['type'];
 
@@ -179,6 +221,7 @@ export const EVENT_TYPES = [
   'product.putBack',
   'inventory.changed',
   'outbox.dropped',
+  'epcis.event',
 ] as const satisfies readonly EventType[];
 
 // Fails to compile when an event type is added above the list but not to it.

@@ -101,6 +101,23 @@ describe('rfid-gateway replay', () => {
     ]);
   });
 
+  it('plays the events before a corrupt line in the middle of a short capture, then exits 2 naming it', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'corrupt.jsonl');
+    const lines = readFileSync(CAPTURE, 'utf8').trim().split('\n');
+    // Header, two chunks, a line that is not JSON, then the rest: all within the first read block.
+    writeFileSync(file, `${[...lines.slice(0, 3), '{"t": 12, "port"', ...lines.slice(3)].join('\n')}\n`);
+    const result = await runCli(['replay', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}:4:`);
+    expect(eventsOf(result.stdout).map((event) => event.type)).toEqual([
+      'tag.arrived',
+      'inventory.changed',
+      'tag.departed',
+      'inventory.changed',
+    ]);
+  });
+
   it.each([
     ['a missing file', null, /cannot read/],
     ['not JSON', 'hello\n', /:1: not JSON/],

@@ -1,0 +1,79 @@
+import { resolve } from 'node:path';
+import { CommandError, type Host, RootHost, SystemHost } from '../install/host.js';
+import { install, type Outcome } from '../install/install.js';
+import { detectServiceCommand } from '../install/service-command.js';
+import { isTemplateName, TEMPLATE_NAMES } from '../install/templates/index.js';
+import { uninstall } from '../install/uninstall.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage.js';
+
+export interface InstallCommandOptions {
+  configTemplate?: string;
+  root?: string;
+  purge?: boolean;
+}
+
+const log = (line: string): void => console.log(line);
+
+/** The machine itself (as root), or the `--root` directory (anybody; nothing is run). */
+function hostFor(command: 'install' | 'uninstall', root: string | undefined): Host | undefined {
+  if (root !== undefined) {
+    const dir = resolve(root);
+    if (dir === '/')
+      throw new UsageError(`--root / is this machine: run "sudo rfid-gateway ${command}" instead`);
+    return new RootHost(dir, log);
+  }
+  if (process.getuid?.() !== 0) {
+    console.error(
+      `rfid-gateway ${command}: must run as root (sudo rfid-gateway ${command} ...),` +
+        ' or with --root DIR to write the files into DIR and print the commands instead of running them',
+    );
+    return undefined;
+  }
+  return new SystemHost(log);
+}
+
+function summary(command: string, host: Host, outcome: Outcome): string {
+  const ran = host.dryRun ? 'would run (with --root nothing runs)' : 'ran';
+  if (outcome.changed === 0 && outcome.commands === 0) {
+    return command === 'install'
+      ? `install: nothing to change, already installed (${outcome.unchanged} up to date)`
+      : 'uninstall: nothing to remove';
+  }
+  const files =
+    outcome.changed === 0
+      ? `no file changed (${outcome.unchanged} up to date)`
+      : `${outcome.changed} changed`;
+  return `${command}: ${files}; ${outcome.commands} command(s) ${ran}`;
+}
+
+export function installCommand(command: 'install' | 'uninstall', options: InstallCommandOptions): number {
+  const template = options.configTemplate;
+  if (template !== undefined && !isTemplateName(template)) {
+    throw new UsageError(`--config-template must be one of ${TEMPLATE_NAMES.join(', ')}, got "${template}"`);
+  }
+  const host = hostFor(command, options.root);
+  if (host === undefined) return EXIT_USAGE;
+  if (host.dryRun) log(`${command} into ${host.root}: files are written there, commands only printed`);
+  try {
+    const outcome =
+      command === 'install'
+        ? install(host, {
+            ...(template === undefined ? {} : { template }),
+            service: detectServiceCommand(),
+            log,
+          })
+        : uninstall(host, { purge: options.purge === true, log });
+    log(summary(command, host, outcome));
+    if (command === 'install' && !host.dryRun) {
+      log(
+        'logs: journalctl -u rfid-gateway -f; after editing the config: sudo systemctl restart rfid-gateway',
+      );
+    }
+    return EXIT_OK;
+  } catch (error) {
+    if (!(error instanceof CommandError)) throw error;
+    console.error(`rfid-gateway ${command}: ${error.message}`);
+    console.error(`rfid-gateway ${command}: stopped there; running it again continues where it stopped`);
+    return EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,452 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AuditLog, registerAuditRequests } from '../domain/audit/index.js';
+import { createLogger } from '../observability/logger.js';
+import { VirtualClock } from '../shared/clock.js';
+import { Store } from '../store/index.js';
+import { registerGatewayCommands } from './gateway-commands.js';
+import { RequestRegistry } from './request-registry.js';
+import { SignatureVerifier, signRequest } from './request-signature.js';
+import { RequestRouter } from './requests.js';
+import { type LogLine, START } from './requests-testkit.js';
+
+/** The request router with signed commands and the audit trail: a real store, a virtual clock. */
+
+const KEY = 'pos-key-0123456789abcdef0123456789abcdef';
+const OTHER_KEY = 'another-key-0123456789abcdef0123456789';
+const GATEWAY = 'gw1';
+const WINDOW_MS = 60_000;
+const CARD = '04A1B2C3D4E5F6';
+
+const stores: Store[] = [];
+afterEach(() => {
+  for (const store of stores.splice(0)) store.close();
+});
+
+function setup(options: { required?: boolean; retentionDays?: number } = {}) {
+  const clock = new VirtualClock(START);
+  const rawLines: string[] = [];
+  const logger = createLogger({
+    level: 'debug',
+    destination: { write: (line: string) => rawLines.push(line) },
+  });
+  const store = Store.open({ dataDir: ':memory:', clock, logger });
+  stores.push(store);
+  const audit = new AuditLog(store, { clock, logger, retentionDays: options.retentionDays ?? 365 });
+  const registry = new RequestRegistry();
+  const calls: Array<[string, unknown]> = [];
+  registerGatewayCommands(registry, {
+    ping: () => ({ pong: true }),
+    inventoryGet: () => ({}),
+    readersGet: () => [],
+    readersRestart: async (args) => {
+      calls.push(['readers/restart', args]);
+      return { restarted: args.reader };
+    },
+    configGet: () => ({}),
+    outboxStats: () => ({}),
+  });
+  registry.register(
+    'catalog/set',
+    { products: z.array(z.unknown()).optional() },
+    (request) => {
+      calls.push(['catalog/set', request]);
+      return { added: request.products?.length ?? 0 };
+    },
+    { owner: 'catalog', changesState: true },
+  );
+  registry.register(
+    'customers/set',
+    { customers: z.array(z.unknown()).optional() },
+    (request) => {
+      calls.push(['customers/set', request]);
+      return { set: request.customers?.length ?? 0 };
+    },
+    { owner: 'purchases', changesState: true },
+  );
+  registry.register(
+    'customers/forget',
+    { card: z.string().optional() },
+    ({ card }) => {
+      calls.push(['customers/forget', { card }]);
+      throw new Error(`card ${card?.toUpperCase()} is listed in the config's customers`);
+    },
+    { owner: 'purchases', changesState: true },
+  );
+  registry.register(
+    'actuators/set',
+    { actuator: z.string(), value: z.string(), pulseMs: z.number().int().optional() },
+    (request) => {
+      calls.push(['actuators/set', request]);
+      return request;
+    },
+    { owner: 'outputs', changesState: true },
+  );
+  registerAuditRequests(registry, audit);
+  const signatures = new SignatureVerifier({
+    gateway: GATEWAY,
+    keys: new Map([['pos', Buffer.from(KEY)]]),
+    required: options.required ?? true,
+    windowMs: WINDOW_MS,
+    clock,
+    onAccepted: (signature, until) => audit.rememberSignature(signature, until),
+  });
+  const router = new RequestRouter({ registry, clock, logger, signatures, audit });
+  const send = async (command: string, payload: unknown) => {
+    const bytes = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    const response = await router.handle(command, new TextEncoder().encode(bytes));
+    return JSON.parse(response.payload) as {
+      transaction: unknown;
+      status: string;
+      data?: unknown;
+      error?: string;
+    };
+  };
+  const sign = (
+    command: string,
+    payload: Record<string, unknown>,
+    options: { key?: string; ts?: string | number; client?: string } = {},
+  ) =>
+    signRequest(
+      options.key ?? KEY,
+      {
+        gateway: GATEWAY,
+        command,
+        client: options.client ?? 'pos',
+        ts: options.ts ?? new Date(clock.now()).toISOString(),
+      },
+      payload,
+    );
+  const trail = async (query: Record<string, unknown> = {}) => {
+    const answer = await send('audit/get', query);
+    expect(answer.status, answer.error).toBe('ok');
+    return answer.data as { entries: Array<Record<string, unknown>>; more: boolean };
+  };
+  const logs = () => rawLines.map((line) => JSON.parse(line) as LogLine & Record<string, unknown>);
+  return { clock, store, audit, registry, router, calls, send, sign, trail, logs, rawLines };
+}
+
+describe('signed commands, required', () => {
+  it('refuses unsigned, accepts signed once, and refuses replays, stale, misdirected and wrongly keyed ones', async () => {
+    const { send, sign, calls, clock, trail } = setup();
+
+    // 1. Unsigned: refused, the handler never runs.
+    expect(await send('readers/restart', { transaction: 'u1', reader: 'door' })).toEqual({
+      transaction: 'u1',
+      status: 'error',
+      error: 'signature required: a command that changes state must carry client, ts and signature',
+    });
+
+    // 2. Signed: accepted; the handler sees its own fields only.
+    const signed = sign('readers/restart', { transaction: 's1', reader: 'door' });
+    expect(await send('readers/restart', signed)).toEqual({
+      transaction: 's1',
+      status: 'ok',
+      data: { restarted: 'door' },
+    });
+    expect(calls).toEqual([['readers/restart', { reader: 'door' }]]);
+
+    // 3. The very same message again, a second later: a replay.
+    clock.advanceTo(START + 1000);
+    expect(await send('readers/restart', signed)).toMatchObject({
+      transaction: 's1',
+      status: 'error',
+      error: 'signature: already used (a replay)',
+    });
+
+    // 4. Correctly signed, but two minutes old.
+    const stale = sign(
+      'readers/restart',
+      { transaction: 's2', reader: 'door' },
+      { ts: START - 2 * WINDOW_MS },
+    );
+    expect((await send('readers/restart', stale)).error).toBe(
+      'signature: ts is 121000 ms old, outside the window of ±60000 ms (a replay, or a clock to set right)',
+    );
+
+    // 5. Signed for catalog/set, sent as customers/set (a payload both accept).
+    const forCatalog = sign('catalog/set', { transaction: 's3' });
+    expect((await send('customers/set', forCatalog)).error).toBe(
+      'signature: does not match (wrong key, or signed for another command or gateway)',
+    );
+
+    // 6. Signed with a key that is not pos's.
+    const forged = sign('readers/restart', { transaction: 's4', reader: 'door' }, { key: OTHER_KEY });
+    expect((await send('readers/restart', forged)).error).toMatch(/^signature: does not match/);
+
+    expect(calls).toHaveLength(1);
+
+    // Every one of them is in the audit, newest first; audit/get itself is not.
+    const { entries, more } = await trail();
+    expect(more).toBe(false);
+    expect(entries.map(({ id: _id, ...entry }) => entry)).toEqual([
+      {
+        at: '2026-11-22T10:00:01.000Z',
+        command: 'readers/restart',
+        client: 'pos',
+        verified: false,
+        transaction: 's4',
+        outcome: 'refused: signature: does not match (wrong key, or signed for another command or gateway)',
+        what: { reader: 'door' },
+      },
+      {
+        at: '2026-11-22T10:00:01.000Z',
+        command: 'customers/set',
+        client: 'pos',
+        verified: false,
+        transaction: 's3',
+        outcome: 'refused: signature: does not match (wrong key, or signed for another command or gateway)',
+        what: {},
+      },
+      {
+        at: '2026-11-22T10:00:01.000Z',
+        command: 'readers/restart',
+        client: 'pos',
+        verified: false,
+        transaction: 's2',
+        outcome:
+          'refused: signature: ts is 121000 ms old, outside the window of ±60000 ms (a replay, or a clock to set right)',
+        what: { reader: 'door' },
+      },
+      {
+        at: '2026-11-22T10:00:01.000Z',
+        command: 'readers/restart',
+        client: 'pos',
+        verified: false,
+        transaction: 's1',
+        outcome: 'refused: signature: already used (a replay)',
+        what: { reader: 'door' },
+      },
+      {
+        at: '2026-11-22T10:00:00.000Z',
+        command: 'readers/restart',
+        client: 'pos',
+        verified: true,
+        transaction: 's1',
+        outcome: 'ok',
+        what: { reader: 'door' },
+      },
+      {
+        at: '2026-11-22T10:00:00.000Z',
+        command: 'readers/restart',
+        client: 'unsigned',
+        verified: false,
+        transaction: 'u1',
+        outcome:
+          'refused: signature required: a command that changes state must carry client, ts and signature',
+        what: { reader: 'door' },
+      },
+    ]);
+  });
+
+  it('accepts a signed actuators/set with an epoch-ms ts, and its audit keeps the actuator and value', async () => {
+    const { send, sign, trail } = setup();
+    const request = sign('actuators/set', { actuator: 'lock', value: 'open', pulseMs: 3000 }, { ts: START });
+    expect(await send('actuators/set', request)).toMatchObject({
+      status: 'ok',
+      data: { actuator: 'lock', value: 'open', pulseMs: 3000 },
+    });
+    expect((await trail()).entries[0]).toMatchObject({
+      command: 'actuators/set',
+      client: 'pos',
+      verified: true,
+      transaction: null,
+      outcome: 'ok',
+      what: { actuator: 'lock', value: 'open', pulseMs: 3000 },
+    });
+  });
+
+  it('answers reads without a signature and does not audit them', async () => {
+    const { send, trail } = setup();
+    expect(await send('ping', { transaction: 1 })).toEqual({
+      transaction: 1,
+      status: 'ok',
+      data: { pong: true },
+    });
+    expect((await trail()).entries).toEqual([]);
+  });
+
+  it('a signed request that then fails validation is refused, and stays used', async () => {
+    const { send, sign, trail } = setup();
+    const bad = sign('readers/restart', { transaction: 'v', reader: 'door', readers: ['x'] });
+    expect((await send('readers/restart', bad)).error).toBe('readers: unknown field');
+    expect((await send('readers/restart', bad)).error).toBe('signature: already used (a replay)');
+    expect((await trail()).entries.map((entry) => [entry.verified, entry.outcome, entry.what])).toEqual([
+      [false, 'refused: signature: already used (a replay)', { reader: 'door', '(unknown fields)': 1 }],
+      // A field the command does not have may be data by its name alone: the audit does not keep it.
+      [true, 'refused: [redacted]: unknown field', { reader: 'door', '(unknown fields)': 1 }],
+    ]);
+  });
+
+  it('audits malformed and oversized requests to state-changing commands, and answers them as usual', async () => {
+    const { send, router, trail } = setup();
+    expect(await send('catalog/set', '{"products": [')).toEqual({
+      transaction: null,
+      status: 'error',
+      error: 'payload is not valid JSON',
+    });
+    const huge = await router.handle('catalog/set', new Uint8Array(64 * 1024 + 1));
+    expect(JSON.parse(huge.payload).error).toBe('payload too large: 65537 bytes, limit 65536');
+    expect(await send('catalog/set', [1, 2])).toMatchObject({
+      status: 'error',
+      error: /^signature required/,
+    });
+    expect((await trail()).entries.map((entry) => [entry.client, entry.outcome, entry.what])).toEqual([
+      [
+        'unsigned',
+        'refused: signature required: a command that changes state must carry client, ts and signature',
+        { '(payload)': '<2 items>' },
+      ],
+      ['unsigned', 'refused: payload too large: 65537 bytes, limit 65536', null],
+      ['unsigned', 'refused: payload is not valid JSON', null],
+    ]);
+  });
+
+  it('keeps used signatures across a restart of the gateway (same store)', async () => {
+    const first = setup();
+    const signed = first.sign('readers/restart', { reader: 'door' });
+    expect((await first.send('readers/restart', signed)).status).toBe('ok');
+    const restartedAt = START + 5000;
+    const clock = new VirtualClock(restartedAt);
+    const logger = createLogger({ level: 'silent' });
+    const audit = new AuditLog(first.store, { clock, logger, retentionDays: 365 });
+    const verifier = new SignatureVerifier({
+      gateway: GATEWAY,
+      keys: new Map([['pos', Buffer.from(KEY)]]),
+      required: true,
+      windowMs: WINDOW_MS,
+      clock,
+    });
+    for (const { signature, untilMs } of audit.liveSignaturesAt(clock.now()))
+      verifier.remember(signature, untilMs);
+    const router = new RequestRouter({
+      registry: first.registry,
+      clock,
+      logger,
+      signatures: verifier,
+      audit,
+    });
+    const again = await router.handle('readers/restart', new TextEncoder().encode(JSON.stringify(signed)));
+    expect(JSON.parse(again.payload).error).toBe('signature: already used (a replay)');
+    // Once the window has passed, the kept signature is purged.
+    clock.advanceTo(START + WINDOW_MS + 1);
+    audit.purge();
+    expect(audit.liveSignaturesAt(clock.now())).toEqual([]);
+  });
+});
+
+describe('signed commands, not required', () => {
+  it('accepts unsigned commands, still checks a signature that is present, on reads too', async () => {
+    const { send, sign, trail } = setup({ required: false });
+    expect(await send('readers/restart', { reader: 'door' })).toMatchObject({ status: 'ok' });
+    const wrong = sign('readers/restart', { reader: 'door' }, { key: OTHER_KEY });
+    expect((await send('readers/restart', wrong)).error).toMatch(/^signature: does not match/);
+    const unknown = sign('ping', {}, { client: 'till-9' });
+    expect((await send('ping', unknown)).error).toBe('signature: unknown client "till-9"');
+    expect((await send('ping', sign('ping', {}))).status).toBe('ok');
+    expect(
+      (await trail()).entries.map((entry) => [entry.command, entry.client, entry.verified, entry.outcome]),
+    ).toEqual([
+      [
+        'readers/restart',
+        'pos',
+        false,
+        'refused: signature: does not match (wrong key, or signed for another command or gateway)',
+      ],
+      ['readers/restart', 'unsigned', false, 'ok'],
+    ]);
+  });
+
+  it('without a verifier, refuses a signed request: there is no key to check it with', async () => {
+    const { registry, sign } = setup({ required: false });
+    const clock = new VirtualClock(START);
+    const router = new RequestRouter({ registry, clock, logger: createLogger({ level: 'silent' }) });
+    const response = await router.handle(
+      'readers/restart',
+      new TextEncoder().encode(JSON.stringify(sign('readers/restart', { reader: 'door' }))),
+    );
+    expect(JSON.parse(response.payload).error).toBe(
+      'signature: this gateway has no signing clients configured',
+    );
+  });
+});
+
+describe('the audit trail', () => {
+  it('never holds card ids or customer references: values are summarised, errors redacted', async () => {
+    const { send, sign, trail, store } = setup();
+    const forget = sign('customers/forget', { transaction: 'f1', card: CARD.toLowerCase() });
+    expect(await send('customers/forget', forget)).toMatchObject({
+      status: 'error',
+      error: `card ${CARD} is listed in the config's customers`,
+    });
+    const set = sign('customers/set', {
+      customers: [{ reference: 'Jane Doe', card: CARD }],
+      'jane.doe@example.com': true,
+    });
+    expect((await send('customers/set', set)).error).toBe('jane.doe@example.com: unknown field');
+    const entries = (await trail()).entries;
+    expect(entries.map((entry) => [entry.outcome, entry.what])).toEqual([
+      ['refused: [redacted]: unknown field', { customers: '<1 item>', '(unknown fields)': 1 }],
+      ["error: card [redacted] is listed in the config's customers", { card: '<text>' }],
+    ]);
+    const dump = JSON.stringify(store.db.prepare('SELECT * FROM audit').all()).toLowerCase();
+    for (const secret of [CARD.toLowerCase(), 'jane', 'example.com']) expect(dump).not.toContain(secret);
+  });
+
+  it('filters by time and command, limits, and says when there is more', async () => {
+    const { send, sign, clock, trail } = setup();
+    for (let minute = 0; minute < 5; minute++) {
+      clock.advanceTo(START + minute * 60_000);
+      await send('readers/restart', sign('readers/restart', { transaction: minute, reader: 'door' }));
+      await send('catalog/set', sign('catalog/set', { transaction: `c${minute}`, products: [] }));
+    }
+    const catalog = await trail({
+      command: 'catalog/set',
+      from: '2026-11-22T10:01:00Z',
+      to: '2026-11-22T10:03:00Z',
+    });
+    expect(catalog.entries.map((entry) => entry.transaction)).toEqual(['c2', 'c1']);
+    expect(catalog.entries[0]?.what).toEqual({ products: '<0 items>' });
+    const limited = await trail({ limit: 3 });
+    expect(limited.more).toBe(true);
+    expect(limited.entries.map((entry) => entry.transaction)).toEqual(['c4', 4, 'c3']);
+    expect(
+      (await send('audit/get', { from: '2026-11-22T11:00:00Z', to: '2026-11-22T10:00:00Z' })).error,
+    ).toBe('from (2026-11-22T11:00:00Z) is after to (2026-11-22T10:00:00Z)');
+    expect((await send('audit/get', { limit: 0 })).error).toMatch(/^limit:/);
+  });
+
+  it('deletes rows past the retention, hourly on the clock', async () => {
+    const { send, sign, clock, trail, audit } = setup({ retentionDays: 1 });
+    audit.start();
+    await send('readers/restart', sign('readers/restart', { reader: 'door' }));
+    clock.advanceTo(START + 12 * 3_600_000);
+    await send('readers/restart', sign('readers/restart', { reader: 'door' }));
+    expect((await trail()).entries).toHaveLength(2);
+    clock.advanceTo(START + 25 * 3_600_000);
+    expect((await trail()).entries.map((entry) => entry.at)).toEqual(['2026-11-22T22:00:00.000Z']);
+    audit.stop();
+  });
+
+  it('a failing audit write is logged and the answer still goes out', async () => {
+    const { send, sign, store, logs } = setup();
+    store.db.exec('DROP TABLE audit');
+    expect(
+      (await send('readers/restart', sign('readers/restart', { transaction: 'x', reader: 'door' }))).status,
+    ).toBe('ok');
+    const failed = logs().find((line) => line.msg === 'audit entry not written');
+    expect(failed).toMatchObject({ level: 50, audit: { command: 'readers/restart', outcome: 'ok' } });
+  });
+
+  it('logs the client of a signed request', async () => {
+    const { send, sign, logs } = setup();
+    await send('readers/restart', sign('readers/restart', { transaction: 'l', reader: 'door' }));
+    expect(logs().find((line) => line.msg === 'MQTT request')).toMatchObject({
+      command: 'readers/restart',
+      client: 'pos',
+      verified: true,
+      status: 'ok',
+    });
+    expect(JSON.stringify(logs())).not.toContain(KEY);
+  });
+});

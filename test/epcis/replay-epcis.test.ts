@@ -1,0 +1,226 @@
+/**
+ * `rfid-gateway replay CAPTURE --config F --epcis OUT.jsonld` end to end on the demo fridge: the
+ * replay command (src/cli/replay-command.ts) with the committed capture and config/demo.json plus an
+ * `epcis` section, its document validated against GS1's schema. The command is called in-process
+ * with its parsed options (the event lines it prints on stdout are collected); the expected events
+ * are written by hand from the scenario of test/cli/replay-fridge.test.ts.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { replayCommand } from '../../src/cli/replay-command.js';
+import type { EpcisDocumentJson } from '../../src/shared/events.js';
+import { expectValidDocument } from './epcis-schema.js';
+import { EVENT_ID } from './gateway.js';
+
+const CAPTURE = fileURLToPath(new URL('../../hardware/captures/fridge-demo.jsonl', import.meta.url));
+const DEMO = fileURLToPath(new URL('../../config/demo.json', import.meta.url));
+const CATALOG = fileURLToPath(new URL('../../config/demo-catalog.csv', import.meta.url));
+const FRIDGE = 'urn:epc:id:sgln:0614141.00777.0';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rfid-replay-epcis-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/**
+ * config/demo.json in a temporary directory (its catalog by absolute path), with `epcis` when given;
+ * logging errors only (the capture has a frame with a bad CRC, logged as a warning).
+ */
+function demoConfig(dir: string, epcis?: unknown): string {
+  const demo = JSON.parse(readFileSync(DEMO, 'utf8')) as Record<string, unknown>;
+  const file = join(dir, 'gateway.json');
+  const config = { ...demo, catalogFile: CATALOG, logLevel: 'error', ...(epcis ? { epcis } : {}) };
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+/** Runs the command with its stdout collected: the exit code and the event lines. */
+async function replay(
+  options: Record<string, string>,
+  capture = CAPTURE,
+): Promise<{ code: number; lines: Array<Record<string, unknown>> }> {
+  let out = '';
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    return true;
+  });
+  try {
+    const code = await replayCommand(capture, options);
+    const lines = out
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    return { code, lines };
+  } finally {
+    write.mockRestore();
+  }
+}
+
+const readDocument = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as EpcisDocumentJson;
+
+describe('rfid-gateway replay --epcis', () => {
+  it('writes one valid EPCIS document with the two purchases and the fridge counts', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'fridge.jsonld');
+    const config = demoConfig(dir, {
+      countZones: ['fridge'],
+      cycleCountIntervalMs: 60_000,
+      locations: { fridge: FRIDGE },
+    });
+    const { code, lines } = await replay({ config, epcis: out });
+    expect(code).toBe(0);
+
+    const document = readDocument(out);
+    expectValidDocument(document);
+    expect(document).toMatchObject({
+      '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+      type: 'EPCISDocument',
+      schemaVersion: '2.0',
+    });
+    const at = { readPoint: { id: FRIDGE }, bizLocation: { id: FRIDGE } };
+    const sale = (eventTime: string, epcList: string[]) => ({
+      type: 'ObjectEvent',
+      eventTime,
+      eventTimeZoneOffset: '+00:00',
+      eventID: expect.stringMatching(EVENT_ID),
+      action: 'DELETE',
+      epcList: expect.arrayContaining(epcList),
+      bizStep: 'retail_selling',
+      disposition: 'retail_sold',
+      ...at,
+    });
+    const count = (eventTime: string, epcList: string[]) => ({
+      type: 'ObjectEvent',
+      eventTime,
+      eventTimeZoneOffset: '+00:00',
+      eventID: expect.stringMatching(EVENT_ID),
+      action: 'OBSERVE',
+      epcList,
+      bizStep: 'cycle_counting',
+      ...at,
+    });
+    // Ana (door closed 10:00:24, settled 10:00:26.5) took the cola …6790 and the orange juice …2002;
+    // Ben (settled 10:00:46.75) the club sandwich …5. At 10:01 the other four are still in the
+    // fridge; they depart at the end of the capture, so the 10:02 count is empty, and then the
+    // replay's run-on has nothing more to count.
+    expect(document.epcisBody.eventList).toEqual([
+      sale('2026-11-22T10:00:26.500Z', [
+        'urn:epc:id:sgtin:0614141.812345.6790',
+        'urn:epc:id:sgtin:0614141.812347.2002',
+      ]),
+      sale('2026-11-22T10:00:46.750Z', ['urn:epc:id:sgtin:0614141.812349.5']),
+      count('2026-11-22T10:01:00.000Z', [
+        'urn:epc:id:sgtin:0614141.812345.6789',
+        'urn:epc:id:sgtin:0614141.812346.101',
+        'urn:epc:id:sgtin:0614141.812347.2001',
+        'urn:epc:id:sgtin:0614141.812348.77',
+      ]),
+      count('2026-11-22T10:02:00.000Z', []),
+    ]);
+    expect(document.epcisBody.eventList.map((event) => event.epcList.length)).toEqual([2, 1, 4, 0]);
+    expect(Date.parse(document.creationDate)).toBeGreaterThanOrEqual(Date.parse('2026-11-22T10:02:00.000Z'));
+
+    // The same events are on stdout as `epcis.event` lines, each with its one-event document, after
+    // the purchase it records.
+    const epcisLines = lines.filter((line) => line.type === 'epcis.event');
+    expect(epcisLines.map((line) => [line.kind, line.zone, line.ts])).toEqual([
+      ['sale', 'fridge', '2026-11-22T10:00:26.500Z'],
+      ['sale', 'fridge', '2026-11-22T10:00:46.750Z'],
+      ['cycle_count', 'fridge', '2026-11-22T10:01:00.000Z'],
+      ['cycle_count', 'fridge', '2026-11-22T10:02:00.000Z'],
+    ]);
+    expect(epcisLines.flatMap((line) => (line.document as EpcisDocumentJson).epcisBody.eventList)).toEqual(
+      document.epcisBody.eventList,
+    );
+    const purchases = lines.filter((line) => line.type === 'purchase.completed');
+    expect(epcisLines.slice(0, 2).map((line) => line.source)).toEqual(purchases.map((line) => line.id));
+    for (const [index, line] of epcisLines.slice(0, 2).entries()) {
+      expect(line.seq as number).toBeGreaterThan(purchases[index]?.seq as number);
+    }
+  });
+
+  it('turns EPCIS on for the replay when the config has no epcis section (the defaults: sales, no counts)', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'fridge.jsonld');
+    const { code } = await replay({ config: demoConfig(dir), epcis: out });
+    expect(code).toBe(0);
+    const document = readDocument(out);
+    expectValidDocument(document);
+    expect(
+      document.epcisBody.eventList.map((event) => [event.action, event.bizStep, [...event.epcList].sort()]),
+    ).toEqual([
+      [
+        'DELETE',
+        'retail_selling',
+        ['urn:epc:id:sgtin:0614141.812345.6790', 'urn:epc:id:sgtin:0614141.812347.2002'],
+      ],
+      ['DELETE', 'retail_selling', ['urn:epc:id:sgtin:0614141.812349.5']],
+    ]);
+    // No locations configured: no readPoint, no bizLocation.
+    expect(document.epcisBody.eventList.every((event) => !event.readPoint && !event.bizLocation)).toBe(true);
+  });
+
+  it('writes nothing and prints no events without --epcis', async () => {
+    const dir = tempDir();
+    const { code, lines } = await replay({ config: demoConfig(dir) });
+    expect(code).toBe(0);
+    expect(lines.filter((line) => line.type === 'epcis.event')).toEqual([]);
+  });
+
+  it('writes the events before a broken line of the capture (exit 2), and no file for a missing capture', async () => {
+    const dir = tempDir();
+    // The demo capture up to 30 s (Ana's purchase is settled at 26.5 s), then a line that is no JSON.
+    // In between, over 1 MiB of bytes sent to the io port (nothing to decode): replay.ts reads 1 MiB
+    // blocks, and plays what came before a broken line when that line is not in the first block.
+    const lines = readFileSync(CAPTURE, 'utf8').trim().split('\n');
+    const kept = lines.filter(
+      (line, index) => index === 0 || (JSON.parse(line) as { t: number }).t <= 30_000,
+    );
+    const padding = Array.from({ length: 40_000 }, () => '{"t":30000,"port":"io","tx":"00"}');
+    const broken = join(dir, 'broken.jsonl');
+    writeFileSync(broken, `${[...kept, ...padding].join('\n')}\nnot json\n`);
+    const out = join(dir, 'broken.jsonld');
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const { code } = await replay({ config: demoConfig(dir), epcis: out }, broken);
+      expect(code).toBe(2);
+      const document = readDocument(out);
+      expectValidDocument(document);
+      expect(document.epcisBody.eventList.map((event) => [...event.epcList].sort())).toEqual([
+        ['urn:epc:id:sgtin:0614141.812345.6790', 'urn:epc:id:sgtin:0614141.812347.2002'],
+      ]);
+
+      const missing = join(dir, 'missing.jsonld');
+      expect(
+        (await replay({ config: demoConfig(dir), epcis: missing }, join(dir, 'no-such.jsonl'))).code,
+      ).toBe(2);
+      expect(existsSync(missing)).toBe(false);
+    } finally {
+      error.mockRestore();
+    }
+  });
+
+  it('is a usage error (exit 2) when FILE cannot be written, before anything runs', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'no-such-dir', 'fridge.jsonld');
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const { code, lines } = await replay({ config: demoConfig(dir), epcis: out });
+      expect(code).toBe(2);
+      expect(lines).toEqual([]);
+      expect(String(error.mock.calls[0]?.[0])).toContain(`--epcis ${out}: cannot write`);
+    } finally {
+      error.mockRestore();
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+});
