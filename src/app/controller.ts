@@ -6,6 +6,7 @@ import { exitMonitor } from '../domain/exit-monitor/index.js';
 import { inventoryExtension } from '../domain/inventory/index.js';
 import { epcis } from '../integrations/epcis/index.js';
 import { homeAssistant } from '../integrations/homeassistant/index.js';
+import { httpListener } from '../integrations/http/index.js';
 import { RequestRegistry } from '../mqtt/request-registry.js';
 import type { Logger } from '../observability/logger.js';
 import { type Clock, systemClock } from '../shared/clock.js';
@@ -42,6 +43,7 @@ const FEATURES: readonly ExtensionFactory[] = [
   rules,
   homeAssistant,
   epcis,
+  httpListener,
   retainedState,
   metrics,
   requests,

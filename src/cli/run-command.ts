@@ -93,7 +93,9 @@ export async function runCommand(configOption: string | undefined): Promise<numb
       return EXIT_USAGE;
     }
     console.error(`rfid-gateway: ${file}: ${error.message}`);
-    return error.part === 'mqtt' || cause instanceof SignatureKeyError ? EXIT_USAGE : EXIT_FAILURE;
+    // The broker, a client key file or the HTTP port the config names: a config to fix, exit 2.
+    const usage = error.part === 'mqtt' || error.part === 'http' || cause instanceof SignatureKeyError;
+    return usage ? EXIT_USAGE : EXIT_FAILURE;
   }
   const fatal = (what: string) => (error: unknown) => {
     // Every device, sink and extension isolates its own failures; reaching here is a bug. Say so,

@@ -1,0 +1,364 @@
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { ExtensionContext } from '../../app/context.js';
+import { countBusEvents } from './bus-counters.js';
+import type { HealthMonitor } from './health.js';
+import { type LagSample, OnDemandLag } from './lag.js';
+import { Mirrors, type Sample } from './mirror.js';
+
+/**
+ * prom-client's default metrics, less its event-loop lag family. That family reads a
+ * `monitorEventLoopDelay` histogram that runs for good at `eventLoopMonitoringPrecision` (10 ms by
+ * default: 7-8 ms of CPU per second on an idle 2-core machine, see `OnDemandLag`), and its scrape
+ * walks the histogram's buckets (~2 ms of CPU per scrape even when empty). Its histogram is given a
+ * resolution of ~24 days, so that it never wakes the process, and its gauges are removed;
+ * `rfid_gateway_event_loop_lag_*` take their place.
+ */
+const IDLE_PRECISION_MS = 2 ** 31 - 1;
+const DEFAULT_LAG_GAUGES = ['', '_min', '_max', '_mean', '_stddev', '_p50', '_p90', '_p99'].map(
+  (figure) => `nodejs_eventloop_lag${figure}_seconds`,
+);
+
+/**
+ * The registry behind `/metrics`: its own (not prom-client's global one), read at scrape time from
+ * what the gateway already counts (pipelines, core, bus, outbox, store, MQTT client), plus counters
+ * of purchase sessions and alarms fed from the bus. Nothing here runs on the read path.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly lag = new OnDemandLag();
+  private readonly unsubscribe: () => void;
+  private readonly mirrors: Mirrors;
+  private defaultsCollected = false;
+
+  constructor(
+    private readonly context: ExtensionContext,
+    private readonly health: HealthMonitor,
+  ) {
+    const { config } = context;
+    this.mirrors = new Mirrors(this.registry, context.logger);
+    new Gauge({
+      name: 'rfid_gateway_info',
+      help: 'Always 1; the gateway id as a label',
+      labelNames: ['gateway'],
+      registers: [this.registry],
+    }).set({ gateway: config.gatewayId }, 1);
+    this.readerMetrics();
+    this.coreMetrics();
+    this.busMetrics();
+    this.storeMetrics();
+    if (context.mqtt) this.brokerMetrics();
+    this.loopMetrics();
+    this.mirrors.add(
+      'gauge',
+      'rfid_gateway_healthy',
+      'Whether /healthz answers 200 (1) or 503 (0)',
+      [],
+      () => [[{}, this.health.report().status === 'ok' ? 1 : 0]],
+    );
+    this.unsubscribe = countBusEvents(context, this.registry);
+  }
+
+  /** The process metrics (CPU, memory, heap, GC, handles, file descriptors), once. */
+  start(): void {
+    if (this.defaultsCollected) return;
+    this.defaultsCollected = true;
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: IDLE_PRECISION_MS });
+    for (const name of DEFAULT_LAG_GAUGES) this.registry.removeSingleMetric(name);
+  }
+
+  stop(): void {
+    this.unsubscribe();
+    this.lag.close();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The text exposition format. */
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  private readerMetrics(): void {
+    const { readers, config } = this.context;
+    const devices = readers.devices;
+    // Zone of each antenna, as the core maps it: antennaZones, else the reader's zone, else its id.
+    const zones = new Map<string, { zone: string; antennas: Map<number, string> }>();
+    for (const reader of config.readers) {
+      const antennas = new Map(
+        Object.entries(reader.antennaZones).map(([antenna, z]) => [Number(antenna), z]),
+      );
+      zones.set(reader.id, { zone: reader.zone ?? reader.id, antennas });
+    }
+    const perDevice = (read: (device: (typeof devices)[number]) => number) => () =>
+      devices.map((device): Sample => [{ reader: device.id }, read(device)]);
+    this.mirrors.add(
+      'gauge',
+      'rfid_gateway_reader_up',
+      'Whether the reader or sensor is online (1) or offline or in error (0)',
+      ['reader'],
+      perDevice((device) => (device.connectionState === 'online' ? 1 : 0)),
+    );
+    this.mirrors.add(
+      'gauge',
+      'rfid_gateway_reader_state_change_timestamp_seconds',
+      'When the reader or sensor entered its current state (online, offline, error), gateway clock',
+      ['reader'],
+      () =>
+        [...this.health.deviceStates].map(([reader, device]): Sample => [{ reader }, device.since / 1000]),
+    );
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_reads_total',
+      'Tag reads decoded, by reader, antenna (0 = the reader does not say) and the zone it maps to',
+      ['reader', 'antenna', 'zone'],
+      () => {
+        const samples: Sample[] = [];
+        for (const device of devices) {
+          const mapping = zones.get(device.id);
+          device.antennaReads.forEach((count, antenna) => {
+            if (count === 0) return;
+            const zone = mapping?.antennas.get(antenna) ?? mapping?.zone ?? device.id;
+            samples.push([{ reader: device.id, antenna: String(antenna), zone }, count]);
+          });
+        }
+        return samples;
+      },
+    );
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_reader_frames_total',
+      'Frames (or lines) that passed their integrity check',
+      ['reader'],
+      perDevice((device) => device.decoder.stats.frames),
+    );
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_reader_received_bytes_total',
+      'Bytes received from the device',
+      ['reader'],
+      perDevice((device) => device.decoder.stats.bytes),
+    );
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_decode_errors_total',
+      'Bad frames, bad checksums, overlong lines and garbage runs, counted and skipped',
+      ['reader'],
+      perDevice((device) => device.decoder.stats.errors),
+    );
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_reader_dropped_bytes_total',
+      'Bytes skipped by the decoder (the bytes of the decode errors)',
+      ['reader'],
+      perDevice((device) => device.decoder.stats.droppedBytes),
+    );
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_reader_ingest_failures_total',
+      'Chunks dropped because processing them threw (a bug, logged)',
+      ['reader'],
+      perDevice((device) => device.ingestFailures),
+    );
+  }
+
+  private coreMetrics(): void {
+    const { readers, config } = this.context;
+    const outcomes = {
+      accepted: 'accepted',
+      filtered: 'filtered',
+      belowFloor: 'below_floor',
+      tooLong: 'too_long',
+      overflowDrops: 'overflow',
+    } as const;
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_core_reads_total',
+      'Reads that reached the core, by what became of them',
+      ['outcome'],
+      () => {
+        const stats = readers.engine.stats;
+        return Object.entries(outcomes).map(
+          ([field, outcome]): Sample => [{ outcome }, stats[field as keyof typeof outcomes]],
+        );
+      },
+    );
+    this.mirrors.add(
+      'gauge',
+      'rfid_gateway_core_tracked_tags',
+      'Candidate and present tags in the tag table',
+      [],
+      () => [[{}, readers.engine.stats.tracked]],
+    );
+    this.mirrors.add(
+      'gauge',
+      'rfid_gateway_core_tag_capacity',
+      'Tags the tag table can hold (core.capacity)',
+      [],
+      () => [[{}, config.core.capacity]],
+    );
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_event_build_errors_total',
+      'Core events that went out without their EPC decoding because building it threw',
+      [],
+      () => [[{}, readers.faults.eventBuildErrors]],
+    );
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_sweep_errors_total',
+      'Departure sweeps that threw (retried at the next deadline)',
+      [],
+      () => [[{}, readers.faults.sweepErrors]],
+    );
+  }
+
+  private busMetrics(): void {
+    const { bus } = this.context;
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_bus_listener_errors_total',
+      'Exceptions thrown by bus listeners (the other listeners still got the event)',
+      ['listener'],
+      () =>
+        Object.entries(bus.stats.listenerErrors).map(([listener, count]): Sample => [{ listener }, count]),
+    );
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_bus_journal_errors_total',
+      'Events the journal (outbox) failed to take',
+      [],
+      () => [[{}, bus.stats.journalErrors]],
+    );
+  }
+
+  private storeMetrics(): void {
+    const { store, clock, mqtt } = this.context;
+    this.mirrors.add(
+      'gauge',
+      'rfid_gateway_store_disk_full',
+      'Whether the disk-full policy applies (1)',
+      [],
+      () => [[{}, store.health().diskFull ? 1 : 0]],
+    );
+    this.mirrors.add(
+      'gauge',
+      'rfid_gateway_store_free_bytes',
+      "Free bytes on the database's filesystem for the service user",
+      [],
+      () => {
+        const free = store.health().freeBytes;
+        return free === null ? [] : [[{}, free]];
+      },
+    );
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_store_dropped_from_memory_events_total',
+      'Events dropped from memory because commits failed (disk full), since start',
+      [],
+      () => [[{}, store.health().droppedFromMemory]],
+    );
+    // Without a broker events are not journalled: there is no outbox to watch.
+    if (!mqtt) return;
+    this.mirrors.add(
+      'gauge',
+      'rfid_gateway_outbox_pending_events',
+      'Events committed and not yet acknowledged by the broker',
+      [],
+      () => [[{}, store.outbox.stats().depth]],
+    );
+    this.mirrors.add('gauge', 'rfid_gateway_outbox_pending_bytes', 'Bytes of the pending events', [], () => [
+      [{}, store.outbox.stats().bytes],
+    ]);
+    this.mirrors.add(
+      'gauge',
+      'rfid_gateway_outbox_oldest_age_seconds',
+      'Age of the oldest pending event (0 when none), gateway clock',
+      [],
+      () => {
+        const oldest = store.outbox.stats().oldestCommittedAt;
+        return [[{}, oldest === null ? 0 : Math.max(0, clock.now() - oldest) / 1000]];
+      },
+    );
+    this.mirrors.add(
+      'gauge',
+      'rfid_gateway_outbox_buffered_events',
+      'Events accepted and waiting in memory for the next commit',
+      [],
+      () => [[{}, store.outbox.stats().buffered]],
+    );
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_outbox_dropped_events_total',
+      'Events dropped by the full-outbox policy since the database was created, by type',
+      ['type'],
+      () => Object.entries(store.outbox.stats().dropped).map(([type, count]): Sample => [{ type }, count]),
+    );
+    this.mirrors.add(
+      'gauge',
+      'rfid_gateway_outbox_dead_lettered_events',
+      'Events the broker refused for good, kept aside with the reason',
+      [],
+      () => [[{}, store.outbox.stats().deadLettered]],
+    );
+  }
+
+  private brokerMetrics(): void {
+    const stats = () => this.context.mqtt?.client.stats();
+    const one = (read: (value: NonNullable<ReturnType<typeof stats>>) => number) => (): Sample[] => {
+      const value = stats();
+      return value ? [[{}, read(value)]] : [];
+    };
+    this.mirrors.add(
+      'gauge',
+      'rfid_gateway_broker_connected',
+      'Whether the MQTT connection is up (1)',
+      [],
+      one((s) => (s.connected ? 1 : 0)),
+    );
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_broker_connects_total',
+      'Successful connections to the broker',
+      [],
+      one((s) => s.connects),
+    );
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_broker_disconnects_total',
+      'Connections to the broker lost',
+      [],
+      one((s) => s.disconnects),
+    );
+    this.mirrors.add(
+      'gauge',
+      'rfid_gateway_broker_reconnect_attempts',
+      'Failed attempts since the last stable connection',
+      [],
+      one((s) => s.reconnectAttempts),
+    );
+  }
+
+  private loopMetrics(): void {
+    // Within one scrape every take() after the first returns the same figures (OnDemandLag.MIN_INTERVAL_MS).
+    const figure = (name: string, help: string, read: (sample: LagSample) => number) =>
+      this.mirrors.add('gauge', name, help, [], () => [[{}, read(this.lag.take())]]);
+    figure(
+      'rfid_gateway_event_loop_lag_p50_seconds',
+      'Median event-loop lag since the previous scrape (0 when the loop was idle and not sampled)',
+      (sample) => sample.p50Seconds,
+    );
+    figure(
+      'rfid_gateway_event_loop_lag_p99_seconds',
+      '99th percentile of the lag',
+      (sample) => sample.p99Seconds,
+    );
+    figure('rfid_gateway_event_loop_lag_max_seconds', 'Longest lag seen', (sample) => sample.maxSeconds);
+    figure(
+      'rfid_gateway_event_loop_utilization_ratio',
+      'Share of the time since the previous scrape the event loop spent running callbacks',
+      (sample) => sample.utilization,
+    );
+  }
+}
