@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { mqttOptionsFrom } from '../app/extensions/mqtt-link.js';
 import { FramePacer } from '../app/extensions/output-drivers.js';
 import type { ActuatorConfig } from '../config/actuators.js';
-import { ConfigError, issuesToProblems } from '../config/load.js';
+import { ConfigError, issuesToProblems, readConfigDocument } from '../config/load.js';
 import { configSchema, type MqttConfig } from '../config/schema.js';
 import { encodeLcus } from '../devices/relay-lcus.js';
 import { publishOnce } from '../mqtt/publish-once.js';
@@ -106,18 +105,7 @@ export async function actuateCommand(positionals: string[], options: ActuateOpti
 
 /** Reads `gatewayId`, `sensors`, `actuators` and `mqtt`; unknown or invalid other sections are ignored. */
 function loadActuateConfig(file: string): ActuateConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(file, [{ path: '', message: `cannot read: ${(error as Error).message}` }]);
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(file, [{ path: '', message: `not valid JSON: ${(error as Error).message}` }]);
-  }
+  const document = readConfigDocument(file);
   const result = actuateConfigSchema.safeParse(document, { error: namingReceivedValue });
   if (!result.success) throw new ConfigError(file, issuesToProblems(result.error.issues));
   const config = result.data;

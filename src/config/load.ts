@@ -97,19 +97,23 @@ export function issuesToProblems(issues: ReadonlyArray<z.core.$ZodIssue>): Confi
   return issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
 }
 
-export function loadConfigFile(file: string, extraChecks: ExtraCheck[] = []): GatewayConfig {
+/** The config file as JSON, before any schema: a ConfigError when it cannot be read or parsed. */
+export function readConfigDocument(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError(file, [{ path: '', message: `cannot read: ${(error as Error).message}` }]);
   }
-  let document: unknown;
   try {
-    document = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new ConfigError(file, [{ path: '', message: `not valid JSON: ${(error as Error).message}` }]);
   }
+}
+
+export function loadConfigFile(file: string, extraChecks: ExtraCheck[] = []): GatewayConfig {
+  const document = readConfigDocument(file);
   return resolvePaths(parseConfig(document, file, extraChecks), dirname(file));
 }
 

@@ -169,7 +169,7 @@ describe('loadClientKeys', () => {
         logger,
       ),
     ).toThrow('client "pos"');
-    expect(lines.join('')).toContain('readable by other users');
+    expect(lines.join('')).toContain('readable by every user');
     expect(lines.join('')).not.toContain(KEY);
   });
 });

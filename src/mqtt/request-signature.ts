@@ -146,10 +146,11 @@ export function loadClientKeys(
       );
     }
     try {
-      if ((statSync(keyFile).mode & 0o077) !== 0) {
+      // Group-readable is the installed layout (root:rfid-gateway 0640); world-readable is a leak.
+      if ((statSync(keyFile).mode & 0o007) !== 0) {
         logger?.warn(
           { client: id, keyFile },
-          'signing key file is readable by other users: chmod 600 it (owned by the gateway user)',
+          'signing key file is readable by every user: chmod o-rwx it (e.g. root:rfid-gateway 0640)',
         );
       }
     } catch {

@@ -270,6 +270,11 @@ describe('Home Assistant discovery (real Mosquitto, the gateway in run mode)', (
     await ha.client.publishAsync(LOCK_SET, 'LOCK', { qos: 1 });
     expect((await io.readA('lock=closed\n'.length, 10_000)).toString()).toBe('lock=closed\n');
     expect(first.logs.some((line) => String(line.msg).includes('payload must be LOCK or UNLOCK'))).toBe(true);
+    // Every lock command from Home Assistant is in the audit trail, refused ones too.
+    const audited = first.controller.store.db
+      .prepare("SELECT outcome FROM audit WHERE command = 'homeassistant/lock' ORDER BY id")
+      .all() as Array<{ outcome: string }>;
+    expect(audited.map((row) => row.outcome)).toEqual(['ok', 'refused: refused', 'refused: ignored', 'ok']);
     await first.controller.stop();
 
     // Restarted without the shelf reader (and so without its zone): their configs are cleared.

@@ -83,8 +83,16 @@ describe('rfid-gateway install --root', () => {
     await installInto(dir);
     const unit = parseUnit(readFileSync(join(dir, UNIT), 'utf8'));
     const expected: Record<string, string[]> = {
-      'Unit.After': ['network-online.target', 'modprobe@usbserial.service modprobe@cdc_acm.service'],
-      'Unit.Wants': ['network-online.target', 'modprobe@usbserial.service modprobe@cdc_acm.service'],
+      'Unit.After': [
+        'network-online.target',
+        'time-sync.target',
+        'modprobe@usbserial.service modprobe@cdc_acm.service',
+      ],
+      'Unit.Wants': [
+        'network-online.target',
+        'time-sync.target',
+        'modprobe@usbserial.service modprobe@cdc_acm.service',
+      ],
       'Service.Type': ['simple'],
       'Service.User': ['rfid-gateway'],
       'Service.Group': ['rfid-gateway'],

@@ -3,8 +3,18 @@ import { inventoryOf } from '../../domain/inventory/index.js';
 import { registerGatewayCommands } from '../../mqtt/gateway-commands.js';
 import { loadClientKeys, SignatureVerifier } from '../../mqtt/request-signature.js';
 import { RequestRouter } from '../../mqtt/requests.js';
-import type { ExtensionFactory } from '../context.js';
+import type { ExtensionContext, ExtensionFactory } from '../context.js';
 import { gatewayCommandHandlers } from '../request-handlers.js';
+
+const audits = new WeakMap<ExtensionContext, AuditLog>();
+
+/**
+ * The audit trail, for commands that reach the gateway another way than a request (Home Assistant's
+ * lock): every state-changing command is in it, whichever way it came.
+ */
+export function auditOf(context: ExtensionContext): AuditLog | undefined {
+  return audits.get(context);
+}
 
 /**
  * Answers `<base>/request/<command>` for every command in the registry: the gateway's own, and
@@ -32,6 +42,7 @@ export const requests: ExtensionFactory = (context) => {
     logger: parent.child({ component: 'audit' }),
     retentionDays: config.security.auditRetentionDays,
   });
+  audits.set(context, audit);
   const unregisterAudit = registerAuditRequests(registry, audit);
   let detach: (() => void) | undefined;
   return {

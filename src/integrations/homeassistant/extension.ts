@@ -1,6 +1,7 @@
 import type { OnMessageCallback } from 'mqtt';
 import type { ExtensionContext } from '../../app/context.js';
 import type { MqttLink } from '../../app/extensions/mqtt-link.js';
+import { auditOf } from '../../app/extensions/requests.js';
 import { SessionStore } from '../../domain/purchases/session-store.js';
 import type { Logger } from '../../observability/logger.js';
 import type { GatewayEvent } from '../../shared/events.js';
@@ -179,7 +180,18 @@ export class HomeAssistantExtension implements Extension {
       }
       const cabinet = this.topics.cabinetOfLockCommand(topic);
       if (cabinet !== undefined) {
-        this.lockControl?.handle(cabinet, payload, packet.retain);
+        const outcome = this.lockControl?.handle(cabinet, payload, packet.retain);
+        // It opens a door: in the audit like any state-changing command (never signed: HA cannot).
+        auditOf(this.context)?.record({
+          at: this.context.clock.now(),
+          command: 'homeassistant/lock',
+          fields: ['cabinet', 'command'],
+          client: 'homeassistant',
+          verified: false,
+          transaction: null,
+          outcome: outcome === 'sent' ? 'ok' : `refused: ${outcome ?? 'lock control off'}`,
+          payload: { cabinet, command: payload.toString('utf8').slice(0, 16) },
+        });
         return;
       }
       if (
