@@ -14,22 +14,32 @@ export interface InstallCommandOptions {
 
 const log = (line: string): void => console.log(line);
 
-/** The machine itself (as root), or the `--root` directory (anybody; nothing is run). */
-function hostFor(command: 'install' | 'uninstall', root: string | undefined): Host | undefined {
+/**
+ * The machine itself (as root), or the `--root` directory (anybody; nothing is run). Undefined, with
+ * the reason on `error`, for anybody else: exported with the uid as a parameter so that a test run
+ * as root can check the refusal without installing on the machine it runs on.
+ */
+export function hostFor(
+  command: 'install' | 'uninstall',
+  root: string | undefined,
+  print: (line: string) => void = log,
+  uid: number | undefined = process.getuid?.(),
+  error: (line: string) => void = (line) => console.error(line),
+): Host | undefined {
   if (root !== undefined) {
     const dir = resolve(root);
     if (dir === '/')
       throw new UsageError(`--root / is this machine: run "sudo rfid-gateway ${command}" instead`);
-    return new RootHost(dir, log);
+    return new RootHost(dir, print);
   }
-  if (process.getuid?.() !== 0) {
-    console.error(
+  if (uid !== 0) {
+    error(
       `rfid-gateway ${command}: must run as root (sudo rfid-gateway ${command} ...),` +
         ' or with --root DIR to write the files into DIR and print the commands instead of running them',
     );
     return undefined;
   }
-  return new SystemHost(log);
+  return new SystemHost(print);
 }
 
 function summary(command: string, host: Host, outcome: Outcome): string {

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { engineChecks } from '../../src/app/config-checks.js';
+import { hostFor } from '../../src/cli/install-command.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import {
@@ -28,7 +29,26 @@ const RULES = 'etc/udev/rules.d/99-rfid-gateway.rules';
 const USERADD =
   "would run: useradd --system --user-group --groups dialout --home-dir /var/lib/rfid-gateway --no-create-home --shell /usr/sbin/nologin --comment 'rfid-gateway service' rfid-gateway";
 
-const lines = (text: string): string[] => text.trimEnd().split('\n');
+/**
+ * What install prints, without the warning about where the package itself lives: that depends on
+ * the checkout this test runs from (a private temporary directory in CI), not on the install.
+ */
+/** Whether every user may reach `path`: search on each directory above it, read on itself. */
+function readableByEveryone(path: string): boolean {
+  let current = resolve(path);
+  for (;;) {
+    if ((statSync(current).mode & 0o005) !== 0o005) return false;
+    const parent = dirname(current);
+    if (parent === current) return true;
+    current = parent;
+  }
+}
+
+const lines = (text: string): string[] =>
+  text
+    .trimEnd()
+    .split('\n')
+    .filter((line) => !line.startsWith('warning: the service user cannot use '));
 const commandsOf = (stdout: string): string[] =>
   lines(stdout).filter((line) => line.startsWith('would run: '));
 
@@ -373,7 +393,28 @@ describe('rfid-gateway install: exit codes', () => {
   });
 
   it('exits 2 with a clear message without root and without --root', async () => {
-    // Never run install without --root as root here: it would install on this machine.
+    // Never run install without --root as root here: it would install on this machine. As root,
+    // run it as nobody, which needs a checkout every user may read (not CI's private temp dir).
+    if (process.getuid?.() === 0 && !readableByEveryone(process.cwd())) {
+      // The check itself, then, in-process: the same function the command runs.
+      for (const command of ['install', 'uninstall'] as const) {
+        const errors: string[] = [];
+        expect(
+          hostFor(
+            command,
+            undefined,
+            () => {},
+            1000,
+            (line) => errors.push(line),
+          ),
+        ).toBeUndefined();
+        expect(errors).toEqual([
+          `rfid-gateway ${command}: must run as root (sudo rfid-gateway ${command} ...), or with --root DIR` +
+            ' to write the files into DIR and print the commands instead of running them',
+        ]);
+      }
+      return;
+    }
     const asUser = (args: string[]) =>
       process.getuid?.() === 0 ? runCliAs({ uid: 65534, gid: 65534 }, args) : runCli(args);
     for (const command of ['install', 'uninstall']) {
