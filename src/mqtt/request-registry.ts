@@ -32,6 +32,11 @@ export interface RegisteredCommand {
    * without a valid signature when `security.signedCommands.required`.
    */
   changesState: boolean;
+  /**
+   * Reads personal data (the allow-list, sessions, the audit): not audited, but refused without a
+   * valid signature when signatures are required, like a state change.
+   */
+  sensitive: boolean;
 }
 
 const COMMAND = /^[a-z][a-z0-9-]*(\/[a-z][a-z0-9-]*)*$/;
@@ -47,7 +52,7 @@ export class RequestRegistry implements CommandRegistry {
     command: string,
     fields: S,
     handler: (request: RequestOf<S>) => unknown,
-    options: { owner: string; changesState?: boolean },
+    options: { owner: string; changesState?: boolean; sensitive?: boolean },
   ): () => void {
     if (!COMMAND.test(command)) {
       throw new Error(`request command "${command}" must be lowercase words separated by /`);
@@ -71,6 +76,7 @@ export class RequestRegistry implements CommandRegistry {
       fields: Object.keys(fields),
       owner: options.owner,
       changesState: options.changesState ?? false,
+      sensitive: options.sensitive ?? false,
     };
     this.commands.set(command, registered);
     return () => {

@@ -249,7 +249,7 @@ export class SignatureVerifier {
       if (changesState && this.required) {
         return refuse(
           null,
-          'signature required: a command that changes state must carry client, ts and signature',
+          'signature required: a command that changes state or reads personal data must carry client, ts and signature',
         );
       }
       return { ok: true, client: null, verified: false };

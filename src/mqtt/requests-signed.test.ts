@@ -82,6 +82,10 @@ function setup(options: { required?: boolean; retentionDays?: number } = {}) {
     },
     { owner: 'outputs', changesState: true },
   );
+  registry.register('customers/get', {}, () => [{ card: '0500207B32' }], {
+    owner: 'purchases',
+    sensitive: true,
+  });
   registerAuditRequests(registry, audit);
   const signatures = new SignatureVerifier({
     gateway: GATEWAY,
@@ -117,8 +121,10 @@ function setup(options: { required?: boolean; retentionDays?: number } = {}) {
       },
       payload,
     );
+  let reads = 0;
+  // audit/get is sensitive: signed, with a transaction of its own so that no two reads are replays.
   const trail = async (query: Record<string, unknown> = {}) => {
-    const answer = await send('audit/get', query);
+    const answer = await send('audit/get', sign('audit/get', { transaction: `read-${++reads}`, ...query }));
     expect(answer.status, answer.error).toBe('ok');
     return answer.data as { entries: Array<Record<string, unknown>>; more: boolean };
   };
@@ -134,7 +140,8 @@ describe('signed commands, required', () => {
     expect(await send('readers/restart', { transaction: 'u1', reader: 'door' })).toEqual({
       transaction: 'u1',
       status: 'error',
-      error: 'signature required: a command that changes state must carry client, ts and signature',
+      error:
+        'signature required: a command that changes state or reads personal data must carry client, ts and signature',
     });
 
     // 2. Signed: accepted; the handler sees its own fields only.
@@ -233,7 +240,7 @@ describe('signed commands, required', () => {
         verified: false,
         transaction: 'u1',
         outcome:
-          'refused: signature required: a command that changes state must carry client, ts and signature',
+          'refused: signature required: a command that changes state or reads personal data must carry client, ts and signature',
         what: { reader: 'door' },
       },
     ]);
@@ -254,6 +261,16 @@ describe('signed commands, required', () => {
       outcome: 'ok',
       what: { actuator: 'lock', value: 'open', pulseMs: 3000 },
     });
+  });
+
+  it('refuses an unsigned read of personal data, answers a signed one, and audits neither', async () => {
+    const { send, sign, trail } = setup();
+    const unsigned = await send('customers/get', { transaction: 't1' });
+    expect(unsigned).toMatchObject({ status: 'error', error: expect.stringMatching(/^signature required/) });
+    const signed = await send('customers/get', sign('customers/get', { transaction: 't2' }));
+    expect(signed).toMatchObject({ status: 'ok', data: [{ card: '0500207B32' }] });
+    expect((await send('audit/get', {})).status).toBe('error');
+    expect((await trail()).entries).toEqual([]);
   });
 
   it('answers reads without a signature and does not audit them', async () => {
@@ -294,7 +311,7 @@ describe('signed commands, required', () => {
     expect((await trail()).entries.map((entry) => [entry.client, entry.outcome, entry.what])).toEqual([
       [
         'unsigned',
-        'refused: signature required: a command that changes state must carry client, ts and signature',
+        'refused: signature required: a command that changes state or reads personal data must carry client, ts and signature',
         { '(payload)': '<2 items>' },
       ],
       ['unsigned', 'refused: payload too large: 65537 bytes, limit 65536', null],
@@ -411,9 +428,20 @@ describe('the audit trail', () => {
     expect(limited.more).toBe(true);
     expect(limited.entries.map((entry) => entry.transaction)).toEqual(['c4', 4, 'c3']);
     expect(
-      (await send('audit/get', { from: '2026-11-22T11:00:00Z', to: '2026-11-22T10:00:00Z' })).error,
+      (
+        await send(
+          'audit/get',
+          sign('audit/get', {
+            transaction: 'bad-range',
+            from: '2026-11-22T11:00:00Z',
+            to: '2026-11-22T10:00:00Z',
+          }),
+        )
+      ).error,
     ).toBe('from (2026-11-22T11:00:00Z) is after to (2026-11-22T10:00:00Z)');
-    expect((await send('audit/get', { limit: 0 })).error).toMatch(/^limit:/);
+    expect(
+      (await send('audit/get', sign('audit/get', { transaction: 'bad-limit', limit: 0 }))).error,
+    ).toMatch(/^limit:/);
   });
 
   it('deletes rows past the retention, hourly on the clock', async () => {

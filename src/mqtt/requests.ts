@@ -223,7 +223,7 @@ export class RequestRouter {
     document: unknown,
   ): Promise<{ outcome: Outcome; caller: Caller }> {
     let caller = UNSIGNED;
-    if (registered.changesState || SignatureVerifier.carriesSignature(document)) {
+    if (registered.changesState || registered.sensitive || SignatureVerifier.carriesSignature(document)) {
       const check = this.checkSignature(registered, document);
       caller = { client: check.client, verified: check.verified };
       if (!check.ok) return { outcome: { ok: false, error: check.error }, caller };
@@ -261,7 +261,11 @@ export class RequestRouter {
   private checkSignature(registered: RegisteredCommand, document: unknown): SignatureCheck {
     if (this.signatures) {
       try {
-        return this.signatures.check(registered.command, document, registered.changesState);
+        return this.signatures.check(
+          registered.command,
+          document,
+          registered.changesState || registered.sensitive,
+        );
       } catch (error) {
         this.logger.warn({ command: registered.command, err: String(error) }, 'signature check failed');
         return { ok: false, client: null, verified: false, error: 'signature: could not be checked' };

@@ -58,6 +58,6 @@ export interface CommandRegistry {
     command: string,
     fields: S,
     handler: (request: z.output<z.ZodObject<S, z.core.$strict>>) => unknown,
-    options: { owner: string; changesState?: boolean },
+    options: { owner: string; changesState?: boolean; sensitive?: boolean },
   ): () => void;
 }

@@ -77,7 +77,8 @@ describe('signed commands through Mosquitto (real gateway process)', () => {
     expect(unsigned).toEqual({
       transaction: 'unsigned-1',
       status: 'error',
-      error: 'signature required: a command that changes state must carry client, ts and signature',
+      error:
+        'signature required: a command that changes state or reads personal data must carry client, ts and signature',
     });
     expect((await ask('catalog/get', { transaction: 'get-1' })).data).toMatchObject({ total: 0 });
 
@@ -112,7 +113,14 @@ describe('signed commands through Mosquitto (real gateway process)', () => {
     );
     expect((await ask('catalog/set', elsewhere)).error).toMatch(/^signature: does not match/);
 
-    const trail = await ask('audit/get', { transaction: 'audit-1', command: 'catalog/set', limit: 10 });
+    // audit/get reads who did what: with signatures required, it is signed too.
+    const signedRead = (payload: Record<string, unknown>) =>
+      signRequest(KEY, { gateway: GATEWAY, command: 'audit/get', client: 'pos' }, payload);
+    expect((await ask('audit/get', { transaction: 'audit-0' })).error).toMatch(/^signature required/);
+    const trail = await ask(
+      'audit/get',
+      signedRead({ transaction: 'audit-1', command: 'catalog/set', limit: 10 }),
+    );
     expect(trail.status).toBe('ok');
     const { entries } = trail.data as { entries: Array<Record<string, unknown>> };
     expect(
@@ -131,12 +139,13 @@ describe('signed commands through Mosquitto (real gateway process)', () => {
         'unsigned-1',
         'unsigned',
         false,
-        'refused: signature required: a command that changes state must carry client, ts and signature',
+        'refused: signature required: a command that changes state or reads personal data must carry client, ts and signature',
         { products: '<1 item>' },
       ],
     ]);
     // Reads (ping, catalog/get, audit/get) are not audited; the key is never logged, even at debug.
-    const everything = (await ask('audit/get', { transaction: 'audit-2' })).data as typeof trail.data;
+    const everything = (await ask('audit/get', signedRead({ transaction: 'audit-2' })))
+      .data as typeof trail.data;
     expect(everything).toEqual(trail.data);
     expect(gateway.stderr + gateway.stdout).not.toContain(KEY);
   });

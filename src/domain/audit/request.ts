@@ -24,9 +24,9 @@ export interface AuditAnswer {
 }
 
 /**
- * Registers `audit/get`: the audit trail, newest first. It changes nothing, so it is neither audited
- * nor in need of a signature (one given is still checked): reading, like every other read, is for
- * whoever the broker's ACL lets publish on the request topics and read the responses.
+ * Registers `audit/get`: the audit trail, newest first. It changes nothing, so it is not audited;
+ * but who did what is sensitive, so like the allow-list it needs a signature when signatures are
+ * required (one given is always checked).
  */
 export function registerAuditRequests(registry: CommandRegistry, log: AuditLog): () => void {
   return registry.register(
@@ -45,6 +45,6 @@ export function registerAuditRequests(registry: CommandRegistry, log: AuditLog):
         limit: limit ?? DEFAULT_AUDIT_LIMIT,
       });
     },
-    { owner: 'audit' },
+    { owner: 'audit', sensitive: true },
   );
 }

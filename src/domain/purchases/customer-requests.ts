@@ -41,7 +41,7 @@ export function registerCustomerRequests(deps: CustomerRequestsDeps): Array<() =
   };
   const owner = 'purchases';
   return [
-    requests.register('customers/get', {}, () => customers.list(), { owner }),
+    requests.register('customers/get', {}, () => customers.list(), { owner, sensitive: true }),
     requests.register(
       'customers/set',
       {

@@ -215,7 +215,7 @@ export class PurchasesExtension implements Extension {
         }
         return this.sessions.recent(limit ?? 20);
       },
-      { owner },
+      { owner, sensitive: true },
     );
     this.unsubscribe.push(
       ...registerCustomerRequests({
