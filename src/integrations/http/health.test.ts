@@ -33,6 +33,23 @@ describe('assessHealth', () => {
     });
   });
 
+  it('turns unhealthy when an actuator has been in fault longer than the device limit', () => {
+    const recent = new Map([['buzzer', { since: T0 + 590_000, reason: 'device offline' }]]);
+    expect(assessHealth(input({ actuators: recent }), limits)).toMatchObject({
+      status: 'ok',
+      actuators: { buzzer: { fault: 'device offline', since: '2026-11-30T10:09:50.000Z' } },
+    });
+    const old = new Map([
+      ['lock', { since: T0, reason: '/dev/ttyUSB1@9600 is offline: cannot write 4 bytes' }],
+    ]);
+    expect(assessHealth(input({ actuators: old }), limits)).toMatchObject({
+      status: 'unhealthy',
+      reasons: [
+        'actuator lock in fault since 2026-11-30T10:00:00.000Z (600.0 s, longer than readerOfflineMs 60000 ms): /dev/ttyUSB1@9600 is offline: cannot write 4 bytes',
+      ],
+    });
+  });
+
   it('counts a reader in error (it does not read) like one offline', () => {
     const devices = new Map<string, DeviceHealth>([
       ['fridge', { state: 'error', since: T0, reason: 'start-up step "region" failed: timeout' }],

@@ -21,6 +21,8 @@ export interface HealthInput {
   /** Present with a broker: since when (clock ms) it is disconnected; undefined = connected. */
   broker?: { disconnectedSince: number | undefined };
   store: { diskFull: boolean; diskFullSince: number | null };
+  /** Actuators whose device does not take commands (`actuator.status` fault), since when and why. */
+  actuators?: ReadonlyMap<string, { since: number; reason: string }>;
 }
 
 export interface HealthReport {
@@ -32,6 +34,7 @@ export interface HealthReport {
   outbox?: { depth: number; oldestAgeMs: number | null };
   broker?: { connected: boolean; since?: string };
   store: { diskFull: boolean; since?: string };
+  actuators?: Record<string, { fault: string; since: string }>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -44,6 +47,8 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  * - the broker has been disconnected — also `outboxUndrainedMs`: an idle gateway has nothing in its
  *   outbox to age, yet without a broker its requests (`session/start`, `tags/paid`) and retained
  *   state are dead, which a store notices as much as late events;
+ * - an actuator has been in fault (its lock, buzzer or relay board does not take commands: a cabinet
+ *   whose lock does not answer sells nothing) — `readerOfflineMs`, the limit for devices;
  * and at once when the store's disk is full: events are being dropped to make room, not delayed.
  */
 export function assessHealth(input: HealthInput, limits: HttpConfig['health']): HealthReport {
@@ -82,6 +87,14 @@ export function assessHealth(input: HealthInput, limits: HttpConfig['health']): 
         `broker disconnected since ${iso(since)} (${seconds(now - since)}, longer than outboxUndrainedMs ${limits.outboxUndrainedMs} ms)`,
       );
   }
+  for (const [id, fault] of input.actuators ?? []) {
+    report.actuators = { ...report.actuators, [id]: { fault: fault.reason, since: iso(fault.since) } };
+    const forMs = now - fault.since;
+    if (forMs > limits.readerOfflineMs)
+      reasons.push(
+        `actuator ${id} in fault since ${iso(fault.since)} (${seconds(forMs)}, longer than readerOfflineMs ${limits.readerOfflineMs} ms): ${fault.reason}`,
+      );
+  }
   if (input.store.diskFull) {
     const since = input.store.diskFullSince;
     report.store = { diskFull: true, ...(since === null ? {} : { since: iso(since) }) };
@@ -101,6 +114,7 @@ export function assessHealth(input: HealthInput, limits: HttpConfig['health']): 
 export class HealthMonitor {
   private readonly devices = new Map<string, DeviceHealth>();
   private brokerDownSince: number | undefined;
+  private readonly actuatorFaults = new Map<string, { since: number; reason: string }>();
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -122,6 +136,12 @@ export class HealthMonitor {
           since,
           ...(reason === undefined ? {} : { reason }),
         });
+      }),
+      context.bus.on('http-health', 'actuator.status', (event) => {
+        if (event.state === 'ok') this.actuatorFaults.delete(event.actuator);
+        // The first fault of an outage dates it; repeats (each failed command) do not.
+        else if (!this.actuatorFaults.has(event.actuator))
+          this.actuatorFaults.set(event.actuator, { since: Date.parse(event.ts), reason: event.reason });
       }),
     );
   }
@@ -159,6 +179,7 @@ export class HealthMonitor {
       now,
       devices: this.devices,
       store: { diskFull: health.diskFull, diskFullSince: health.diskFullSince },
+      actuators: this.actuatorFaults,
     };
     if (mqtt) {
       // Events are journalled only with a broker: without one the outbox stays empty by design.
