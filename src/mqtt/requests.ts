@@ -1,8 +1,16 @@
 import type { IClientPublishOptions, MqttClient, OnMessageCallback } from 'mqtt';
 import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../shared/clock.js';
+import {
+  auditOutcome,
+  decodeJson,
+  echoableTransaction,
+  type Outcome,
+  serialise,
+  truncate,
+} from './request-outcome.js';
 import type { RegisteredCommand, RequestRegistry } from './request-registry.js';
-import { MAX_TRANSACTION_LENGTH, parseRequest, type Transaction } from './request-schemas.js';
+import { parseRequest, type Transaction } from './request-schemas.js';
 import { type SignatureCheck, SignatureVerifier } from './request-signature.js';
 
 export interface RequestRouterOptions {
@@ -70,8 +78,6 @@ export interface RequestTopics {
   responseTopic(command: string): string;
 }
 
-type Outcome = { ok: true; data: unknown } | { ok: false; error: string; handlerFailed?: boolean };
-
 /** Who sent a request, as far as its signature tells. */
 interface Caller {
   client: string | null;
@@ -82,11 +88,6 @@ const UNSIGNED: Caller = { client: null, verified: false };
 
 export const DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
 export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
-
-/** Longest command or topic quoted back in an error or a log line; topics may be 64 KiB long. */
-const MAX_QUOTED_LENGTH = 100;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Answers `<base>/request/<command>` on `<base>/response/<command>`. Whatever arrives (garbage,
@@ -364,56 +365,4 @@ export class RequestRouter {
       if (error) this.logger.warn({ topic, err: error.message }, 'MQTT response not published');
     });
   }
-}
-
-function serialise(transaction: Transaction | null, outcome: Outcome): { payload: string; outcome: Outcome } {
-  if (!outcome.ok) {
-    return { payload: JSON.stringify({ transaction, status: 'error', error: outcome.error }), outcome };
-  }
-  try {
-    return { payload: JSON.stringify({ transaction, status: 'ok', data: outcome.data ?? null }), outcome };
-  } catch (error) {
-    // A handler returned something JSON cannot carry (a BigInt, a cycle): an answer, not a crash.
-    const reason = error instanceof Error ? error.message : String(error);
-    return serialise(transaction, {
-      ok: false,
-      error: `response not serialisable: ${reason}`,
-      handlerFailed: true,
-    });
-  }
-}
-
-/** `refused` when the handler did not run (signature, validation, expiry, size); `error` when it failed. */
-function auditOutcome(outcome: Outcome): string {
-  if (outcome.ok) return 'ok';
-  return outcome.handlerFailed ? `error: ${outcome.error}` : `refused: ${outcome.error}`;
-}
-
-function decodeJson(payload: Uint8Array): { ok: true; value: unknown } | { ok: false } {
-  let text: string;
-  try {
-    text = utf8.decode(payload);
-  } catch {
-    return { ok: false };
-  }
-  if (text.trim() === '') return { ok: true, value: {} };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    // The parser's message quotes the payload, which may hold secrets: it goes nowhere.
-    return { ok: false };
-  }
-}
-
-/** The transaction is echoed even when the rest of the request is invalid, so callers can match. */
-function echoableTransaction(document: unknown): Transaction | null {
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) return null;
-  const value = (document as { transaction?: unknown }).transaction;
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && value.length <= MAX_TRANSACTION_LENGTH) return value;
-  return null;
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_QUOTED_LENGTH ? `${text.slice(0, MAX_QUOTED_LENGTH)}…` : text;
 }

@@ -220,3 +220,12 @@ export function eventAfter(
 export function stillRunning(gateway: CliProcess): boolean {
   return gateway.child.exitCode === null && gateway.child.signalCode === null;
 }
+
+/** Waits until the gateway reports `device` (a reader or a `lines` sensor) online. */
+export function deviceOnline(gateway: CliProcess, device: string): Promise<unknown> {
+  return gateway.waitForEvent(
+    (event) => event.type === 'reader.status' && event.reader === device && event.state === 'online',
+    `the ${device} device online`,
+    WAIT_MS,
+  );
+}

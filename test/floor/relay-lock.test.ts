@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  deviceOnline,
   eventAfter,
   Floor,
   frames,
@@ -15,6 +16,13 @@ const utf8 = (text: string) => Buffer.from(text, 'utf8');
 const PULSE_MS = 1500;
 /** Written into the relay's wire by the test once the gateway has exited: nothing may come after it. */
 const SENTINEL = hex('55 AA 55 AA');
+/** The rule these tests drive the lock with: a button press on the io board pulses it open. */
+const buttonOpensLock = (ms: number) => ({
+  id: 'button-opens',
+  on: 'sensor.changed',
+  when: { sensor: 'io', value: 'pressed' },
+  do: [{ pulse: { actuator: 'lock', value: 'open', ms } }],
+});
 /**
  * The gateway spaces frames to one board 60 ms apart (devices.md §1: 50-100 ms); the tap polls
  * every 5 ms, on a machine that may be busy, so less than that is required of what it sees. Frames
@@ -75,11 +83,7 @@ describe('floor: a relay-driven lock opened by a rule (real ptys, real gateway p
       );
 
       // The microcontroller must be listened to before the button is pressed.
-      await gateway.waitForEvent(
-        (event) => event.type === 'reader.status' && event.reader === 'io' && event.state === 'online',
-        'the io sensor online',
-        WAIT_MS,
-      );
+      await deviceOnline(gateway, 'io');
       const pressedAt = performance.now();
       io.writeA(utf8('button=pressed\n'));
       const pressed = await gateway.waitForEvent(
@@ -146,22 +150,11 @@ describe('floor: a relay-driven lock opened by a rule (real ptys, real gateway p
             maxPulseMs: LONG_PULSE_MS,
           },
         ],
-        rules: [
-          {
-            id: 'button-opens',
-            on: 'sensor.changed',
-            when: { sensor: 'io', value: 'pressed' },
-            do: [{ pulse: { actuator: 'lock', value: 'open', ms: LONG_PULSE_MS } }],
-          },
-        ],
+        rules: [buttonOpensLock(LONG_PULSE_MS)],
       });
       const gateway = floor.run(config);
       await board.waitForLength(4, 'the safe state at start-up');
-      await gateway.waitForEvent(
-        (event) => event.type === 'reader.status' && event.reader === 'io' && event.state === 'online',
-        'the io sensor online',
-        WAIT_MS,
-      );
+      await deviceOnline(gateway, 'io');
       io.writeA(utf8('button=pressed\n'));
       await board.waitForLength(8, 'relay on');
       expect(frames(board.bytes)).toEqual(frames(Buffer.concat([LCUS.ch1Off, LCUS.ch1On])));
@@ -203,22 +196,11 @@ describe('floor: a relay-driven lock opened by a rule (real ptys, real gateway p
           // The cabinet's light on the same board: its safe state at start-up shows the port open.
           { id: 'light', driver: 'relay-lcus', port: relay.b, channel: 2, safeState: 'off' },
         ],
-        rules: [
-          {
-            id: 'button-opens',
-            on: 'sensor.changed',
-            when: { sensor: 'io', value: 'pressed' },
-            do: [{ pulse: { actuator: 'lock', value: 'open', ms: LONG_PULSE_MS } }],
-          },
-        ],
+        rules: [buttonOpensLock(LONG_PULSE_MS)],
       });
       const gateway = floor.run(config);
       await board.waitForLength(4, 'the light off at start-up');
-      await gateway.waitForEvent(
-        (event) => event.type === 'reader.status' && event.reader === 'io' && event.state === 'online',
-        'the io sensor online',
-        WAIT_MS,
-      );
+      await deviceOnline(gateway, 'io');
       io.writeA(utf8('button=pressed\n'));
       await board.waitForLength(8, 'relay 1 on');
       expect(frames(board.bytes)).toEqual(frames(Buffer.concat([LCUS.ch2Off, LCUS.ch1On])));

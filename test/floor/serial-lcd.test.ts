@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeviceTap } from './floor-harness.js';
-import { Floor, stillRunning, TEST_TIMEOUT_MS, WAIT_MS } from './floor-harness.js';
+import { deviceOnline, Floor, stillRunning, TEST_TIMEOUT_MS, WAIT_MS } from './floor-harness.js';
 import { decodeSerLcd, type LcdState, screenOf } from './serlcd-screen.js';
 
 const utf8 = (text: string) => Buffer.from(text, 'utf8');
@@ -96,11 +96,7 @@ describe('floor: serial LCDs through the displays extension (real ptys, real gat
       expect(idleTw.textBytes.filter((byte) => byte < 0x20 || byte > 0x7e)).toEqual([]);
 
       // A sensor change, through the rule, puts both on out_of_order.
-      await gateway.waitForEvent(
-        (event) => event.type === 'reader.status' && event.reader === 'io' && event.state === 'online',
-        'the io sensor online',
-        WAIT_MS,
-      );
+      await deviceOnline(gateway, 'io');
       io.writeA(utf8('compressor=fault\n'));
       await gateway.waitForEvent(
         (event) => event.type === 'sensor.changed' && event.value === 'fault',
@@ -149,11 +145,7 @@ describe('floor: serial LCDs through the displays extension (real ptys, real gat
       });
       const gateway = floor.run(config);
       await shows(lcd, IDLE, 'the idle screen');
-      await gateway.waitForEvent(
-        (event) => event.type === 'reader.status' && event.reader === 'io' && event.state === 'online',
-        'the io sensor online',
-        WAIT_MS,
-      );
+      await deviceOnline(gateway, 'io');
 
       // The alarm screen (the event has no product nor reason: only its first line is left), then
       // idle again by itself, not before forMs.

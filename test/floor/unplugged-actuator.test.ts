@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliProcess } from '../helpers/cli.js';
 import type { PtyPair } from '../helpers/pty.js';
 import {
+  deviceOnline,
   type Event,
   eventAfter,
   Floor,
@@ -66,11 +67,7 @@ describe('floor: a rule whose actuator is unplugged (real ptys, real gateway pro
       ],
     });
     const gateway = floor.run(config);
-    await gateway.waitForEvent(
-      (event) => event.type === 'reader.status' && event.reader === 'io' && event.state === 'online',
-      'the io sensor online',
-      WAIT_MS,
-    );
+    await deviceOnline(gateway, 'io');
     return { io, gateway };
   };
 

@@ -1,0 +1,68 @@
+import { MAX_TRANSACTION_LENGTH, type Transaction } from './request-schemas.js';
+
+/**
+ * What a request's answer is made of, apart from routing it: the outcome, its JSON, what the audit
+ * says of it, and the decoding of what arrived. Pure, so the router keeps only the I/O and the order.
+ */
+
+export type Outcome = { ok: true; data: unknown } | { ok: false; error: string; handlerFailed?: boolean };
+
+/** Longest command or topic quoted back in an error or a log line; topics may be 64 KiB long. */
+const MAX_QUOTED_LENGTH = 100;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function serialise(
+  transaction: Transaction | null,
+  outcome: Outcome,
+): { payload: string; outcome: Outcome } {
+  if (!outcome.ok) {
+    return { payload: JSON.stringify({ transaction, status: 'error', error: outcome.error }), outcome };
+  }
+  try {
+    return { payload: JSON.stringify({ transaction, status: 'ok', data: outcome.data ?? null }), outcome };
+  } catch (error) {
+    // A handler returned something JSON cannot carry (a BigInt, a cycle): an answer, not a crash.
+    const reason = error instanceof Error ? error.message : String(error);
+    return serialise(transaction, {
+      ok: false,
+      error: `response not serialisable: ${reason}`,
+      handlerFailed: true,
+    });
+  }
+}
+
+/** `refused` when the handler did not run (signature, validation, expiry, size); `error` when it failed. */
+export function auditOutcome(outcome: Outcome): string {
+  if (outcome.ok) return 'ok';
+  return outcome.handlerFailed ? `error: ${outcome.error}` : `refused: ${outcome.error}`;
+}
+
+export function decodeJson(payload: Uint8Array): { ok: true; value: unknown } | { ok: false } {
+  let text: string;
+  try {
+    text = utf8.decode(payload);
+  } catch {
+    return { ok: false };
+  }
+  if (text.trim() === '') return { ok: true, value: {} };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    // The parser's message quotes the payload, which may hold secrets: it goes nowhere.
+    return { ok: false };
+  }
+}
+
+/** The transaction is echoed even when the rest of the request is invalid, so callers can match. */
+export function echoableTransaction(document: unknown): Transaction | null {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return null;
+  const value = (document as { transaction?: unknown }).transaction;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.length <= MAX_TRANSACTION_LENGTH) return value;
+  return null;
+}
+
+export function truncate(text: string): string {
+  return text.length > MAX_QUOTED_LENGTH ? `${text.slice(0, MAX_QUOTED_LENGTH)}…` : text;
+}
