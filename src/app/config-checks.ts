@@ -1,7 +1,8 @@
 import type { ConfigProblem, ExtraCheck } from '../config/load.js';
+import { allZones } from '../config/zones.js';
 import { validateEngineConfig } from '../core/index.js';
 import { TagFilter } from '../core/tag-filter.js';
-import { allZones, engineConfigFrom } from './engine-config.js';
+import { engineConfigFrom } from './engine-config.js';
 import { floorChecks } from './floor-checks.js';
 
 /** Checks only the core can make (pattern URIs, its own limits), reported with config paths. */

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { createLogger } from '../observability/logger.js';
 import { VirtualClock } from '../shared/clock.js';
-import type { ExtensionFactory } from './context.js';
+import { type AnyFeature, defineFeature } from '../shared/feature.js';
 import { Controller, StartupError } from './controller.js';
 
 const START = Date.parse('2026-11-30T10:00:00.000Z');
 
-function build(extraFeatures: ExtensionFactory[]) {
+function build(extraFeatures: AnyFeature[]) {
   const config = configSchema.parse({
     gatewayId: 'gw1',
     readers: [{ id: 'fridge', driver: 'thingmagic', port: 'replay:unused.jsonl' }],
@@ -30,19 +30,22 @@ function build(extraFeatures: ExtensionFactory[]) {
 }
 
 /** A feature that records its start and stop, and takes a turn of the event loop for each. */
-function recording(name: string, log: string[], failStart = false): ExtensionFactory {
-  return () => ({
+function recording(name: string, log: string[], failStart = false): AnyFeature {
+  return defineFeature({
     name,
-    async start() {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (failStart) throw new Error(`${name} cannot reach its device`);
-      log.push(`start ${name}`);
-    },
-    async stop() {
-      log.push(`stop ${name} begins`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      log.push(`stop ${name} ends`);
-    },
+    build: () => ({
+      name,
+      async start() {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (failStart) throw new Error(`${name} cannot reach its device`);
+        log.push(`start ${name}`);
+      },
+      async stop() {
+        log.push(`stop ${name} begins`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        log.push(`stop ${name} ends`);
+      },
+    }),
   });
 }
 
@@ -85,12 +88,15 @@ describe('Controller', () => {
 
   it('keeps stopping the other parts when one fails to stop', async () => {
     const log: string[] = [];
-    const failingStop: ExtensionFactory = () => ({
+    const failingStop = defineFeature({
       name: 'stuck',
-      start() {},
-      stop() {
-        throw new Error('port wedged');
-      },
+      build: () => ({
+        name: 'stuck',
+        start() {},
+        stop() {
+          throw new Error('port wedged');
+        },
+      }),
     });
     const { controller, lines } = build([recording('a', log), failingStop]);
     await controller.start();

@@ -1,54 +1,18 @@
 import type { Writable } from 'node:stream';
 import type { GatewayConfig, MqttConfig, ReaderConfig, SensorConfig } from '../config/schema.js';
-import { catalogExtension } from '../domain/catalog/index.js';
-import { engagement } from '../domain/engagement/index.js';
-import { exitMonitor } from '../domain/exit-monitor/index.js';
-import { inventoryExtension } from '../domain/inventory/index.js';
-import { epcis } from '../integrations/epcis/index.js';
-import { homeAssistant } from '../integrations/homeassistant/index.js';
-import { httpListener } from '../integrations/http/index.js';
 import { RequestRegistry } from '../mqtt/request-registry.js';
 import type { Logger } from '../observability/logger.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import type { Extension } from '../shared/extension.js';
+import type { AnyFeature, FeatureContext, ServiceName, Services } from '../shared/feature.js';
 import { Store } from '../store/index.js';
 import type { ByteTransport } from '../transport/types.js';
-import type { ExtensionContext, ExtensionFactory } from './context.js';
+import { type DeviceIo, liveDeviceIo } from './device-io.js';
 import { EventBus } from './event-bus.js';
-import { displays } from './extensions/displays.js';
-import { metrics } from './extensions/metrics.js';
-import { MqttLink } from './extensions/mqtt-link.js';
-import { outputs } from './extensions/outputs.js';
-import { purchases } from './extensions/purchases.js';
-import { requests } from './extensions/requests.js';
-import { retainedState } from './extensions/retained-state.js';
-import { rules } from './extensions/rules.js';
-import { stdoutEvents } from './extensions/stdout-events.js';
+import { orderFeatures } from './feature-order.js';
+import { type EventLines, FEATURES, LIVE_ONLY } from './features.js';
+import { MqttLink } from './mqtt-link.js';
 import { Readers } from './readers.js';
-
-/**
- * The features, in start order (stopped in reverse). The MQTT link comes before them all and the
- * readers after these, so that every listener is in place before the first read; the outputs come
- * after the readers, so that their safe state is written while the ports are still open.
- * Adding a feature is a folder and one line here.
- */
-const FEATURES: readonly ExtensionFactory[] = [
-  stdoutEvents,
-  catalogExtension,
-  inventoryExtension,
-  displays,
-  purchases,
-  exitMonitor,
-  engagement,
-  rules,
-  homeAssistant,
-  epcis,
-  httpListener,
-  retainedState,
-  metrics,
-  requests,
-];
-const AFTER_READERS: readonly ExtensionFactory[] = [outputs];
 
 export interface ControllerOptions {
   mode: 'run' | 'replay';
@@ -62,11 +26,16 @@ export interface ControllerOptions {
   /** How long stopping waits for the broker to acknowledge what is committed. */
   drainMs: number;
   /** Event lines go here when given. */
-  stdout?: Writable;
-  /** Features added after the built-in ones (an integrator's own, or a test's). */
-  extraFeatures?: readonly ExtensionFactory[];
+  stdout?: Writable | EventLines;
+  /**
+   * Features added to the built-in ones (an integrator's own, or a test's). One named like a
+   * built-in feature takes its place (its own options, say).
+   */
+  extraFeatures?: readonly AnyFeature[];
   /** Builds each device's transport; absent = devices are fed through `readers.pipeline(id).ingest`. */
   transportFor?: (device: ReaderConfig | SensorConfig) => ByteTransport;
+  /** Opens the ports of relay boards and serial displays; default: the real ports. */
+  deviceIo?: DeviceIo;
 }
 
 /** A start-up that failed: which part, and why. Everything started before it was stopped. */
@@ -81,9 +50,26 @@ export class StartupError extends Error {
   }
 }
 
+/** The services the controller itself provides (the rest come from features). */
+const BASE_SERVICES: ReadonlySet<ServiceName> = new Set<ServiceName>([
+  'tags',
+  'presence',
+  'devices',
+  'deviceIo',
+  'mqtt',
+  'retained',
+  'eventLines',
+  'remoteCommands',
+  'registry',
+]);
+/** Needing one of these means driving the devices: such a feature starts after the readers. */
+const DRIVING: ReadonlySet<ServiceName> = new Set<ServiceName>(['devices']);
+
 /**
  * The composition root, the same for `run`, `replay` (with and without `--mqtt`) and the
- * benchmarks: one store, one bus, the readers and the extensions built from the config.
+ * benchmarks: one store, one bus, the readers, and the features built from the config in the
+ * order of what they need (see `orderFeatures`). Start order: the MQTT link, the features, the
+ * readers, the features that drive devices; stop in reverse.
  */
 export class Controller {
   readonly bus: EventBus;
@@ -92,6 +78,7 @@ export class Controller {
   readonly requests = new RequestRegistry();
   private readonly extensions: Extension[] = [];
   private readonly started: Extension[] = [];
+  private readonly services: Partial<Services> = {};
   private state: 'built' | 'starting' | 'running' | 'stopping' | 'stopped' = 'built';
 
   private constructor(
@@ -108,44 +95,56 @@ export class Controller {
       // Without a broker nothing drains the outbox, so events are not journalled (seq in memory).
       ...(options.mqtt ? { journal: store.outbox } : {}),
     });
-    this.readers = new Readers({
-      config,
-      clock,
-      logger,
-      emit: (body, atMs) => this.bus.emit(body, atMs),
-      ...(options.transportFor ? { transportFor: options.transportFor } : {}),
-    });
     this.mqtt = options.mqtt
       ? new MqttLink({
           mqtt: options.mqtt,
           gatewayId: config.gatewayId,
           store,
           bus: this.bus,
+          // Network time is real time, even in a replay.
           clock: options.mode === 'run' ? clock : systemClock,
           logger,
           drainMs: options.drainMs,
         })
       : undefined;
-    const context: ExtensionContext = {
+    const deviceIo = options.deviceIo ?? liveDeviceIo({ clock, logger, mqtt: this.mqtt?.service });
+    this.readers = new Readers({
       config,
-      mode: options.mode,
-      bus: this.bus,
-      store,
       clock,
       logger,
+      emit: (body, atMs) => this.bus.emit(body, atMs),
+      ...(options.transportFor ? { transportFor: options.transportFor } : { fed: (id) => deviceIo.fed(id) }),
+    });
+    this.provideBase(deviceIo);
+    if (!this.mqtt) {
+      this.bus.handle('mqtt.publish', () => Promise.reject(new Error('no MQTT broker is configured')));
+    }
+
+    const extra = new Map((options.extraFeatures ?? []).map((feature) => [feature.name, feature]));
+    const features = [
+      ...FEATURES.filter((feature) => options.mode === 'run' || !LIVE_ONLY.has(feature.name)).map(
+        (feature) => {
+          const replacement = extra.get(feature.name);
+          extra.delete(feature.name);
+          return replacement ?? feature;
+        },
+      ),
+      ...extra.values(),
+    ];
+    const order = orderFeatures(features, BASE_SERVICES, DRIVING);
+    const context: FeatureContext = {
+      config,
+      bus: this.bus,
+      clock,
+      logger,
+      store,
       requests: this.requests,
-      readers: this.readers,
-      mqtt: this.mqtt,
-      stdout: options.stdout,
     };
-    const build = (factories: readonly ExtensionFactory[]) =>
-      factories.flatMap((factory) => factory(context) ?? []);
     this.extensions = [
       ...(this.mqtt ? [this.mqtt] : []),
-      ...build(FEATURES),
-      ...build(options.extraFeatures ?? []),
+      ...this.build(order.before, context),
       this.readers,
-      ...build(AFTER_READERS),
+      ...this.build(order.after, context),
     ];
   }
 
@@ -165,9 +164,19 @@ export class Controller {
     }
   }
 
+  /** The gateway's time (virtual in a replay). */
+  get clock(): Clock {
+    return this.options.clock;
+  }
+
   /** Names of the parts in start order. */
   get parts(): string[] {
     return this.extensions.map((extension) => extension.name);
+  }
+
+  /** A service of the running gateway (a feature's, or the controller's), if it is there. */
+  service<K extends ServiceName>(name: K): Services[K] | undefined {
+    return this.services[name];
   }
 
   /**
@@ -210,5 +219,59 @@ export class Controller {
     this.started.length = 0;
     this.store.close();
     this.state = 'stopped';
+  }
+
+  private provideBase(deviceIo: DeviceIo): void {
+    const { options, readers } = this;
+    const services = this.services;
+    services.registry = this.requests;
+    services.tags = readers.query;
+    services.presence = readers.presence;
+    services.devices = readers.control;
+    if (this.mqtt) {
+      services.mqtt = this.mqtt.service;
+      services.retained = this.mqtt.retained;
+    }
+    services.deviceIo = deviceIo;
+    const stdout = options.stdout;
+    if (stdout)
+      services.eventLines = 'stream' in stdout ? stdout : { stream: stdout, readable: false, redact: false };
+    services.remoteCommands =
+      options.mode === 'run'
+        ? {}
+        : { refusedBecause: 'a replay takes no commands: its events come from the capture alone' };
+  }
+
+  /** Builds the features in order; one whose needed service is absent is left out, and says so. */
+  private build(features: readonly AnyFeature[], context: FeatureContext): Extension[] {
+    const built: Extension[] = [];
+    const services = this.services as Record<string, unknown>;
+    for (const feature of features) {
+      const missing = (feature.needs as readonly string[]).filter((name) => services[name] === undefined);
+      if (missing.length > 0) {
+        this.options.logger.debug(
+          { feature: feature.name, missing },
+          'feature not built: what it needs is not running',
+        );
+        continue;
+      }
+      const pick = (names: readonly string[]) =>
+        Object.fromEntries(
+          names.flatMap((name) => (services[name] === undefined ? [] : [[name, services[name]]])),
+        );
+      const made = feature.build({ ...context, needs: pick(feature.needs), uses: pick(feature.uses) });
+      if (!made) continue;
+      for (const name of feature.provides) {
+        const service = (made.provides as Record<string, unknown>)[name];
+        if (service === undefined) throw new Error(`feature "${feature.name}" did not provide "${name}"`);
+        services[name] = service;
+      }
+      built.push({
+        name: feature.name,
+        start: () => made.start?.(),
+        stop: () => made.stop?.(),
+      });
+    }
+    return built;
   }
 }

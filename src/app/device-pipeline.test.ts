@@ -159,7 +159,7 @@ describe('DevicePipeline reader health', () => {
       'online',
       'error:antenna-not-connected',
     ]);
-    expect(pipeline.connectionState).toBe('error');
+    expect(pipeline.state).toBe('error');
   });
 
   it('publishes a warning as online, with its reason and level, and only level error as error', () => {
@@ -173,12 +173,12 @@ describe('DevicePipeline reader health', () => {
       reason: 'module too hot, RF throttled',
       detail: { code: 'over-temperature', level: 'warning' },
     });
-    expect(pipeline.connectionState).toBe('online');
+    expect(pipeline.state).toBe('online');
     transport.status('error', 'antenna-not-connected', 'no antenna detected on the port');
     expect(bodies.at(-1)).toMatchObject({ state: 'error', detail: { level: 'error' } });
     transport.status('ok', 'keepalive');
     expect(bodies.at(-1)).toMatchObject({ state: 'online', detail: { code: 'keepalive', level: 'ok' } });
-    expect(pipeline.connectionState).toBe('online');
+    expect(pipeline.state).toBe('online');
   });
 });
 

@@ -12,14 +12,7 @@ import type {
 import type { EventBody } from '../shared/events.js';
 import type { ByteTransport, TransportStatus } from '../transport/types.js';
 import { CommandSession } from './command-session.js';
-
-export interface DeviceCounters {
-  bytes: number;
-  frames: number;
-  reads: number;
-  errors: number;
-  droppedBytes: number;
-}
+import type { DeviceCounters, DeviceState, DeviceView } from './reading-services.js';
 
 export interface DevicePipelineOptions {
   id: string;
@@ -51,7 +44,7 @@ const ERROR_LOG_INTERVAL_MS = 10_000;
  * the driver's start-up session each time the port comes online, and `reader.status` events on
  * every change of connection or health.
  */
-export class DevicePipeline {
+export class DevicePipeline implements DeviceView {
   readonly decoder: StreamDecoder;
   private readonly session: CommandSession;
   private readonly readerIndex: number;
@@ -67,7 +60,7 @@ export class DevicePipeline {
   onRead:
     | ((tag: Uint8Array, offset: number, length: number, antenna: number, rssi: number) => void)
     | undefined;
-  private state: 'online' | 'offline' | 'error' = 'offline';
+  private connection: DeviceState = 'offline';
   /** `level:code` of the last status published; a repeat of it is not news. 'ok' after each (re)connect. */
   private health = 'ok';
   private lastErrorLogAt = Number.NEGATIVE_INFINITY;
@@ -98,8 +91,12 @@ export class DevicePipeline {
     return this.options.id;
   }
 
-  get connectionState(): 'online' | 'offline' | 'error' {
-    return this.state;
+  get kind(): 'reader' | 'sensor' {
+    return this.options.driver.kind === 'reader' ? 'reader' : 'sensor';
+  }
+
+  get state(): DeviceState {
+    return this.connection;
   }
 
   get counters(): DeviceCounters {
@@ -174,7 +171,7 @@ export class DevicePipeline {
     const target = this.transport?.target;
     if (status.state === 'online') {
       logger.info({ reader: this.id, port: target }, 'device online');
-      this.state = 'online';
+      this.connection = 'online';
       // Just published as online: a fault the reader reports again now is news, even if it is the
       // one it reported before the port went away.
       this.health = 'ok';
@@ -184,7 +181,7 @@ export class DevicePipeline {
       return;
     }
     this.session.cancel();
-    this.state = 'offline';
+    this.connection = 'offline';
     logger[this.stopped ? 'info' : 'warn'](
       {
         reader: this.id,
@@ -210,7 +207,7 @@ export class DevicePipeline {
       this.startupRunning = false;
     });
     if (result.ok || result.reason === 'cancelled' || this.stopped) return;
-    this.state = 'error';
+    this.connection = 'error';
     this.options.logger.error(
       { reader: this.id, step: result.failedStep, reason: result.reason },
       'start-up failed',
@@ -248,11 +245,11 @@ export class DevicePipeline {
         logger.info({ reader: this.id, ...detail }, 'reader health changed');
         // A warning (too hot, RF reflected) is a reader that still reads: it stays online, with the
         // reason and level for whoever watches; only level error means it does not do its job.
-        this.state = message.level === 'error' ? 'error' : 'online';
+        this.connection = message.level === 'error' ? 'error' : 'online';
         publish({
           type: 'reader.status',
           reader: this.id,
-          state: this.state,
+          state: this.connection,
           ...(message.detail === undefined ? {} : { reason: message.detail }),
           detail,
         });

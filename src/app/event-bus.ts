@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../shared/clock.js';
 import type { EventBody, EventType, GatewayEvent } from '../shared/events.js';
-import type { Bus, BusCommand, BusCommands, EventOf } from '../shared/extension.js';
+import type { Bus, BusCommand, BusCommands, BusStats, EventOf } from '../shared/extension.js';
 
 export type { EventOf };
 
@@ -43,12 +43,7 @@ interface Pending {
   atMs: number;
 }
 
-export interface BusStats {
-  emitted: number;
-  /** Exceptions thrown by listeners, by listener name. */
-  listenerErrors: Record<string, number>;
-  journalErrors: number;
-}
+export type { BusStats };
 
 /**
  * The typed event bus: the one place where an event gets its envelope and `seq`.
@@ -163,7 +158,17 @@ export class EventBus implements Bus {
       | ((input: BusCommands[C]) => Promise<void>)
       | undefined;
     if (!handler) throw new Error(`nothing handles "${command}" (no such device configured?)`);
-    await handler(input);
+    this.inFlight += 1;
+    try {
+      await handler(input);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  /** Commands started and not yet done (a replay lets them finish before its clock moves on). */
+  get commandsInFlight(): number {
+    return this.inFlight;
   }
 
   get stats(): BusStats {
@@ -173,6 +178,8 @@ export class EventBus implements Bus {
       journalErrors: this.journalErrors,
     };
   }
+
+  private inFlight = 0;
 
   /** Events already enveloped and journalled (by a transaction), waiting for the listeners. */
   private readonly deliveries: GatewayEvent[] = [];

@@ -1,9 +1,9 @@
 import type { ConfigProblem, ExtraCheck } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
+import { allZones } from '../config/zones.js';
 import { TagFilter } from '../core/tag-filter.js';
 import { exitMonitorChecks } from '../domain/exit-monitor/index.js';
 import { EVENT_TYPES } from '../shared/events.js';
-import { allZones } from './engine-config.js';
 
 /**
  * References between the store-floor sections, checked with their config paths: rules, displays,

@@ -5,42 +5,11 @@ import {
   performance,
 } from 'node:perf_hooks';
 import type { Clock } from '../shared/clock.js';
+import type { MetricsPayload, ReaderMetrics } from '../shared/payloads.js';
 import type { OutboxStats } from '../store/types.js';
-import type { DevicePipeline } from './device-pipeline.js';
+import type { DeviceView } from './reading-services.js';
 
-export interface ReaderMetrics {
-  state: 'online' | 'offline' | 'error';
-  reads: number;
-  readsPerSec: number;
-  /** Reads per second by antenna number (only antennas that were read). */
-  antennas: Record<string, number>;
-  frames: number;
-  decodeErrors: number;
-  droppedBytes: number;
-}
-
-export interface MetricsPayload {
-  ts: string;
-  uptimeSec: number;
-  readers: Record<string, ReaderMetrics>;
-  core: Record<string, number>;
-  outbox?: {
-    depth: number;
-    bytes: number;
-    oldestAgeMs: number | null;
-    dropped: number;
-    deadLettered: number;
-  };
-  broker?: { connected: boolean; connects: number; disconnects: number };
-  /**
-   * Sampled only while the loop has work (see `MetricsCollector`): all 0 after an idle interval, when
-   * nothing was there to be delayed.
-   */
-  eventLoopLagMs: { p50: number; p99: number; max: number };
-  /** Share of the interval the event loop spent running callbacks rather than waiting (0..1). */
-  eventLoopUtilization: number;
-  memory: { rssBytes: number; heapUsedBytes: number };
-}
+export type { MetricsPayload, ReaderMetrics };
 
 interface Previous {
   at: number;
@@ -77,7 +46,7 @@ export class MetricsCollector {
   private lastElu: EventLoopUtilization;
 
   constructor(
-    private readonly devices: readonly DevicePipeline[],
+    private readonly devices: readonly DeviceView[],
     private readonly coreStats: () => object,
     private readonly clock: Clock,
     private readonly outboxStats?: () => OutboxStats,
@@ -108,7 +77,7 @@ export class MetricsCollector {
         antennas[String(antenna)] = seconds > 0 ? round((count - before) / seconds) : 0;
       });
       readers[device.id] = {
-        state: device.connectionState,
+        state: device.state,
         reads: counters.reads,
         readsPerSec: previous && seconds > 0 ? round((counters.reads - previous.reads) / seconds) : 0,
         antennas,

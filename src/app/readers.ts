@@ -1,15 +1,17 @@
 import type { GatewayConfig, ReaderConfig, SensorConfig } from '../config/schema.js';
-import type { CoreEvent } from '../core/index.js';
+import { cardReaderIds, deviceZones, zoneOfAntenna } from '../config/zones.js';
+import type { CoreEvent, RestoredTag, RestoreRefusal } from '../core/index.js';
 import { PresenceEngine, toHex } from '../core/index.js';
 import { EpcCache } from '../domain/epc.js';
 import type { Logger } from '../observability/logger.js';
 import { driverNamed } from '../protocols/index.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
-import type { EpcInfo, EventBody } from '../shared/events.js';
+import type { EventBody } from '../shared/events.js';
 import type { Extension } from '../shared/extension.js';
 import type { ByteTransport } from '../transport/types.js';
 import { DevicePipeline } from './device-pipeline.js';
 import { engineConfigFrom } from './engine-config.js';
+import type { DeviceControl, Presence, ReaderFaults, ReadListener, TagQuery } from './reading-services.js';
 import { coreEventBody } from './tag-events.js';
 
 export interface ReadersOptions {
@@ -17,31 +19,38 @@ export interface ReadersOptions {
   clock: Clock;
   logger: Logger;
   emit: (body: EventBody, atMs?: number) => void;
-  /** Builds the transport of a device; absent = devices are fed by `pipeline(id).ingest` (replay). */
+  /**
+   * Builds the transport of a device; absent = devices are fed by `pipeline(id).ingest` (replay),
+   * their ports from `fed` (what is written to them is kept there).
+   */
   transportFor?: (device: ReaderConfig | SensorConfig) => ByteTransport;
-}
-
-export interface ReaderFaults {
-  /** Core events (or tags) that went out without their EPC decoding because building it threw. */
-  eventBuildErrors: number;
-  /** Departure sweeps that threw (the sweep goes on at the next deadline). */
-  sweepErrors: number;
-  /** Chunks a device dropped because processing them threw. */
-  ingestFailures: number;
+  fed?: (deviceId: string) => ByteTransport;
 }
 
 /**
- * The reading side: the core and one pipeline per reader and sensor. Started last and stopped first,
- * so that everything listening on the bus is there before the first read and after the last.
+ * The offline reason a transport gives when the gateway itself closes the port (shutdown,
+ * `readers/restart`): the reader is not at fault; its tags are held all the same.
+ */
+export const STOPPED_BY_GATEWAY = 'stopped';
+
+/**
+ * The reading side: the core and one pipeline per reader and sensor. Started after every feature
+ * that listens and stopped before them, so that they are there for the first read and the last.
  *
- * Departures fire from one timer set at the core's next deadline (at most one sweep per
- * `core.sweepIntervalMs`), not from a periodic sweep: an idle gateway wakes for nothing.
+ * The one owner of the core's time: departures fire from one timer set at the core's next deadline
+ * (at most one sweep per `core.sweepIntervalMs`), armed after each chunk and after whatever else
+ * adds deadlines (a restore, a reader released), so an idle gateway wakes for nothing.
+ *
+ * Silence is not evidence: a reader that goes offline or into error is held in the core (its tags
+ * neither depart nor move) until it is online again, before its `reader.status` is emitted. Card
+ * readers are not held: a card that is not read any more has been taken away.
  */
 export class Readers implements Extension {
   readonly name = 'readers';
-  readonly engine: PresenceEngine;
+  private readonly engine: PresenceEngine;
   private readonly pipelines = new Map<string, DevicePipeline>();
   private readonly epcCache: EpcCache;
+  private readonly holdsWhenSilent: ReadonlySet<string>;
   private timer: TimerHandle | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private lastSweepAt = Number.NEGATIVE_INFINITY;
@@ -58,6 +67,8 @@ export class Readers implements Extension {
       },
     });
     this.engine = new PresenceEngine(engineConfigFrom(config), (event) => this.onCoreEvent(event));
+    const cards = cardReaderIds(config);
+    this.holdsWhenSilent = new Set(config.readers.map((reader) => reader.id).filter((id) => !cards.has(id)));
     for (const device of [...config.readers, ...config.sensors]) {
       const driver = driverNamed(device.driver);
       const transportFor = options.transportFor;
@@ -67,16 +78,21 @@ export class Readers implements Extension {
         settings: 'settings' in device ? device.settings : {},
         clock,
         logger: logger.child({ device: device.id, driver: driver.name }),
-        publish: options.emit,
+        publish: (body, atMs) => this.publish(body, atMs),
         ...(driver.kind === 'reader' ? { engine: this.engine, afterIngest: () => this.armDeadline() } : {}),
-        zone: device.zone ?? device.id,
+        zone: deviceZones(device).fallback,
         interactive: transportFor !== undefined && !device.port.startsWith('replay:'),
-        ...(transportFor ? { openTransport: () => transportFor(device) } : {}),
+        ...(transportFor
+          ? { openTransport: () => transportFor(device) }
+          : options.fed
+            ? { openTransport: () => (options.fed as (id: string) => ByteTransport)(device.id) }
+            : {}),
       });
       this.pipelines.set(device.id, pipeline);
     }
   }
 
+  /** A device's pipeline, to feed it bytes (a replay) or look at it (tests). */
   pipeline(id: string): DevicePipeline | undefined {
     return this.pipelines.get(id);
   }
@@ -85,36 +101,25 @@ export class Readers implements Extension {
     return [...this.pipelines.values()];
   }
 
-  /**
-   * Calls `listener` with every raw read of `zone` (tag as uppercase hex), before any debounce, at
-   * the time of the chunk that carried it. Only the readers with an antenna in that zone pay for it.
-   */
-  observeReads(
-    zone: string,
-    listener: (tag: string, atMs: number, rssi: number, antenna: number) => void,
-  ): void {
-    const { config, clock } = this.options;
-    for (const reader of config.readers) {
-      const defaultZone = reader.zone ?? reader.id;
-      const antennaZones = new Map(
-        Object.entries(reader.antennaZones).map(([antenna, z]) => [Number(antenna), z]),
-      );
-      if (defaultZone !== zone && ![...antennaZones.values()].includes(zone)) continue;
-      const pipeline = this.pipelines.get(reader.id);
-      if (!pipeline) continue;
-      const previous = pipeline.onRead;
-      pipeline.onRead = (tag, offset, length, antenna, rssi) => {
-        previous?.(tag, offset, length, antenna, rssi);
-        if ((antennaZones.get(antenna) ?? defaultZone) !== zone) return;
-        listener(toHex(tag, offset, length), clock.now(), rssi, antenna);
-      };
-    }
-  }
+  /** The read-only view features get. */
+  readonly query: TagQuery = {
+    present: (zone) => this.engine.present(zone),
+    devices: () => this.devices,
+    device: (id) => this.pipelines.get(id),
+    epcOf: (tag) => this.epcCache.get(tag),
+    observeReads: (zone, listener) => this.observeReads(zone, listener),
+    coreStats: () => this.engine.stats,
+    faults: () => this.faults,
+  };
 
-  /** The tag's EPC decoding, from the cache every event uses. */
-  epcOf(tag: string): EpcInfo | undefined {
-    return this.epcCache.get(tag);
-  }
+  readonly presence: Presence = {
+    restore: (entries, graceMs) => this.restore(entries, graceMs),
+  };
+
+  readonly control: DeviceControl = {
+    write: (id, bytes) => this.existing(id).write(bytes),
+    restart: (id) => this.existing(id).restart(),
+  };
 
   /** What went wrong and was contained, for the metrics. */
   get faults(): ReaderFaults {
@@ -127,6 +132,8 @@ export class Readers implements Extension {
     if (this.running) return;
     this.running = true;
     for (const pipeline of this.pipelines.values()) pipeline.start();
+    // A restore before the start set deadlines that no chunk may come to arm.
+    this.armDeadline();
   }
 
   /** Stops reading, devices in reverse order, one after another. */
@@ -153,6 +160,52 @@ export class Readers implements Extension {
       // A sweep that fails at a deadline would fail there again: stop rather than spin.
       if (!this.sweep(deadline)) return;
     }
+  }
+
+  private existing(id: string): DevicePipeline {
+    const pipeline = this.pipelines.get(id);
+    if (!pipeline) {
+      throw new Error(`unknown reader "${id}" (readers: ${[...this.pipelines.keys()].join(', ')})`);
+    }
+    return pipeline;
+  }
+
+  private restore(entries: ReadonlyArray<RestoredTag>, graceMs: number): RestoreRefusal[] {
+    const refused = this.engine.restore(entries, this.options.clock.now(), graceMs);
+    this.armDeadline();
+    return refused;
+  }
+
+  private observeReads(zone: string, listener: ReadListener): void {
+    const { config, clock } = this.options;
+    for (const reader of config.readers) {
+      const zones = deviceZones(reader);
+      if (!zones.all.includes(zone)) continue;
+      const pipeline = this.pipelines.get(reader.id);
+      if (!pipeline) continue;
+      const previous = pipeline.onRead;
+      pipeline.onRead = (tag, offset, length, antenna, rssi) => {
+        previous?.(tag, offset, length, antenna, rssi);
+        if (zoneOfAntenna(zones, antenna) !== zone) return;
+        listener(toHex(tag, offset, length), clock.now(), rssi, antenna);
+      };
+    }
+  }
+
+  /** A device's status: the core holds or releases the reader first, then the event goes out. */
+  private publish(body: EventBody, atMs?: number): void {
+    if (body.type === 'reader.status' && this.holdsWhenSilent.has(body.reader)) {
+      const now = this.options.clock.now();
+      try {
+        if (body.state === 'online') this.engine.releaseReader(body.reader, now);
+        else this.engine.holdReader(body.reader, now);
+      } catch (error) {
+        this.sweepErrors += 1;
+        this.options.logger.error({ err: error, reader: body.reader }, 'reader hold or release failed');
+      }
+      this.armDeadline();
+    }
+    this.options.emit(body, atMs);
   }
 
   /**

@@ -1,12 +1,15 @@
 import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { configFromCapture } from '../config/from-capture.js';
+import { epcisSchema } from '../config/integrations.js';
 import type { GatewayConfig, MqttConfig } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
 import { VirtualClock } from '../shared/clock.js';
+import type { AnyFeature } from '../shared/feature.js';
 import { type CaptureChunk, type CaptureHeader, CaptureParser } from '../transport/capture.js';
-import type { ExtensionFactory } from './context.js';
 import { Controller } from './controller.js';
+import { RecordingDeviceIo, type WrittenBytes } from './device-io.js';
+import { nextTurn, VirtualTime } from './virtual-time.js';
 
 export interface PortStats {
   bytes: number;
@@ -34,12 +37,19 @@ export interface ReplayOptions {
   /** Runs once the controller is started, before the first chunk. */
   prepare?: (controller: Controller) => Promise<void> | void;
   /** Features added after the built-in ones (an integrator's own, or a test's); see ControllerOptions. */
-  extraFeatures?: readonly ExtensionFactory[];
+  extraFeatures?: readonly AnyFeature[];
+  /** EPCIS output on whatever the config says (its `epcis` settings if any, else the defaults). */
+  epcis?: boolean;
 }
 
 export interface ReplayResult {
   header: CaptureHeader;
   ports: Record<string, PortStats>;
+  /**
+   * What each output device (relay board, serial display, MQTT actuator topic) would have been sent:
+   * a replay writes to records, not to devices.
+   */
+  outputs: Record<string, WrittenBytes>;
   /** With `mqtt`: whether the broker acknowledged every event within `drainMs`. */
   drained: boolean;
 }
@@ -90,7 +100,9 @@ export async function replayCapture(options: ReplayOptions): Promise<ReplayResul
 
 class ReplaySession {
   private readonly clock: VirtualClock;
+  private readonly time: VirtualTime;
   private readonly controller: Controller;
+  private readonly outputs = new RecordingDeviceIo();
   private readonly start: number;
   private readonly skipped = new Map<string, number>();
   private wallStart: number | undefined;
@@ -99,6 +111,8 @@ class ReplaySession {
   static async create(header: CaptureHeader, options: ReplayOptions): Promise<ReplaySession> {
     const session = new ReplaySession(header, options);
     await session.controller.start();
+    // What the start-up wrote to the devices (safe states) completes before the first chunk.
+    await nextTurn();
     try {
       await options.prepare?.(session.controller);
     } catch (error) {
@@ -115,24 +129,29 @@ class ReplaySession {
   ) {
     this.start = Date.parse(header.startedAt);
     this.clock = new VirtualClock(this.start);
-    const config = options.config ?? configFromCapture(header.ports, options.gatewayId);
-    const finalConfig = options.gatewayId ? { ...config, gatewayId: options.gatewayId } : config;
-    this.controller = Controller.create(finalConfig, {
+    const derived = options.config ?? configFromCapture(header.ports, options.gatewayId);
+    const named = options.gatewayId ? { ...derived, gatewayId: options.gatewayId } : derived;
+    const config = options.epcis
+      ? { ...named, epcis: { ...(named.epcis ?? epcisSchema.parse({})), enabled: true } }
+      : named;
+    this.controller = Controller.create(config, {
       mode: 'replay',
       clock: this.clock,
       logger: options.logger,
       dataDir: options.dataDir ?? ':memory:',
       mqtt: options.mqtt,
       drainMs: options.drainMs ?? 0,
+      deviceIo: this.outputs,
       ...(options.stdout ? { stdout: options.stdout } : {}),
       ...(options.extraFeatures ? { extraFeatures: options.extraFeatures } : {}),
     });
+    this.time = new VirtualTime(this.clock, this.controller.bus);
   }
 
   async play(chunks: CaptureChunk[]): Promise<void> {
     for (const chunk of chunks) {
       if (this.options.speed > 0) await this.waitFor(chunk.t);
-      this.clock.advanceTo(this.start + chunk.t);
+      await this.time.advanceTo(this.start + chunk.t);
       if (chunk.dir !== 'rx') continue;
       const pipeline = this.controller.readers.pipeline(chunk.port);
       if (!pipeline) {
@@ -140,19 +159,21 @@ class ReplaySession {
         continue;
       }
       pipeline.ingest(chunk.bytes);
+      await this.time.settle();
     }
   }
 
   async finish(): Promise<ReplayResult> {
     // The clock runs on until every departure and every timer of the extensions (a settling
     // session, a door left open) has fired, so that the output is complete; bounded, in case a
-    // feature re-arms forever.
+    // feature re-arms forever. Background chores (cycle counts) are no reason to run on.
     const horizon = this.clock.now() + RUN_ON_LIMIT_MS;
     for (;;) {
       this.controller.readers.drainPending((atMs) => this.clock.advanceTo(atMs));
+      await this.time.settle();
       const next = this.clock.nextTimerAt();
       if (next === undefined || next > horizon) break;
-      this.clock.advanceTo(next);
+      await this.time.advanceTo(next);
     }
     await this.controller.stop();
     const ports: Record<string, PortStats> = {};
@@ -160,7 +181,12 @@ class ReplaySession {
       const { bytes, frames, reads, errors } = device.counters;
       ports[device.id] = { bytes, frames, reads, errors };
     }
-    return { header: this.header, ports, drained: this.controller.mqtt?.drained ?? true };
+    return {
+      header: this.header,
+      ports,
+      outputs: this.outputs.written(),
+      drained: this.controller.mqtt?.drained ?? true,
+    };
   }
 
   private countSkipped(chunk: CaptureChunk): void {

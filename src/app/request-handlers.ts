@@ -1,18 +1,18 @@
 import type { GatewayConfig } from '../config/schema.js';
-import type { Inventory } from '../domain/inventory/index.js';
+import { allZones } from '../config/zones.js';
 import { redactUrl } from '../mqtt/errors.js';
 import type { GatewayCommandHandlers } from '../mqtt/gateway-commands.js';
 import type { Clock } from '../shared/clock.js';
+import type { Services } from '../shared/feature.js';
 import type { Outbox } from '../store/types.js';
-import type { DevicePipeline } from './device-pipeline.js';
-import { allZones } from './engine-config.js';
-import type { Readers } from './readers.js';
+import type { DeviceControl, DeviceView, TagQuery } from './reading-services.js';
 
 export interface HandlerContext {
   config: GatewayConfig;
-  readers: Readers;
+  tags: TagQuery;
+  devices: DeviceControl;
   /** Snapshots with counts per product; without it, the core's present tags. */
-  inventory: Inventory | undefined;
+  inventory: Services['inventory'] | undefined;
   outbox: Outbox;
   clock: Clock;
   startedAt: number;
@@ -32,15 +32,14 @@ export function redactedConfig(config: GatewayConfig): unknown {
   };
 }
 
-function readerView(device: DevicePipeline) {
-  return { reader: device.id, state: device.connectionState, counters: device.counters };
+function readerView(device: DeviceView) {
+  return { reader: device.id, state: device.state, counters: device.counters };
 }
 
 /** What the gateway answers on `<base>/request/<command>`. Errors become `status: "error"` replies. */
 export function gatewayCommandHandlers(context: HandlerContext): GatewayCommandHandlers {
-  const { config, readers, outbox, clock } = context;
-  const engine = readers.engine;
-  const devices = () => readers.devices;
+  const { config, tags, outbox, clock } = context;
+  const devices = () => tags.devices();
   const zoneIds = () => allZones(config).map((zone) => zone.id);
   const device = (id: string) => {
     const found = devices().find((candidate) => candidate.id === id);
@@ -65,13 +64,14 @@ export function gatewayCommandHandlers(context: HandlerContext): GatewayCommandH
       const zones = zone === undefined ? zoneIds() : [zone];
       const { inventory } = context;
       return Object.fromEntries(
-        zones.map((id) => [id, inventory ? inventory.snapshot(id) : engine.present(id)]),
+        zones.map((id) => [id, inventory ? inventory.snapshot(id) : tags.present(id)]),
       );
     },
     readersGet: ({ reader }) =>
       reader === undefined ? devices().map(readerView) : readerView(device(reader)),
     readersRestart: async ({ reader }) => {
-      await device(reader).restart();
+      device(reader);
+      await context.devices.restart(reader);
       return readerView(device(reader));
     },
     configGet: () => redactedConfig(config),

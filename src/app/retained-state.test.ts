@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createTopics } from '../mqtt/topics.js';
 import { VirtualClock } from '../shared/clock.js';
 import type { GatewayEvent } from '../shared/events.js';
+import type { TagQuery } from './reading-services.js';
 import { RetainedStateSink } from './retained-state.js';
 
 const START = Date.parse('2026-11-22T10:00:00.000Z');
@@ -10,11 +11,17 @@ function setup() {
   const clock = new VirtualClock(START);
   const counts = new Map<string, number>();
   const published: Array<{ topic: string; payload: Record<string, unknown> }> = [];
+  const topics = createTopics('rfid', 'gw1');
   const sink = new RetainedStateSink(
-    (zone) => ({ zone, count: counts.get(zone) ?? 0 }),
-    () => [],
-    createTopics('rfid', 'gw1'),
-    (topic, payload) => published.push({ topic, payload: payload as Record<string, unknown> }),
+    (zone) => ({ zone, ts: '', count: counts.get(zone) ?? 0, products: [], tags: [] }),
+    { devices: () => [], device: () => undefined } as unknown as TagQuery,
+    {
+      publish: (topic, payload) =>
+        published.push({
+          topic: topics.retained(topic),
+          payload: payload as unknown as Record<string, unknown>,
+        }),
+    },
     clock,
   );
   const changed = (zone: string, count: number) => {

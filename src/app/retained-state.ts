@@ -1,7 +1,8 @@
-import type { Topics } from '../mqtt/topics.js';
+import type { RetainedState } from '../mqtt/service.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { EventSink, GatewayEvent } from '../shared/events.js';
-import type { DevicePipeline } from './device-pipeline.js';
+import type { InventorySnapshot } from '../shared/payloads.js';
+import type { TagQuery } from './reading-services.js';
 
 /** How often a zone whose inventory changed is re-published at most. */
 const INVENTORY_COALESCE_MS = 2000;
@@ -16,16 +17,15 @@ export class RetainedStateSink implements EventSink {
 
   constructor(
     /** The zone's snapshot as the inventory keeps it (counts per product, capped tag list). */
-    private readonly zoneSnapshot: (zone: string) => object,
-    private readonly devices: () => readonly DevicePipeline[],
-    private readonly topics: Topics,
-    private readonly retain: (topic: string, payload: object) => void,
+    private readonly zoneSnapshot: (zone: string) => InventorySnapshot,
+    private readonly tags: TagQuery,
+    private readonly retained: RetainedState,
     private readonly clock: Clock,
   ) {}
 
   /** Publishes every reader and every zone once, at start. */
   publishAll(zones: readonly string[]): void {
-    for (const device of this.devices()) this.publishReader(device.id, undefined);
+    for (const device of this.tags.devices()) this.publishReader(device.id, undefined);
     for (const zone of zones) this.publishZone(zone);
   }
 
@@ -66,20 +66,23 @@ export class RetainedStateSink implements EventSink {
   }
 
   private publishZone(zone: string): void {
-    this.retain(this.topics.inventory(zone), this.zoneSnapshot(zone));
+    this.retained.publish({ kind: 'inventory', zone }, this.zoneSnapshot(zone));
   }
   private publishReader(
     readerId: string,
     event: (GatewayEvent & { type: 'reader.status' }) | undefined,
   ): void {
-    const device = this.devices().find((candidate) => candidate.id === readerId);
+    const device = this.tags.device(readerId);
     if (!device) return;
-    this.retain(this.topics.reader(readerId), {
-      reader: readerId,
-      state: event?.state ?? device.connectionState,
-      since: event?.ts ?? new Date(this.clock.now()).toISOString(),
-      ...(event?.reason === undefined ? {} : { reason: event.reason }),
-      counters: device.counters,
-    });
+    this.retained.publish(
+      { kind: 'reader', reader: readerId },
+      {
+        reader: readerId,
+        state: event?.state ?? device.state,
+        since: event?.ts ?? new Date(this.clock.now()).toISOString(),
+        ...(event?.reason === undefined ? {} : { reason: event.reason }),
+        counters: device.counters,
+      },
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { mqttOptionsFrom } from '../app/extensions/mqtt-link.js';
 import { FramePacer } from '../app/extensions/output-drivers.js';
+import { mqttOptionsFrom } from '../app/mqtt-link.js';
 import type { ActuatorConfig } from '../config/actuators.js';
 import { ConfigError, issuesToProblems, readConfigDocument } from '../config/load.js';
 import { configSchema, type MqttConfig } from '../config/schema.js';

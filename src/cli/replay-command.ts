@@ -6,7 +6,7 @@ import { engineChecks } from '../app/config-checks.js';
 import { replayCapture } from '../app/replay.js';
 import { ConfigError, formatPath, loadConfigFile } from '../config/load.js';
 import { mqttSchema } from '../config/schema.js';
-import { epcisAlways, epcisRecorder } from '../integrations/epcis/index.js';
+import { epcisRecorder } from '../integrations/epcis/index.js';
 import { redactUrl } from '../mqtt/errors.js';
 import { createLogger } from '../observability/logger.js';
 import { OutboxError } from '../store/index.js';
@@ -60,6 +60,7 @@ export async function replayCommand(capture: string, options: Options): Promise<
 
   let exitCode = EXIT_OK;
   let ports: Record<string, unknown> = {};
+  let outputs: Record<string, unknown> = {};
   try {
     const result = await replayCapture({
       file: capture,
@@ -70,9 +71,10 @@ export async function replayCommand(capture: string, options: Options): Promise<
       logger,
       ...(dataDir ? { dataDir } : {}),
       ...(mqttParsed?.success ? { mqtt: mqttParsed.data, drainMs: drainSeconds * 1000 } : {}),
-      ...(recorder ? { extraFeatures: [epcisAlways, recorder.feature] } : {}),
+      ...(recorder ? { epcis: true, extraFeatures: [recorder.feature] } : {}),
     });
     ports = result.ports;
+    outputs = result.outputs;
     if (!result.drained) {
       const kept = temporaryDir ? 'discarded with the temporary outbox' : `kept in ${dataDirOption}`;
       console.error(
@@ -95,7 +97,7 @@ export async function replayCommand(capture: string, options: Options): Promise<
     }
   } else if (epcisFile !== undefined && !epcisFileExisted) rmSync(epcisFile, { force: true });
   if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true });
-  if (options.stats === true) console.error(JSON.stringify({ ports }));
+  if (options.stats === true) console.error(JSON.stringify({ ports, outputs }));
   return exitCode;
 }
 

@@ -50,7 +50,16 @@ export async function runCommand(configOption: string | undefined): Promise<numb
       dataDir: config.dataDir,
       mqtt: config.mqtt,
       drainMs: SHUTDOWN_DRAIN_MS,
-      ...(config.output.stdout ? { stdout: process.stdout } : {}),
+      ...(config.output.stdout
+        ? {
+            stdout: {
+              stream: process.stdout,
+              // A person at a terminal reads sentences; the journal is a log (no personal data).
+              readable: process.stdout.isTTY === true,
+              redact: process.env.JOURNAL_STREAM !== undefined,
+            },
+          }
+        : {}),
       transportFor: (device) =>
         createTransport(
           {

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { formatPath, namingReceivedValue } from '../shared/issue-messages.js';
 import { configSchema, type GatewayConfig } from './schema.js';
+import { deviceZones } from './zones.js';
 
 // One formatter for config files, capture headers and derived configs (the replay command's errors).
 export { formatIssue, formatIssues, formatPath, namingReceivedValue } from '../shared/issue-messages.js';
@@ -52,11 +53,8 @@ function crossReferenceProblems(config: GatewayConfig): ConfigProblem[] {
     zoneIds.add(zone.id);
   });
   const knownZones = new Set(zoneIds);
-  for (const reader of config.readers) {
-    knownZones.add(reader.zone ?? reader.id);
-    for (const zone of Object.values(reader.antennaZones)) knownZones.add(zone);
-  }
-  for (const sensor of config.sensors) knownZones.add(sensor.zone ?? sensor.id);
+  for (const device of [...config.readers, ...config.sensors])
+    for (const zone of deviceZones(device).all) knownZones.add(zone);
   config.doors.forEach((door, index) => {
     door.path.forEach((zone, step) => {
       if (!knownZones.has(zone)) {

@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { connect, ErrorWithReasonCode, type IClientOptions, type MqttClient, type Packet } from 'mqtt';
+import {
+  connect,
+  ErrorWithReasonCode,
+  type IClientOptions,
+  type IPublishPacket,
+  type MqttClient,
+  type Packet,
+} from 'mqtt';
 import type { Logger } from '../observability/logger.js';
 import {
   Backoff,
@@ -64,6 +71,21 @@ export interface MqttClientStats {
   lastError: string | null;
 }
 
+export type MessageHandler = (topic: string, payload: Buffer, packet: IPublishPacket) => void;
+
+/** Whether an MQTT topic filter (`a/+/c`, `a/#`) matches a topic. */
+export function topicMatches(filter: string, topic: string): boolean {
+  const wanted = filter.split('/');
+  const levels = topic.split('/');
+  for (let i = 0; i < wanted.length; i++) {
+    const level = wanted[i];
+    if (level === '#') return true;
+    if (i >= levels.length) return false;
+    if (level !== '+' && level !== levels[i]) return false;
+  }
+  return wanted.length === levels.length;
+}
+
 export interface GatewayMqttClient {
   /** The broker URL without credentials, for logs and status. */
   readonly url: string;
@@ -76,10 +98,16 @@ export interface GatewayMqttClient {
   onConnect(listener: () => void): () => void;
   onDisconnect(listener: () => void): () => void;
   /**
-   * The MQTT.js client, for subscribing and answering requests. Its subscriptions are renewed after
-   * every reconnect (the session is clean); connecting, reconnecting and ending belong to this wrapper.
+   * The MQTT.js client, for this folder's own use. Its subscriptions are renewed after every
+   * reconnect (the session is clean); connecting, reconnecting and ending belong to this wrapper.
    */
   readonly raw: MqttClient;
+  /**
+   * Subscribes to `filters` (QoS 1, renewed after every reconnect) and calls `handler` with each
+   * message whose topic one of them matches; a refusal by the broker is logged with the filters.
+   * Returns the function that unsubscribes.
+   */
+  subscribe(filters: readonly string[], handler: MessageHandler): () => void;
   /**
    * Sends now, or returns false when not connected (nothing is queued: the outbox owns durability).
    * `done` is called once, asynchronously, when the broker acknowledges (QoS 1) or the send fails.
@@ -310,6 +338,19 @@ export function createMqttClient(
     onConnect: (listener) => connectListeners.add(listener),
     onDisconnect: (listener) => disconnectListeners.add(listener),
     raw,
+    subscribe(filters, handler) {
+      const list = [...filters];
+      const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket) => {
+        if (list.some((filter) => topicMatches(filter, topic))) handler(topic, payload, packet);
+      };
+      raw.on('message', onMessage);
+      for (const filter of list) sendSubscription(filter, 1);
+      return () => {
+        raw.removeListener('message', onMessage);
+        if (raw.connected) raw.unsubscribe(list);
+        else for (const filter of list) subscriptions.delete(filter);
+      };
+    },
     publish(topic, payload, publishOptions, done) {
       if (!api.connected) return false;
       raw.publish(

@@ -46,6 +46,9 @@ export class FakeClient implements GatewayMqttClient {
     return () => this.disconnectListeners.delete(listener);
   }
   readonly raw = {} as MqttClient;
+  subscribe(): () => void {
+    return () => {};
+  }
   publish(
     topic: string,
     payload: string | Buffer,

@@ -1,3 +1,35 @@
+import type {
+  InventorySnapshot,
+  MetricsPayload,
+  ReaderStatePayload,
+  ScreenContent,
+  TodayPayload,
+} from '../shared/payloads.js';
+
+/**
+ * The retained topics features publish, each with its payload: the one map every publisher goes
+ * through (`RetainedState.publish`), so that a topic and what it carries cannot drift apart.
+ */
+export interface RetainedPayloads {
+  inventory: InventorySnapshot;
+  reader: ReaderStatePayload;
+  display: ScreenContent;
+  engagement: TodayPayload;
+  metrics: MetricsPayload;
+  /** A Home Assistant state topic under `<base>/homeassistant/` (a bare string, as HA reads it). */
+  homeassistant: string;
+}
+
+/** Where a retained payload goes: the kind, and the thing it is about when there are several. */
+export type RetainedTopic =
+  | { kind: 'inventory'; zone: string }
+  | { kind: 'reader'; reader: string }
+  | { kind: 'display'; display: string }
+  | { kind: 'engagement' }
+  | { kind: 'metrics' }
+  /** A state topic Home Assistant's entities read, as `homeassistant(path)` made it. */
+  | { kind: 'homeassistant'; topic: string };
+
 /**
  * The gateway's MQTT topic layout (DESIGN.md "MQTT topics"), in one place. Everything a gateway
  * publishes or subscribes to lies under `<baseTopic>/<gatewayId>/`, so one ACL line per gateway
@@ -30,6 +62,16 @@ export interface Topics {
   readonly requestFilter: string;
   /** The command of a topic under `request/`, or undefined for any other topic. */
   commandOf(topic: string): string | undefined;
+  /** `<base>/engagement` */
+  readonly engagement: string;
+  /** Where an MQTT actuator's commands go: `<base>/actuators/<id>/set` unless its config names one. */
+  actuatorSet(actuatorId: string): string;
+  /** Under `<base>/homeassistant/`: the states Home Assistant's entities read and the commands they send. */
+  homeassistant(path: string): string;
+  /** The topic of a retained payload. */
+  retained(topic: RetainedTopic): string;
+  /** A topic under the base from a relative path a config gives (a rule's `publish`, an actuator's `topic`). */
+  under(relative: string): string;
 }
 
 /** What `<base>/status` carries (retained). */
@@ -88,6 +130,27 @@ function checkTopicPath(kind: string, value: string): string {
 export function createTopics(baseTopic: string, gatewayId: string): Topics {
   const base = `${checkTopicPath('baseTopic', baseTopic)}/${checkTopicId('gatewayId', gatewayId)}`;
   const requestPrefix = `${base}/request/`;
+  const retained = (topic: RetainedTopic): string => {
+    switch (topic.kind) {
+      case 'inventory':
+        return `${base}/inventory/${checkTopicId('zone', topic.zone)}`;
+      case 'reader':
+        return `${base}/readers/${checkTopicId('reader id', topic.reader)}`;
+      case 'display':
+        return `${base}/displays/${checkTopicId('display id', topic.display)}`;
+      case 'engagement':
+        return `${base}/engagement`;
+      case 'metrics':
+        return `${base}/metrics`;
+      case 'homeassistant':
+        if (!topic.topic.startsWith(`${base}/homeassistant/`))
+          throw new TypeError(
+            `${JSON.stringify(topic.topic)} is not a Home Assistant state topic of ${base}`,
+          );
+        return topic.topic;
+    }
+  };
+
   return {
     base,
     status: `${base}/status`,
@@ -98,12 +161,17 @@ export function createTopics(baseTopic: string, gatewayId: string): Topics {
       // Dots become levels so that `events/tag/#` selects every tag event.
       return `${base}/events/${checkTopicPath('event type', checkTopicId('event type', type).replaceAll('.', '/'))}`;
     },
-    inventory: (zone) => `${base}/inventory/${checkTopicId('zone', zone)}`,
-    reader: (readerId) => `${base}/readers/${checkTopicId('reader id', readerId)}`,
-    display: (displayId) => `${base}/displays/${checkTopicId('display id', displayId)}`,
+    inventory: (zone) => retained({ kind: 'inventory', zone }),
+    reader: (reader) => retained({ kind: 'reader', reader }),
+    display: (display) => retained({ kind: 'display', display }),
     request: (command) => `${requestPrefix}${checkTopicPath('command', command)}`,
     response: (command) => `${base}/response/${checkTopicPath('command', command)}`,
     requestFilter: `${requestPrefix}#`,
+    engagement: `${base}/engagement`,
+    actuatorSet: (actuatorId) => `${base}/actuators/${checkTopicId('actuator id', actuatorId)}/set`,
+    homeassistant: (path) => `${base}/homeassistant/${checkTopicPath('state topic', path)}`,
+    under: (relative) => `${base}/${checkTopicPath('topic', relative)}`,
+    retained,
     commandOf(topic) {
       if (!topic.startsWith(requestPrefix)) return undefined;
       const command = topic.slice(requestPrefix.length);

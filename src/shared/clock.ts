@@ -11,7 +11,12 @@ export interface TimerHandle {
  */
 export interface Clock {
   now(): EpochMs;
-  setTimeout(callback: () => void, delayMs: number): TimerHandle;
+  /**
+   * `background`: a periodic chore (a cycle count) that fires when time passes it but is no reason
+   * for time to pass: a replay that runs its clock on after the capture stops when only such timers
+   * are left (real time passes anyway).
+   */
+  setTimeout(callback: () => void, delayMs: number, options?: { background?: boolean }): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }
 
@@ -39,6 +44,7 @@ interface PendingTimer {
   id: number;
   at: EpochMs;
   callback: () => void;
+  background: boolean;
 }
 
 /**
@@ -58,8 +64,13 @@ export class VirtualClock implements Clock {
     return this.current;
   }
 
-  setTimeout(callback: () => void, delayMs: number): TimerHandle {
-    const timer = { id: this.nextId++, at: this.current + Math.max(0, delayMs), callback };
+  setTimeout(callback: () => void, delayMs: number, options?: { background?: boolean }): TimerHandle {
+    const timer = {
+      id: this.nextId++,
+      at: this.current + Math.max(0, delayMs),
+      callback,
+      background: options?.background === true,
+    };
     let index = this.pending.length;
     while (index > 0 && (this.pending[index - 1] as PendingTimer).at > timer.at) index--;
     this.pending.splice(index, 0, timer);
@@ -83,8 +94,9 @@ export class VirtualClock implements Clock {
     if (target > this.current) this.current = target;
   }
 
-  /** Time of the earliest pending timer, if any. */
-  nextTimerAt(): EpochMs | undefined {
-    return this.pending[0]?.at;
+  /** Time of the earliest pending timer, if any; `background` ones only when asked. */
+  nextTimerAt(options?: { background?: boolean }): EpochMs | undefined {
+    if (options?.background === true) return this.pending[0]?.at;
+    return this.pending.find((timer) => !timer.background)?.at;
   }
 }

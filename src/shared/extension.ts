@@ -22,12 +22,26 @@ export interface BusCommands {
     data?: ScreenData;
     forMs?: number;
   };
+  /**
+   * Publishes a message under the gateway's base topic now, not through the outbox (a rule's
+   * message, worth nothing late); rejects when there is no broker or it does not take it.
+   */
+  'mqtt.publish': { topic: string; payload: string; qos: 0 | 1; retain: boolean };
 }
 
 export type BusCommand = keyof BusCommands;
 
+export interface BusStats {
+  emitted: number;
+  /** Exceptions thrown by listeners, by listener name. */
+  listenerErrors: Record<string, number>;
+  journalErrors: number;
+}
+
 /** What an extension sees of the event bus. */
 export interface Bus {
+  /** What the bus counted (events, listener failures), for the metrics. */
+  readonly stats: BusStats;
   on<T extends EventType>(
     name: string,
     types: T | readonly T[] | '*',

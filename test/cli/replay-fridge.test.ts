@@ -58,4 +58,18 @@ describe('rfid-gateway replay of a fridge with purchases', () => {
     const lock = events.filter((event) => event.type === 'actuator.changed').map((event) => event.value);
     expect(lock).toEqual(['open', 'closed', 'open', 'closed', 'closed']);
   });
+
+  it('shows with --stats what the lock would have been sent: a replay writes to records, not devices', async () => {
+    const result = await runCli(['replay', CAPTURE, '--config', CONFIG, '--stats']);
+    expect(result.code, result.stderr).toBe(0);
+    const stats = JSON.parse(result.stderr.trim().split('\n').at(-1) ?? '{}') as {
+      outputs: Record<string, { writes: number; bytes: number; firstHex: string }>;
+    };
+    // The lock is channel `lock` of the `io` microcontroller (lines protocol, devices.md): a 5 s pulse
+    // open per session, closed when the door closes, and the safe state at the end of the replay.
+    const sent = 'lock=open:5000\nlock=closed\nlock=open:5000\nlock=closed\nlock=closed\n';
+    expect(stats.outputs).toEqual({
+      io: { writes: 5, bytes: sent.length, firstHex: Buffer.from(sent).toString('hex') },
+    });
+  });
 });

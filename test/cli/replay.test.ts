@@ -52,6 +52,8 @@ describe('rfid-gateway replay', () => {
         door: { bytes: 46, frames: 2, reads: 2, errors: 1 },
         io: { bytes: 66, frames: 5, reads: 0, errors: 0 },
       },
+      // No actuator or display in the config derived from the header: nothing was written.
+      outputs: {},
     });
   });
 

@@ -1,47 +1,23 @@
-import type { ExtensionFactory } from '../../src/app/context.js';
 import { Controller } from '../../src/app/controller.js';
 import { configSchema } from '../../src/config/schema.js';
 import { fromHex } from '../../src/core/index.js';
-import { Inventory, type InventoryOptions, inventoryOf } from '../../src/domain/inventory/index.js';
+import {
+  createInventoryFeature,
+  type Inventory,
+  type InventoryOptions,
+} from '../../src/domain/inventory/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { CMD_START_READING } from '../../src/protocols/thingmagic/fixtures.js';
 import { createSimulator } from '../../src/protocols/thingmagic/simulator.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
-import type { ByteTransport, TransportHandlers } from '../../src/transport/types.js';
+import { FakePort } from '../helpers/fake-port.js';
+
+export { FakePort };
 
 /** SGTIN-96 of GTIN 80614141123458 (the DESIGN.md example) with the given serial. */
 export function sgtin(serial: number): string {
   return `3074257BF7194E40${serial.toString(16).toUpperCase().padStart(8, '0')}`;
-}
-
-/** A serial port the test unplugs and plugs back: statuses and bytes as a real transport reports them. */
-export class FakePort implements ByteTransport {
-  readonly target = 'fake:fridge';
-  private handlers: TransportHandlers | undefined;
-
-  start(handlers: TransportHandlers): void {
-    this.handlers = handlers;
-    handlers.status({ state: 'online' });
-  }
-
-  async write(): Promise<void> {}
-
-  async stop(): Promise<void> {
-    this.handlers?.status({ state: 'offline', reason: 'stopped', attempt: 0, retryInMs: null });
-  }
-
-  unplug(reason: string): void {
-    this.handlers?.status({ state: 'offline', reason, attempt: 1, retryInMs: 1000 });
-  }
-
-  plugIn(): void {
-    this.handlers?.status({ state: 'online' });
-  }
-
-  data(chunk: Uint8Array): void {
-    this.handlers?.data(chunk);
-  }
 }
 
 export interface GatewayOptions {
@@ -62,14 +38,8 @@ export async function startGateway(dataDir: string, t0: number, options: Gateway
     gatewayId: 'gw1',
     readers: [{ id: 'fridge', driver: 'thingmagic', port: 'replay:fridge', zone: options.zone ?? 'fridge' }],
   });
-  let inventory: Inventory | undefined;
-  // Once the controller lists the inventory among its own features, take that one rather than a second.
-  const feature: ExtensionFactory = (context) => {
-    inventory = inventoryOf(context);
-    if (inventory) return undefined;
-    inventory = new Inventory(context, options.inventory);
-    return inventory;
-  };
+  // Takes the place of the built-in inventory, with the test's options.
+  const feature = createInventoryFeature(options.inventory);
   const port = options.port;
   const controller = Controller.create(config, {
     mode: 'replay',
@@ -121,7 +91,7 @@ export async function startGateway(dataDir: string, t0: number, options: Gateway
     read,
     keepReading,
     summary,
-    inventory: () => inventory as Inventory,
+    inventory: () => controller.service('inventory') as Inventory,
     rows: () =>
       controller.store.db.prepare('SELECT zone, tag FROM inventory_tags ORDER BY zone, tag').all() as Array<{
         zone: string;

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { ExtensionContext } from '../../src/app/context.js';
 import { Controller } from '../../src/app/controller.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
-import { type Engagement, engagementOf } from '../../src/domain/engagement/index.js';
+import type { Engagement } from '../../src/domain/engagement/index.js';
 import { parseRequest } from '../../src/mqtt/request-schemas.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
 import { type CaptureChunk, CaptureParser } from '../../src/transport/capture.js';
+import { FakePort } from '../helpers/fake-port.js';
 
 /**
  * The controller as `replayCapture` (src/app/replay.ts) builds and drives it (the engagement is one
@@ -27,6 +27,8 @@ export interface ShelfGateway {
   events: GatewayEvent[];
   /** The engagement the controller built. */
   engagement: () => Engagement;
+  /** The ports the test feeds and unplugs (empty: readers fed by `pipeline.ingest`). */
+  ports: ReadonlyMap<string, FakePort>;
   request: (
     command: string,
     document: unknown,
@@ -38,9 +40,11 @@ export async function startGateway(options: {
   startMs: number;
   dataDir: string;
   products: unknown[];
+  /** Readers fed through a port the test can unplug, rather than by `pipeline.ingest`. */
+  ports?: ReadonlyMap<string, FakePort>;
 }): Promise<ShelfGateway> {
   const clock = new VirtualClock(options.startMs);
-  let built: ExtensionContext | undefined;
+  const ports = options.ports ?? new Map<string, FakePort>();
   const controller = Controller.create(options.config, {
     mode: 'replay',
     clock,
@@ -48,12 +52,7 @@ export async function startGateway(options: {
     dataDir: options.dataDir,
     mqtt: undefined,
     drainMs: 0,
-    extraFeatures: [
-      (context) => {
-        built = context;
-        return undefined;
-      },
-    ],
+    ...(options.ports ? { transportFor: (device) => ports.get(device.id) ?? new FakePort(device.id) } : {}),
   });
   const events: GatewayEvent[] = [];
   controller.bus.on('test', '*', (event) => events.push(event));
@@ -73,11 +72,11 @@ export async function startGateway(options: {
   const loaded = await request('catalog/set', { products: options.products });
   if (!loaded.ok) throw new Error(loaded.error);
   const engagement = () => {
-    const extension = built && engagementOf(built);
+    const extension = controller.service('engagement');
     if (!extension) throw new Error('the config has no engagement section');
     return extension;
   };
-  return { controller, clock, events, engagement, request };
+  return { controller, clock, events, engagement, request, ports };
 }
 
 /** Something the test does at a capture time (ms since `startedAt`), e.g. a point-of-sale payment. */
@@ -106,6 +105,11 @@ export function play(gateway: ShelfGateway, file: string, actions: readonly Acti
     runDue(chunk.t);
     gateway.clock.advanceTo(start + chunk.t);
     if (chunk.dir !== 'rx') continue;
+    const port = gateway.ports.get(chunk.port);
+    if (port) {
+      port.data(chunk.bytes);
+      continue;
+    }
     const pipeline = gateway.controller.readers.pipeline(chunk.port);
     if (!pipeline) throw new Error(`capture port ${chunk.port} is no reader of the config`);
     pipeline.ingest(chunk.bytes);

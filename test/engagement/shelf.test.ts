@@ -14,6 +14,7 @@ import {
   strangerTag,
 } from '../../src/domain/engagement/testkit.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
+import { FakePort } from '../helpers/fake-port.js';
 import { play, runOnLikeReplay, type ShelfGateway, startGateway } from './harness.js';
 import { SHELF_PORT, writeShelfCapture } from './shelf-capture.js';
 
@@ -45,7 +46,7 @@ const SHELF_ITEMS = [
 
 const config = configSchema.parse({
   gatewayId: 'shelf-gw',
-  readers: [{ id: SHELF_PORT, driver: 'thingmagic', port: '/dev/null', antennaZones: { '1': 'shelf' } }],
+  readers: [{ id: SHELF_PORT, driver: 'thingmagic', port: 'replay:shelf', antennaZones: { '1': 'shelf' } }],
   zones: [{ id: 'shelf', departAfterMs: 3000 }],
   engagement: { zones: ['shelf'], putBackWithinMs: 60_000, timeZone: 'Europe/Berlin' },
 });
@@ -60,8 +61,18 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function gatewayAt(startMs: number, dataDir = ':memory:'): Promise<ShelfGateway> {
-  const gateway = await startGateway({ config, startMs, dataDir, products: [COLA, JUICE] });
+async function gatewayAt(
+  startMs: number,
+  dataDir = ':memory:',
+  ports?: ReadonlyMap<string, FakePort>,
+): Promise<ShelfGateway> {
+  const gateway = await startGateway({
+    config,
+    startMs,
+    dataDir,
+    products: [COLA, JUICE],
+    ...(ports ? { ports } : {}),
+  });
   gateways.push(gateway);
   return gateway;
 }
@@ -186,12 +197,11 @@ describe('a shelf replayed through the controller', () => {
         { tag: juiceTag(2001), on: out },
       ],
     });
-    const gateway = await gatewayAt(T0);
-    const status = (state: 'offline' | 'online') => (target: ShelfGateway) =>
-      target.controller.bus.emit({ type: 'reader.status', reader: SHELF_PORT, state, reason: 'unplugged' });
+    const port = new FakePort(SHELF_PORT);
+    const gateway = await gatewayAt(T0, ':memory:', new Map([[SHELF_PORT, port]]));
     play(gateway, file, [
-      { t: 20_000, run: status('offline') },
-      { t: 50_000, run: status('online') },
+      { t: 20_000, run: () => port.unplug('unplugged') },
+      { t: 50_000, run: () => port.plugIn() },
     ]);
     gateway.clock.advanceTo(T0 + 70_000);
     expect(funnelEvents(gateway.events)).toEqual([]);

@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { engineChecks } from '../../src/app/config-checks.js';
-import type { ExtensionContext } from '../../src/app/context.js';
 import { replayCapture } from '../../src/app/replay.js';
 import { epcisSchema } from '../../src/config/integrations.js';
 import { loadConfigFile } from '../../src/config/load.js';
-import { epcis, epcisAlways, epcisOf, epcisRecorder } from '../../src/integrations/epcis/index.js';
+import { type EpcisExtension, epcisRecorder } from '../../src/integrations/epcis/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
 import { SOLD, UNKNOWN, UNSOLD } from '../exit-monitor/door-capture.js';
+import { tap } from '../helpers/features.js';
 import { expectValidDocument } from './epcis-schema.js';
 import {
   COLA_11,
@@ -60,63 +60,42 @@ afterEach(() => {
 });
 
 describe('EPCIS cycle counts', () => {
-  it('counts the shelf on every minute while things happen, then pauses at the end of a replay', async () => {
+  it('counts the shelf on every minute as time passes, read or not', async () => {
     const gateway = await startShelf({ config: shelfConfig(), startIso: '2026-11-22T10:00:30.000Z' });
     gateway.readUntil([COLA_11, WATER_12, GUM_TAG, STRANGER], '2026-11-22T10:01:10.000Z');
     // Nothing read after 10:01:10: every tag departs 3 s later; the 10:02 count finds the shelf empty.
     gateway.at('2026-11-22T10:09:30.000Z');
     gateway.readUntil([COLA_11], '2026-11-22T10:10:10.000Z');
-    gateway.at('2026-11-22T10:20:00.000Z');
+    gateway.at('2026-11-22T10:12:00.000Z');
     await gateway.controller.stop();
 
+    const minute = (m: number) => `2026-11-22T10:${String(m).padStart(2, '0')}:00.000Z`;
+    const empty = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => count(minute(from + i), []));
     expect(gateway.objectEvents()).toEqual([
-      count('2026-11-22T10:01:00.000Z', [COLA_11_URI, WATER_12_URI], [{ epcClass: GUM_CLASS, quantity: 1 }]),
-      count('2026-11-22T10:02:00.000Z', []),
-      // 10:03 to 10:09: nothing happened since 10:02, so no count (a replay's run-on) until the reads
-      // at 10:09:30 resume counting; 10:11 finds the cola gone (departed 10:10:13), then it pauses again.
-      count('2026-11-22T10:10:00.000Z', [COLA_11_URI]),
-      count('2026-11-22T10:11:00.000Z', []),
+      count(minute(1), [COLA_11_URI, WATER_12_URI], [{ epcClass: GUM_CLASS, quantity: 1 }]),
+      // An empty shelf is counted too: an empty count is evidence that nothing is there.
+      ...empty(2, 9),
+      count(minute(10), [COLA_11_URI]),
+      // The cola departed at 10:10:13.
+      ...empty(11, 12),
     ]);
     const envelopes = gateway.epcis();
-    expect(
-      envelopes.map(({ kind, zone, ts, unidentified, source }) => ({ kind, zone, ts, unidentified, source })),
-    ).toEqual([
-      {
+    expect(envelopes.map(({ kind, zone, ts, unidentified }) => ({ kind, zone, ts, unidentified }))).toEqual(
+      Array.from({ length: 12 }, (_, i) => ({
         kind: 'cycle_count',
         zone: 'shelf',
-        ts: '2026-11-22T10:01:00.000Z',
-        unidentified: 1,
-        source: undefined,
-      },
-      {
-        kind: 'cycle_count',
-        zone: 'shelf',
-        ts: '2026-11-22T10:02:00.000Z',
-        unidentified: undefined,
-        source: undefined,
-      },
-      {
-        kind: 'cycle_count',
-        zone: 'shelf',
-        ts: '2026-11-22T10:10:00.000Z',
-        unidentified: undefined,
-        source: undefined,
-      },
-      {
-        kind: 'cycle_count',
-        zone: 'shelf',
-        ts: '2026-11-22T10:11:00.000Z',
-        unidentified: undefined,
-        source: undefined,
-      },
-    ]);
+        ts: minute(i + 1),
+        unidentified: i === 0 ? 1 : undefined,
+      })),
+    );
     for (const envelope of envelopes) {
       expect(envelope.document.creationDate).toBe(envelope.ts);
       expectValidDocument(envelope.document);
     }
-    expect(new Set(gateway.objectEvents().map((event) => event.eventID)).size).toBe(4);
-    expect(epcisOf(gateway.context)?.stats).toEqual({
-      events: { sale: 0, exit: 0, entry: 0, cycle_count: 4 },
+    expect(new Set(gateway.objectEvents().map((event) => event.eventID)).size).toBe(12);
+    expect(gateway.controller.service('epcis')?.stats).toEqual({
+      events: { sale: 0, exit: 0, entry: 0, cycle_count: 12 },
       unidentified: 1,
       staleCountsSkipped: 0,
     });
@@ -174,7 +153,7 @@ describe('EPCIS cycle counts', () => {
       count('2026-11-22T10:01:00.000Z', [COLA_11_URI]),
       count('2026-11-22T10:03:00.000Z', [COLA_11_URI]),
     ]);
-    expect(epcisOf(gateway.context)?.stats.staleCountsSkipped).toBe(1);
+    expect(gateway.controller.service('epcis')?.stats.staleCountsSkipped).toBe(1);
   });
 
   it('does not list a tag restored after a restart until a reader sees it again', async () => {
@@ -265,7 +244,10 @@ describe('EPCIS sales from purchase.completed', () => {
       },
     ]);
     expectValidDocument(sale?.document);
-    expect(epcisOf(gateway.context)?.stats).toMatchObject({ events: { sale: 1 }, unidentified: 3 });
+    expect(gateway.controller.service('epcis')?.stats).toMatchObject({
+      events: { sale: 1 },
+      unidentified: 3,
+    });
   });
 
   it('writes the offset of the store time zone (engagement.timeZone) with each time', async () => {
@@ -306,7 +288,7 @@ describe('EPCIS door passages from tag.moved', () => {
       epcis: epcisSchema.parse({ locations: { inside: INSIDE, outside: OUTSIDE } }),
     };
     const events: GatewayEvent[] = [];
-    let context: ExtensionContext | undefined;
+    let epcis: EpcisExtension | undefined;
     const recorder = epcisRecorder();
     await replayCapture({
       file: CAPTURE,
@@ -314,14 +296,12 @@ describe('EPCIS door passages from tag.moved', () => {
       speed: 0,
       logger: silentLogger(),
       extraFeatures: [
-        epcis,
         recorder.feature,
-        (built) => {
-          context = built;
-          built.bus.on('test', '*', (event) => events.push(event));
-          return undefined;
-        },
+        tap('test-events', ({ bus }) => bus.on('test', '*', (event) => events.push(event))),
       ],
+      prepare: (controller) => {
+        epcis = controller.service('epcis');
+      },
     });
     // The scenario (test/exit-monitor/door-capture.ts): at 3.6 s the sold water, the unsold cola and
     // a tag of no scheme cross inside → outside; the cola comes back at 6.6 s and leaves at 8 s.
@@ -360,8 +340,7 @@ describe('EPCIS door passages from tag.moved', () => {
       },
     ]);
     for (const envelope of envelopes) expectValidDocument(envelope.document);
-    if (!context) throw new Error('no context');
-    expect(epcisOf(context)?.stats).toEqual({
+    expect(epcis?.stats).toEqual({
       events: { sale: 0, exit: 3, entry: 1, cycle_count: 0 },
       unidentified: 1,
       staleCountsSkipped: 0,
@@ -373,30 +352,20 @@ describe('EPCIS door passages from tag.moved', () => {
   });
 });
 
-describe('the epcis factories', () => {
-  const partsOf = async (config: ReturnType<typeof shelfConfig>, features = [epcis]) => {
-    const gateway = await startShelf({
-      config,
-      startIso: '2026-11-22T10:00:00.000Z',
-      features,
-      catalog: false,
-    });
+describe('the epcis feature', () => {
+  const partsOf = async (config: ReturnType<typeof shelfConfig>) => {
+    const gateway = await startShelf({ config, startIso: '2026-11-22T10:00:00.000Z', catalog: false });
     const parts = gateway.controller.parts.filter((part) => part === 'epcis');
     await gateway.controller.stop();
     return parts.length;
   };
 
-  it('builds the extension only when the config enables it, and once when listed twice', async () => {
+  it('is built only when the config enables it', async () => {
     const withSection = shelfConfig();
     const { epcis: _section, ...withoutSection } = withSection;
     const disabled = shelfConfig({ epcis: { enabled: false } });
     expect(await partsOf(withSection)).toBe(1);
     expect(await partsOf(withoutSection)).toBe(0);
     expect(await partsOf(disabled)).toBe(0);
-    // `replay --epcis` adds `epcisAlways`: on whatever the config says, never twice.
-    expect(await partsOf(withoutSection, [epcisAlways])).toBe(1);
-    expect(await partsOf(disabled, [epcisAlways])).toBe(1);
-    expect(await partsOf(withSection, [epcis, epcisAlways])).toBe(1);
-    expect(await partsOf(withSection, [epcisAlways, epcis])).toBe(1);
   });
 });

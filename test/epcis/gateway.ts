@@ -3,17 +3,17 @@
  * test/engagement/harness.ts drives one: for the EPCIS extension's door-less features (cycle counts,
  * sales emitted on its bus), with every event collected.
  */
-import type { ExtensionContext, ExtensionFactory } from '../../src/app/context.js';
 import { Controller } from '../../src/app/controller.js';
 import { configSchema, type GatewayConfig, type GatewayConfigInput } from '../../src/config/schema.js';
-import { epcis } from '../../src/integrations/epcis/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { Product } from '../../src/shared/commerce.js';
 import type { EpcisObjectEventJson, GatewayEvent } from '../../src/shared/events.js';
+import type { AnyFeature } from '../../src/shared/feature.js';
 import { sgtin } from '../exit-monitor/door-capture.js';
 import { requester } from '../exit-monitor/replay.js';
+import { tap } from '../helpers/features.js';
 
 export const SHELF_SGLN = 'urn:epc:id:sgln:0614141.00777.5';
 
@@ -49,7 +49,6 @@ export function shelfConfig(extra: Partial<GatewayConfigInput> = {}): GatewayCon
 export interface ShelfGateway {
   controller: Controller;
   clock: VirtualClock;
-  context: ExtensionContext;
   events: GatewayEvent[];
   /** One inventory round: each tag read once on antenna 1. */
   read(tags: readonly string[]): void;
@@ -66,13 +65,12 @@ export async function startShelf(options: {
   startIso: string;
   mode?: 'run' | 'replay';
   dataDir?: string;
-  features?: readonly ExtensionFactory[];
+  features?: readonly AnyFeature[];
   /** Load the catalog (GUM, mapped from GUM_TAG). Default true. */
   catalog?: boolean;
 }): Promise<ShelfGateway> {
   const clock = new VirtualClock(Date.parse(options.startIso));
   const events: GatewayEvent[] = [];
-  let context: ExtensionContext | undefined;
   const controller = Controller.create(options.config, {
     mode: options.mode ?? 'replay',
     clock,
@@ -81,16 +79,11 @@ export async function startShelf(options: {
     mqtt: undefined,
     drainMs: 0,
     extraFeatures: [
-      ...(options.features ?? [epcis]),
-      (built) => {
-        context = built;
-        built.bus.on('test', '*', (event) => events.push(event));
-        return undefined;
-      },
+      ...(options.features ?? []),
+      tap('test-events', ({ bus }) => bus.on('test', '*', (event) => events.push(event))),
     ],
   });
   await controller.start();
-  if (!context) throw new Error('the controller built no context');
   if (options.catalog ?? true) {
     const answer = await requester(controller, clock)('catalog/set', {
       products: [GUM],
@@ -117,7 +110,6 @@ export async function startShelf(options: {
   return {
     controller,
     clock,
-    context,
     events,
     read,
     readUntil(tags, untilIso) {

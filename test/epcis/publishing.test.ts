@@ -14,7 +14,7 @@ import { replayCapture } from '../../src/app/replay.js';
 import { epcisSchema } from '../../src/config/integrations.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { mqttSchema } from '../../src/config/schema.js';
-import { epcis, epcisDocument, objectsOf, saleEvent } from '../../src/integrations/epcis/index.js';
+import { epcisDocument, objectsOf, saleEvent } from '../../src/integrations/epcis/index.js';
 import { setup } from '../../src/mqtt/publisher-testkit.js';
 import { createTopics, EPCIS_EVENT_TYPE, eventPayload } from '../../src/mqtt/topics.js';
 import { silentLogger } from '../../src/observability/logger.js';
@@ -128,7 +128,6 @@ describe('EPCIS through the outbox to a real Mosquitto', () => {
         mqtt: mqttSchema.parse({ url: broker.url }),
         dataDir,
         drainMs: 15_000,
-        extraFeatures: [epcis],
       });
       expect(result.drained).toBe(true);
       await collector.waitFor(

@@ -7,6 +7,7 @@ import { configSchema } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { EventBody, GatewayEvent } from '../../src/shared/events.js';
+import { tap } from '../helpers/features.js';
 import { COLA, SOLD, UNSOLD, WATER } from './door-capture.js';
 import { requester } from './replay.js';
 
@@ -34,12 +35,7 @@ async function boot(dataDir: string, at: number) {
     dataDir,
     mqtt: undefined,
     drainMs: 0,
-    extraFeatures: [
-      ({ bus }) => {
-        bus.on('test', '*', (event) => events.push(event));
-        return undefined;
-      },
-    ],
+    extraFeatures: [tap('test-events', ({ bus }) => bus.on('test', '*', (event) => events.push(event)))],
   });
   await controller.start();
   const request = requester(controller, clock);

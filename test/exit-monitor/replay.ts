@@ -3,15 +3,15 @@
  * (the exit monitor is one of the controller's features), with the events collected and the exit
  * monitor's counts read at the end.
  */
-import type { ExtensionContext } from '../../src/app/context.js';
 import type { Controller } from '../../src/app/controller.js';
 import { replayCapture } from '../../src/app/replay.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
-import { type ExitMonitorStats, exitMonitorOf } from '../../src/domain/exit-monitor/index.js';
+import type { ExitMonitor, ExitMonitorStats } from '../../src/domain/exit-monitor/index.js';
 import { RequestRouter } from '../../src/mqtt/requests.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { Clock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
+import { tap } from '../helpers/features.js';
 
 export interface DoorReplay {
   events: GatewayEvent[];
@@ -42,28 +42,19 @@ export async function replayDoorCapture(options: {
   prepare?: (gateway: Gateway) => Promise<void> | void;
 }): Promise<DoorReplay> {
   const events: GatewayEvent[] = [];
-  let built: ExtensionContext | undefined;
-  const contextOf = () => {
-    if (!built) throw new Error('the controller was not built');
-    return built;
-  };
+  let monitor: ExitMonitor | undefined;
   const { header } = await replayCapture({
     file: options.file,
     config: options.config,
     speed: 0,
     logger: silentLogger(),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-    extraFeatures: [
-      (context) => {
-        built = context;
-        context.bus.on('test', '*', (event) => events.push(event));
-        return undefined;
-      },
-    ],
+    extraFeatures: [tap('test-events', ({ bus }) => bus.on('test', '*', (event) => events.push(event)))],
     prepare: async (controller) => {
-      const { clock } = contextOf();
+      monitor = controller.service('exitMonitor');
+      const clock = controller.clock;
       await options.prepare?.({ controller, clock, request: requester(controller, clock) });
     },
   });
-  return { events, stats: exitMonitorOf(contextOf())?.stats, startedAt: Date.parse(header.startedAt) };
+  return { events, stats: monitor?.stats, startedAt: Date.parse(header.startedAt) };
 }

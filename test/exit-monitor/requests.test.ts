@@ -4,6 +4,7 @@ import { configSchema } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
+import { tap } from '../helpers/features.js';
 import { SOLD, UNSOLD } from './door-capture.js';
 import { requester } from './replay.js';
 
@@ -24,12 +25,7 @@ async function boot() {
       dataDir: ':memory:',
       mqtt: undefined,
       drainMs: 0,
-      extraFeatures: [
-        ({ bus }) => {
-          bus.on('test', '*', (event) => events.push(event));
-          return undefined;
-        },
-      ],
+      extraFeatures: [tap('test-events', ({ bus }) => bus.on('test', '*', (event) => events.push(event)))],
     },
   );
   await controller.start();

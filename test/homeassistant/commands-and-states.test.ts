@@ -9,6 +9,7 @@ import {
   purchasePayload,
   stateTopics,
 } from '../../src/integrations/homeassistant/index.js';
+import { createTopics } from '../../src/mqtt/topics.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
@@ -29,7 +30,7 @@ const lockActuator = actuatorSchema.parse({
   channel: 'lock',
   safeState: 'closed',
 });
-const topics = stateTopics('rfid/gw1');
+const topics = stateTopics(createTopics('rfid', 'gw1'));
 const utf8 = (text: string) => Buffer.from(text, 'utf8');
 
 let seq = 0;

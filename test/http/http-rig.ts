@@ -7,11 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import parsePrometheusTextFormat, { type MetricFamily } from 'parse-prometheus-text-format';
-import type { ExtensionContext } from '../../src/app/context.js';
 import { Controller } from '../../src/app/controller.js';
 import { configSchema, type GatewayConfig, type GatewayConfigInput } from '../../src/config/schema.js';
 import { Catalog } from '../../src/domain/catalog/index.js';
-import { type HttpListener, httpListenerOf } from '../../src/integrations/http/index.js';
+import type { HttpListener } from '../../src/integrations/http/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { encodeId12Frame } from '../../src/protocols/em4100-ascii/index.js';
 import { encodeLine } from '../../src/protocols/lines/index.js';
@@ -21,6 +20,7 @@ import type { Product } from '../../src/shared/commerce.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
 import { Store } from '../../src/store/index.js';
 import type { ByteTransport, TransportHandlers } from '../../src/transport/types.js';
+import { tap } from '../helpers/features.js';
 
 export const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 
@@ -84,7 +84,6 @@ export class HttpRig {
   readonly ports = new Map<string, FakePort>();
   readonly tagReader = thingmagicDriver.createSimulator();
   readonly controller: Controller;
-  private context: ExtensionContext | undefined;
 
   private constructor(
     readonly dataDir: string,
@@ -102,13 +101,7 @@ export class HttpRig {
       dataDir,
       mqtt: config.mqtt,
       drainMs: 2000,
-      extraFeatures: [
-        (context) => {
-          this.context = context;
-          context.bus.on('rig', '*', (event) => this.events.push(event));
-          return undefined;
-        },
-      ],
+      extraFeatures: [tap('rig', ({ bus }) => bus.on('rig', '*', (event) => this.events.push(event)))],
       transportFor: (device) => this.port(device.id),
     });
   }
@@ -134,7 +127,7 @@ export class HttpRig {
   }
 
   get listener(): HttpListener {
-    const listener = this.context && httpListenerOf(this.context);
+    const listener = this.controller.service('http');
     if (!listener) throw new Error('no HTTP listener');
     return listener;
   }

@@ -1,10 +1,8 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ExtensionContext } from '../../src/app/context.js';
 import { Controller, StartupError } from '../../src/app/controller.js';
 import { configSchema, type GatewayConfigInput } from '../../src/config/schema.js';
-import { httpListener, httpListenerOf } from '../../src/integrations/http/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import { HttpRig, T0 } from './http-rig.js';
@@ -123,7 +121,6 @@ describe('the HTTP listener', () => {
       ['run', undefined],
       ['replay', {}],
     ] as const) {
-      let context: ExtensionContext | undefined;
       const controller = Controller.create(configSchema.parse(gateway(http)), {
         mode,
         clock: new VirtualClock(T0),
@@ -131,16 +128,9 @@ describe('the HTTP listener', () => {
         dataDir: ':memory:',
         mqtt: undefined,
         drainMs: 0,
-        extraFeatures: [
-          httpListener,
-          (built) => {
-            context = built;
-            return undefined;
-          },
-        ],
       });
       expect(controller.parts).not.toContain('http');
-      expect(context && httpListenerOf(context)).toBeUndefined();
+      expect(controller.service('http')).toBeUndefined();
       controller.store.close();
     }
   });

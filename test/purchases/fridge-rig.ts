@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller } from '../../src/app/controller.js';
-import { screensOf } from '../../src/app/extensions/displays.js';
+import { nextTurn, VirtualTime } from '../../src/app/virtual-time.js';
 import { configSchema, type GatewayConfigInput } from '../../src/config/schema.js';
 import { Catalog } from '../../src/domain/catalog/index.js';
 import type { DisplayScreens } from '../../src/domain/displays/screens.js';
@@ -21,6 +21,7 @@ import { VirtualClock } from '../../src/shared/clock.js';
 import type { Product } from '../../src/shared/commerce.js';
 import type { EventBody, GatewayEvent } from '../../src/shared/events.js';
 import { Store } from '../../src/store/index.js';
+import { tap } from '../helpers/features.js';
 
 export const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 export const CYCLE_MS = 250;
@@ -134,15 +135,11 @@ export class FridgeRig {
       mqtt: undefined,
       drainMs: 0,
       // Listening from the start: a session recovered at start-up emits before start() returns.
-      extraFeatures: [
-        (context) => {
-          context.bus.on('rig', '*', (event) => this.events.push(event));
-          this.screens = screensOf(context);
-          return undefined;
-        },
-      ],
+      extraFeatures: [tap('rig', ({ bus }) => bus.on('rig', '*', (event) => this.events.push(event)))],
     });
+    this.screens = this.controller.service('screens');
     await this.controller.start();
+    await nextTurn();
   }
 
   /** The process dies: nothing is stopped, the store file is left as it is (its last commit stands). */
@@ -175,39 +172,47 @@ export class FridgeRig {
     this.inside.delete(tag);
   }
 
-  card(id: string): void {
-    this.feed('badge', encodeId12Frame(hexBytes(id)));
+  card(id: string): Promise<void> {
+    return this.feed('badge', encodeId12Frame(hexBytes(id)));
   }
 
-  door(value: 'open' | 'closed'): void {
-    this.feed('io', encodeLine('door', value));
+  door(value: 'open' | 'closed'): Promise<void> {
+    return this.feed('io', encodeLine('door', value));
   }
 
   /** Runs `ms` of inventory rounds: each round, each tag inside is read with its probability. */
-  rounds(ms: number, extraReads: (round: number) => string[] = () => []): void {
+  async rounds(ms: number, extraReads: (round: number) => string[] = () => []): Promise<void> {
     const until = this.clock.now() + ms;
     let round = 0;
     while (this.clock.now() + CYCLE_MS <= until) {
-      this.clock.advanceTo(this.clock.now() + CYCLE_MS);
+      await this.time.advanceTo(this.clock.now() + CYCLE_MS);
       const tags = [...this.inside].filter(([, p]) => this.random() < p).map(([tag]) => tag);
       for (const tag of [...tags, ...extraReads(round)]) {
         const frame = this.simulator.tagFrame(hexBytes(tag), 1, -50);
-        if (frame) this.feed('fridge', frame);
+        if (frame) await this.feed('fridge', frame);
       }
       round += 1;
     }
-    this.clock.advanceTo(until);
+    await this.time.advanceTo(until);
   }
 
   /** Time passes with the reader silent (unplugged, or nothing inside). */
-  idle(ms: number): void {
-    this.clock.advanceTo(this.clock.now() + ms);
+  idle(ms: number): Promise<void> {
+    return this.time.advanceTo(this.clock.now() + ms);
   }
 
-  feed(port: string, bytes: Uint8Array): void {
-    const pipeline = this.controller?.readers.pipeline(port);
-    if (!pipeline) throw new Error(`no pipeline ${port}`);
+  /** Bytes from a device; what they set off (a lock written, a screen shown) is done when it resolves. */
+  async feed(port: string, bytes: Uint8Array): Promise<void> {
+    const controller = this.controller;
+    const pipeline = controller?.readers.pipeline(port);
+    if (!controller || !pipeline) throw new Error(`no pipeline ${port}`);
     pipeline.ingest(bytes);
+    await new VirtualTime(this.clock, controller.bus).settle();
+  }
+
+  private get time(): VirtualTime {
+    if (!this.controller) throw new Error('not running');
+    return new VirtualTime(this.clock, this.controller.bus);
   }
 
   /** Answers a request as `<base>/request/<command>` would (validation, errors and all). */
@@ -223,12 +228,14 @@ export class FridgeRig {
   }
 
   /** Puts an event on the bus as another feature would (the outputs reporting a device fault). */
-  emit(body: EventBody): void {
+  async emit(body: EventBody): Promise<void> {
     this.controller?.bus.emit(body);
+    await this.time.settle();
   }
 
-  readerStatus(reader: string, state: 'online' | 'offline'): void {
+  async readerStatus(reader: string, state: 'online' | 'offline'): Promise<void> {
     this.controller?.bus.emit({ type: 'reader.status', reader, state, reason: 'test' });
+    await this.time.settle();
   }
 
   ofType<T extends GatewayEvent['type']>(type: T): Array<Extract<GatewayEvent, { type: T }>> {

@@ -18,10 +18,10 @@ describe('a cabinet whose lock does not answer', () => {
     );
     rigs.push(rig);
     rig.put(sgtin(COLA_REF, 1));
-    rig.rounds(30_000);
+    await rig.rounds(30_000);
     expect(rig.screens?.current('screen')?.template).toBe('idle');
 
-    rig.emit({
+    await rig.emit({
       type: 'actuator.status',
       actuator: 'lock',
       state: 'fault',
@@ -31,20 +31,20 @@ describe('a cabinet whose lock does not answer', () => {
       template: 'out_of_order',
       lines: ['Out of order', 'Please ask staff'],
     });
-    rig.card(CARD_ANA);
+    await rig.card(CARD_ANA);
     expect(rig.ofType('purchase.started')).toEqual([]);
     expect(rig.ofType('purchase.refused')).toEqual([
       expect.objectContaining({ reason: 'out_of_order', customer: 'cust-17' }),
     ]);
     // Another lock's fault is not this cabinet's business.
-    rig.emit({ type: 'actuator.status', actuator: 'buzzer', state: 'ok', reason: 'write succeeded' });
-    rig.rounds(60_000);
+    await rig.emit({ type: 'actuator.status', actuator: 'buzzer', state: 'ok', reason: 'write succeeded' });
+    await rig.rounds(60_000);
     expect(rig.screens?.current('screen')?.template).toBe('out_of_order');
 
-    rig.emit({ type: 'actuator.status', actuator: 'lock', state: 'ok', reason: 'write succeeded' });
+    await rig.emit({ type: 'actuator.status', actuator: 'lock', state: 'ok', reason: 'write succeeded' });
     expect(rig.screens?.current('screen')?.template).toBe('idle');
-    rig.rounds(10_000); // the card leaves the reader before it is presented again
-    rig.card(CARD_ANA);
+    await rig.rounds(10_000); // the card leaves the reader before it is presented again
+    await rig.card(CARD_ANA);
     expect(rig.ofType('purchase.started')).toHaveLength(1);
   });
 });

@@ -39,20 +39,20 @@ describe('personal welcome and customer privacy', () => {
     });
     for (let serial = 1; serial <= 4; serial++) rig.put(sgtin(COLA_REF, serial));
     for (let serial = 1; serial <= 4; serial++) rig.put(sgtin(WATER_REF, serial));
-    rig.rounds(60_000);
+    await rig.rounds(60_000);
     return rig;
   }
 
   /** One session: card, open, take these, close, settle; returns the welcome screen's lines. */
-  function buy(rig: FridgeRig, card: string, tags: string[]): string[] {
-    rig.card(card);
+  async function buy(rig: FridgeRig, card: string, tags: string[]): Promise<string[]> {
+    await rig.card(card);
     const welcome = rig.screens?.current('fridge-screen');
-    rig.door('open');
-    rig.rounds(1000);
+    await rig.door('open');
+    await rig.rounds(1000);
     for (const tag of tags) rig.take(tag);
-    rig.rounds(1000);
-    rig.door('closed');
-    rig.rounds(15_000);
+    await rig.rounds(1000);
+    await rig.door('closed');
+    await rig.rounds(15_000);
     return welcome?.template === 'welcome' ? welcome.lines : [];
   }
 
@@ -65,19 +65,19 @@ describe('personal welcome and customer privacy', () => {
 
   it('greets a consenting customer by name with their usual items, learned from what they bought', async () => {
     const rig = await fridge();
-    expect(buy(rig, CARD_ANA, [sgtin(COLA_REF, 1), sgtin(COLA_REF, 2)])).toEqual([
+    expect(await buy(rig, CARD_ANA, [sgtin(COLA_REF, 1), sgtin(COLA_REF, 2)])).toEqual([
       'Welcome!',
       'Hello Ana Lima',
       'The door is open',
     ]);
-    expect(buy(rig, CARD_ANA, [sgtin(WATER_REF, 1)])).toEqual([
+    expect(await buy(rig, CARD_ANA, [sgtin(WATER_REF, 1)])).toEqual([
       'Welcome!',
       'Hello Ana Lima',
       `Your usual: ${COLA.name}`,
       'The door is open',
     ]);
     // Two colas, then a water: most bought first.
-    expect(buy(rig, CARD_ANA, [])).toEqual([
+    expect(await buy(rig, CARD_ANA, [])).toEqual([
       'Welcome!',
       'Hello Ana Lima',
       `Your usual: ${COLA.name}, ${WATER.name}`,
@@ -89,7 +89,7 @@ describe('personal welcome and customer privacy', () => {
 
   it('keeps nothing for a customer without consent, and shows them no name', async () => {
     const rig = await fridge();
-    expect(buy(rig, CARD_BEN, [sgtin(COLA_REF, 1)])).toEqual(['Welcome!', 'The door is open']);
+    expect(await buy(rig, CARD_BEN, [sgtin(COLA_REF, 1)])).toEqual(['Welcome!', 'The door is open']);
     expect(rig.ofType('purchase.completed')).toHaveLength(1);
     expect(historyRows(rig, 'cust-42')).toBe(0);
     // customers/get shows no name for them either: it was never stored.
@@ -99,30 +99,30 @@ describe('personal welcome and customer privacy', () => {
 
   it('deletes the history the moment consent is withdrawn', async () => {
     const rig = await fridge();
-    buy(rig, CARD_ANA, [sgtin(COLA_REF, 1)]);
+    await buy(rig, CARD_ANA, [sgtin(COLA_REF, 1)]);
     expect(historyRows(rig, 'cust-17')).toBe(1);
     const answer = await rig.request('customers/set', {
       customers: [{ card: CARD_ANA, reference: 'cust-17', consent: false }],
     });
     expect(answer).toMatchObject({ status: 'ok', data: { set: 1, historyDeleted: 1 } });
     expect(historyRows(rig, 'cust-17')).toBe(0);
-    expect(buy(rig, CARD_ANA, [sgtin(COLA_REF, 2)])).toEqual(['Welcome!', 'The door is open']);
+    expect(await buy(rig, CARD_ANA, [sgtin(COLA_REF, 2)])).toEqual(['Welcome!', 'The door is open']);
     expect(historyRows(rig, 'cust-17')).toBe(0);
   });
 
   it('purges history past its retention on schedule', async () => {
     const rig = await fridge();
-    buy(rig, CARD_ANA, [sgtin(COLA_REF, 1)]);
-    rig.idle(89 * DAY_MS);
+    await buy(rig, CARD_ANA, [sgtin(COLA_REF, 1)]);
+    await rig.idle(89 * DAY_MS);
     expect(historyRows(rig, 'cust-17')).toBe(1);
-    rig.idle(2 * DAY_MS);
+    await rig.idle(2 * DAY_MS);
     expect(historyRows(rig, 'cust-17')).toBe(0);
   });
 
   it('forgets a customer: nothing of them is left in the store file, their sales stay anonymous', async () => {
     const rig = await fridge();
-    buy(rig, CARD_ANA, [sgtin(COLA_REF, 1)]);
-    buy(rig, CARD_ANA, [sgtin(WATER_REF, 1)]);
+    await buy(rig, CARD_ANA, [sgtin(COLA_REF, 1)]);
+    await buy(rig, CARD_ANA, [sgtin(WATER_REF, 1)]);
     const answer = await rig.request('customers/forget', { card: CARD_ANA });
     expect(answer).toMatchObject({ status: 'ok', data: { cards: 1, history: 2, sessions: 2 } });
     const sessions = await rig.request('sessions/get', {});
@@ -137,7 +137,7 @@ describe('personal welcome and customer privacy', () => {
       }
     }
     // The card opens nothing any more.
-    rig.card(CARD_ANA);
+    await rig.card(CARD_ANA);
     expect(rig.ofType('purchase.refused').at(-1)).toMatchObject({ reason: 'unknown_card' });
     expect(rig.logLines.join('\n')).not.toMatch(/cust-17|Ana Lima/);
   });
@@ -156,14 +156,14 @@ describe('personal welcome and customer privacy', () => {
         error: expect.stringContaining("listed in the config's customers"),
       });
     }
-    rig.card(CARD_ANA);
+    await rig.card(CARD_ANA);
     const during = await rig.request('customers/forget', { card: CARD_ANA });
     expect(during).toMatchObject({ status: 'error', error: expect.stringContaining('session in progress') });
   });
 
   it('deletes the history of a customer whose last card is removed', async () => {
     const rig = await fridge();
-    buy(rig, CARD_ANA, [sgtin(COLA_REF, 1)]);
+    await buy(rig, CARD_ANA, [sgtin(COLA_REF, 1)]);
     expect(historyRows(rig, 'cust-17')).toBe(1);
     const answer = await rig.request('customers/set', { remove: [CARD_ANA] });
     expect(answer).toMatchObject({ status: 'ok', data: { removed: 1, historyDeleted: 1 } });

@@ -20,26 +20,26 @@ describe('purchase sessions (controller, real store, real frames)', () => {
     for (let serial = 1; serial <= 3; serial++) rig.put(sgtin(COLA_REF, serial), readProbability);
     for (let serial = 1; serial <= 2; serial++) rig.put(sgtin(WATER_REF, serial), readProbability);
     // A minute of history: every tag's read rate is known before anyone opens the door.
-    rig.rounds(60_000);
+    await rig.rounds(60_000);
     return rig;
   }
 
   it('charges exactly the two drinks taken', async () => {
     const rig = await stockedFridge();
-    rig.card(CARD_ANA);
+    await rig.card(CARD_ANA);
     const [started] = rig.ofType('purchase.started');
     expect(started).toMatchObject({ cabinet: 'fridge-1', customer: 'cust-17', via: 'card' });
     expect(rig.ofType('actuator.changed')).toEqual([
       expect.objectContaining({ actuator: 'lock', value: 'open', pulseMs: 5000 }),
     ]);
-    rig.rounds(2000);
-    rig.door('open');
-    rig.rounds(1000);
+    await rig.rounds(2000);
+    await rig.door('open');
+    await rig.rounds(1000);
     rig.take(sgtin(COLA_REF, 2));
     rig.take(sgtin(WATER_REF, 1));
-    rig.rounds(3000);
-    rig.door('closed');
-    rig.rounds(15_000);
+    await rig.rounds(3000);
+    await rig.door('closed');
+    await rig.rounds(15_000);
 
     const [completed] = rig.ofType('purchase.completed');
     expect(completed?.session).toBe(started?.session);
@@ -60,14 +60,14 @@ describe('purchase sessions (controller, real store, real frames)', () => {
 
   it('completes with nothing to charge when nothing was taken, and reports a returned item', async () => {
     const rig = await stockedFridge();
-    rig.card(CARD_ANA);
-    rig.door('open');
-    rig.rounds(2000);
+    await rig.card(CARD_ANA);
+    await rig.door('open');
+    await rig.rounds(2000);
     // A water bought earlier comes back in.
     rig.put(sgtin(WATER_REF, 9));
-    rig.rounds(1000);
-    rig.door('closed');
-    rig.rounds(15_000);
+    await rig.rounds(1000);
+    await rig.door('closed');
+    await rig.rounds(15_000);
     const [completed] = rig.ofType('purchase.completed');
     expect(completed).toMatchObject({ items: [], total: 0, currency: 'EUR' });
     expect(completed?.returned.map((item) => item.tag)).toEqual([sgtin(WATER_REF, 9)]);
@@ -75,15 +75,15 @@ describe('purchase sessions (controller, real store, real frames)', () => {
 
   it('refuses an unknown card, and a second card while a session runs', async () => {
     const rig = await stockedFridge();
-    rig.card(CARD_UNKNOWN);
+    await rig.card(CARD_UNKNOWN);
     expect(rig.ofType('purchase.refused')).toEqual([
       expect.objectContaining({ cabinet: 'fridge-1', reason: 'unknown_card', card: CARD_UNKNOWN }),
     ]);
     expect(rig.ofType('purchase.started')).toEqual([]);
-    rig.card(CARD_ANA);
-    rig.rounds(2000);
-    rig.idle(5000); // the badge reader lets the card depart, so a new read is a new arrival
-    rig.card(CARD_ANA);
+    await rig.card(CARD_ANA);
+    await rig.rounds(2000);
+    await rig.idle(5000); // the badge reader lets the card depart, so a new read is a new arrival
+    await rig.card(CARD_ANA);
     expect(rig.ofType('purchase.refused').map((event) => event.reason)).toEqual([
       'unknown_card',
       'session_in_progress',
@@ -93,10 +93,10 @@ describe('purchase sessions (controller, real store, real frames)', () => {
 
   it('cancels and relocks when the door is never opened', async () => {
     const rig = await stockedFridge();
-    rig.card(CARD_ANA);
-    rig.rounds(14_000);
+    await rig.card(CARD_ANA);
+    await rig.rounds(14_000);
     expect(rig.ofType('purchase.cancelled')).toEqual([]);
-    rig.rounds(2000);
+    await rig.rounds(2000);
     expect(rig.ofType('purchase.cancelled')).toEqual([
       expect.objectContaining({ cabinet: 'fridge-1', reason: 'door_not_opened' }),
     ]);
@@ -105,14 +105,14 @@ describe('purchase sessions (controller, real store, real frames)', () => {
 
   it('raises an alarm when the door is left open, and one when it opens without a session', async () => {
     const rig = await stockedFridge();
-    rig.door('open');
+    await rig.door('open');
     expect(rig.ofType('security.alarm')).toEqual([
       expect.objectContaining({ kind: 'door_opened_without_session', cabinet: 'fridge-1' }),
     ]);
-    rig.door('closed');
-    rig.card(CARD_ANA);
-    rig.door('open');
-    rig.rounds(61_000);
+    await rig.door('closed');
+    await rig.card(CARD_ANA);
+    await rig.door('open');
+    await rig.rounds(61_000);
     expect(rig.ofType('security.alarm').map((event) => event.kind)).toEqual([
       'door_opened_without_session',
       'door_left_open',
@@ -121,13 +121,13 @@ describe('purchase sessions (controller, real store, real frames)', () => {
 
   it('never charges when the reader goes offline during the session: uncertain, with the reason', async () => {
     const rig = await stockedFridge();
-    rig.card(CARD_ANA);
-    rig.door('open');
+    await rig.card(CARD_ANA);
+    await rig.door('open');
     rig.take(sgtin(COLA_REF, 1));
-    rig.rounds(2000);
-    rig.readerStatus('fridge', 'offline');
-    rig.door('closed');
-    rig.idle(12_000);
+    await rig.rounds(2000);
+    await rig.readerStatus('fridge', 'offline');
+    await rig.door('closed');
+    await rig.idle(12_000);
     expect(rig.ofType('purchase.completed')).toEqual([]);
     const [cancelled] = rig.ofType('purchase.cancelled');
     expect(cancelled).toMatchObject({ reason: 'uncertain', confidence: 'uncertain' });
@@ -136,48 +136,48 @@ describe('purchase sessions (controller, real store, real frames)', () => {
 
   it('says uncertain, never charges, when weak tags cannot be decided in time', async () => {
     const rig = await stockedFridge(0.08);
-    rig.card(CARD_ANA);
-    rig.door('open');
+    await rig.card(CARD_ANA);
+    await rig.door('open');
     rig.take(sgtin(COLA_REF, 1));
-    rig.rounds(2000);
-    rig.door('closed');
-    rig.rounds(15_000);
+    await rig.rounds(2000);
+    await rig.door('closed');
+    await rig.rounds(15_000);
     expect(rig.ofType('purchase.completed')).toEqual([]);
     expect(rig.ofType('purchase.cancelled')).toEqual([expect.objectContaining({ confidence: 'uncertain' })]);
   });
 
   it('recovers a session after the gateway is killed mid-session: charged once, from evidence', async () => {
     const rig = await stockedFridge();
-    rig.card(CARD_ANA);
-    rig.door('open');
-    rig.rounds(1000);
+    await rig.card(CARD_ANA);
+    await rig.door('open');
+    await rig.rounds(1000);
     rig.take(sgtin(COLA_REF, 3));
-    rig.rounds(1000);
+    await rig.rounds(1000);
     rig.crash();
     // Back up: the session waits for the door; once it closes, the basket comes from the settled
     // set kept from before the crash and the reads since.
     await rig.boot();
-    rig.rounds(2000);
-    rig.door('closed');
-    rig.rounds(15_000);
+    await rig.rounds(2000);
+    await rig.door('closed');
+    await rig.rounds(15_000);
     const completed = rig.ofType('purchase.completed');
     expect(completed.map((event) => event.items.map((item) => item.tag))).toEqual([[sgtin(COLA_REF, 3)]]);
     // Restarting again changes nothing: the session is final in the store.
     await rig.stop();
     await rig.boot();
-    rig.rounds(5000);
+    await rig.rounds(5000);
     expect(rig.ofType('purchase.completed')).toHaveLength(1);
   });
 
   it('does not charge a recovered session whose door never reports: uncertain, with the reason', async () => {
     const rig = await stockedFridge();
-    rig.card(CARD_ANA);
-    rig.door('open');
+    await rig.card(CARD_ANA);
+    await rig.door('open');
     rig.take(sgtin(WATER_REF, 2));
-    rig.rounds(1000);
+    await rig.rounds(1000);
     rig.crash();
     await rig.boot();
-    rig.rounds(40_000);
+    await rig.rounds(40_000);
     expect(rig.ofType('purchase.completed')).toEqual([]);
     const [cancelled] = rig.ofType('purchase.cancelled');
     expect(cancelled).toMatchObject({
@@ -188,14 +188,14 @@ describe('purchase sessions (controller, real store, real frames)', () => {
 
   it('recovers a session that was only authorised by cancelling it, and lets the next customer in', async () => {
     const rig = await stockedFridge();
-    rig.card(CARD_ANA);
+    await rig.card(CARD_ANA);
     rig.crash();
     await rig.boot();
     expect(rig.ofType('purchase.cancelled')).toEqual([
       expect.objectContaining({ reason: 'gateway_restarted' }),
     ]);
-    rig.rounds(5000);
-    rig.card(CARD_ANA);
+    await rig.rounds(5000);
+    await rig.card(CARD_ANA);
     // One before the crash, and the next customer's after it.
     expect(rig.ofType('purchase.started')).toHaveLength(2);
     expect(rig.ofType('purchase.refused')).toEqual([]);
@@ -203,26 +203,26 @@ describe('purchase sessions (controller, real store, real frames)', () => {
 
   it('goes on with the same session when the door is opened again while settling', async () => {
     const rig = await stockedFridge();
-    rig.card(CARD_ANA);
-    rig.door('open');
-    rig.rounds(1000);
-    rig.door('closed');
-    rig.rounds(250);
-    rig.door('open');
+    await rig.card(CARD_ANA);
+    await rig.door('open');
+    await rig.rounds(1000);
+    await rig.door('closed');
+    await rig.rounds(250);
+    await rig.door('open');
     rig.take(sgtin(COLA_REF, 1));
-    rig.rounds(1000);
-    rig.door('closed');
-    rig.rounds(15_000);
+    await rig.rounds(1000);
+    await rig.door('closed');
+    await rig.rounds(15_000);
     const completed = rig.ofType('purchase.completed');
     expect(completed.map((event) => event.items.map((item) => item.tag))).toEqual([[sgtin(COLA_REF, 1)]]);
   });
 
   it('never charges when the door reports closed without having reported open', async () => {
     const rig = await stockedFridge();
-    rig.card(CARD_ANA);
+    await rig.card(CARD_ANA);
     rig.take(sgtin(COLA_REF, 1));
-    rig.rounds(1000);
-    rig.door('closed');
+    await rig.rounds(1000);
+    await rig.door('closed');
     expect(rig.ofType('purchase.completed')).toEqual([]);
     expect(rig.ofType('purchase.cancelled')).toEqual([expect.objectContaining({ confidence: 'uncertain' })]);
     expect(rig.ofType('security.alarm').map((event) => event.kind)).toEqual(['door_closed_without_open']);
@@ -275,7 +275,7 @@ describe('purchase sessions (controller, real store, real frames)', () => {
         error: expect.stringContaining('customers[0].card'),
       },
     );
-    rig.card(CARD_UNKNOWN);
+    await rig.card(CARD_UNKNOWN);
     expect(rig.ofType('purchase.started').map((event) => event.customer)).toEqual(['app-user-9', 'cust-99']);
   });
 });

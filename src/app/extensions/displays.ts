@@ -2,50 +2,61 @@ import type { DisplayConfig } from '../../config/displays.js';
 import { isLcdText, SerialLcd, toLcdText } from '../../devices/serial-lcd/index.js';
 import { DisplayScreens, type ScreenSink } from '../../domain/displays/screens.js';
 import type { BusCommands } from '../../shared/extension.js';
-import { createTransport } from '../../transport/create.js';
+import { defineFeature, type FeatureContext, type Services } from '../../shared/feature.js';
 import type { ByteTransport } from '../../transport/types.js';
-import type { ExtensionContext, ExtensionFactory } from '../context.js';
 
-const screensByContext = new WeakMap<ExtensionContext, DisplayScreens>();
+declare module '../../shared/feature.js' {
+  interface Services {
+    /** What each display shows now. */
+    screens: DisplayScreens;
+  }
+}
 
-/** The displays of this gateway, for a feature that wants to know what one shows (tests, status). */
-export function screensOf(context: ExtensionContext): DisplayScreens | undefined {
-  return screensByContext.get(context);
+interface Lcd {
+  id: string;
+  transport: ByteTransport;
+  lcd: SerialLcd;
+  link: { online: boolean };
 }
 
 /**
  * Displays: the `displays` section, plus an MQTT display for every cabinet `display` not listed there
  * (how cabinets named their screen before displays had a section of their own). Screens are asked
- * for on the bus (`display.show`), by cabinets and by rules; every display starts on idle.
+ * for on the bus (`display.show`), by cabinets and by rules; every display starts on idle. Serial
+ * LCDs get their ports from `deviceIo` (a replay's record what they would have been sent).
  */
-export const displays: ExtensionFactory = (context) => {
-  const { config, bus, clock, logger, mode } = context;
-  const settings: DisplayConfig[] = [...config.displays];
-  for (const cabinet of config.cabinets) {
-    if (cabinet.display !== undefined && !settings.some((display) => display.id === cabinet.display)) {
-      settings.push({ id: cabinet.display, driver: 'mqtt', locale: 'en', idleAfterMs: 20_000 });
+export const displaysFeature = defineFeature({
+  name: 'displays',
+  needs: ['deviceIo'],
+  uses: ['retained'],
+  provides: ['screens'],
+  build: (input) => {
+    const { config, bus, clock, logger } = input;
+    const settings: DisplayConfig[] = [...config.displays];
+    for (const cabinet of config.cabinets) {
+      if (cabinet.display !== undefined && !settings.some((display) => display.id === cabinet.display)) {
+        settings.push({ id: cabinet.display, driver: 'mqtt', locale: 'en', idleAfterMs: 20_000 });
+      }
     }
-  }
-  if (settings.length === 0) return undefined;
-  const screens = new DisplayScreens({ clock, logger, texts: config.displayTexts });
-  screensByContext.set(context, screens);
-  const lcds: Array<{ id: string; transport: ByteTransport; lcd: SerialLcd; link: { online: boolean } }> = [];
-  for (const display of settings) {
-    if (display.driver === 'mqtt') {
-      screens.add(display, mqttSink(context, display.id));
-    } else {
-      const lcd = lcdDevice(context, display);
-      lcds.push({ id: display.id, ...lcd });
-      screens.add(display, lcd.sink);
+    if (settings.length === 0) return undefined;
+    const screens = new DisplayScreens({ clock, logger, texts: config.displayTexts });
+    const lcds: Lcd[] = [];
+    for (const display of settings) {
+      if (display.driver === 'mqtt') {
+        screens.add(display, mqttSink(input.uses.retained, display.id));
+      } else {
+        const lcd = lcdDevice(input, input.needs.deviceIo, display);
+        lcds.push({ id: display.id, ...lcd });
+        screens.add(display, lcd.sink);
+      }
     }
-  }
-  const unhandle = bus.handle('display.show', async (request: BusCommands['display.show']) => {
-    screens.show(request);
-  });
-  return {
-    name: 'displays',
-    start() {
-      if (mode === 'run') {
+    // From the build on: a feature that starts earlier (a session recovered) may show a screen.
+    const unhandle = bus.handle('display.show', async (request: BusCommands['display.show']) => {
+      screens.show(request);
+    });
+    return {
+      provides: { screens },
+      start() {
         for (const { id, transport, lcd, link } of lcds) {
           transport.start({
             data: () => {},
@@ -58,34 +69,30 @@ export const displays: ExtensionFactory = (context) => {
             },
           });
         }
-      }
-      for (const id of screens.ids) if (!screens.current(id)) screens.show({ display: id, template: 'idle' });
-    },
-    async stop() {
-      unhandle();
-      screens.stop();
-      await Promise.all(lcds.map(({ transport }) => transport.stop()));
-    },
-  };
-};
+        for (const id of screens.ids)
+          if (!screens.current(id)) screens.show({ display: id, template: 'idle' });
+      },
+      async stop() {
+        unhandle();
+        screens.stop();
+        await Promise.all(lcds.map(({ transport }) => transport.stop()));
+      },
+    };
+  },
+});
 
-function mqttSink(context: ExtensionContext, id: string): ScreenSink {
+function mqttSink(retained: Services['retained'] | undefined, id: string): ScreenSink {
   return {
-    present: async (content) => {
-      const link = context.mqtt;
-      link?.retain(link.topics.display(id), content);
-    },
+    present: async (content) => retained?.publish({ kind: 'display', display: id }, content),
   };
 }
 
 function lcdDevice(
-  context: ExtensionContext,
+  context: FeatureContext,
+  io: Services['deviceIo'],
   display: Extract<DisplayConfig, { driver: 'serial-lcd' }>,
-): { transport: ByteTransport; lcd: SerialLcd; link: { online: boolean }; sink: ScreenSink } {
-  const transport = createTransport(
-    { port: display.port, baudRate: display.baudRate },
-    { clock: context.clock, logger: context.logger.child({ display: display.id }) },
-  );
+): Omit<Lcd, 'id'> & { sink: ScreenSink } {
+  const transport = io.open({ id: display.id, port: display.port, baudRate: display.baudRate });
   const lcd = new SerialLcd({
     target: `${display.port}@${display.baudRate}`,
     model: display.model,
@@ -97,10 +104,9 @@ function lcdDevice(
   const sink: ScreenSink = {
     fits: isLcdText,
     transliterate: toLcdText,
-    // A replay writes to no device. A display that is not connected is painted when it is (the
-    // screen is kept as the current one): asking it now would only fail.
-    present: (content) =>
-      context.mode === 'run' && link.online ? lcd.show(content.lines.map(toLcdText)) : Promise.resolve(),
+    // A display that is not connected is painted when it is (the screen is kept as the current one):
+    // asking it now would only fail.
+    present: (content) => (link.online ? lcd.show(content.lines.map(toLcdText)) : Promise.resolve()),
   };
   return { transport, lcd, link, sink };
 }

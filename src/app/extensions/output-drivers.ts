@@ -4,9 +4,8 @@ import { MqttOutput } from '../../devices/mqtt-output.js';
 import { RelayLcusOutput } from '../../devices/relay-lcus.js';
 import type { OutputDriver } from '../../devices/types.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
-import { createTransport } from '../../transport/create.js';
 import type { ByteTransport, TransportStatus } from '../../transport/types.js';
-import type { ExtensionContext } from '../context.js';
+import type { DeviceControl, DeviceIo } from '../reading-services.js';
 
 /** Where an actuator's bytes go, so that "its device came online" can be told per actuator. */
 export type OutputDevice =
@@ -94,18 +93,16 @@ export class OutputPorts {
   >();
 
   constructor(
-    private readonly context: ExtensionContext,
+    private readonly io: DeviceIo,
+    private readonly clock: Clock,
     private readonly onStatus: (port: string, status: TransportStatus) => void,
   ) {}
 
   writer(settings: RelayLcusActuatorConfig): (bytes: Uint8Array) => Promise<void> {
     let entry = this.ports.get(settings.port);
     if (!entry) {
-      const transport = createTransport(
-        { port: settings.port, baudRate: settings.baudRate },
-        { clock: this.context.clock, logger: this.context.logger },
-      );
-      const pacer = new FramePacer(this.context.clock, (bytes) => transport.write(bytes));
+      const transport = this.io.open({ id: settings.port, port: settings.port, baudRate: settings.baudRate });
+      const pacer = new FramePacer(this.clock, (bytes) => transport.write(bytes));
       entry = { transport, pacer, online: false };
       this.ports.set(settings.port, entry);
     }
@@ -141,19 +138,21 @@ export class OutputPorts {
   }
 }
 
+export interface OutputDeps {
+  clock: Clock;
+  devices: DeviceControl;
+  io: DeviceIo;
+}
+
 export function buildOutput(
   settings: ActuatorConfig,
-  context: ExtensionContext,
+  deps: OutputDeps,
   ports: OutputPorts,
   onPulseEndError: (error: unknown) => void,
 ): BuiltOutput {
   switch (settings.driver) {
     case 'lines': {
-      const write = (bytes: Uint8Array) => {
-        const pipeline = context.readers.pipeline(settings.device);
-        if (!pipeline) return Promise.reject(new Error(`device ${settings.device} is not configured`));
-        return pipeline.write(bytes);
-      };
+      const write = (bytes: Uint8Array) => deps.devices.write(settings.device, bytes);
       return {
         driver: new LinesOutput(settings.device, settings.channel, write),
         device: { kind: 'lines', sensor: settings.device },
@@ -166,23 +165,17 @@ export function buildOutput(
           channel: settings.channel,
           values: settings.values,
           write: ports.writer(settings),
-          clock: context.clock,
+          clock: deps.clock,
           onError: onPulseEndError,
         }),
         device: { kind: 'port', port: settings.port },
       };
     case 'mqtt': {
       const topic = settings.topic ?? `actuators/${settings.id}/set`;
-      return {
-        driver: new MqttOutput(`mqtt:${topic}`, (payload) => publishCommand(context, topic, payload)),
-        device: { kind: 'mqtt' },
-      };
+      const messages = deps.io.messages;
+      const send = (payload: string) =>
+        messages ? messages.send(topic, payload) : Promise.reject(new Error('no MQTT broker is configured'));
+      return { driver: new MqttOutput(`mqtt:${topic}`, send), device: { kind: 'mqtt' } };
     }
   }
-}
-
-function publishCommand(context: ExtensionContext, topic: string, payload: string): Promise<void> {
-  return context.mqtt
-    ? context.mqtt.publishNow(topic, payload, { qos: 1 })
-    : Promise.reject(new Error('no MQTT broker is configured'));
 }

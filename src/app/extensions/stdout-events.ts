@@ -1,37 +1,40 @@
 import type { GatewayConfig } from '../../config/schema.js';
 import { formatPrice } from '../../domain/catalog/money.js';
 import type { GatewayEvent } from '../../shared/events.js';
-import type { ExtensionFactory } from '../context.js';
+import { defineFeature } from '../../shared/feature.js';
 import { eventText } from '../event-text.js';
 import { JsonLinesSink } from '../stdout-sink.js';
 
 /**
  * Every event on stdout: JSON lines (the `replay` contract, and whenever stdout is a pipe or a
  * file), or readable lines when a person watches a terminal. A service whose stdout is the journal
- * (systemd sets JOURNAL_STREAM) writes customers' references and cards as "redacted": the journal
- * is a log, and logs carry no personal data. MQTT carries them, for the payment side.
+ * writes customers' references and cards as "redacted": the journal is a log, and logs carry no
+ * personal data. MQTT carries them, for the payment side. Which of these is the caller's to say
+ * (`eventLines`): the command line knows where its stdout goes.
  */
-export const stdoutEvents: ExtensionFactory = ({ bus, stdout, mode, config }) => {
-  if (!stdout) return undefined;
-  const readable = mode === 'run' && (stdout as { isTTY?: boolean }).isTTY === true;
-  const redact = mode === 'run' && process.env.JOURNAL_STREAM !== undefined ? redactor(config) : undefined;
-  const render = readable ? (event: GatewayEvent) => eventText(event, formatPrice) : undefined;
-  const sink = new JsonLinesSink(
-    stdout,
-    redact ? (event) => (render ? render(redact(event)) : JSON.stringify(redact(event))) : render,
-  );
-  let unsubscribe: (() => void) | undefined;
-  return {
-    name: 'stdout',
-    start() {
-      unsubscribe = bus.on('stdout', '*', (event) => sink.write(event));
-    },
-    async stop() {
-      unsubscribe?.();
-      await sink.close();
-    },
-  };
-};
+export const stdoutFeature = defineFeature({
+  name: 'stdout',
+  needs: ['eventLines'],
+  build: ({ bus, config, needs: { eventLines } }) => {
+    const redact = eventLines.redact ? redactor(config) : undefined;
+    const render = eventLines.readable ? (event: GatewayEvent) => eventText(event, formatPrice) : undefined;
+    const sink = new JsonLinesSink(
+      eventLines.stream,
+      redact ? (event) => (render ? render(redact(event)) : JSON.stringify(redact(event))) : render,
+    );
+    let unsubscribe: (() => void) | undefined;
+    return {
+      name: 'stdout',
+      start() {
+        unsubscribe = bus.on('stdout', '*', (event) => sink.write(event));
+      },
+      async stop() {
+        unsubscribe?.();
+        await sink.close();
+      },
+    };
+  },
+});
 
 const REDACTED = 'redacted';
 

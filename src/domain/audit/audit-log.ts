@@ -213,10 +213,14 @@ export class AuditLog {
   }
 
   private schedule(): void {
-    this.timer = this.clock.setTimeout(() => {
-      this.purge();
-      this.schedule();
-    }, PURGE_INTERVAL_MS);
+    this.timer = this.clock.setTimeout(
+      () => {
+        this.purge();
+        this.schedule();
+      },
+      PURGE_INTERVAL_MS,
+      { background: true },
+    );
   }
 }
 

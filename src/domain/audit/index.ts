@@ -8,6 +8,7 @@ export {
   PURGE_INTERVAL_MS,
   UNSIGNED,
 } from './audit-log.js';
+export { auditFeature } from './feature.js';
 export {
   type AuditAnswer,
   auditGetFields,

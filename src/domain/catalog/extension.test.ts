@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ExtensionContext } from '../../app/context.js';
 import { configSchema } from '../../config/schema.js';
 import { RequestRegistry } from '../../mqtt/request-registry.js';
 import { parseRequest } from '../../mqtt/request-schemas.js';
 import { silentLogger } from '../../observability/logger.js';
 import { VirtualClock } from '../../shared/clock.js';
+import type { FeatureContext } from '../../shared/feature.js';
 import { Store } from '../../store/index.js';
-import { catalogExtension, catalogOf } from './index.js';
+import { CatalogExtension } from './index.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const stores: Store[] = [];
@@ -24,15 +24,13 @@ function setup() {
   const requests = new RequestRegistry();
   // Only what the catalog uses; the rest of the context is not touched by it.
   const context = {
-    mode: 'run',
     config: configSchema.parse({}),
     store,
     clock,
     logger: silentLogger(),
     requests,
-  } as unknown as ExtensionContext;
-  const extension = catalogExtension(context);
-  if (extension === undefined) throw new Error('catalogExtension built nothing');
+  } as unknown as FeatureContext;
+  const extension = new CatalogExtension(context);
   /** As the request router runs a command: the registered schema, then the handler. */
   const request = async (command: string, document: unknown) => {
     const registered = requests.get(command);
@@ -53,11 +51,9 @@ const tea = { sku: 'T1', name: '烏龍茶', unitPrice: 450, currency: 'JPY', cat
 
 describe('catalog extension', () => {
   it('registers catalog/get and catalog/set as the catalog, and exposes the Catalog', () => {
-    const { context, extension, requests } = setup();
-    expect(extension.name).toBe('catalog');
+    const { requests, extension } = setup();
     expect(requests.get('catalog/set')).toMatchObject({ owner: 'catalog', changesState: true });
     expect(requests.get('catalog/get')).toMatchObject({ owner: 'catalog', changesState: false });
-    expect(catalogOf(context)).toBe((extension as unknown as { catalog: unknown }).catalog);
     extension.stop();
     expect(requests.names()).toEqual([]);
   });
@@ -153,18 +149,17 @@ describe('catalog extension: the configured catalog file', () => {
       const store = Store.open({ dataDir: ':memory:', clock: new VirtualClock(T0), logger: silentLogger() });
       stores.push(store);
       return {
-        mode: 'run',
         config: configSchema.parse({ catalogFile: file }),
         store,
         clock: new VirtualClock(T0),
         logger: silentLogger(),
         requests: new RequestRegistry(),
-      } as unknown as ExtensionContext;
+      } as unknown as FeatureContext;
     };
-    const goodContext = contextFor(good);
-    catalogExtension(goodContext)?.start();
-    expect(catalogOf(goodContext)?.get('COLA')).toMatchObject({ unitPrice: 250, currency: 'EUR' });
-    expect(() => catalogExtension(contextFor(bad))?.start()).toThrow(`${bad}:2: price`);
+    const goodCatalog = new CatalogExtension(contextFor(good));
+    goodCatalog.start();
+    expect(goodCatalog.catalog.get('COLA')).toMatchObject({ unitPrice: 250, currency: 'EUR' });
+    expect(() => new CatalogExtension(contextFor(bad)).start()).toThrow(`${bad}:2: price`);
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { ExtensionContext, ExtensionFactory } from '../../app/context.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Product } from '../../shared/commerce.js';
-import type { Extension } from '../../shared/extension.js';
+import { defineFeature, type FeatureContext } from '../../shared/feature.js';
 import { describeValue } from '../../shared/issue-messages.js';
 import type { Store } from '../../store/index.js';
 import { CatalogError, describeConflict } from './batch.js';
@@ -36,26 +35,30 @@ export const catalogRequestFields = {
 
 type ProductView = Product & { tags: string[] };
 
+declare module '../../shared/feature.js' {
+  interface Services {
+    /** Products and their tags: what a tag is, what it costs. */
+    catalog: Catalog;
+  }
+}
+
 /**
  * The product catalog as a feature: built at start-up (its tables migrated then), answering
- * `catalog/get` and `catalog/set`, and holding the Catalog other extensions look tags up in
- * (`catalogOf(context)` or the `catalog` property).
+ * `catalog/get` and `catalog/set`, and providing the Catalog other features look tags up in.
  */
-export class CatalogExtension implements Extension {
-  readonly name = 'catalog';
+export class CatalogExtension {
   readonly catalog: Catalog;
   private readonly store: Store;
   private readonly unregister: Array<() => void>;
   private readonly catalogFile: string | undefined;
   private readonly logger: Logger;
 
-  constructor(context: ExtensionContext) {
+  constructor(context: FeatureContext) {
     this.store = context.store;
     this.catalogFile = context.config.catalogFile;
     const logger = context.logger.child({ component: 'catalog' });
     this.logger = logger;
     this.catalog = new Catalog(context.store, { clock: context.clock, logger });
-    catalogs.set(context, this.catalog);
     const registry = context.requests;
     this.unregister = [
       registry.register('catalog/get', catalogRequestFields['catalog/get'], (request) => this.get(request), {
@@ -176,11 +179,15 @@ export class CatalogExtension implements Extension {
   }
 }
 
-const catalogs = new WeakMap<ExtensionContext, Catalog>();
-
-/** The catalog built for this context, for extensions built after it (purchases, inventory). */
-export function catalogOf(context: ExtensionContext): Catalog | undefined {
-  return catalogs.get(context);
-}
-
-export const catalogExtension: ExtensionFactory = (context) => new CatalogExtension(context);
+export const catalogFeature = defineFeature({
+  name: 'catalog',
+  provides: ['catalog'],
+  build: (context) => {
+    const extension = new CatalogExtension(context);
+    return {
+      start: () => extension.start(),
+      stop: () => extension.stop(),
+      provides: { catalog: extension.catalog },
+    };
+  },
+});

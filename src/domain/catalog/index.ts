@@ -13,7 +13,7 @@ export {
   importCatalogCsv,
   readCatalogCsv,
 } from './csv-import.js';
-export { CatalogExtension, catalogExtension, catalogOf, catalogRequestFields } from './extension.js';
+export { CatalogExtension, catalogFeature, catalogRequestFields } from './extension.js';
 export type { TagMapping } from './fields.js';
 export { gs1CheckDigit, normaliseGtin } from './gtin.js';
 export { CURRENCY_EXPONENTS, currencyExponent, formatPrice, parsePrice } from './money.js';

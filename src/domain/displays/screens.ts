@@ -1,21 +1,12 @@
 import type { Logger } from '../../observability/logger.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
+import type { ScreenContent } from '../../shared/payloads.js';
 import type { ScreenData, ScreenTemplateName } from '../../shared/screen.js';
+
+export type { ScreenContent };
+
 import { formatPrice } from '../catalog/money.js';
 import { type ConfiguredTexts, renderScreen } from './render.js';
-
-/** What a display shows now; the MQTT display publishes it as retained JSON. */
-export interface ScreenContent {
-  display: string;
-  template: ScreenTemplateName;
-  locale: string;
-  ts: string;
-  session?: string;
-  lines: string[];
-  items?: Array<{ name: string; price: string }>;
-  total?: number;
-  currency?: string;
-}
 
 /** Where a display's screens go: retained MQTT JSON, or the cells of an LCD. */
 export interface ScreenSink {

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ExtensionContext } from '../../app/context.js';
 import { configSchema } from '../../config/schema.js';
+import type { RequestRegistry } from '../../mqtt/request-registry.js';
+import type { FeatureInput } from '../../shared/feature.js';
 import { ENGAGEMENT_MIGRATIONS } from './engagement-store.js';
-import { Engagement, engagement, engagementOf } from './index.js';
+import { engagementFeature } from './index.js';
 import type { EngagementAnswer } from './request.js';
 import type { TodayPayload } from './retained.js';
 import {
@@ -306,21 +307,19 @@ describe('retained <base>/engagement', () => {
     rig.departed(T0 + 13_000, colaTag(1));
     rig.clock.advanceTo(T0 + 60_000);
     expect(rig.retained).toEqual([]);
-    const context = { config: configSchema.parse({}) } as unknown as ExtensionContext;
-    expect(engagement(context)).toBeUndefined();
-    expect(engagementOf(context)).toBeUndefined();
+    const context = { config: configSchema.parse({}) } as unknown as FeatureInput<
+      never,
+      'catalog' | 'retained'
+    >;
+    expect(engagementFeature.build({ ...context, needs: {}, uses: {} })).toBeUndefined();
   });
 
-  it('is found by its context, and not built a second time for it', async () => {
+  it('answers engagement/get as the engagement', async () => {
     const rig = await setup();
-    expect(engagementOf(rig.context)).toBe(rig.engagement);
-    expect(engagement(rig.context)).toBeUndefined();
-    const settings = rig.config.engagement;
-    if (!settings) throw new Error('the rig config has no engagement section');
-    expect(() => new Engagement(rig.context, settings)).toThrow(
-      'the engagement is built twice for one controller',
-    );
-    expect(rig.context.requests.get('engagement/get')).toMatchObject({ owner: 'engagement' });
+    expect(rig.context.requests).toBeDefined();
+    expect((rig.context.requests as RequestRegistry).get('engagement/get')).toMatchObject({
+      owner: 'engagement',
+    });
   });
 });
 

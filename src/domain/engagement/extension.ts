@@ -1,9 +1,7 @@
-import type { ExtensionContext, ExtensionFactory } from '../../app/context.js';
 import type { EngagementConfig } from '../../config/engagement.js';
 import type { Logger } from '../../observability/logger.js';
 import type { ProductRef } from '../../shared/events.js';
-import type { Extension } from '../../shared/extension.js';
-import { catalogOf } from '../catalog/extension.js';
+import { defineFeature, type FeatureContext, type Services } from '../../shared/feature.js';
 import { EngagementStore } from './engagement-store.js';
 import {
   answerEngagement,
@@ -20,6 +18,20 @@ import { WatchedZones } from './watched-zones.js';
 
 export const DEFAULT_MAX_PENDING = 10_000;
 
+declare module '../../shared/feature.js' {
+  interface Services {
+    engagement: Engagement;
+  }
+}
+
+export interface EngagementDeps {
+  context: FeatureContext;
+  /** Products of tags: without it nothing is a known product, so nothing is counted. */
+  catalog?: Services['catalog'] | undefined;
+  /** Where `<base>/engagement` goes, when there is a broker. */
+  retained?: Services['retained'] | undefined;
+}
+
 /**
  * The physical store's conversion funnel. A tag of a catalog product that leaves a watched zone
  * (departs, or moves to another zone) is picked up; back in the same zone within `putBackWithinMs`
@@ -32,8 +44,8 @@ export const DEFAULT_MAX_PENDING = 10_000;
  * `engagement/get` request and the retained `<base>/engagement` message. Open pick-ups are
  * persisted, so a restart within the window still closes them.
  */
-export class Engagement implements Extension {
-  readonly name = 'engagement';
+export class Engagement {
+  private readonly context: FeatureContext;
   private readonly logger: Logger;
   private readonly days: StoreDays;
   private readonly watched: WatchedZones;
@@ -46,11 +58,12 @@ export class Engagement implements Extension {
   private today = '';
 
   constructor(
-    private readonly context: ExtensionContext,
+    private readonly deps: EngagementDeps,
     private readonly config: EngagementConfig,
     options: EngagementOptions = {},
   ) {
-    if (engagements.has(context)) throw new Error('the engagement is built twice for one controller');
+    const { context, retained } = deps;
+    this.context = context;
     this.logger = context.logger.child({ component: 'engagement' });
     this.days = new StoreDays(config.timeZone);
     this.watched = new WatchedZones(context.config, config.zones);
@@ -64,11 +77,11 @@ export class Engagement implements Extension {
     this.quarterHours = new QuarterHours(clock, () =>
       this.guard('store day check failed', () => this.checkDay()),
     );
-    const mqtt = context.mqtt;
-    if (mqtt) {
-      const topic = `${mqtt.topics.base}/engagement`;
+    if (retained) {
       this.retained = new Coalescer(context.clock, options.publishEveryMs ?? ENGAGEMENT_PUBLISH_MS, () =>
-        this.guard('retained engagement not published', () => mqtt.retain(topic, this.todayFigures())),
+        this.guard('retained engagement not published', () =>
+          retained.publish({ kind: 'engagement' }, this.todayFigures()),
+        ),
       );
     }
     this.unregister = context.requests.register(
@@ -77,7 +90,6 @@ export class Engagement implements Extension {
       (request) => this.get(request),
       { owner: 'engagement' },
     );
-    engagements.set(context, this);
   }
 
   /** A store that cannot hold the tables leaves the feature off (logged), not the gateway down. */
@@ -89,7 +101,7 @@ export class Engagement implements Extension {
       this.logger.error({ err: error }, 'engagement off: its tables could not be set up');
       return;
     }
-    const catalog = catalogOf(this.context);
+    const catalog = this.deps.catalog;
     if (!catalog) this.logger.warn('no catalog: no tag is a known product, so nothing is counted');
     this.tracker.attach(this.rows, (tag, epc) => refOf(catalog?.productForTag(tag, epc)));
     this.warnAboutZones();
@@ -175,23 +187,20 @@ function refOf(product: { sku: string; gtin?: string; name: string } | undefined
   return ref;
 }
 
-const engagements = new WeakMap<ExtensionContext, Engagement>();
-
-/** The engagement built for this context, if the config asked for one. */
-export function engagementOf(context: ExtensionContext): Engagement | undefined {
-  return engagements.get(context);
+/** Shopper engagement, with options of its own (tests, benches); not built without an `engagement` section. */
+export function createEngagementFeature(options: EngagementOptions = {}) {
+  return defineFeature({
+    name: 'engagement',
+    uses: ['catalog', 'retained'],
+    provides: ['engagement'],
+    build: (input) => {
+      const settings = input.config.engagement;
+      if (!settings) return undefined;
+      const { catalog, retained } = input.uses;
+      const engagement = new Engagement({ context: input, catalog, retained }, settings, options);
+      return { start: () => engagement.start(), stop: () => engagement.stop(), provides: { engagement } };
+    },
+  });
 }
 
-/**
- * Shopper engagement; `undefined` when the config has no `engagement` section. Listed a second time
- * for the same controller (built in and passed as an extra feature) it builds nothing the second time.
- */
-export function createEngagementExtension(options: EngagementOptions = {}): ExtensionFactory {
-  return (context) => {
-    const settings = context.config.engagement;
-    if (!settings || engagements.has(context)) return undefined;
-    return new Engagement(context, settings, options);
-  };
-}
-
-export const engagement: ExtensionFactory = createEngagementExtension();
+export const engagementFeature = createEngagementFeature();

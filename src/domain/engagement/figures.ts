@@ -1,14 +1,8 @@
 import type { ProductRef } from '../../shared/events.js';
 
-/** The funnel's counts, for one product and day or summed. */
-export interface Counts {
-  pickedUp: number;
-  putBack: number;
-  bought: number;
-}
+import type { Counts, Figures, ProductFigures } from '../../shared/payloads.js';
 
-/** `conversion` = bought / pickedUp, rounded to 4 decimals; null when nothing was picked up. */
-export type Figures = Counts & { conversion: number | null };
+export type { Counts, Figures, ProductFigures };
 
 /** One product on one store day. */
 export interface DailyFigure extends Figures {
@@ -17,9 +11,6 @@ export interface DailyFigure extends Figures {
   gtin?: string;
   name?: string;
 }
-
-/** A product's figures over a range of days. */
-export type ProductFigures = Figures & ProductRef;
 
 export function conversion(counts: Counts): number | null {
   if (counts.pickedUp === 0) return null;

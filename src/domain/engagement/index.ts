@@ -1,10 +1,10 @@
 export { ENGAGEMENT_MIGRATIONS, EngagementStore, type PendingPickUp } from './engagement-store.js';
 export {
-  createEngagementExtension,
+  createEngagementFeature,
   DEFAULT_MAX_PENDING,
   Engagement,
-  engagement,
-  engagementOf,
+  type EngagementDeps,
+  engagementFeature,
 } from './extension.js';
 export {
   type Counts,

@@ -1,24 +1,15 @@
 import type { Clock, TimerHandle } from '../../shared/clock.js';
-import type { DailyFigure, Figures, ProductFigures } from './figures.js';
+import type { TodayPayload } from '../../shared/payloads.js';
+import type { DailyFigure } from './figures.js';
+
+export type { TodayPayload };
+
 import { totalsOf } from './figures.js';
 
 /** `<base>/engagement` is re-published at most this often while figures change. */
 export const ENGAGEMENT_PUBLISH_MS = 5000;
 /** Products listed in the retained message at most (the totals stay exact). */
 export const MAX_RETAINED_PRODUCTS = 1000;
-
-/** What `<base>/engagement` carries (retained): today's figures in the store's time zone. */
-export interface TodayPayload {
-  day: string;
-  timeZone: string;
-  /** ISO 8601 UTC: when these figures were taken. */
-  ts: string;
-  /** By SKU; when more products had pick-ups than the cap, the most picked up ones. */
-  products: ProductFigures[];
-  /** Products left out of `products` (0 when all are listed). */
-  omitted: number;
-  totals: Figures;
-}
 
 export function todayPayload(
   rows: readonly DailyFigure[],

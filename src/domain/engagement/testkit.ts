@@ -1,16 +1,15 @@
-import type { ExtensionContext } from '../../app/context.js';
 import { EventBus } from '../../app/event-bus.js';
-import type { MqttLink } from '../../app/extensions/mqtt-link.js';
 import { configSchema, type GatewayConfigInput } from '../../config/schema.js';
 import { RequestRegistry } from '../../mqtt/request-registry.js';
 import { parseRequest } from '../../mqtt/request-schemas.js';
+import type { RetainedState } from '../../mqtt/service.js';
 import { createTopics } from '../../mqtt/topics.js';
 import { silentLogger } from '../../observability/logger.js';
 import { VirtualClock } from '../../shared/clock.js';
 import type { EventBody, GatewayEvent } from '../../shared/events.js';
-import type { Extension } from '../../shared/extension.js';
+import type { FeatureContext } from '../../shared/feature.js';
 import { Store } from '../../store/index.js';
-import { catalogExtension } from '../catalog/index.js';
+import { CatalogExtension } from '../catalog/index.js';
 import { Engagement } from './extension.js';
 import type { EngagementOptions } from './types.js';
 
@@ -73,23 +72,17 @@ export async function engagementRig(rig: RigOptions) {
   const bus = new EventBus({ gateway: config.gatewayId, clock, logger, store });
   const requests = new RequestRegistry();
   const retained: Array<{ topic: string; payload: object }> = [];
-  const mqtt = {
-    topics: createTopics('rfid', config.gatewayId),
-    retain: (topic: string, payload: object) => retained.push({ topic, payload }),
-  } as unknown as MqttLink;
-  // Only what the catalog and the engagement use.
-  const context = {
-    config,
-    mode: 'run',
-    bus,
-    store,
-    clock,
-    logger,
-    requests,
-    mqtt: rig.mqtt === false ? undefined : mqtt,
-  } as unknown as ExtensionContext;
-  const catalog = catalogExtension(context) as Extension;
-  const engagement = new Engagement(context, config.engagement ?? never(), rig.options);
+  const topics = createTopics('rfid', config.gatewayId);
+  const retainedState: RetainedState = {
+    publish: (topic, payload) => retained.push({ topic: topics.retained(topic), payload: payload as object }),
+  };
+  const context: FeatureContext = { config, bus, store, clock, logger, requests };
+  const catalog = new CatalogExtension(context);
+  const engagement = new Engagement(
+    { context, catalog: catalog.catalog, retained: rig.mqtt === false ? undefined : retainedState },
+    config.engagement ?? never(),
+    rig.options,
+  );
   rig.beforeStart?.(store);
   catalog.start();
   engagement.start();

@@ -59,6 +59,7 @@ export class QuarterHours {
         this.start();
       },
       DAY_CHECK_MS - (now % DAY_CHECK_MS),
+      { background: true },
     );
   }
 

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ExtensionContext } from '../../app/context.js';
 import { EventBus } from '../../app/event-bus.js';
 import { configSchema, type GatewayConfigInput } from '../../config/schema.js';
 import { RequestRegistry } from '../../mqtt/request-registry.js';
@@ -7,11 +6,11 @@ import { parseRequest } from '../../mqtt/request-schemas.js';
 import { silentLogger } from '../../observability/logger.js';
 import { VirtualClock } from '../../shared/clock.js';
 import type { EventBody, GatewayEvent } from '../../shared/events.js';
-import type { Extension } from '../../shared/extension.js';
+import type { FeatureContext } from '../../shared/feature.js';
 import { Store } from '../../store/index.js';
-import { catalogExtension, catalogOf } from '../catalog/index.js';
+import { CatalogExtension } from '../catalog/index.js';
 import { decodeEpc } from '../epc.js';
-import { exitMonitor, exitMonitorOf, PURGE_MIN_INTERVAL_MS } from './index.js';
+import { ExitMonitor, exitMonitorFeature, PURGE_MIN_INTERVAL_MS } from './index.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const MINUTE = 60_000;
@@ -38,7 +37,7 @@ class FlakyBus extends EventBus {
   }
 }
 
-const running: Array<{ extensions: Extension[]; store: Store }> = [];
+const running: Array<{ extensions: Array<{ stop(): void }>; store: Store }> = [];
 afterEach(async () => {
   for (const { extensions, store } of running.splice(0)) {
     for (const extension of extensions.reverse()) await extension.stop();
@@ -57,13 +56,16 @@ async function setup(exit: Partial<NonNullable<GatewayConfigInput['exitMonitor']
     exitMonitor: { doors: ['front'], alarmIntervalMs: MINUTE, ...exit },
   });
   // Only what the catalog and the exit monitor use.
-  const context = { mode: 'run', config, store, clock, logger, requests, bus } as unknown as ExtensionContext;
-  const catalog = catalogExtension(context) as Extension;
-  const monitor = exitMonitor(context) as Extension;
+  const context: FeatureContext = { config, store, clock, logger, requests, bus };
+  const catalog = new CatalogExtension(context);
+  const settings = config.exitMonitor;
+  if (!settings) throw new Error('the rig always configures an exit monitor');
+  const monitor = new ExitMonitor(context, settings, catalog.catalog);
   const extensions = [catalog, monitor];
   running.push({ extensions, store });
-  for (const extension of extensions) await extension.start();
-  catalogOf(context)?.upsert([COLA]);
+  catalog.start();
+  monitor.start();
+  catalog.catalog.upsert([COLA]);
   const events: GatewayEvent[] = [];
   bus.on('test', '*', (event) => events.push(event));
   const exitOf = (tag: string, from = 'inside', to = 'outside'): EventBody => {
@@ -98,19 +100,14 @@ async function setup(exit: Partial<NonNullable<GatewayConfigInput['exitMonitor']
     request,
     alarms,
     rows,
-    monitor: exitMonitorOf(context),
+    monitor,
   };
 }
 
 describe('exit monitor extension', () => {
   it('is not built without an exitMonitor section', () => {
-    const context = { config: configSchema.parse({}) } as unknown as ExtensionContext;
-    expect(exitMonitor(context)).toBeUndefined();
-  });
-
-  it('is not built a second time for the same context', async () => {
-    const { context } = await setup();
-    expect(exitMonitor(context)).toBeUndefined();
+    const context = { config: configSchema.parse({}) } as unknown as FeatureContext;
+    expect(exitMonitorFeature.build({ ...context, needs: {}, uses: {} })).toBeUndefined();
   });
 
   it('alarms on an unpaid product leaving, once per interval, and stays silent for a paid one', async () => {

@@ -1,10 +1,9 @@
-import type { ExtensionContext, ExtensionFactory } from '../../app/context.js';
 import type { ExitMonitorConfig } from '../../config/exit-monitor.js';
 import type { Logger } from '../../observability/logger.js';
 import type { TimerHandle } from '../../shared/clock.js';
 import type { EventBody, ProductRef } from '../../shared/events.js';
-import type { EventOf, Extension } from '../../shared/extension.js';
-import { catalogOf } from '../catalog/extension.js';
+import type { EventOf } from '../../shared/extension.js';
+import { defineFeature, type FeatureContext, type Services } from '../../shared/feature.js';
 import { AlarmLimiter } from './alarm-limiter.js';
 import { DoorMap } from './door-map.js';
 import { type PaidMark, PaidMarks } from './paid-marks.js';
@@ -38,6 +37,12 @@ export interface ExitMonitorStats {
 
 type Verdict = { paid: true } | { paid: false; detail: string };
 
+declare module '../../shared/feature.js' {
+  interface Services {
+    exitMonitor: ExitMonitor;
+  }
+}
+
 /**
  * The exit monitor: a tag that leaves through a watched door (`tag.moved` with direction `exit`,
  * mapped to its door by DoorMap) and is not paid raises `security.alarm` kind `unpaid_exit`, at most
@@ -50,8 +55,7 @@ type Verdict = { paid: true } | { paid: false; detail: string };
  * purchase event is the record); if the store refuses them they are kept paid in memory and retried,
  * since nobody else would, and a paying customer must not set the alarm off.
  */
-export class ExitMonitor implements Extension {
-  readonly name = 'exit-monitor';
+export class ExitMonitor {
   private readonly logger: Logger;
   private readonly doors: DoorMap;
   private readonly marks: PaidMarks;
@@ -78,10 +82,10 @@ export class ExitMonitor implements Extension {
   private writeFailing = false;
 
   constructor(
-    private readonly context: ExtensionContext,
+    private readonly context: FeatureContext,
     private readonly settings: ExitMonitorConfig,
+    private readonly catalog?: Services['catalog'],
   ) {
-    if (monitors.has(context)) throw new Error('the exit monitor is built twice for one controller');
     this.logger = context.logger.child({ component: 'exit-monitor' });
     this.doors = new DoorMap(context.config.doors, settings.doors);
     this.limiter = new AlarmLimiter(settings.alarmIntervalMs);
@@ -93,7 +97,6 @@ export class ExitMonitor implements Extension {
       (request) => this.markPaid(request),
       { owner: 'exit-monitor', changesState: true },
     );
-    monitors.set(context, this);
   }
 
   start(): void {
@@ -308,7 +311,7 @@ export class ExitMonitor implements Extension {
   }
 
   private productOf(event: EventOf<'tag.moved'>): ProductRef | undefined {
-    const product = catalogOf(this.context)?.productForTag(event.tag, event.epc);
+    const product = this.catalog?.productForTag(event.tag, event.epc);
     if (!product) return undefined;
     const ref: ProductRef = { sku: product.sku, name: product.name };
     // The tag's own GTIN when it has one: a prefix mapping may be coarser than the item.
@@ -372,19 +375,15 @@ export class ExitMonitor implements Extension {
   }
 }
 
-const monitors = new WeakMap<ExtensionContext, ExitMonitor>();
-
-/** The exit monitor built for this context, if the config asked for one. */
-export function exitMonitorOf(context: ExtensionContext): ExitMonitor | undefined {
-  return monitors.get(context);
-}
-
-/**
- * The exit monitor feature; `undefined` without an `exitMonitor` section. Listed a second time for the
- * same controller (built in and passed as an extra feature) it builds nothing the second time.
- */
-export const exitMonitor: ExtensionFactory = (context) => {
-  const settings = context.config.exitMonitor;
-  if (!settings || monitors.has(context)) return undefined;
-  return new ExitMonitor(context, settings);
-};
+/** The exit monitor feature; not built without an `exitMonitor` section. */
+export const exitMonitorFeature = defineFeature({
+  name: 'exit-monitor',
+  uses: ['catalog'],
+  provides: ['exitMonitor'],
+  build: (input) => {
+    const settings = input.config.exitMonitor;
+    if (!settings) return undefined;
+    const monitor = new ExitMonitor(input, settings, input.uses.catalog);
+    return { start: () => monitor.start(), stop: () => monitor.stop(), provides: { exitMonitor: monitor } };
+  },
+});

@@ -3,8 +3,7 @@ export { DoorMap, exitMonitorChecks, type SharedLastStep, watchedDoorProblems } 
 export {
   ExitMonitor,
   type ExitMonitorStats,
-  exitMonitor,
-  exitMonitorOf,
+  exitMonitorFeature,
   PURGE_MIN_INTERVAL_MS,
 } from './extension.js';
 export { EXIT_MONITOR_MIGRATIONS, type PaidMark, PaidMarks, type PaidSource } from './paid-marks.js';

@@ -1,10 +1,9 @@
-import type { ExtensionContext, ExtensionFactory } from '../../app/context.js';
-import type { GatewayConfig } from '../../config/schema.js';
-import { type RestoreRefusalReason, ZONE_DEFAULTS } from '../../core/index.js';
+import { cardReaderIds, deviceZones } from '../../config/zones.js';
+import type { RestoreRefusalReason } from '../../core/index.js';
 import type { Logger } from '../../observability/logger.js';
 import type { TimerHandle } from '../../shared/clock.js';
-import type { EventOf, Extension } from '../../shared/extension.js';
-import { catalogOf } from '../catalog/extension.js';
+import type { EventOf } from '../../shared/extension.js';
+import { defineFeature, type FeatureContext, type Services } from '../../shared/feature.js';
 import { decodeEpc } from '../epc.js';
 import { InventoryStore } from './inventory-store.js';
 import { epcItem, guardedLookup, type ItemLookup } from './items.js';
@@ -18,9 +17,24 @@ export const LEFT_WHILE_DOWN = 'left while the gateway was down';
 const RETRY_MS = 1000;
 /**
  * The offline reason a transport gives when the gateway itself stops it (shutdown, `readers/restart`):
- * the reader is not at fault, so its zones are not marked stale (the hold still applies).
+ * the reader is not at fault, so its zones are not marked stale (the core holds its tags all the same).
  */
 const STOPPED_BY_GATEWAY = 'stopped';
+
+declare module '../../shared/feature.js' {
+  interface Services {
+    /** Per-zone inventory as committed and announced. */
+    inventory: Inventory;
+  }
+}
+
+export interface InventoryDeps {
+  context: FeatureContext;
+  /** Where the stored tags go back at start-up. */
+  presence: Services['presence'];
+  /** Products of tags; without it, the EPC's URI and GTIN. */
+  catalog?: Services['catalog'] | undefined;
+}
 
 /** Why a stored tag the core did not take back at start-up is removed. */
 const NOT_RESTORED: Record<RestoreRefusalReason, string> = {
@@ -33,7 +47,7 @@ const NOT_RESTORED: Record<RestoreRefusalReason, string> = {
 };
 
 export interface InventoryOptions {
-  /** What a tag is. Default: the catalog's `itemFor` when the catalog extension runs, else the EPC's URI and GTIN. */
+  /** What a tag is. Default: the catalog's `itemFor` when the catalog runs, else the EPC's URI and GTIN. */
   itemFor?: ItemLookup;
   /** After a restart, how long the readers get to read a stored tag before its hold-off starts. Default 10 s. */
   restoreGraceMs?: number;
@@ -48,16 +62,16 @@ type TagEvent = EventOf<'tag.arrived' | 'tag.departed' | 'tag.moved' | 'tag.pres
  * in the store, changed only together with the `inventory.changed` event that announces the change
  * (one `bus.transaction`), coalesced per zone over one turn of the clock (a pallet is one event).
  *
- * At start the stored tags are put back into the core (`engine.restore`), so a tag still there makes
+ * At start the stored tags are put back into the core (`presence.restore`), so a tag still there makes
  * no event at all, one gone departs after `restoreGraceMs` + its zone's hold-off and is removed with
  * reason `left while the gateway was down`, a new one arrives and is added. A reader that goes
- * `offline` or into `error` is held in the core (its tags neither depart nor move) and its zones are
+ * `offline` or into `error` is held by the reading side (its tags neither depart nor move) and its zones are
  * stale: an `inventory.changed` with `stale: "<why>"` and no deltas, `stale` on every later event and
  * snapshot of the zone until its readers are `online` again, then one event without it.
  */
-export class Inventory implements Extension {
-  readonly name = 'inventory';
+export class Inventory {
   private readonly ledger = new Ledger();
+  private readonly context: FeatureContext;
   private readonly logger: Logger;
   private readonly graceMs: number;
   private readonly maxTags: number;
@@ -66,8 +80,6 @@ export class Inventory implements Extension {
   /** Zone → a reader covering it, for stored rows whose reader left the config. */
   private readonly zoneReader = new Map<string, string>();
   private readonly cardReaders = new Set<string>();
-  /** Longest hold-off of any zone: how long a restore or a release adds deadlines. */
-  private readonly maxDepartAfterMs: number;
   private lookup: ItemLookup = epcItem;
   private rows: InventoryStore | undefined;
   private unsubscribe: Array<() => void> = [];
@@ -75,39 +87,31 @@ export class Inventory implements Extension {
   private failing = false;
   private flushTimer: TimerHandle | undefined;
   private retryTimer: TimerHandle | undefined;
-  private kickTimer: TimerHandle | undefined;
-  private kickAt = Number.POSITIVE_INFINITY;
-  private kickUntil = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly context: ExtensionContext,
+    private readonly deps: InventoryDeps,
     private readonly options: InventoryOptions = {},
   ) {
-    // Two would both restore the same tags into the one core and announce every change twice.
-    if (inventories.has(context)) throw new Error('the inventory extension is listed twice');
+    const { context } = deps;
+    this.context = context;
     this.logger = context.logger.child({ component: 'inventory' });
     this.graceMs = checkedMs('restoreGraceMs', options.restoreGraceMs ?? DEFAULT_RESTORE_GRACE_MS);
     this.maxTags = checkedMs('maxSnapshotTags', options.maxSnapshotTags ?? SNAPSHOT_MAX_TAGS);
     // A cabinet's card reader reads customers' cards: people, not stock, so kept nowhere.
-    for (const cabinet of context.config.cabinets) {
-      if (cabinet.cardReader !== undefined) this.cardReaders.add(cabinet.cardReader);
-    }
+    for (const reader of cardReaderIds(context.config)) this.cardReaders.add(reader);
     this.readerZones = new Map(
-      [...readerZonesOf(context.config)].filter(([reader]) => !this.cardReaders.has(reader)),
+      context.config.readers
+        .filter((reader) => !this.cardReaders.has(reader.id))
+        .map((reader) => [reader.id, deviceZones(reader).all]),
     );
     for (const [reader, zones] of this.readerZones) {
       for (const zone of zones) if (!this.zoneReader.has(zone)) this.zoneReader.set(zone, reader);
     }
-    this.maxDepartAfterMs = Math.max(
-      ZONE_DEFAULTS.departAfterMs,
-      ...context.config.zones.map((zone) => zone.departAfterMs),
-    );
-    inventories.set(context, this);
   }
 
   start(): void {
-    const { bus, clock, readers } = this.context;
-    const catalog = catalogOf(this.context);
+    const { bus } = this.context;
+    const catalog = this.deps.catalog;
     const lookup = this.options.itemFor ?? (catalog ? (tag, epc) => catalog.itemFor(tag, epc) : epcItem);
     this.lookup = guardedLookup(lookup, this.logger);
     this.rows = new InventoryStore(this.context.store);
@@ -119,8 +123,7 @@ export class Inventory implements Extension {
     for (const entry of entries) {
       if (!this.readerZones.has(entry.reader)) entry.reader = this.zoneReader.get(entry.zone) ?? entry.reader;
     }
-    const now = clock.now();
-    const refused = readers.engine.restore(entries, now, this.graceMs);
+    const refused = this.deps.presence.restore(entries, this.graceMs);
     this.ledger.seed(entries);
     for (const { tag, reason } of refused) this.ledger.remove(tag, `not restored: ${NOT_RESTORED[reason]}`);
     this.logger.info(
@@ -134,7 +137,6 @@ export class Inventory implements Extension {
       ),
       bus.on('inventory', 'reader.status', (event) => this.onReaderStatus(event)),
     ];
-    this.kick(this.graceMs + this.maxDepartAfterMs);
     this.schedule();
   }
 
@@ -144,9 +146,8 @@ export class Inventory implements Extension {
     this.unsubscribe = [];
     this.running = false;
     const { clock } = this.context;
-    for (const timer of [this.flushTimer, this.retryTimer, this.kickTimer])
-      if (timer) clock.clearTimeout(timer);
-    this.flushTimer = this.retryTimer = this.kickTimer = undefined;
+    for (const timer of [this.flushTimer, this.retryTimer]) if (timer) clock.clearTimeout(timer);
+    this.flushTimer = this.retryTimer = undefined;
     if (this.rows) this.flush();
   }
 
@@ -190,17 +191,13 @@ export class Inventory implements Extension {
     this.schedule();
   }
 
+  /** The reading side has held or released the reader already; here its zones' staleness follows it. */
   private onReaderStatus(event: EventOf<'reader.status'>): void {
     const zones = this.readerZones.get(event.reader);
     if (!zones) return;
-    const engine = this.context.readers.engine;
-    const now = this.context.clock.now();
     if (event.state === 'online') {
-      engine.releaseReader(event.reader, now);
       for (const zone of zones) this.ledger.setStale(zone, event.reader, undefined);
-      this.kick(this.maxDepartAfterMs);
     } else {
-      engine.holdReader(event.reader, now);
       if (event.reason === STOPPED_BY_GATEWAY) return;
       const why = `reader ${event.reader} ${event.state}${event.reason ? `: ${event.reason}` : ''}`;
       for (const zone of zones) this.ledger.setStale(zone, event.reader, why);
@@ -246,40 +243,6 @@ export class Inventory implements Extension {
     this.failing = false;
     this.schedule();
   }
-
-  /**
-   * The readers sweep departures from a timer they arm after each chunk of bytes. A restore or a release
-   * sets deadlines while perhaps no chunk comes (a reader that sends nothing when it reads nothing), so
-   * for `horizonMs` a timer follows the core's next deadline here too. Sweeping twice is harmless.
-   */
-  private kick(horizonMs: number): void {
-    this.kickUntil = Math.max(this.kickUntil, this.context.clock.now() + horizonMs);
-    this.armKick();
-  }
-
-  private armKick(): void {
-    const { clock, readers } = this.context;
-    const next = readers.engine.nextDeadline();
-    if (!this.running || next === undefined || next > this.kickUntil) return;
-    if (this.kickTimer) {
-      if (this.kickAt <= next) return;
-      clock.clearTimeout(this.kickTimer);
-    }
-    this.kickAt = next;
-    this.kickTimer = clock.setTimeout(
-      () => {
-        this.kickTimer = undefined;
-        this.kickAt = Number.POSITIVE_INFINITY;
-        try {
-          readers.engine.advance(clock.now());
-        } catch (error) {
-          this.logger.error({ err: error }, 'departure sweep failed');
-        }
-        this.armKick();
-      },
-      Math.max(0, next - clock.now()),
-    );
-  }
 }
 
 function checkedMs(name: string, value: number): number {
@@ -288,26 +251,22 @@ function checkedMs(name: string, value: number): number {
   return value;
 }
 
-function readerZonesOf(config: GatewayConfig): Map<string, string[]> {
-  return new Map(
-    config.readers.map((reader) => [
-      reader.id,
-      [...new Set([reader.zone ?? reader.id, ...Object.values(reader.antennaZones)])],
-    ]),
-  );
-}
-
-const inventories = new WeakMap<ExtensionContext, Inventory>();
-
-/** The inventory built for this context: for the retained `inventory/<zone>` topics and `inventory/get`. */
-export function inventoryOf(context: ExtensionContext): Inventory | undefined {
-  return inventories.get(context);
-}
-
-/** The inventory feature with a product lookup (e.g. `{ itemFor: (tag, epc) => catalog.itemFor(tag, epc) }`). */
-export function createInventoryExtension(options: InventoryOptions = {}): ExtensionFactory {
-  return (context) => new Inventory(context, options);
+/** The inventory feature with a product lookup of its own, or another restore grace (tests, benches). */
+export function createInventoryFeature(options: InventoryOptions = {}) {
+  return defineFeature({
+    name: 'inventory',
+    needs: ['presence'],
+    uses: ['catalog'],
+    provides: ['inventory'],
+    build: (input) => {
+      const inventory = new Inventory(
+        { context: input, presence: input.needs.presence, catalog: input.uses.catalog },
+        options,
+      );
+      return { start: () => inventory.start(), stop: () => inventory.stop(), provides: { inventory } };
+    },
+  });
 }
 
 /** The inventory feature with the defaults: the catalog's products when it runs, a 10 s restore grace. */
-export const inventoryExtension: ExtensionFactory = createInventoryExtension();
+export const inventoryFeature = createInventoryFeature();

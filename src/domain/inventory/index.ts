@@ -1,10 +1,10 @@
 export {
-  createInventoryExtension,
+  createInventoryFeature,
   DEFAULT_RESTORE_GRACE_MS,
   Inventory,
+  type InventoryDeps,
   type InventoryOptions,
-  inventoryExtension,
-  inventoryOf,
+  inventoryFeature,
   LEFT_WHILE_DOWN,
 } from './extension.js';
 export { INVENTORY_MIGRATIONS, type InventoryEntry } from './inventory-store.js';

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { Status } from '../../protocols/thingmagic/status.js';
 import { LEFT_WHILE_DOWN } from './extension.js';
 import { rig, sgtin, T0 } from './testkit.js';
 
@@ -91,10 +92,10 @@ describe('inventory: readers in error', () => {
     const r = setup();
     await r.start();
     r.read([sgtin(1), sgtin(2)], T0 + 100);
-    r.bus.emit({ type: 'reader.status', reader: 'fridge', state: 'error', reason: 'antenna 1 open' });
+    r.status(Status.antennaNotConnected, T0 + 100);
     r.bus.emit({ type: 'reader.status', reader: 'io-board', state: 'offline', reason: 'unplugged' });
     r.clock.advanceTo(T0 + 60_000);
-    const stale = 'reader fridge error: antenna 1 open';
+    const stale = 'reader fridge error: no antenna detected on the port';
     expect(r.ofType('tag.departed')).toEqual([]);
     expect(
       r.ofType('inventory.changed').map(({ added, count, stale }) => [added.length, count, stale]),
@@ -107,7 +108,7 @@ describe('inventory: readers in error', () => {
       stale,
     });
     expect(r.inventory.snapshot('fridge').stale).toBe(stale);
-    r.bus.emit({ type: 'reader.status', reader: 'fridge', state: 'online' });
+    r.status(Status.noTagsFound, T0 + 61_001);
     r.clock.advanceTo(T0 + 70_000);
     expect(r.inventory.snapshot('fridge')).toMatchObject({ count: 0 });
     expect(r.ofType('inventory.changed').at(-1)).toEqual(expect.not.objectContaining({ stale }));

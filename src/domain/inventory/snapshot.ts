@@ -1,4 +1,7 @@
+import type { InventorySnapshot, ProductCount } from '../../shared/payloads.js';
 import type { InventoryEntry } from './inventory-store.js';
+
+export type { InventorySnapshot, ProductCount };
 
 /**
  * A snapshot lists at most this many tags by default (`truncated` says when there were more; `count`
@@ -6,27 +9,6 @@ import type { InventoryEntry } from './inventory-store.js';
  * message into megabytes.
  */
 export const SNAPSHOT_MAX_TAGS = 2000;
-
-export interface ProductCount {
-  sku?: string;
-  gtin?: string;
-  name?: string;
-  count: number;
-}
-
-/** The retained `inventory/<zone>` payload and the answer to `inventory/get`. */
-export interface InventorySnapshot {
-  zone: string;
-  /** ISO 8601 UTC, when the snapshot was made. */
-  ts: string;
-  count: number;
-  /** Present while a reader covering the zone is offline or in error: the set may be out of date. */
-  stale?: string;
-  /** Per product (SKU, else GTIN; tags of neither are one entry without them), most numerous first. */
-  products: ProductCount[];
-  tags: Array<{ tag: string; sku?: string; gtin?: string; since: string; lastSeen: string }>;
-  truncated?: true;
-}
 
 export function buildSnapshot(
   zone: string,

@@ -1,4 +1,3 @@
-import type { ExtensionContext } from '../../app/context.js';
 import { EventBus } from '../../app/event-bus.js';
 import { Readers } from '../../app/readers.js';
 import { configSchema } from '../../config/schema.js';
@@ -6,6 +5,7 @@ import { fromHex } from '../../core/index.js';
 import { RequestRegistry } from '../../mqtt/request-registry.js';
 import { silentLogger } from '../../observability/logger.js';
 import { CMD_START_READING } from '../../protocols/thingmagic/fixtures.js';
+import { encodeResponse, Opcode } from '../../protocols/thingmagic/index.js';
 import { createSimulator } from '../../protocols/thingmagic/simulator.js';
 import { VirtualClock } from '../../shared/clock.js';
 import type { GatewayEvent } from '../../shared/events.js';
@@ -34,11 +34,8 @@ export function rig(options: { inventory?: InventoryOptions; dataDir?: string; t
     readers: [{ id: 'fridge', driver: 'thingmagic', port: 'replay:unused.jsonl' }],
   });
   const readers = new Readers({ config, clock, logger, emit: (body, atMs) => bus.emit(body, atMs) });
-  const context: ExtensionContext = {
-    ...{ config, mode: 'run', bus, store, clock, logger, readers },
-    ...{ requests: new RequestRegistry(), mqtt: undefined, stdout: undefined },
-  };
-  const inventory = new Inventory(context, options.inventory);
+  const context = { config, bus, store, clock, logger, requests: new RequestRegistry() };
+  const inventory = new Inventory({ context, presence: readers.presence }, options.inventory);
   const events: GatewayEvent[] = [];
   bus.on('test', '*', (event) => events.push(event));
   const simulator = createSimulator();
@@ -54,6 +51,12 @@ export function rig(options: { inventory?: InventoryOptions; dataDir?: string; t
     }
     readers.pipeline('fridge')?.ingest(chunk);
   };
+  /** The reader reports a status word in its stream (an antenna gone is an error), at `atMs`. */
+  const status = (code: number, atMs: number) => {
+    // In the same turn as what came before at that time (no flush in between).
+    if (atMs > clock.now()) clock.advanceTo(atMs);
+    readers.pipeline('fridge')?.ingest(encodeResponse(Opcode.readTagMultiple, code));
+  };
   return {
     clock,
     store,
@@ -62,6 +65,7 @@ export function rig(options: { inventory?: InventoryOptions; dataDir?: string; t
     inventory,
     events,
     read,
+    status,
     /** Events of a type, in order. */
     ofType: <T extends GatewayEvent['type']>(type: T) =>
       events.filter((event): event is Extract<GatewayEvent, { type: T }> => event.type === type),

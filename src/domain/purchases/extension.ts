@@ -3,10 +3,11 @@ import { z } from 'zod';
 import type { CabinetConfig, CustomerConfig } from '../../config/cabinets.js';
 import type { PrivacyConfig } from '../../config/privacy.js';
 import type { ReaderConfig } from '../../config/schema.js';
+import { deviceZones } from '../../config/zones.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { TaggedItem } from '../../shared/commerce.js';
-import type { Bus, CommandRegistry, Extension } from '../../shared/extension.js';
+import type { Bus, CommandRegistry } from '../../shared/extension.js';
 import type { Store } from '../../store/index.js';
 import { Cabinet } from './cabinet.js';
 import { CustomerHistory } from './customer-history.js';
@@ -42,13 +43,24 @@ export interface PurchasesDeps {
   privacy: PrivacyConfig;
 }
 
+/** What other features may know of the purchases: the session running on a cabinet. */
+export interface PurchasesService {
+  /** The session running on a cabinet now, if any (read from the store: the truth after a restart too). */
+  activeSession(cabinet: string): { id: string; state: string } | undefined;
+}
+
+declare module '../../shared/feature.js' {
+  interface Services {
+    purchases: PurchasesService;
+  }
+}
+
 /**
  * Unattended purchases: one session state machine per configured cabinet, fed by the bus (cards,
  * door, reader status) and by the raw reads of the cabinet's zone, with its MQTT commands:
  * `session/start`, `session/cancel`, `sessions/get`, `customers/get`, `customers/set`.
  */
-export class PurchasesExtension implements Extension {
-  readonly name = 'purchases';
+export class PurchasesExtension implements PurchasesService {
   readonly customers: Customers;
   private readonly sessions: SessionStore;
   private readonly history: CustomerHistory;
@@ -145,6 +157,11 @@ export class PurchasesExtension implements Extension {
     for (const cabinet of this.cabinets.values()) cabinet.stop();
   }
 
+  activeSession(cabinet: string): { id: string; state: string } | undefined {
+    const found = this.sessions.active().find((session) => session.cabinet === cabinet);
+    return found ? { id: found.id, state: found.state } : undefined;
+  }
+
   /** The welcome's name and usual items: only for a customer who consented, else nothing personal. */
   private welcomeFor(customer: string): { name?: string; usual?: string[] } {
     if (!this.customers.consents(customer)) return {};
@@ -161,15 +178,15 @@ export class PurchasesExtension implements Extension {
     } catch (error) {
       this.deps.logger.error({ err: error }, 'customer history purge failed');
     }
-    this.purgeTimer = this.deps.clock.setTimeout(() => this.purge(), this.deps.privacy.purgeIntervalMs);
+    // A chore: it runs as time passes, and is no reason for a replay's clock to run on.
+    this.purgeTimer = this.deps.clock.setTimeout(() => this.purge(), this.deps.privacy.purgeIntervalMs, {
+      background: true,
+    });
   }
 
   private readersOf(zone: string): Set<string> {
     const ids = new Set<string>();
-    for (const reader of this.deps.readers) {
-      if ((reader.zone ?? reader.id) === zone || Object.values(reader.antennaZones).includes(zone))
-        ids.add(reader.id);
-    }
+    for (const reader of this.deps.readers) if (deviceZones(reader).all.includes(zone)) ids.add(reader.id);
     return ids;
   }
 

@@ -18,8 +18,6 @@ export interface RuleDeps {
   clock: Clock;
   logger: Logger;
   products: ProductLookup;
-  /** Publishes under the base topic; absent without MQTT (a publish action then fails, counted). */
-  publish?: (topic: string, payload: string, options: { qos: 0 | 1; retain: boolean }) => Promise<void>;
 }
 
 interface CompiledRule {
@@ -109,10 +107,8 @@ export class RuleEngine {
       });
     } else {
       const { topic, payload, retain, qos } = action.publish;
-      const publish = this.deps.publish;
-      work = publish
-        ? publish(topic, JSON.stringify(payload === undefined ? event : payload), { qos, retain })
-        : Promise.reject(new Error('no MQTT broker is configured'));
+      const text = JSON.stringify(payload === undefined ? event : payload);
+      work = bus.command('mqtt.publish', { topic, payload: text, qos, retain });
     }
     work.catch((error: unknown) => this.fail(rule, event, error));
   }

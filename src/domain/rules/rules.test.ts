@@ -49,20 +49,14 @@ function setup(rules: unknown[], options: { failActuator?: string; mqtt?: boolea
     commands.push(input);
   });
   const published: Array<{ topic: string; payload: string }> = [];
+  // The broker's link answers `mqtt.publish` when there is one.
+  if (options.mqtt) {
+    bus.handle('mqtt.publish', async ({ topic, payload }) => {
+      published.push({ topic, payload });
+    });
+  }
   const config = configSchema.parse({ rules });
-  const engine = new RuleEngine(config.rules, {
-    bus,
-    clock,
-    logger,
-    products,
-    ...(options.mqtt
-      ? {
-          publish: async (topic: string, payload: string) => {
-            published.push({ topic, payload });
-          },
-        }
-      : {}),
-  });
+  const engine = new RuleEngine(config.rules, { bus, clock, logger, products });
   engine.start();
   const settle = () => new Promise((resolve) => setImmediate(resolve));
   return { bus, clock, engine, commands, published, lines, settle };

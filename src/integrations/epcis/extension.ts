@@ -1,13 +1,13 @@
-import type { ExtensionContext } from '../../app/context.js';
 import type { EpcisConfig } from '../../config/integrations.js';
-import { catalogOf } from '../../domain/catalog/index.js';
+import { cardReaderIds, deviceZones } from '../../config/zones.js';
 import { decodeEpc } from '../../domain/epc.js';
-import { epcItem, type ItemLookup, inventoryOf } from '../../domain/inventory/index.js';
+import { epcItem, type ItemLookup } from '../../domain/inventory/index.js';
 import { guardedLookup } from '../../domain/inventory/items.js';
 import type { Logger } from '../../observability/logger.js';
 import type { TimerHandle } from '../../shared/clock.js';
 import type { EpcisEventKind, EpcisObjectEventJson } from '../../shared/events.js';
-import type { EventOf, Extension } from '../../shared/extension.js';
+import type { EventOf } from '../../shared/extension.js';
+import type { FeatureContext, Services } from '../../shared/feature.js';
 import {
   cycleCountEvent,
   doorEvent,
@@ -39,15 +39,22 @@ export interface EpcisStats {
  *   zone the passage ended in.
  * - A count: OBSERVE, `cycle_counting`, every tag the readers see in the zone (restored tags not read
  *   since the restart are not observed, so not listed), at multiples of the interval since the epoch
- *   (hourly counts come on the hour). A stale zone (a reader offline) is not counted. In a replay,
- *   counting pauses once nothing happens between two counts, so the run-on after the capture's end
- *   does not fill the output with counts of nothing; the next event resumes it.
+ *   (hourly counts come on the hour). A stale zone (a reader offline) is not counted. Counts are a
+ *   background chore of the clock: a replay's run-on after the capture's end counts only while
+ *   something else is still due (a departure, a settle), not on and on.
  *
  * `readPoint` and `bizLocation` are the zone's SGLN from `locations`, when configured. Times carry
  * the offset of the store's time zone (`engagement.timeZone`) when there is one, else `+00:00`.
  */
-export class EpcisExtension implements Extension {
-  readonly name = 'epcis';
+export interface EpcisDeps {
+  context: FeatureContext;
+  tags: Services['tags'];
+  catalog?: Services['catalog'] | undefined;
+  /** Whether a zone is stale (a reader offline) comes from the inventory. */
+  inventory?: Services['inventory'] | undefined;
+}
+
+export class EpcisExtension {
   readonly stats: EpcisStats = {
     events: { sale: 0, exit: 0, entry: 0, cycle_count: 0 },
     unidentified: 0,
@@ -55,32 +62,30 @@ export class EpcisExtension implements Extension {
   };
   private readonly logger: Logger;
   private readonly timeZone: string;
-  private readonly cardReaders = new Set<string>();
+  private readonly context: FeatureContext;
+  private readonly cardReaders: ReadonlySet<string>;
   private readonly cabinetZones = new Map<string, string>();
   /** Zones a reader other than a card reader covers: the ones that can be counted. */
   private readonly stockZones = new Set<string>();
   private lookup: ItemLookup = epcItem;
   private unsubscribe: Array<() => void> = [];
   private countTimer: TimerHandle | undefined;
-  /** An event other than an `epcis.event` since the last count (what a replay's counting waits for). */
-  private active = false;
   private running = false;
 
   constructor(
-    private readonly context: ExtensionContext,
+    private readonly deps: EpcisDeps,
     private readonly settings: EpcisConfig,
   ) {
+    const { context } = deps;
+    this.context = context;
     const { config } = context;
     this.logger = context.logger.child({ component: 'epcis' });
     this.timeZone = config.engagement?.timeZone ?? 'UTC';
-    for (const cabinet of config.cabinets) {
-      this.cabinetZones.set(cabinet.id, cabinet.zone);
-      if (cabinet.cardReader !== undefined) this.cardReaders.add(cabinet.cardReader);
-    }
+    for (const cabinet of config.cabinets) this.cabinetZones.set(cabinet.id, cabinet.zone);
+    this.cardReaders = cardReaderIds(config);
     for (const reader of config.readers) {
-      if (this.cardReaders.has(reader.id)) continue;
-      this.stockZones.add(reader.zone ?? reader.id);
-      for (const zone of Object.values(reader.antennaZones)) this.stockZones.add(zone);
+      if (!this.cardReaders.has(reader.id))
+        for (const zone of deviceZones(reader).all) this.stockZones.add(zone);
     }
   }
 
@@ -91,7 +96,7 @@ export class EpcisExtension implements Extension {
         `epcis.countZones: no reader covers ${uncovered.map((zone) => JSON.stringify(zone)).join(', ')} (a cabinet's card reader does not count)`,
       );
     }
-    const catalog = catalogOf(this.context);
+    const catalog = this.deps.catalog;
     this.lookup = catalog ? guardedLookup((tag, epc) => catalog.itemFor(tag, epc), this.logger) : epcItem;
     const { bus } = this.context;
     this.running = true;
@@ -99,15 +104,6 @@ export class EpcisExtension implements Extension {
       bus.on('epcis', 'purchase.completed', (event) => this.onSale(event)),
       bus.on('epcis', 'tag.moved', (event) => this.onMoved(event)),
     ];
-    if (this.context.mode === 'replay' && this.settings.countZones.length > 0) {
-      this.unsubscribe.push(
-        bus.on('epcis', '*', (event) => {
-          if (event.type === 'epcis.event') return;
-          this.active = true;
-          this.armCount();
-        }),
-      );
-    }
     this.armCount();
   }
 
@@ -168,15 +164,12 @@ export class EpcisExtension implements Extension {
     const interval = this.settings.cycleCountIntervalMs;
     const now = clock.now();
     const at = (Math.floor(now / interval) + 1) * interval;
-    this.countTimer = clock.setTimeout(() => this.onCountDue(), at - now);
+    this.countTimer = clock.setTimeout(() => this.onCountDue(), at - now, { background: true });
   }
 
   private onCountDue(): void {
     this.countTimer = undefined;
     if (!this.running) return;
-    // A replay's run-on: nothing happened since the last count, so stop until something does.
-    if (this.context.mode === 'replay' && !this.active) return;
-    this.active = false;
     for (const zone of this.settings.countZones) {
       try {
         this.count(zone);
@@ -189,18 +182,19 @@ export class EpcisExtension implements Extension {
   }
 
   private count(zone: string): void {
-    const { clock, readers } = this.context;
-    const stale = inventoryOf(this.context)?.snapshot(zone).stale;
+    const { clock } = this.context;
+    const { tags } = this.deps;
+    const stale = this.deps.inventory?.snapshot(zone).stale;
     if (stale !== undefined) {
       this.stats.staleCountsSkipped += 1;
       this.logger.warn({ zone, stale }, 'zone not counted: its tags are held, not seen');
       return;
     }
     const atMs = clock.now();
-    const items = readers.engine
+    const items = tags
       .present(zone)
       .filter((present) => present.reads > 0)
-      .map(({ tag }) => this.lookup(tag, readers.epcOf(tag) ?? decodeEpc(tag)));
+      .map(({ tag }) => this.lookup(tag, tags.epcOf(tag) ?? decodeEpc(tag)));
     const objects = objectsOf(items);
     const location = this.location(zone);
     const eventTime = new Date(atMs).toISOString();

@@ -1,7 +1,5 @@
-import type { ExtensionContext, ExtensionFactory } from '../../app/context.js';
-import { type EpcisConfig, epcisSchema } from '../../config/integrations.js';
 import type { EpcisDocumentJson, EpcisObjectEventJson } from '../../shared/events.js';
-import type { Extension } from '../../shared/extension.js';
+import { type AnyFeature, defineFeature } from '../../shared/feature.js';
 import { EpcisExtension } from './extension.js';
 import { epcisDocument } from './mapping.js';
 
@@ -24,35 +22,34 @@ export {
   uuidV5,
 } from './mapping.js';
 
-const built = new WeakMap<ExtensionContext, EpcisExtension>();
-
-function build(context: ExtensionContext, settings: EpcisConfig | undefined): EpcisExtension | undefined {
-  // Listed twice (the controller's list and `replay --epcis`): one of them is enough.
-  if (!settings?.enabled || built.has(context)) return undefined;
-  const extension = new EpcisExtension(context, settings);
-  built.set(context, extension);
-  return extension;
+declare module '../../shared/feature.js' {
+  interface Services {
+    epcis: EpcisExtension;
+  }
 }
 
-/** EPCIS 2.0 output as the config's `epcis` section asks; none when the section is absent or disabled. */
-export const epcis: ExtensionFactory = (context) => build(context, context.config.epcis);
-
-/**
- * EPCIS 2.0 output whatever the config says (`replay --epcis`): its `epcis` settings when it has
- * them, else the defaults (no counts, no locations). Built once per context, with `epcis`.
- */
-export const epcisAlways: ExtensionFactory = (context) =>
-  build(context, { ...(context.config.epcis ?? epcisSchema.parse({})), enabled: true });
-
-/** The EPCIS extension built for this context, if any (its stats). */
-export function epcisOf(context: ExtensionContext): EpcisExtension | undefined {
-  return built.get(context);
-}
+/** EPCIS 2.0 output as the config's `epcis` section asks; not built when it is absent or disabled. */
+export const epcisFeature = defineFeature({
+  name: 'epcis',
+  needs: ['tags'],
+  uses: ['catalog', 'inventory'],
+  provides: ['epcis'],
+  build: (input) => {
+    const settings = input.config.epcis;
+    if (!settings?.enabled) return undefined;
+    const { catalog, inventory } = input.uses;
+    const epcis = new EpcisExtension(
+      { context: input, tags: input.needs.tags, catalog, inventory },
+      settings,
+    );
+    return { start: () => epcis.start(), stop: () => epcis.stop(), provides: { epcis } };
+  },
+});
 
 /** Gathers every EPCIS event of a run into one EPCISDocument (`replay --epcis FILE`). */
 export interface EpcisRecorder {
-  /** Add it to the controller's features (after `epcis`/`epcisAlways`, or anywhere). */
-  readonly feature: ExtensionFactory;
+  /** Add it to the controller's features (with `epcis` enabled in the config). */
+  readonly feature: AnyFeature;
   /** After the controller stopped: every event in `seq` order, created at the clock's time of the stop. */
   document(): EpcisDocumentJson | undefined;
 }
@@ -60,24 +57,26 @@ export interface EpcisRecorder {
 export function epcisRecorder(): EpcisRecorder {
   let result: EpcisDocumentJson | undefined;
   return {
-    feature: (context) => {
-      const events: EpcisObjectEventJson[] = [];
-      let unsubscribe: (() => void) | undefined;
-      const extension: Extension = {
-        name: 'epcis-recorder',
-        start() {
-          unsubscribe = context.bus.on('epcis-recorder', 'epcis.event', (event) => {
-            events.push(...event.document.epcisBody.eventList);
-          });
-        },
-        stop() {
-          unsubscribe?.();
-          unsubscribe = undefined;
-          result = epcisDocument(events, context.clock.now());
-        },
-      };
-      return extension;
-    },
+    feature: defineFeature({
+      name: 'epcis-recorder',
+      build: ({ bus, clock }) => {
+        const events: EpcisObjectEventJson[] = [];
+        let unsubscribe: (() => void) | undefined;
+        return {
+          name: 'epcis-recorder',
+          start() {
+            unsubscribe = bus.on('epcis-recorder', 'epcis.event', (event) => {
+              events.push(...event.document.epcisBody.eventList);
+            });
+          },
+          stop() {
+            unsubscribe?.();
+            unsubscribe = undefined;
+            result = epcisDocument(events, clock.now());
+          },
+        };
+      },
+    }),
     document: () => result,
   };
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { GatewayConfig } from '../../config/schema.js';
+import { deviceZones } from '../../config/zones.js';
+import type { Topics } from '../../mqtt/topics.js';
 
 /**
  * Home Assistant MQTT discovery payloads (devices.md §3), built from the config alone: one device per
@@ -9,7 +11,9 @@ import type { GatewayConfig } from '../../config/schema.js';
  */
 
 /** The software version announced in `device.sw_version` and `origin.sw_version`. */
-export const GATEWAY_VERSION = '0.1.0';
+import { GATEWAY_VERSION } from '../../shared/version.js';
+
+export { GATEWAY_VERSION };
 
 export type Component = 'sensor' | 'binary_sensor' | 'lock' | 'event';
 
@@ -54,21 +58,22 @@ export interface StateTopics {
   alarm(cabinet?: string): string;
 }
 
-export function stateTopics(base: string): StateTopics {
-  const root = `${base}/homeassistant`;
-  const lockPrefix = `${root}/lock/`;
+/** The state topics under `<base>/homeassistant/`, from the gateway's topic layout. */
+export function stateTopics(topics: Pick<Topics, 'homeassistant'>): StateTopics {
+  const under = (path: string) => topics.homeassistant(path);
+  const lockPrefix = `${under('lock')}/`;
   return {
-    lock: (cabinet) => `${lockPrefix}${cabinet}`,
-    lockCommand: (cabinet) => `${lockPrefix}${cabinet}/set`,
+    lock: (cabinet) => under(`lock/${cabinet}`),
+    lockCommand: (cabinet) => under(`lock/${cabinet}/set`),
     lockCommandFilter: `${lockPrefix}+/set`,
     cabinetOfLockCommand(topic) {
       if (!topic.startsWith(lockPrefix) || !topic.endsWith('/set')) return undefined;
       const cabinet = topic.slice(lockPrefix.length, -'/set'.length);
       return cabinet.length > 0 && !cabinet.includes('/') ? cabinet : undefined;
     },
-    door: (cabinet) => `${root}/door/${cabinet}`,
-    purchase: (cabinet) => `${root}/purchase/${cabinet}`,
-    alarm: (cabinet) => (cabinet === undefined ? `${root}/alarm` : `${root}/alarm/${cabinet}`),
+    door: (cabinet) => under(`door/${cabinet}`),
+    purchase: (cabinet) => under(`purchase/${cabinet}`),
+    alarm: (cabinet) => under(cabinet === undefined ? 'alarm' : `alarm/${cabinet}`),
   };
 }
 
@@ -99,8 +104,8 @@ export const ORIGIN_NAME = 'rfid-gateway';
 
 export interface DiscoveryInput {
   config: Pick<GatewayConfig, 'gatewayId' | 'readers' | 'sensors' | 'cabinets' | 'actuators'>;
-  /** `<baseTopic>/<gatewayId>` */
-  base: string;
+  /** The gateway's topic layout (`<baseTopic>/<gatewayId>/...`). */
+  topics: Topics;
   /** The discovery prefix (`homeassistant`). */
   prefix: string;
   version?: string;
@@ -112,7 +117,8 @@ export function stockZones(config: DiscoveryInput['config']): Map<string, string
   const zones = new Map<string, string[]>();
   for (const reader of config.readers) {
     if (cardReaders.has(reader.id)) continue;
-    for (const zone of new Set([reader.zone ?? reader.id, ...Object.values(reader.antennaZones)])) {
+    // Not a zone named after a reader whose antennas are all mapped: it would always show 0 items.
+    for (const zone of deviceZones(reader).shown) {
       const readers = zones.get(zone) ?? [];
       readers.push(reader.id);
       zones.set(zone, readers);
@@ -123,10 +129,10 @@ export function stockZones(config: DiscoveryInput['config']): Map<string, string
 
 /** Every entity of the config, in a stable order: the gateway's, then each reader's, then each cabinet's. */
 export function discoveryEntities(input: DiscoveryInput): DiscoveryEntity[] {
-  const { config, base, prefix } = input;
+  const { config, topics, prefix } = input;
   const version = input.version ?? GATEWAY_VERSION;
   const node = nodeIdOf(config.gatewayId);
-  const states = stateTopics(base);
+  const states = stateTopics(topics);
   const origin = { name: ORIGIN_NAME, sw_version: version };
   const gatewayIdentifier = `${ID_PREFIX}_${node}`;
   const gatewayDevice = {
@@ -146,14 +152,14 @@ export function discoveryEntities(input: DiscoveryInput): DiscoveryEntity[] {
   });
   // The retained status is `{"state":"online",...}`, its last will `{"state":"offline",...}`.
   const gatewayAvailability = {
-    topic: `${base}/status`,
+    topic: topics.status,
     value_template: '{{ value_json.state }}',
     payload_available: 'online',
     payload_not_available: 'offline',
   };
   // A device's retained state is online, offline or error: only online counts as available.
   const deviceAvailability = (id: string) => ({
-    topic: `${base}/readers/${id}`,
+    topic: topics.reader(id),
     value_template: "{{ 'online' if value_json.state == 'online' else 'offline' }}",
     payload_available: 'online',
     payload_not_available: 'offline',
@@ -179,7 +185,7 @@ export function discoveryEntities(input: DiscoveryInput): DiscoveryEntity[] {
       `zone_${topicSafe(zone)}_items`,
       {
         name: `Items in ${zone}`,
-        state_topic: `${base}/inventory/${zone}`,
+        state_topic: topics.inventory(zone),
         value_template: '{{ value_json.count }}',
         state_class: 'measurement',
         ...availability(readers),
@@ -206,7 +212,7 @@ export function discoveryEntities(input: DiscoveryInput): DiscoveryEntity[] {
         name: 'Connected',
         device_class: 'connectivity',
         entity_category: 'diagnostic',
-        state_topic: `${base}/readers/${id}`,
+        state_topic: topics.reader(id),
         value_template: "{{ 'ON' if value_json.state == 'online' else 'OFF' }}",
         payload_on: 'ON',
         payload_off: 'OFF',

@@ -1,11 +1,7 @@
-import type { OnMessageCallback } from 'mqtt';
-import type { ExtensionContext } from '../../app/context.js';
-import type { MqttLink } from '../../app/extensions/mqtt-link.js';
-import { auditOf } from '../../app/extensions/requests.js';
-import { SessionStore } from '../../domain/purchases/session-store.js';
+import type { MessageHandler } from '../../mqtt/client.js';
 import type { Logger } from '../../observability/logger.js';
 import type { GatewayEvent } from '../../shared/events.js';
-import type { Extension } from '../../shared/extension.js';
+import type { FeatureContext, Services } from '../../shared/feature.js';
 import { AnnouncedTopics } from './announced.js';
 import { CabinetStates } from './cabinet-state.js';
 import {
@@ -25,6 +21,16 @@ export interface HomeAssistantSettings {
   prefix: string;
 }
 
+export interface HomeAssistantDeps {
+  mqtt: Services['mqtt'];
+  retained: Services['retained'];
+  remoteCommands: Services['remoteCommands'];
+  /** Whether a customer is at a cabinet (an unlock is refused then). */
+  purchases?: Services['purchases'] | undefined;
+  /** Lock commands go into the audit trail like any state-changing command. */
+  audit?: Services['audit'] | undefined;
+}
+
 /**
  * Home Assistant MQTT discovery (devices.md §3). Publishes one retained config per entity (QoS 1)
  * at every connection and whenever Home Assistant announces itself `online` on `<prefix>/status`,
@@ -39,8 +45,7 @@ export interface HomeAssistantSettings {
  *
  * Nothing here throws into the bus or the MQTT client: every handler logs its own failures.
  */
-export class HomeAssistantExtension implements Extension {
-  readonly name = 'homeassistant';
+export class HomeAssistantExtension {
   private readonly log: Logger;
   private readonly entities: DiscoveryEntity[];
   private readonly desired: ReadonlySet<string>;
@@ -57,17 +62,17 @@ export class HomeAssistantExtension implements Extension {
   private stopped = false;
 
   constructor(
-    private readonly context: ExtensionContext,
-    private readonly mqtt: MqttLink,
+    private readonly context: FeatureContext,
+    private readonly deps: HomeAssistantDeps,
     private readonly settings: HomeAssistantSettings,
   ) {
     const { config, clock, logger } = context;
     this.log = logger.child({ component: 'homeassistant' });
-    const base = mqtt.topics.base;
-    this.topics = stateTopics(base);
+    const topics = deps.mqtt.topics;
+    this.topics = stateTopics(topics);
     this.node = nodeIdOf(config.gatewayId);
     this.haStatus = `${settings.prefix}/status`;
-    this.entities = settings.enabled ? discoveryEntities({ config, base, prefix: settings.prefix }) : [];
+    this.entities = settings.enabled ? discoveryEntities({ config, topics, prefix: settings.prefix }) : [];
     this.desired = new Set(this.entities.map((entity) => entity.topic));
     this.cabinetIds = new Set(config.cabinets.map((cabinet) => cabinet.id));
     this.states = new CabinetStates(config.cabinets, config.actuators, this.topics, clock, (topic, payload) =>
@@ -76,7 +81,8 @@ export class HomeAssistantExtension implements Extension {
   }
 
   start(): void {
-    const { store, bus, config, clock, mode } = this.context;
+    const { store, bus, config, clock } = this.context;
+    const { mqtt, purchases, remoteCommands } = this.deps;
     this.announced = new AnnouncedTopics(store, bus);
     for (const topic of this.announced.list()) if (!this.desired.has(topic)) this.removals.add(topic);
     try {
@@ -85,19 +91,17 @@ export class HomeAssistantExtension implements Extension {
       // Published all the same; only a later removal of these could be missed.
       this.log.error({ err: error }, 'announced discovery topics not stored');
     }
-    const client = this.mqtt.client;
     const filters = [`${this.settings.prefix}/+/${this.node}/+/config`];
     if (this.settings.enabled) {
-      const sessions = config.cabinets.length > 0 ? new SessionStore(store) : undefined;
       this.lockControl = new LockControl({
         cabinets: config.cabinets,
         bus,
         logger: this.log,
-        activeSession: (cabinet) => sessions?.active().find((session) => session.cabinet === cabinet),
+        activeSession: (cabinet) => purchases?.activeSession(cabinet),
         republish: (cabinet) => this.states.republish(cabinet),
         refuseAll:
-          mode === 'replay'
-            ? 'a replay drives no devices'
+          remoteCommands.refusedBecause !== undefined
+            ? remoteCommands.refusedBecause
             : config.security.signedCommands.required
               ? 'signed commands are required, and Home Assistant cannot sign them'
               : undefined,
@@ -105,23 +109,12 @@ export class HomeAssistantExtension implements Extension {
       filters.push(this.haStatus, this.topics.lockCommandFilter);
       this.listen();
     }
-    client.raw.on('message', this.onMessage);
-    client.raw.subscribe(filters, { qos: 1 }, (error, granted) => {
-      const refused = granted?.filter((grant) => grant.qos >= 0x80).map((grant) => grant.topic) ?? [];
-      if (error || refused.length > 0)
-        this.log.warn(
-          { filters: error ? filters : refused, reason: error?.message ?? 'refused by the broker' },
-          'Home Assistant subscription failed (the ACL must allow reading the discovery prefix)',
-        );
-    });
+    // A refusal is logged by the client with its filter: the ACL must allow reading the discovery prefix.
     this.cleanups.push(
-      () => {
-        client.raw.removeListener('message', this.onMessage);
-        if (client.connected) client.raw.unsubscribe(filters);
-      },
-      client.onConnect(() => this.announce('broker connected')),
+      mqtt.subscribe(filters, this.onMessage),
+      mqtt.onConnect(() => this.announce('broker connected')),
     );
-    if (client.connected) this.announce('start-up');
+    if (mqtt.connected) this.announce('start-up');
   }
 
   stop(): void {
@@ -168,7 +161,7 @@ export class HomeAssistantExtension implements Extension {
     );
   }
 
-  private readonly onMessage: OnMessageCallback = (topic, payload, packet) => {
+  private readonly onMessage: MessageHandler = (topic, payload, packet) => {
     try {
       if (topic === this.haStatus) {
         // A retained birth message comes with every (re)subscription, right after the connection's
@@ -182,7 +175,7 @@ export class HomeAssistantExtension implements Extension {
       if (cabinet !== undefined) {
         const outcome = this.lockControl?.handle(cabinet, payload, packet.retain);
         // It opens a door: in the audit like any state-changing command (never signed: HA cannot).
-        auditOf(this.context)?.record({
+        this.deps.audit?.record({
           at: this.context.clock.now(),
           command: 'homeassistant/lock',
           fields: ['cabinet', 'command'],
@@ -221,7 +214,7 @@ export class HomeAssistantExtension implements Extension {
 
   /** Every config, every pending removal, every known state. */
   private announce(reason: string): void {
-    if (this.stopped || !this.mqtt.client.connected) return;
+    if (this.stopped || !this.deps.mqtt.connected) return;
     let refused = 0;
     const onRefused = (topic: string, why: string) => {
       // One line per announcement, not one per entity.
@@ -258,7 +251,7 @@ export class HomeAssistantExtension implements Extension {
     onRefused: (topic: string, why: string) => void,
     onAcked?: () => void,
   ): boolean {
-    return this.mqtt.client.publish(topic, payload, { qos: 1, retain }, (outcome) => {
+    return this.deps.mqtt.publish(topic, payload, { qos: 1, retain }, (outcome) => {
       if (outcome.kind === 'acked') onAcked?.();
       else if (outcome.kind === 'rejected') onRefused(topic, outcome.reason);
     });
@@ -267,7 +260,7 @@ export class HomeAssistantExtension implements Extension {
   /** A door or lock state: retained, the latest per topic wins, sent again after every reconnect. */
   private retain(topic: string, payload: string): void {
     try {
-      this.mqtt.publisher.publishRetained(topic, payload);
+      this.deps.retained.publish({ kind: 'homeassistant', topic }, payload);
     } catch (error) {
       this.log.warn({ err: error, topic }, 'Home Assistant state not published');
     }

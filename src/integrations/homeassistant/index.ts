@@ -1,6 +1,6 @@
-import type { ExtensionFactory } from '../../app/context.js';
+import { defineFeature } from '../../shared/feature.js';
 import { AnnouncedTopics } from './announced.js';
-import { HomeAssistantExtension } from './extension.js';
+import { HomeAssistantExtension, type HomeAssistantSettings } from './extension.js';
 
 export { AnnouncedTopics, HOME_ASSISTANT_MIGRATIONS } from './announced.js';
 export { CabinetStates, type DoorState, type LockState } from './cabinet-state.js';
@@ -35,25 +35,30 @@ const DEFAULT_PREFIX = 'homeassistant';
 /**
  * Home Assistant MQTT discovery, when the config's `homeassistant` section is enabled and there is a
  * broker. A gateway whose section was turned off or removed, but whose store lists entities it
- * announced, gets an extension that only removes them.
+ * announced, gets a feature that only removes them.
  */
-const built = new WeakSet<object>();
-
-export const homeAssistant: ExtensionFactory = (context) => {
-  // Built in, and maybe listed again by an integrator in extraFeatures: one per controller.
-  if (built.has(context)) return undefined;
-  built.add(context);
-  const { mqtt, config, store, logger } = context;
-  if (!mqtt) return undefined;
-  const section = config.homeassistant;
-  if (section?.enabled) return new HomeAssistantExtension(context, mqtt, section);
-  let leftovers = false;
-  try {
-    leftovers = AnnouncedTopics.any(store);
-  } catch (error) {
-    logger.warn({ err: error }, 'cannot tell whether Home Assistant entities were announced before');
-  }
-  return leftovers
-    ? new HomeAssistantExtension(context, mqtt, { enabled: false, prefix: section?.prefix ?? DEFAULT_PREFIX })
-    : undefined;
-};
+export const homeAssistantFeature = defineFeature({
+  name: 'homeassistant',
+  needs: ['mqtt', 'retained', 'remoteCommands'],
+  uses: ['purchases', 'audit'],
+  build: (input) => {
+    const { config, store, logger } = input;
+    const { mqtt, retained, remoteCommands } = input.needs;
+    const deps = { mqtt, retained, remoteCommands, purchases: input.uses.purchases, audit: input.uses.audit };
+    const section = config.homeassistant;
+    let settings: HomeAssistantSettings | undefined;
+    if (section?.enabled) settings = section;
+    else {
+      let leftovers = false;
+      try {
+        leftovers = AnnouncedTopics.any(store);
+      } catch (error) {
+        logger.warn({ err: error }, 'cannot tell whether Home Assistant entities were announced before');
+      }
+      if (leftovers) settings = { enabled: false, prefix: section?.prefix ?? DEFAULT_PREFIX };
+    }
+    if (!settings) return undefined;
+    const extension = new HomeAssistantExtension(input, deps, settings);
+    return { name: 'homeassistant', start: () => extension.start(), stop: () => extension.stop() };
+  },
+});

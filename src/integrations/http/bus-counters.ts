@@ -1,10 +1,10 @@
 import { Counter, type Registry } from 'prom-client';
-import type { ExtensionContext } from '../../app/context.js';
 import type { GatewayEvent } from '../../shared/events.js';
+import type { FeatureContext } from '../../shared/feature.js';
 import { boundedLabel } from './mirror.js';
 
 /** Counters fed from the bus: every event by type, purchase sessions by cabinet, alarms by kind. */
-export function countBusEvents(context: ExtensionContext, registry: Registry): () => void {
+export function countBusEvents(context: FeatureContext, registry: Registry): () => void {
   const { config, bus } = context;
   const cabinets = config.cabinets.map((cabinet) => cabinet.id);
   const cabinetLabel = boundedLabel(cabinets, 16);

@@ -1,6 +1,6 @@
-import type { ExtensionContext } from '../../app/context.js';
 import type { HttpConfig } from '../../config/integrations.js';
 import type { OutboxStats } from '../../store/types.js';
+import type { HttpContext } from './context.js';
 
 type DeviceState = 'online' | 'offline' | 'error';
 
@@ -118,13 +118,13 @@ export class HealthMonitor {
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
-    private readonly context: ExtensionContext,
+    private readonly context: HttpContext,
     private readonly limits: HttpConfig['health'],
   ) {
     const now = context.clock.now();
     // Until its port reports, a device is as its pipeline says (offline before the readers start).
-    for (const device of context.readers.devices)
-      this.devices.set(device.id, { state: device.connectionState, since: now });
+    for (const device of context.tags.devices())
+      this.devices.set(device.id, { state: device.state, since: now });
     this.unsubscribe.push(
       context.bus.on('http-health', 'reader.status', (event) => {
         const previous = this.devices.get(event.reader);
@@ -150,13 +150,12 @@ export class HealthMonitor {
   start(): void {
     const { mqtt, clock } = this.context;
     if (!mqtt) return;
-    const client = mqtt.client;
-    this.brokerDownSince = client.connected ? undefined : clock.now();
+    this.brokerDownSince = mqtt.connected ? undefined : clock.now();
     this.unsubscribe.push(
-      client.onConnect(() => {
+      mqtt.onConnect(() => {
         this.brokerDownSince = undefined;
       }),
-      client.onDisconnect(() => {
+      mqtt.onDisconnect(() => {
         this.brokerDownSince ??= clock.now();
       }),
     );
@@ -184,7 +183,7 @@ export class HealthMonitor {
     if (mqtt) {
       // Events are journalled only with a broker: without one the outbox stays empty by design.
       input.outbox = store.outbox.stats();
-      const connected = mqtt.client.connected;
+      const connected = mqtt.connected;
       if (connected) this.brokerDownSince = undefined;
       else this.brokerDownSince ??= now;
       input.broker = { disconnectedSince: this.brokerDownSince };

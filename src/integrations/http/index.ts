@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
-import type { ExtensionContext, ExtensionFactory } from '../../app/context.js';
 import type { HttpConfig } from '../../config/integrations.js';
-import type { Extension } from '../../shared/extension.js';
+import { defineFeature } from '../../shared/feature.js';
+import type { HttpContext } from './context.js';
 import { HealthMonitor } from './health.js';
 import { GatewayMetrics } from './prometheus.js';
 import { close, createRoutesServer, hostPort, listen } from './server.js';
@@ -15,15 +15,21 @@ const CLOSE_GRACE_MS = 2000;
  * The optional HTTP listener (`http` in the config): Prometheus `/metrics` and `/healthz`, on
  * loopback unless `http.host` says otherwise.
  */
-export class HttpListener implements Extension {
-  readonly name = 'http';
+declare module '../../shared/feature.js' {
+  interface Services {
+    /** The HTTP listener, to know where it listens (port 0 = the system chose). */
+    http: HttpListener;
+  }
+}
+
+export class HttpListener {
   private readonly health: HealthMonitor;
   private readonly metrics: GatewayMetrics;
   private server: Server | undefined;
   private bound: { host: string; port: number } | undefined;
 
   constructor(
-    private readonly context: ExtensionContext,
+    private readonly context: HttpContext,
     private readonly settings: HttpConfig,
   ) {
     this.health = new HealthMonitor(context, settings.health);
@@ -83,22 +89,18 @@ export class HttpListener implements Extension {
   }
 }
 
-const listeners = new WeakMap<ExtensionContext, HttpListener>();
-
-/** The controller's HTTP listener, when the config has `http` (to read its address in tests). */
-export function httpListenerOf(context: ExtensionContext): HttpListener | undefined {
-  return listeners.get(context);
-}
-
-/**
- * Builds the listener when the config has an `http` section. Not in a replay: a capture replayed on
- * the machine of a running gateway would take (or fail on) its port, for figures of virtual time.
- */
-export const httpListener: ExtensionFactory = (context) => {
-  const { config, mode } = context;
-  // Built in, and maybe listed again by an integrator in extraFeatures: one per controller.
-  if (!config.http || mode === 'replay' || listeners.has(context)) return undefined;
-  const listener = new HttpListener(context, config.http);
-  listeners.set(context, listener);
-  return listener;
-};
+/** The listener, when the config has an `http` section (and not in a replay: see LIVE_ONLY). */
+export const httpFeature = defineFeature({
+  name: 'http',
+  needs: ['tags'],
+  uses: ['mqtt'],
+  provides: ['http'],
+  build: (input) => {
+    if (!input.config.http) return undefined;
+    const http = new HttpListener(
+      { ...input, tags: input.needs.tags, mqtt: input.uses.mqtt },
+      input.config.http,
+    );
+    return { start: () => http.start(), stop: () => http.stop(), provides: { http } };
+  },
+});

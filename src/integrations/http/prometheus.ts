@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { ExtensionContext } from '../../app/context.js';
+import { deviceZones, zoneOfAntenna } from '../../config/zones.js';
 import { countBusEvents } from './bus-counters.js';
+import type { HttpContext } from './context.js';
 import type { HealthMonitor } from './health.js';
 import { type LagSample, OnDemandLag } from './lag.js';
 import { Mirrors, type Sample } from './mirror.js';
@@ -31,7 +32,7 @@ export class GatewayMetrics {
   private defaultsCollected = false;
 
   constructor(
-    private readonly context: ExtensionContext,
+    private readonly context: HttpContext,
     private readonly health: HealthMonitor,
   ) {
     const { config } = context;
@@ -81,16 +82,9 @@ export class GatewayMetrics {
   }
 
   private readerMetrics(): void {
-    const { readers, config } = this.context;
-    const devices = readers.devices;
-    // Zone of each antenna, as the core maps it: antennaZones, else the reader's zone, else its id.
-    const zones = new Map<string, { zone: string; antennas: Map<number, string> }>();
-    for (const reader of config.readers) {
-      const antennas = new Map(
-        Object.entries(reader.antennaZones).map(([antenna, z]) => [Number(antenna), z]),
-      );
-      zones.set(reader.id, { zone: reader.zone ?? reader.id, antennas });
-    }
+    const { tags, config } = this.context;
+    const devices = tags.devices();
+    const zones = new Map(config.readers.map((reader) => [reader.id, deviceZones(reader)]));
     const perDevice = (read: (device: (typeof devices)[number]) => number) => () =>
       devices.map((device): Sample => [{ reader: device.id }, read(device)]);
     this.mirrors.add(
@@ -98,7 +92,7 @@ export class GatewayMetrics {
       'rfid_gateway_reader_up',
       'Whether the reader or sensor is online (1) or offline or in error (0)',
       ['reader'],
-      perDevice((device) => (device.connectionState === 'online' ? 1 : 0)),
+      perDevice((device) => (device.state === 'online' ? 1 : 0)),
     );
     this.mirrors.add(
       'gauge',
@@ -119,7 +113,7 @@ export class GatewayMetrics {
           const mapping = zones.get(device.id);
           device.antennaReads.forEach((count, antenna) => {
             if (count === 0) return;
-            const zone = mapping?.antennas.get(antenna) ?? mapping?.zone ?? device.id;
+            const zone = mapping ? zoneOfAntenna(mapping, antenna) : device.id;
             samples.push([{ reader: device.id, antenna: String(antenna), zone }, count]);
           });
         }
@@ -131,28 +125,28 @@ export class GatewayMetrics {
       'rfid_gateway_reader_frames_total',
       'Frames (or lines) that passed their integrity check',
       ['reader'],
-      perDevice((device) => device.decoder.stats.frames),
+      perDevice((device) => device.counters.frames),
     );
     this.mirrors.add(
       'counter',
       'rfid_gateway_reader_received_bytes_total',
       'Bytes received from the device',
       ['reader'],
-      perDevice((device) => device.decoder.stats.bytes),
+      perDevice((device) => device.counters.bytes),
     );
     this.mirrors.add(
       'counter',
       'rfid_gateway_decode_errors_total',
       'Bad frames, bad checksums, overlong lines and garbage runs, counted and skipped',
       ['reader'],
-      perDevice((device) => device.decoder.stats.errors),
+      perDevice((device) => device.counters.errors),
     );
     this.mirrors.add(
       'counter',
       'rfid_gateway_reader_dropped_bytes_total',
       'Bytes skipped by the decoder (the bytes of the decode errors)',
       ['reader'],
-      perDevice((device) => device.decoder.stats.droppedBytes),
+      perDevice((device) => device.counters.droppedBytes),
     );
     this.mirrors.add(
       'counter',
@@ -164,7 +158,7 @@ export class GatewayMetrics {
   }
 
   private coreMetrics(): void {
-    const { readers, config } = this.context;
+    const { tags, config } = this.context;
     const outcomes = {
       accepted: 'accepted',
       filtered: 'filtered',
@@ -178,7 +172,7 @@ export class GatewayMetrics {
       'Reads that reached the core, by what became of them',
       ['outcome'],
       () => {
-        const stats = readers.engine.stats;
+        const stats = tags.coreStats();
         return Object.entries(outcomes).map(
           ([field, outcome]): Sample => [{ outcome }, stats[field as keyof typeof outcomes]],
         );
@@ -189,7 +183,7 @@ export class GatewayMetrics {
       'rfid_gateway_core_tracked_tags',
       'Candidate and present tags in the tag table',
       [],
-      () => [[{}, readers.engine.stats.tracked]],
+      () => [[{}, tags.coreStats().tracked]],
     );
     this.mirrors.add(
       'gauge',
@@ -203,14 +197,14 @@ export class GatewayMetrics {
       'rfid_gateway_event_build_errors_total',
       'Core events that went out without their EPC decoding because building it threw',
       [],
-      () => [[{}, readers.faults.eventBuildErrors]],
+      () => [[{}, tags.faults().eventBuildErrors]],
     );
     this.mirrors.add(
       'counter',
       'rfid_gateway_sweep_errors_total',
       'Departure sweeps that threw (retried at the next deadline)',
       [],
-      () => [[{}, readers.faults.sweepErrors]],
+      () => [[{}, tags.faults().sweepErrors]],
     );
   }
 
@@ -305,7 +299,7 @@ export class GatewayMetrics {
   }
 
   private brokerMetrics(): void {
-    const stats = () => this.context.mqtt?.client.stats();
+    const stats = () => this.context.mqtt?.stats();
     const one = (read: (value: NonNullable<ReturnType<typeof stats>>) => number) => (): Sample[] => {
       const value = stats();
       return value ? [[{}, read(value)]] : [];

@@ -1,15 +1,17 @@
-import type { MqttConfig } from '../../config/schema.js';
-import { createMqttClient, type GatewayMqttClient, type MqttOptions } from '../../mqtt/client.js';
-import type { EmbeddedBroker } from '../../mqtt/embedded-broker.js';
-import { OutboxPublisher } from '../../mqtt/publisher.js';
-import { createTopics, type Topics } from '../../mqtt/topics.js';
-import type { Logger } from '../../observability/logger.js';
-import type { Clock, TimerHandle } from '../../shared/clock.js';
-import type { Extension } from '../../shared/extension.js';
-import { OutboxError, type Store } from '../../store/index.js';
-import type { EventBus } from '../event-bus.js';
+import type { MqttConfig } from '../config/schema.js';
+import { createMqttClient, type GatewayMqttClient, type MqttOptions } from '../mqtt/client.js';
+import type { EmbeddedBroker } from '../mqtt/embedded-broker.js';
+import { OutboxPublisher } from '../mqtt/publisher.js';
+import type { RequestRouter } from '../mqtt/requests.js';
+import type { MqttService, RetainedState } from '../mqtt/service.js';
+import { createTopics, type Topics } from '../mqtt/topics.js';
+import type { Logger } from '../observability/logger.js';
+import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { Extension } from '../shared/extension.js';
+import { GATEWAY_VERSION } from '../shared/version.js';
+import { OutboxError, type Store } from '../store/index.js';
+import type { EventBus } from './event-bus.js';
 
-const VERSION = '0.1.0';
 const COMMIT_RETRY_MS = 1000;
 
 export interface MqttLinkOptions {
@@ -38,6 +40,7 @@ export class MqttLink implements Extension {
   private commitScheduled = false;
   private retryTimer: TimerHandle | undefined;
   private unsubscribe: (() => void) | undefined;
+  private unhandle: (() => void) | undefined;
   private closed = false;
   private notifiedSeq = 0;
   /** After `stop`: whether everything committed was acknowledged in time. */
@@ -58,11 +61,35 @@ export class MqttLink implements Extension {
     return this.link.publisher;
   }
 
-  /**
-   * Publishes under the base topic now, not through the outbox: commands to other devices and rule
-   * messages, which are worth nothing late. Rejects when not connected or when the broker refuses.
-   */
-  publishNow(
+  /** What features get of the broker: built before the link starts, working once it has. */
+  readonly service: MqttService = ((self: MqttLink): MqttService => ({
+    get topics() {
+      return self.topics;
+    },
+    get connected() {
+      return self.link?.client.connected === true;
+    },
+    onConnect: (listener) => self.client.onConnect(listener),
+    onDisconnect: (listener) => self.client.onDisconnect(listener),
+    stats: () => self.client.stats(),
+    subscribe: (filters, handler) => self.client.subscribe(filters, handler),
+    publishNow: (relativeTopic, payload, options) => self.publishNow(relativeTopic, payload, options),
+    publish: (topic, payload, options, done) =>
+      self.link ? self.link.client.publish(topic, payload, options, done) : false,
+    serve: (router: RequestRouter) =>
+      router.attach(self.client.raw, {
+        requestWildcard: self.topics.requestFilter,
+        requestPrefix: `${self.topics.base}/request/`,
+        responseTopic: (command) => self.topics.response(command),
+      }),
+  }))(this);
+
+  /** Retained publishes go through the publisher: the latest value per topic wins while offline. */
+  readonly retained: RetainedState = {
+    publish: (topic, payload) => this.link?.publisher.publishRetained(this.topics.retained(topic), payload),
+  };
+
+  private publishNow(
     relativeTopic: string,
     payload: string,
     options: { qos: 0 | 1; retain?: boolean },
@@ -70,31 +97,21 @@ export class MqttLink implements Extension {
     const link = this.link;
     if (!link) return Promise.reject(new Error('not connected to the broker'));
     return new Promise((resolve, reject) => {
-      const sent = link.client.publish(
-        `${this.topics.base}/${relativeTopic}`,
-        payload,
-        options,
-        (outcome) => {
-          if (outcome.kind === 'acked') resolve();
-          else
-            reject(
-              outcome.kind === 'rejected' ? new Error(`broker refused it: ${outcome.reason}`) : outcome.error,
-            );
-        },
-      );
+      const sent = link.client.publish(this.topics.under(relativeTopic), payload, options, (outcome) => {
+        if (outcome.kind === 'acked') resolve();
+        else
+          reject(
+            outcome.kind === 'rejected' ? new Error(`broker refused it: ${outcome.reason}`) : outcome.error,
+          );
+      });
       if (!sent) reject(new Error('not connected to the broker'));
     });
-  }
-
-  /** Retained publish through the publisher (latest value per topic wins while offline). */
-  retain(topic: string, payload: object): void {
-    this.link?.publisher.publishRetained(topic, payload);
   }
 
   private connect(): void {
     const { mqtt, logger, clock, store } = this.options;
     const client = createMqttClient(
-      { ...mqttOptionsFrom(mqtt, this.options.gatewayId), version: VERSION },
+      { ...mqttOptionsFrom(mqtt, this.options.gatewayId), version: GATEWAY_VERSION },
       logger,
       { clock },
     );
@@ -107,7 +124,7 @@ export class MqttLink implements Extension {
     const { mqtt, logger, bus } = this.options;
     if (mqtt.embeddedBroker) {
       try {
-        const { startEmbeddedBroker } = await import('../../mqtt/embedded-broker.js');
+        const { startEmbeddedBroker } = await import('../mqtt/embedded-broker.js');
         this.broker = await startEmbeddedBroker(mqtt.embeddedBroker, logger.child({ component: 'broker' }));
       } catch (error) {
         // Another broker already listens there (a developer's Mosquitto): use it.
@@ -118,6 +135,9 @@ export class MqttLink implements Extension {
       }
     }
     this.unsubscribe = bus.on('journal', '*', () => this.scheduleCommit());
+    this.unhandle = bus.handle('mqtt.publish', ({ topic, payload, qos, retain }) =>
+      this.publishNow(topic, payload, { qos, retain }),
+    );
     this.connect();
   }
 
@@ -191,6 +211,7 @@ export class MqttLink implements Extension {
     if (this.closed) return;
     this.commitNow();
     this.unsubscribe?.();
+    this.unhandle?.();
     const { store, logger, clock, drainMs } = this.options;
     this.drained = this.link ? await this.link.publisher.drain(drainMs) : false;
     if (!this.drained) {

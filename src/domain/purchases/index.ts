@@ -1,0 +1,2 @@
+export { PurchasesExtension, type PurchasesService } from './extension.js';
+export { purchasesFeature } from './feature.js';

@@ -1,0 +1,3 @@
+export { defaultRules } from './defaults.js';
+export { RuleEngine, type RuleStats } from './engine.js';
+export { rulesFeature } from './feature.js';

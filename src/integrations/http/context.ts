@@ -1,0 +1,7 @@
+import type { FeatureContext, Services } from '../../shared/feature.js';
+
+/** What the HTTP listener reads: the reading side, and the broker's connection when there is one. */
+export interface HttpContext extends FeatureContext {
+  readonly tags: Services['tags'];
+  readonly mqtt: Services['mqtt'] | undefined;
+}
