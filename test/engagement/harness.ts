@@ -38,8 +38,10 @@ export async function startGateway(options: {
   startMs: number;
   dataDir: string;
   products: unknown[];
+  /** Default: a VirtualClock at `startMs`. */
+  clock?: VirtualClock;
 }): Promise<ShelfGateway> {
-  const clock = new VirtualClock(options.startMs);
+  const clock = options.clock ?? new VirtualClock(options.startMs);
   let built: ExtensionContext | undefined;
   const controller = Controller.create(options.config, {
     mode: 'replay',
