@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { auditFeature } from '../domain/audit/index.js';
 import { catalogFeature } from '../domain/catalog/index.js';
 import { engagementFeature } from '../domain/engagement/index.js';
-import { exitMonitorFeature } from '../domain/exit-monitor/index.js';
+import { exitMonitorFeature, paidTagsFeature } from '../domain/exit-monitor/index.js';
 import { inventoryFeature } from '../domain/inventory/index.js';
 import { purchasesFeature } from '../domain/purchases/index.js';
 import { rulesFeature } from '../domain/rules/index.js';
@@ -49,6 +49,7 @@ export const FEATURES: readonly AnyFeature[] = [
   inventoryFeature,
   displaysFeature,
   purchasesFeature,
+  paidTagsFeature,
   exitMonitorFeature,
   engagementFeature,
   rulesFeature,

@@ -25,7 +25,13 @@ export function coreEventBody(event: CoreEvent, epcCache: EpcCache | undefined):
     case 'tag.arrived':
       return { type: 'tag.arrived', zone: event.zone, ...common };
     case 'tag.departed':
-      return { type: 'tag.departed', zone: event.zone, ...common, dwellMs: event.dwellMs };
+      return {
+        type: 'tag.departed',
+        zone: event.zone,
+        ...common,
+        dwellMs: event.dwellMs,
+        ...(event.held ? { held: true } : {}),
+      };
     case 'tag.present':
       return { type: 'tag.present', zone: event.zone, ...common, dwellMs: event.dwellMs };
     case 'tag.moved':

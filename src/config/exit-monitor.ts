@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { id } from './common.js';
 
+/** How long a paid mark lasts unless the config says otherwise (also without an exit monitor). */
+export const DEFAULT_PAID_TTL_MS = 86_400_000;
+
 /**
  * Exit doors: a tag that walks a door's path (the `doors` section, inside → outside) without being
  * paid raises `security.alarm` kind `unpaid_exit`. Paid = sold in a completed purchase, or marked
@@ -24,7 +27,7 @@ export const exitMonitorSchema = z.strictObject({
     .int()
     .min(60_000)
     .max(90 * 86_400_000)
-    .default(86_400_000)
+    .default(DEFAULT_PAID_TTL_MS)
     .describe('How long a paid mark lasts'),
   alarm: z
     .strictObject({

@@ -54,8 +54,9 @@ const { ANTENNA_SLOTS } = zoneMap;
  *   are refused and counted (`overflowDrops`). A candidate or present tag is never evicted. The first
  *   refusal emits `core.overflow` at once; later ones are summed into at most one event per
  *   `overflowReportMs`, the last one when that interval ends.
- * - Held readers (`holdReader`/`releaseReader`): see `ReaderHold`. Restored tags (`restore`): present
- *   without an arrival, `reads` 0 until read; one that departs unread says `restored: true`.
+ * - Held readers (`holdReader`/`releaseReader`): see `ReaderHold`; a tag not read since the release
+ *   departs with `held: true`. Restored tags (`restore`): present without an arrival, `reads` 0 until
+ *   read; one that departs unread says `restored: true`.
  * - `emit` is called synchronously and must neither throw nor call back into the engine.
  *
  * After construction nothing is allocated per read: strings and event objects are made only for events
@@ -313,7 +314,8 @@ export class PresenceEngine {
 
   /**
    * Ends `holdReader` at `nowMs`: each tag last read by the reader departs at nowMs + departAfterMs
-   * unless read again. O(tags parked during the hold); nothing for a reader that is not held.
+   * unless read again, and its `tag.departed` says `held: true` (when it left is unknown).
+   * O(tags parked during the hold); nothing for a reader that is not held.
    */
   releaseReader(readerId: string, nowMs: number): void {
     const reader = this.readerIndex(readerId);

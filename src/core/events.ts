@@ -29,6 +29,11 @@ export type CoreEvent =
       dwellMs: number;
       /** Restored (`PresenceEngine.restore`) and never read since: it left while the gateway was down. */
       restored?: true;
+      /**
+       * Last read before its reader's `releaseReader` and not since: it left at an unknown time during
+       * or after the hold, and `atMs` is the release plus the hold-off, not last read plus hold-off.
+       */
+      held?: true;
     }
   | {
       type: 'tag.present';

@@ -33,6 +33,36 @@ describe('PresenceEngine.holdReader / releaseReader', () => {
     expect(engine.stats.tracked).toBe(0);
   });
 
+  it('says `held` on the departure of a tag not read since its reader came back, and only there', () => {
+    const { engine, read, advance, events } = harness(FRIDGE);
+    read(EPC_T1, 0, -50, 1, 'top');
+    read(EPC_T4, 0, -50, 1, 'top');
+    read(SGTIN_6789, 0, -50, 1, 'door');
+    engine.holdReader('top', T0 + 1000);
+    advance(60_000);
+    engine.releaseReader('top', T0 + 60_000);
+    // Read again after the release: an ordinary departure from that read. The door was never held.
+    read(EPC_T1, 60_500, -50, 1, 'top');
+    advance(100_000);
+    const departures = events.filter((event) => event.type === 'tag.departed');
+    expect(departures.map((event) => [event.tag, event.atMs - T0, 'held' in event && event.held])).toEqual([
+      [SGTIN_6789, 3000, false],
+      [EPC_T4, 63_000, true],
+      [EPC_T1, 63_500, false],
+    ]);
+    // Another hold and release later: only what was last read before that one is held again.
+    read(EPC_T1, 110_000, -50, 1, 'top');
+    engine.holdReader('top', T0 + 110_500);
+    engine.releaseReader('top', T0 + 111_000);
+    advance(200_000);
+    expect(events.at(-1)).toMatchObject({
+      type: 'tag.departed',
+      tag: EPC_T1,
+      atMs: T0 + 114_000,
+      held: true,
+    });
+  });
+
   it('restarts the clock of a tag not yet due at the hold as well', () => {
     const { engine, read, advance, timeline } = harness(FRIDGE);
     read(EPC_T1, 0, -50, 1, 'top');

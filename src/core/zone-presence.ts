@@ -227,9 +227,17 @@ export class ZonePresence {
       dwellMs: due - (floats[f + F_SINCE] as number),
     };
     if (departs) {
+      // Not heard since before its reader's release: its departure clock restarted there, so when it
+      // left (during the outage or after) is unknown. Said here, where the release time is known.
+      const held = (floats[f + F_LAST_SEEN] as number) < (this.hold.releasedAt[reader] as number);
       this.release(record);
       // Only a restored tag has no read: it left while the gateway was down.
-      this.emit({ type: 'tag.departed', ...base, ...(reads === 0 ? { restored: true as const } : {}) });
+      this.emit({
+        type: 'tag.departed',
+        ...base,
+        ...(reads === 0 ? { restored: true as const } : {}),
+        ...(held ? { held: true as const } : {}),
+      });
       return;
     }
     floats[f + F_NEXT_REPORT] = due + (this.map.reReportMs[zone] as number);

@@ -36,6 +36,7 @@ export class MemoryOutbox implements Outbox {
   private readonly maxBytes: number;
   private buffer: OutboxRecord[] = [];
   private closed = false;
+  private readonly rewriteListeners = new Set<() => void>();
 
   constructor(options: MemoryOutboxOptions = {}) {
     this.storage = options.storage ?? new MemoryOutboxStorage();
@@ -103,6 +104,19 @@ export class MemoryOutbox implements Outbox {
     this.ensureOpen();
     // Only a pending event can be refused; a second refusal of the same one changes nothing.
     if (this.storage.rows.delete(seq)) this.storage.deadLetters.set(seq, reason);
+  }
+
+  onRewrite(listener: () => void): () => void {
+    this.rewriteListeners.add(listener);
+    return () => this.rewriteListeners.delete(listener);
+  }
+
+  /** Rewrites a committed row's payload in place, as a forget's redaction does, and says so. */
+  rewrite(seq: number, payload: string): void {
+    const record = this.storage.rows.get(seq);
+    if (record === undefined) throw new Error(`MemoryOutbox: no pending row ${seq} to rewrite`);
+    this.storage.rows.set(seq, { ...record, payload });
+    for (const listener of this.rewriteListeners) listener();
   }
 
   stats(): OutboxStats {

@@ -109,6 +109,41 @@ describe('OutboxPublisher', () => {
     await expect(publisher.drain(0)).resolves.toBe(true);
   });
 
+  it('publishes a row rewritten after it was read ahead as rewritten (a forget), never the stale copy', () => {
+    const { outbox, client, publisher } = setup();
+    outbox.add(10);
+    client.connect();
+    publisher.start();
+    // The window (4) is out; rows 5..10 wait in the read-ahead.
+    expect(client.events().map(seqOf)).toEqual([1, 2, 3, 4]);
+    const redacted = (seq: number) =>
+      JSON.stringify({ ...(JSON.parse(outbox.rows.get(seq)?.payload ?? '{}') as object), value: 'redacted' });
+    for (const seq of [2, 6, 9]) outbox.rewrite(seq, redacted(seq));
+    client.ackAll();
+    client.ackAll();
+    client.ackAll();
+    const sent = client.events();
+    expect(sent.map(seqOf)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // 2 was on the wire before the rewrite; every row sent after it carries the outbox's bytes.
+    for (const entry of sent.slice(4)) expect(entry.payload).toBe(outbox.rows.get(seqOf(entry))?.payload);
+    expect(sent.filter((entry) => entry.payload.includes('redacted')).map(seqOf)).toEqual([6, 9]);
+  });
+
+  it('publishes an in-flight row again as rewritten when its connection drops before the PUBACK', () => {
+    const { outbox, client, publisher } = setup();
+    outbox.add(2);
+    client.connect();
+    publisher.start();
+    const rewritten = JSON.stringify({
+      ...(JSON.parse(outbox.rows.get(1)?.payload ?? '{}') as object),
+      value: 'x',
+    });
+    outbox.rewrite(1, rewritten);
+    client.drop();
+    client.connect();
+    expect(client.events().filter((entry) => entry.connection === 2)[0]?.payload).toBe(rewritten);
+  });
+
   it('wakes up on notify() after a commit', () => {
     const { outbox, client, publisher } = setup();
     client.connect();

@@ -55,6 +55,9 @@ interface DrainWaiter {
  * - MQTT 3.1.1 cannot refuse a publish: Mosquitto answers a publish its ACL denies with an ordinary
  *   PUBACK and drops the message. The gateway cannot tell, so such an event is marked sent. Use
  *   MQTT 5 where the ACL might deny the events topic.
+ * - A row rewritten in the outbox (`onRewrite`: a forget redacts it) is published as rewritten from
+ *   then on: the rows read ahead are read again. What was already handed to MQTT went out before the
+ *   rewrite; after a disconnect it is published again from the outbox, rewritten.
  */
 export class OutboxPublisher {
   private readonly outbox: Outbox;
@@ -113,6 +116,7 @@ export class OutboxPublisher {
     this.unsubscribe.push(
       this.client.onConnect(() => this.connected()),
       this.client.onDisconnect(() => this.disconnected()),
+      this.outbox.onRewrite(() => this.dropReadAhead()),
     );
     if (this.client.connected) this.connected();
   }
@@ -194,6 +198,15 @@ export class OutboxPublisher {
     this.inFlight.clear();
     this.clearTimer('watchdog');
     this.cursor = 0;
+    this.dropReadAhead();
+  }
+
+  /**
+   * Rows not yet sent were rewritten (a forgotten customer redacted): the copies read ahead hold the
+   * old bytes, so they are read again from the outbox. Rows in flight went out before the rewrite;
+   * if their connection drops, they are read again too, rewritten.
+   */
+  private dropReadAhead(): void {
     this.readAhead = [];
     this.readIndex = 0;
     this.exhausted = false;

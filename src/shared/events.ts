@@ -39,6 +39,12 @@ export type EventBody =
       reads: number;
       dwellMs: number;
       epc?: EpcInfo;
+      /**
+       * Its reader was offline or faulty (the tag held) and it was not read after the reader came
+       * back: it left at an unknown time during or after the outage; `ts` is the reader's return
+       * plus the hold-off. Absent otherwise (an added optional field: older consumers ignore it).
+       */
+      held?: true;
     }
   | {
       type: 'tag.present';

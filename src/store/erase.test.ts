@@ -17,7 +17,7 @@ describe('Store.erase', () => {
     for (const dir of dirs.splice(0)) dir.dispose();
   });
 
-  it('leaves no trace of a forgotten customer in the file, the WAL or the outbox, and keeps their events', () => {
+  it('leaves no trace of a forgotten customer in the file, the WAL or the outbox, keeps their events and says they were rewritten', () => {
     const dir = tempDir('erase-');
     dirs.push(dir);
     const store = Store.open({ dataDir: dir.path, clock: new VirtualClock(T0), logger: silentLogger() });
@@ -70,6 +70,11 @@ describe('Store.erase', () => {
       reason: 'door_not_opened',
     });
 
+    // What the publisher would read again when told: the rows as rewritten, already committed.
+    const readAgain: string[][] = [];
+    store.outbox.onRewrite(() => {
+      readAgain.push(store.outbox.pending(0, 10).map((record) => record.payload));
+    });
     const removed = store.erase(
       () => store.db.prepare('DELETE FROM people WHERE reference = ?').run(REFERENCE).changes,
       [
@@ -79,6 +84,9 @@ describe('Store.erase', () => {
       ],
     );
     expect(removed).toBe(1);
+    expect(readAgain).toHaveLength(1);
+    expect(readAgain[0]?.join('\n')).not.toMatch(new RegExp(`${REFERENCE}|${CARD}`));
+    expect(readAgain[0]).toHaveLength(2);
 
     // Still to be sent, under the replacement: a payment event is never lost to a forget.
     const pending = store.outbox

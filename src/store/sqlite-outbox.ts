@@ -49,6 +49,7 @@ export class SqliteOutbox implements Outbox {
   private readonly policyLog: PolicyLog;
   private overMemory = false;
   private closed = false;
+  private readonly rewriteListeners = new Set<() => void>();
   /** The last commit failed on a full disk: retried at most once a second unless a critical event waits. */
   private lastFailure: { at: number; error: OutboxError } | undefined;
   readonly synchronous: 'NORMAL' | 'FULL';
@@ -373,9 +374,25 @@ export class SqliteOutbox implements Outbox {
     }
   }
 
-  /** Counts rows and bytes again from the table, after something rewrote it (a redaction). */
-  recount(): void {
+  onRewrite(listener: () => void): () => void {
+    this.rewriteListeners.add(listener);
+    return () => this.rewriteListeners.delete(listener);
+  }
+
+  /**
+   * @internal After a committed redaction of `changed` rows: counts rows and bytes again, and tells
+   * the readers of `pending` (the publisher's read-ahead) that their copies are stale.
+   */
+  rewritten(changed: number): void {
     this.resyncCounters();
+    if (changed === 0) return;
+    for (const listener of this.rewriteListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'outbox: a listener of rewritten rows failed');
+      }
+    }
   }
 
   private resyncCounters(): void {

@@ -218,6 +218,7 @@ export class Store {
    * Deletes personal data for good: `fn` runs in a transaction with secure_delete on (what it deletes
    * is overwritten, not left readable in free pages), together with `redactions` of the events still
    * in the outbox; then the file is rebuilt and the WAL, which still holds the old pages, truncated.
+   * Once the redaction commits, the outbox's `onRewrite` listeners are told, before this returns.
    */
   erase<T>(fn: () => T, redactions: readonly Redaction[] = []): T {
     // Buffered events are written at the end of a transaction, after fn: commit them first, so that
@@ -225,12 +226,14 @@ export class Store {
     this.outbox.commit();
     this.db.pragma('secure_delete = ON');
     try {
+      let rewritten = 0;
       const result = this.transaction(() => {
         const value = fn();
-        if (redactions.length > 0) redactEvents(this.db, redactions);
+        if (redactions.length > 0) rewritten = redactEvents(this.db, redactions);
         return value;
       });
-      this.outbox.recount();
+      // Committed: from here a copy of those rows read before (the publisher's) must not go out.
+      this.outbox.rewritten(rewritten);
       // What was deleted earlier without secure_delete (acknowledged events) may still sit in free
       // pages: VACUUM rebuilds the file from live rows only, and the checkpoint empties the WAL.
       if (this.path !== MEMORY) this.db.exec('VACUUM');

@@ -69,6 +69,12 @@ export interface Outbox {
   markSent(seqs: readonly number[]): void;
   /** The broker refused this one for good (e.g. not authorised); kept aside with the reason. */
   deadLetter(seq: number, reason: string): void;
+  /**
+   * Calls `listener` after committed, unacknowledged rows were rewritten in place (personal data
+   * redacted by a forget): a copy read with `pending` before then is stale and must be read again.
+   * Returns the unsubscribe function.
+   */
+  onRewrite(listener: () => void): () => void;
   stats(): OutboxStats;
   close(): void;
 }

@@ -42,8 +42,10 @@ export async function startGateway(options: {
   products: unknown[];
   /** Readers fed through a port the test can unplug, rather than by `pipeline.ingest`. */
   ports?: ReadonlyMap<string, FakePort>;
+  /** Default: a VirtualClock at `startMs`. */
+  clock?: VirtualClock;
 }): Promise<ShelfGateway> {
-  const clock = new VirtualClock(options.startMs);
+  const clock = options.clock ?? new VirtualClock(options.startMs);
   const ports = options.ports ?? new Map<string, FakePort>();
   const controller = Controller.create(options.config, {
     mode: 'replay',

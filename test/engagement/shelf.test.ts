@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Controller } from '../../src/app/controller.js';
+import { loadConfigFile } from '../../src/config/load.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { EngagementAnswer } from '../../src/domain/engagement/index.js';
 import {
@@ -13,6 +16,8 @@ import {
   juiceTag,
   strangerTag,
 } from '../../src/domain/engagement/testkit.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { VirtualClock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
 import { FakePort } from '../helpers/fake-port.js';
 import { play, runOnLikeReplay, type ShelfGateway, startGateway } from './harness.js';
@@ -77,7 +82,7 @@ async function gatewayAt(
   return gateway;
 }
 
-/** `tags.paid` as a point of sale reports it (the request that emits it belongs to another feature). */
+/** The `tags.paid` event alone, as `tags/paid` emits it at a point of sale. */
 const pay = (tags: string[]) => (gateway: ShelfGateway) =>
   gateway.controller.bus.emit({ type: 'tags.paid', tags, until: '2026-11-22T11:00:00.000Z' });
 
@@ -160,6 +165,58 @@ describe('a shelf replayed through the controller', () => {
       pending: 0,
       unknownProduct: 1,
     });
+  });
+
+  it('answers tags/paid from a till on a shelf-only gateway (no exit monitor) and counts the sale as bought', async () => {
+    const file = join(dir, 'shelf.jsonl');
+    writeShelfCapture(file, { startedAt: STARTED_AT, firstRoundMs: 1000, endMs: END_MS, items: SHELF_ITEMS });
+    expect(config.exitMonitor).toBeUndefined();
+    const gateway = await gatewayAt(T0);
+    let answer: ReturnType<ShelfGateway['request']> | undefined;
+    // As the till sends it: juice …2001 left the shelf at 29.75 s and is paid at 60 s.
+    const till = (target: ShelfGateway) => {
+      answer = target.request('tags/paid', {
+        tags: [juiceTag(2001).toLowerCase()],
+        reference: 'TILL-2-0815',
+      });
+    };
+    play(gateway, file, [{ t: 60_000, run: till }]);
+    expect(await answer).toEqual({
+      ok: true,
+      data: { marked: 1, until: '2026-11-23T10:01:00.000Z', reference: 'TILL-2-0815' },
+    });
+    expect(funnelEvents(gateway.events).filter((event) => event.type === 'tags.paid')).toEqual([
+      {
+        type: 'tags.paid',
+        ts: '2026-11-22T10:01:00.000Z',
+        tags: [juiceTag(2001)],
+        until: '2026-11-23T10:01:00.000Z',
+        reference: 'TILL-2-0815',
+      },
+    ]);
+    expect((await figures(gateway)).products).toEqual([
+      { ...COLA_REF, pickedUp: 1, putBack: 1, bought: 0, conversion: 0 },
+      { ...JUICE_REF, pickedUp: 1, putBack: 0, bought: 1, conversion: 1 },
+    ]);
+  });
+
+  it('offers tags/paid with the shipped shelf config', async () => {
+    const shipped = loadConfigFile(fileURLToPath(new URL('../../config/shelf.json', import.meta.url)));
+    expect(shipped.engagement).toBeDefined();
+    expect(shipped.exitMonitor).toBeUndefined();
+    const controller = Controller.create(shipped, {
+      mode: 'replay',
+      clock: new VirtualClock(T0),
+      logger: silentLogger(),
+      dataDir: ':memory:',
+      mqtt: undefined,
+      drainMs: 0,
+    });
+    try {
+      expect(controller.requests.get('tags/paid')).toMatchObject({ changesState: true });
+    } finally {
+      await controller.stop();
+    }
   });
 
   it('counts what is still on the shelf as picked up when the replay command runs the departures on', async () => {

@@ -61,6 +61,13 @@ export interface Mosquitto {
   kill(): Promise<void>;
   /** Starts it again on the same ports with the same config and persistence directory. */
   restart(): Promise<void>;
+  /**
+   * SIGSTOP: the broker holds everything (PUBACKs, deliveries) while its connections stay open, as a
+   * broker under load would; what clients send meanwhile waits in its sockets until `resume()`.
+   */
+  pause(): void;
+  /** SIGCONT after `pause()`. Stopping, killing or restarting a paused broker resumes it first. */
+  resume(): void;
   /** Everything the broker logged so far (all its runs). */
   logs(): string;
 }
@@ -340,7 +347,17 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   }
   const fixed = layout as Layout;
 
-  const stop = (): Promise<void> => terminate(child, 'SIGTERM');
+  let paused = false;
+  const resume = (): void => {
+    if (!paused) return;
+    paused = false;
+    child?.kill('SIGCONT');
+  };
+  // A stopped process acts on SIGTERM only once it runs again.
+  const stop = (): Promise<void> => {
+    resume();
+    return terminate(child, 'SIGTERM');
+  };
   let disposed = false;
   const dispose = async (): Promise<void> => {
     if (disposed) return;
@@ -366,11 +383,18 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     stop,
     dispose,
     async kill() {
+      resume();
       await terminate(child, 'SIGKILL');
     },
+    pause() {
+      if (paused || child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      paused = true;
+      child.kill('SIGSTOP');
+    },
+    resume,
     async restart() {
       if (disposed) throw new Error('restart() after dispose(): the broker directory is gone');
-      await terminate(child, 'SIGTERM');
+      await stop();
       // The old socket may linger briefly; the same ports are required, so retry rather than move.
       for (let attempt = 1; ; attempt++) {
         try {

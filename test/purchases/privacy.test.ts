@@ -128,21 +128,14 @@ describe('personal welcome and customer privacy', () => {
     const sessions = await rig.request('sessions/get', {});
     expect(JSON.stringify(sessions)).not.toContain('cust-17');
     expect(JSON.stringify(sessions)).toContain('"total":250');
-    // The bytes on disk: the database and its WAL, deleted pages included.
-    const files = readdirSync(rig.dataDir).filter((name) => name.startsWith('gateway.sqlite'));
-    for (const file of files) {
-      const bytes = readFileSync(join(rig.dataDir, file));
-      for (const trace of ['cust-17', 'Ana Lima', CARD_ANA]) {
-        expect(bytes.includes(Buffer.from(trace)), `${file} still holds "${trace}"`).toBe(false);
-      }
-    }
+    expectNoTraceOnDisk(rig);
     // The card opens nothing any more.
     await rig.card(CARD_ANA);
     expect(rig.ofType('purchase.refused').at(-1)).toMatchObject({ reason: 'unknown_card' });
     expect(rig.logLines.join('\n')).not.toMatch(/cust-17|Ana Lima/);
   });
 
-  it('refuses to change or forget a customer the config lists, and to forget one mid-session', async () => {
+  it('refuses to change or forget a customer the config lists', async () => {
     const rig = await fridge();
     for (const request of [
       ['customers/forget', { reference: 'cust-99' }],
@@ -156,9 +149,98 @@ describe('personal welcome and customer privacy', () => {
         error: expect.stringContaining("listed in the config's customers"),
       });
     }
+  });
+
+  /** Nothing of cust-17 (reference, name, card) in the store's files, deleted pages and WAL included. */
+  function expectNoTraceOnDisk(rig: FridgeRig): void {
+    const files = readdirSync(rig.dataDir).filter((name) => name.startsWith('gateway.sqlite'));
+    for (const file of files) {
+      const bytes = readFileSync(join(rig.dataDir, file));
+      for (const trace of ['cust-17', 'Ana Lima', CARD_ANA]) {
+        expect(bytes.includes(Buffer.from(trace)), `${file} still holds "${trace}"`).toBe(false);
+      }
+    }
+  }
+
+  it('forgets a customer who asks during their session once it ends, and says it is pending meanwhile', async () => {
+    const rig = await fridge();
+    await buy(rig, CARD_ANA, [sgtin(COLA_REF, 1)]);
     await rig.card(CARD_ANA);
-    const during = await rig.request('customers/forget', { card: CARD_ANA });
-    expect(during).toMatchObject({ status: 'error', error: expect.stringContaining('session in progress') });
+    const [, started] = rig.ofType('purchase.started');
+    await rig.door('open');
+    await rig.rounds(1000);
+    rig.take(sgtin(WATER_REF, 1));
+    await rig.rounds(1000);
+    const answer = await rig.request('customers/forget', { reference: 'cust-17' });
+    expect(answer).toMatchObject({ status: 'ok', data: { pending: true, inProgress: [started?.session] } });
+    // Asked again meanwhile: still pending, once.
+    expect(await rig.request('customers/forget', { card: CARD_ANA })).toMatchObject({
+      status: 'ok',
+      data: { pending: true },
+    });
+    // The session goes on as it was: the door, the basket, the charge.
+    expect(historyRows(rig, 'cust-17')).toBe(1);
+    await rig.door('closed');
+    await rig.rounds(15_000);
+    const [, completed] = rig.ofType('purchase.completed');
+    expect(completed).toMatchObject({ session: started?.session, total: WATER.unitPrice });
+
+    expect(historyRows(rig, 'cust-17')).toBe(0);
+    const sessions = JSON.stringify(await rig.request('sessions/get', {}));
+    expect(sessions).not.toContain('cust-17');
+    expect(sessions).toContain(`"total":${WATER.unitPrice}`);
+    expect(JSON.stringify(await rig.request('customers/get', {}))).not.toContain('cust-17');
+    expectNoTraceOnDisk(rig);
+    await rig.card(CARD_ANA);
+    expect(rig.ofType('purchase.refused').at(-1)).toMatchObject({ reason: 'unknown_card' });
+    expect(rig.logLines.join('\n')).not.toMatch(/cust-17|Ana Lima/);
+  });
+
+  it('keeps a pending forget across a crash and carries it out when the recovered session ends', async () => {
+    const rig = await fridge();
+    await rig.card(CARD_ANA);
+    await rig.door('open');
+    await rig.rounds(1000);
+    rig.take(sgtin(COLA_REF, 1));
+    await rig.rounds(1000);
+    expect(await rig.request('customers/forget', { card: CARD_ANA })).toMatchObject({
+      status: 'ok',
+      data: { pending: true },
+    });
+    rig.crash();
+    await rig.boot();
+    // Still theirs until the session ends.
+    expect(JSON.stringify(await rig.request('customers/get', {}))).toContain('cust-17');
+    await rig.rounds(2000);
+    await rig.door('closed');
+    await rig.rounds(15_000);
+    expect(rig.ofType('purchase.completed')).toEqual([
+      expect.objectContaining({ total: COLA.unitPrice, customer: 'cust-17' }),
+    ]);
+    expect(historyRows(rig, 'cust-17')).toBe(0);
+    expect(JSON.stringify(await rig.request('sessions/get', {}))).not.toContain('cust-17');
+    expect(JSON.stringify(await rig.request('customers/get', {}))).not.toContain('cust-17');
+    expectNoTraceOnDisk(rig);
+  });
+
+  it('carries out a pending forget at start when the restart itself ends the session', async () => {
+    const rig = await fridge();
+    await rig.card(CARD_ANA);
+    expect(await rig.request('customers/forget', { reference: 'cust-17' })).toMatchObject({
+      status: 'ok',
+      data: { pending: true },
+    });
+    await rig.stop();
+    await rig.boot();
+    // An authorised session does not survive a restart: cancelled, then the customer forgotten.
+    expect(rig.ofType('purchase.cancelled')).toEqual([
+      expect.objectContaining({ reason: 'gateway_restarted' }),
+    ]);
+    expect(JSON.stringify(await rig.request('customers/get', {}))).not.toContain('cust-17');
+    expect(JSON.stringify(await rig.request('sessions/get', {}))).not.toContain('cust-17');
+    expectNoTraceOnDisk(rig);
+    await rig.card(CARD_ANA);
+    expect(rig.ofType('purchase.refused').at(-1)).toMatchObject({ reason: 'unknown_card' });
   });
 
   it('deletes the history of a customer whose last card is removed', async () => {

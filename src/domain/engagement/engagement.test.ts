@@ -153,7 +153,7 @@ describe('engagement funnel', () => {
     rig.departed(T0 + 5000, colaTag(1), 'backroom');
     // Restored at start-up and never read since.
     rig.departed(T0 + 13_000, colaTag(2), 'shelf', 0);
-    // Held while the reader was offline; the core restarts its hold-off at the reader's return.
+    // Held while the reader was offline and not read since it came back at 50 s: the core says so.
     rig.emitAt(T0 + 20_000, {
       type: 'reader.status',
       reader: 'shelf',
@@ -161,7 +161,7 @@ describe('engagement funnel', () => {
       reason: 'unplugged',
     });
     rig.emitAt(T0 + 50_000, { type: 'reader.status', reader: 'shelf', state: 'online' });
-    rig.departed(T0 + 50_000 + HOLD_OFF, colaTag(3));
+    rig.departed(T0 + 50_000 + HOLD_OFF, colaTag(3), 'shelf', 5, true);
     // Read after the return, then gone: a real pick-up.
     rig.departed(T0 + 51_000 + HOLD_OFF, colaTag(4));
     expect(rig.ofType('product.pickedUp').map((event) => event.tag)).toEqual([colaTag(4)]);

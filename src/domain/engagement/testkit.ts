@@ -110,8 +110,17 @@ export async function engagementRig(rig: RigOptions) {
     bus.emit(body, atMs);
   };
   const tagBody = { reader: 'shelf', antenna: 1, rssi: -50 };
-  const departed = (atMs: number, tag: string, zone = 'shelf', reads = 5) =>
-    emitAt(atMs, { type: 'tag.departed', zone, tag, ...tagBody, reads, dwellMs: 1000 });
+  /** `held`: as the core says it of a tag not read since its reader came back. */
+  const departed = (atMs: number, tag: string, zone = 'shelf', reads = 5, held = false) =>
+    emitAt(atMs, {
+      type: 'tag.departed',
+      zone,
+      tag,
+      ...tagBody,
+      reads,
+      dwellMs: 1000,
+      ...(held ? { held: true as const } : {}),
+    });
   const arrived = (atMs: number, tag: string, zone = 'shelf') =>
     emitAt(atMs, { type: 'tag.arrived', zone, tag, ...tagBody, reads: 1 });
   const paid = (atMs: number, tags: string[]) =>

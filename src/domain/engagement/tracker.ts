@@ -42,9 +42,6 @@ export class FunnelTracker {
     ...{ pickedUp: 0, putBack: 0, bought: 0, unknownProduct: 0, leftWhileDown: 0 },
     ...{ leftWhileOffline: 0, ended: 0, evicted: 0, writeFailures: 0 },
   };
-  /** Reader → when it last came back online: its held tags that went meanwhile depart from then. */
-  private readonly releasedAt = new Map<string, number>();
-  private readonly online = new Set<string>();
   private rows: EngagementStore | undefined;
   private productOf: ProductOf = () => undefined;
 
@@ -78,7 +75,6 @@ export class FunnelTracker {
     const { bus } = this.deps;
     return [
       bus.on('engagement', ['tag.arrived', 'tag.departed', 'tag.moved'], (event) => this.onTag(event)),
-      bus.on('engagement', 'reader.status', (event) => this.onReaderStatus(event)),
       bus.on('engagement', 'purchase.completed', (event) =>
         this.onSale(
           event.items.map((item) => item.tag),
@@ -134,27 +130,18 @@ export class FunnelTracker {
           this.counters.leftWhileDown += 1;
           return;
         }
-        // The core reports a departure its zone's hold-off after the last read: that read is when it left.
-        const leftAtMs = atMs - watched.departAfterMs(event.zone);
-        const released = this.releasedAt.get(event.reader);
-        if (released !== undefined && leftAtMs > released - 1 && leftAtMs <= released) {
+        // Its reader could not hear it for a while, and the core says it was not heard since: when it
+        // left is unknown, so no funnel starts (the core knows the release; no clock reading here).
+        if (event.held) {
           this.counters.leftWhileOffline += 1;
           return;
         }
+        // The core reports a departure its zone's hold-off after the last read: that read is when it left.
+        const leftAtMs = atMs - watched.departAfterMs(event.zone);
         this.pickedUp(event.tag, event.zone, event.epc, leftAtMs, atMs);
         return;
       }
     }
-  }
-
-  private onReaderStatus(event: EventOf<'reader.status'>): void {
-    if (event.state !== 'online') {
-      this.online.delete(event.reader);
-      return;
-    }
-    // The core restarts the departure clock of the reader's held tags at the release, which is now.
-    if (!this.online.has(event.reader)) this.releasedAt.set(event.reader, this.deps.clock.now());
-    this.online.add(event.reader);
   }
 
   private pickedUp(tag: string, zone: string, epc: EpcInfo | undefined, leftAtMs: number, atMs: number) {

@@ -10,7 +10,7 @@ import type { FeatureContext } from '../../shared/feature.js';
 import { Store } from '../../store/index.js';
 import { CatalogExtension } from '../catalog/index.js';
 import { decodeEpc } from '../epc.js';
-import { ExitMonitor, exitMonitorFeature, PURGE_MIN_INTERVAL_MS } from './index.js';
+import { ExitMonitor, exitMonitorFeature, PaidTags, PURGE_MIN_INTERVAL_MS } from './index.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const MINUTE = 60_000;
@@ -60,10 +60,12 @@ async function setup(exit: Partial<NonNullable<GatewayConfigInput['exitMonitor']
   const catalog = new CatalogExtension(context);
   const settings = config.exitMonitor;
   if (!settings) throw new Error('the rig always configures an exit monitor');
-  const monitor = new ExitMonitor(context, settings, catalog.catalog);
-  const extensions = [catalog, monitor];
+  const paid = new PaidTags({ store, bus, clock, logger, requests, paidTtlMs: settings.paidTtlMs });
+  const monitor = new ExitMonitor(context, settings, paid, catalog.catalog);
+  const extensions = [catalog, paid, monitor];
   running.push({ extensions, store });
   catalog.start();
+  paid.start();
   monitor.start();
   catalog.catalog.upsert([COLA]);
   const events: GatewayEvent[] = [];
@@ -107,7 +109,8 @@ async function setup(exit: Partial<NonNullable<GatewayConfigInput['exitMonitor']
 describe('exit monitor extension', () => {
   it('is not built without an exitMonitor section', () => {
     const context = { config: configSchema.parse({}) } as unknown as FeatureContext;
-    expect(exitMonitorFeature.build({ ...context, needs: {}, uses: {} })).toBeUndefined();
+    const paidTags = {} as PaidTags;
+    expect(exitMonitorFeature.build({ ...context, needs: { paidTags }, uses: {} })).toBeUndefined();
   });
 
   it('alarms on an unpaid product leaving, once per interval, and stays silent for a paid one', async () => {

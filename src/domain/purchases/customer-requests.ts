@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { customerSchema } from '../../config/cabinets.js';
 import type { Logger } from '../../observability/logger.js';
@@ -6,7 +5,7 @@ import type { CommandRegistry } from '../../shared/extension.js';
 import type { Store } from '../../store/index.js';
 import type { CustomerHistory } from './customer-history.js';
 import type { Customers } from './customers.js';
-import type { SessionStore } from './session-store.js';
+import type { Forgetting } from './forget.js';
 
 export interface CustomerRequestsDeps {
   requests: CommandRegistry;
@@ -14,7 +13,8 @@ export interface CustomerRequestsDeps {
   logger: Logger;
   customers: Customers;
   history: CustomerHistory;
-  sessions: SessionStore;
+  /** `customers/forget`, now or when the customer's session in progress ends. */
+  forgetting: Forgetting;
   /**
    * Customer references and cards listed in the config's `customers`: the config is their source,
    * written again at every start, so changing or forgetting them over MQTT would not last.
@@ -24,11 +24,11 @@ export interface CustomerRequestsDeps {
 
 /**
  * `customers/get`, `customers/set` (withdrawing consent deletes the history at once) and
- * `customers/forget` (every card, the history, and the reference in past sessions, with
- * secure_delete so that nothing readable is left in the file). Logs say how many, never who.
+ * `customers/forget` (see Forgetting: at once, or when the customer's session in progress ends).
+ * Logs say how many, never who.
  */
 export function registerCustomerRequests(deps: CustomerRequestsDeps): Array<() => void> {
-  const { requests, store, logger, customers, history, sessions, fromConfig } = deps;
+  const { requests, store, logger, customers, history, forgetting, fromConfig } = deps;
   const refuseConfigured = (reference: string | undefined, card: string | undefined) => {
     if (
       (reference !== undefined && fromConfig.references.has(reference)) ||
@@ -86,30 +86,7 @@ export function registerCustomerRequests(deps: CustomerRequestsDeps): Array<() =
         const who = reference ?? customers.find(card as string)?.reference;
         if (who === undefined) return { cards: 0, history: 0, sessions: 0 };
         refuseConfigured(who, card);
-        // Its outcome would write the reference back when it ends: forget after it.
-        if (sessions.active().some((session) => session.customer === who)) {
-          throw new Error('this customer has a session in progress: forget them once it has ended');
-        }
-        // Past sessions keep what was sold, under a name that cannot be traced back to the customer;
-        // events still waiting for the broker are rewritten the same way.
-        const replacement = `forgotten-${randomUUID()}`;
-        const cards = customers.ofReference(who).map((entry) => entry.card);
-        const outcome = store.erase(
-          () => ({
-            cards: customers.removeReference(who),
-            history: history.forget(who),
-            sessions: sessions.anonymise(who, replacement),
-          }),
-          [
-            { field: 'customer', value: who, replacement },
-            ...cards.flatMap((value) => [
-              { field: 'card' as const, value, replacement: 'forgotten' },
-              { field: 'tag' as const, value, replacement: 'forgotten' },
-            ]),
-          ],
-        );
-        logger.info(outcome, 'customer forgotten');
-        return outcome;
+        return forgetting.request(who);
       },
       { owner, changesState: true },
     ),

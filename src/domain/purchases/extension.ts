@@ -14,6 +14,7 @@ import { CustomerHistory } from './customer-history.js';
 import { registerCustomerRequests } from './customer-requests.js';
 import { Customers } from './customers.js';
 import { CabinetScreen } from './display.js';
+import { Forgetting } from './forget.js';
 import { ReadHistory } from './read-history.js';
 import { SessionStore } from './session-store.js';
 import { settleHistoryOptions } from './settle.js';
@@ -64,6 +65,7 @@ export class PurchasesExtension implements PurchasesService {
   readonly customers: Customers;
   private readonly sessions: SessionStore;
   private readonly history: CustomerHistory;
+  private readonly forgetting: Forgetting;
   private purgeTimer: TimerHandle | undefined;
   private readonly cabinets = new Map<string, Cabinet>();
   private readonly unsubscribe: Array<() => void> = [];
@@ -73,6 +75,10 @@ export class PurchasesExtension implements PurchasesService {
     this.customers = new Customers(store, () => clock.now());
     this.sessions = new SessionStore(store);
     this.history = new CustomerHistory(store, () => clock.now(), deps.privacy.historyRetentionDays);
+    this.forgetting = new Forgetting({
+      ...{ store, clock, logger: logger.child({ component: 'purchases' }) },
+      ...{ customers: this.customers, history: this.history, sessions: this.sessions },
+    });
     for (const cabinetConfig of deps.cabinets) {
       const history = new ReadHistory(settleHistoryOptions(cabinetConfig.settle));
       let sincePrune = 0;
@@ -137,6 +143,8 @@ export class PurchasesExtension implements PurchasesService {
           this.history.record(event.customer, event.items, Date.parse(event.ts));
         }
       }),
+      // After the history listener: the outcome is written everywhere before the customer is forgotten.
+      bus.on('purchases', ['purchase.completed', 'purchase.cancelled'], () => this.forgetting.runPending()),
     );
     this.purge();
     for (const record of this.sessions.active()) {
@@ -148,6 +156,8 @@ export class PurchasesExtension implements PurchasesService {
           'session of an unknown cabinet left as it is',
         );
     }
+    // A forget whose session ended just before the gateway went down.
+    this.forgetting.runPending();
   }
 
   stop(): void {
@@ -155,6 +165,7 @@ export class PurchasesExtension implements PurchasesService {
     this.purgeTimer = undefined;
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     for (const cabinet of this.cabinets.values()) cabinet.stop();
+    this.forgetting.stop();
   }
 
   activeSession(cabinet: string): { id: string; state: string } | undefined {
@@ -241,7 +252,7 @@ export class PurchasesExtension implements PurchasesService {
         logger: this.deps.logger,
         customers: this.customers,
         history: this.history,
-        sessions: this.sessions,
+        forgetting: this.forgetting,
         fromConfig: {
           references: new Set(this.deps.customers.map((customer) => customer.reference)),
           cards: new Set(this.deps.customers.map((customer) => customer.card.toUpperCase())),
