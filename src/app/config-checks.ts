@@ -1,4 +1,4 @@
-import type { ConfigProblem, ExtraCheck } from '../config/load.js';
+import { type ConfigProblem, duplicateIdProblems, type ExtraCheck } from '../config/load.js';
 import { allZones } from '../config/zones.js';
 import { validateEngineConfig } from '../core/index.js';
 import { TagFilter } from '../core/tag-filter.js';
@@ -34,7 +34,6 @@ export const engineChecks: ExtraCheck[] = [
   },
   (config) => {
     const sensors = new Set(config.sensors.map((sensor) => sensor.id));
-    const seen = new Set<string>();
     const problems: ConfigProblem[] = [];
     config.actuators.forEach((actuator, index) => {
       if (actuator.driver === 'lines' && !sensors.has(actuator.device)) {
@@ -44,11 +43,8 @@ export const engineChecks: ExtraCheck[] = [
           message: `"${actuator.device}" is not a lines sensor of this config (sensors: ${known})`,
         });
       }
-      if (seen.has(actuator.id)) {
-        problems.push({ path: `actuators[${index}].id`, message: `"${actuator.id}" is used twice` });
-      }
-      seen.add(actuator.id);
     });
+    problems.push(...duplicateIdProblems([['actuators', config.actuators.map((actuator) => actuator.id)]]));
     return problems;
   },
   (config) => {
@@ -84,8 +80,12 @@ export const engineChecks: ExtraCheck[] = [
           message: `"${cabinet.lock}" is not an actuator of this config (actuators: ${list(actuators)})`,
         });
       }
-      if (config.cabinets.findIndex((other) => other.id === cabinet.id) !== index) {
-        problems.push({ path: `${at}.id`, message: `"${cabinet.id}" is used twice` });
+      const first = config.cabinets.findIndex((other) => other.id === cabinet.id);
+      if (first !== index) {
+        problems.push({
+          path: `${at}.id`,
+          message: `duplicate id "${cabinet.id}" (also cabinets[${first}])`,
+        });
       }
       // Shared between two cabinets, one card would open both and one item could be charged twice.
       const earlier = config.cabinets.slice(0, index);

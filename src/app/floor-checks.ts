@@ -1,4 +1,4 @@
-import type { ConfigProblem, ExtraCheck } from '../config/load.js';
+import { type ConfigProblem, duplicateIdProblems, type ExtraCheck } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { allZones } from '../config/zones.js';
 import { TagFilter } from '../core/tag-filter.js';
@@ -185,8 +185,5 @@ function actuatorProblems(config: GatewayConfig, problems: ConfigProblem[]): voi
 }
 
 function duplicates(ids: string[], section: string, problems: ConfigProblem[]): void {
-  ids.forEach((id, index) => {
-    if (ids.indexOf(id) !== index)
-      problems.push({ path: `${section}[${index}].id`, message: `"${id}" is used twice` });
-  });
+  problems.push(...duplicateIdProblems([[section, ids]]));
 }

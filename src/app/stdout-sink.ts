@@ -6,8 +6,9 @@ export class JsonLinesSink implements EventSink {
   private broken = false;
 
   /**
-   * A closed pipe (`rfid-gateway run | head`, a dropped SSH session) must not take the service
-   * down: the sink stops writing and the other sinks (the outbox) go on.
+   * A closed pipe (`rfid-gateway run | head`, a journal that went away) must not take the service
+   * down: the sink stops writing and the other sinks (the outbox) go on. Whether the process ends
+   * is the command's business (`run` stops on EPIPE unless its stdout is the journal).
    */
   constructor(
     private readonly out: Writable = process.stdout,

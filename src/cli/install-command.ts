@@ -45,8 +45,10 @@ export function hostFor(
 function summary(command: string, host: Host, outcome: Outcome): string {
   const ran = host.dryRun ? 'would run (with --root nothing runs)' : 'ran';
   if (outcome.changed === 0 && outcome.commands === 0) {
+    // With --root, what earlier runs printed counts as run (RootHost): say so, for whoever expected it again.
+    const printed = host.dryRun ? '; commands printed by earlier --root runs count as run' : '';
     return command === 'install'
-      ? `install: nothing to change, already installed (${outcome.unchanged} up to date)`
+      ? `install: nothing to change, already installed (${outcome.unchanged} up to date${printed})`
       : 'uninstall: nothing to remove';
   }
   const files =
@@ -73,6 +75,7 @@ export function installCommand(command: 'install' | 'uninstall', options: Instal
             log,
           })
         : uninstall(host, { purge: options.purge === true, log });
+    if (host instanceof RootHost) host.finish();
     log(summary(command, host, outcome));
     if (command === 'install' && !host.dryRun) {
       log(

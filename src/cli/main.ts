@@ -137,6 +137,8 @@ async function main(argv: string[]): Promise<number> {
 
 /** Exits once stdout has drained, so that a port or timer left open cannot keep the process alive. */
 function exitAfterFlush(code: number): void {
+  // A closed pipe (`run | head`) drains nothing more.
+  if (process.stdout.destroyed || process.stdout.writableEnded) process.exit(code);
   process.stdout.write('', () => process.exit(code));
 }
 

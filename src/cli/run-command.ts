@@ -150,5 +150,16 @@ export async function runCommand(configOption: string | undefined): Promise<numb
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') return;
+      // The journal going away must not end a service (it would stay down: exit 0 is no failure);
+      // the event lines are a copy, the outbox has them.
+      if (process.env.JOURNAL_STREAM !== undefined) {
+        logger.warn('stdout closed: event lines are no longer printed');
+        return;
+      }
+      // `run | head`: whoever read the event lines has gone, as with Ctrl-C. Stopped in order, exit 0.
+      shutdown('stdout closed');
+    });
   });
 }

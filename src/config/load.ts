@@ -26,32 +26,50 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * `duplicate id "x" (also readers[0])` for every entry whose id an earlier one has, in one or more
+ * lists sharing one namespace (readers and sensors are both devices).
+ */
+export function duplicateIdProblems(
+  lists: ReadonlyArray<readonly [section: string, ids: readonly string[]]>,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const first = new Map<string, string>();
+  for (const [section, ids] of lists) {
+    ids.forEach((id, index) => {
+      const earlier = first.get(id);
+      if (earlier !== undefined) {
+        problems.push({ path: `${section}[${index}].id`, message: `duplicate id "${id}" (also ${earlier})` });
+      } else first.set(id, `${section}[${index}]`);
+    });
+  }
+  return problems;
+}
+
+/**
+ * One problem per field: several checks may find the same one (the core checks duplicate readers
+ * too), and the first, most specific, is enough.
+ */
+function onePerPath(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    if (seen.has(problem.path)) return false;
+    seen.add(problem.path);
+    return true;
+  });
+}
+
 /** Checks that need the whole document: unique ids and references between sections. */
 function crossReferenceProblems(config: GatewayConfig): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const deviceIds = new Map<string, string>();
-  const note = (list: 'readers' | 'sensors', index: number, deviceId: string) => {
-    const earlier = deviceIds.get(deviceId);
-    if (earlier !== undefined) {
-      problems.push({
-        path: `${list}[${index}].id`,
-        message: `duplicate id "${deviceId}" (also ${earlier})`,
-      });
-    } else deviceIds.set(deviceId, `${list}[${index}]`);
-  };
-  config.readers.forEach((reader, index) => {
-    note('readers', index, reader.id);
-  });
-  config.sensors.forEach((sensor, index) => {
-    note('sensors', index, sensor.id);
-  });
-
-  const zoneIds = new Set<string>();
-  config.zones.forEach((zone, index) => {
-    if (zoneIds.has(zone.id))
-      problems.push({ path: `zones[${index}].id`, message: `duplicate zone "${zone.id}"` });
-    zoneIds.add(zone.id);
-  });
+  const problems: ConfigProblem[] = [
+    ...duplicateIdProblems([
+      ['readers', config.readers.map((reader) => reader.id)],
+      ['sensors', config.sensors.map((sensor) => sensor.id)],
+    ]),
+    ...duplicateIdProblems([['zones', config.zones.map((zone) => zone.id)]]),
+    ...duplicateIdProblems([['doors', config.doors.map((door) => door.id)]]),
+  ];
+  const zoneIds = new Set(config.zones.map((zone) => zone.id));
   const knownZones = new Set(zoneIds);
   for (const device of [...config.readers, ...config.sensors])
     for (const zone of deviceZones(device).all) knownZones.add(zone);
@@ -83,10 +101,10 @@ export function parseConfig(
   if (!result.success) {
     throw new ConfigError(source, issuesToProblems(result.error.issues));
   }
-  const problems = [
+  const problems = onePerPath([
     ...crossReferenceProblems(result.data),
     ...extraChecks.flatMap((check) => check(result.data)),
-  ];
+  ]);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return result.data;
 }

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SYSTEMD_RUNNING_MARKER, UDEV_CONTROL_SOCKET, UNIT_WANTS_LINK } from './layout.js';
+import { ROOT_PLAN_FILE, SYSTEMD_RUNNING_MARKER, UDEV_CONTROL_SOCKET, UNIT_WANTS_LINK } from './layout.js';
+import { RootPlan } from './root-plan.js';
 
 export interface Account {
   uid: number;
@@ -140,14 +141,21 @@ export class SystemHost implements Host {
  * DIR/etc/passwd and DIR/etc/group, "enabled" is the unit's link in DIR, and commands are printed,
  * never run. It plans for a machine booted with systemd and udev, which is what the unit is for; a
  * unit counts as running exactly when it is enabled, since nothing here can ask a service manager.
+ *
+ * What the commands printed into DIR before would do is kept in DIR (RootPlan) and taken as done:
+ * an account they add is there (with a negative id, since none is known yet), an owner they set is
+ * set, a unit they enable is enabled and running. So a second run into DIR prints only what is left.
  */
 export class RootHost implements Host {
   readonly dryRun = true;
+  private readonly plan: RootPlan;
 
   constructor(
     readonly root: string,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.plan = new RootPlan(join(root, ROOT_PLAN_FILE));
+  }
 
   private database(file: string): string {
     try {
@@ -158,14 +166,25 @@ export class RootHost implements Host {
   }
 
   user(name: string): Account | undefined {
-    return accountOf(parseDatabase(this.database('etc/passwd'), name));
+    const account = accountOf(parseDatabase(this.database('etc/passwd'), name));
+    if (account !== undefined || !this.plan.hasUser(name)) return account;
+    // useradd --user-group: its primary group is its own.
+    return { uid: plannedId(this.plan.users, name), gid: this.group(name)?.gid ?? Number.NaN };
   }
 
   group(name: string): Group | undefined {
-    return groupOf(parseDatabase(this.database('etc/group'), name));
+    const group = groupOf(parseDatabase(this.database('etc/group'), name));
+    const planned = this.plan.membersOf(name);
+    if (group !== undefined) return { ...group, members: [...new Set([...group.members, ...planned])] };
+    if (!this.plan.hasGroup(name)) return undefined;
+    return { gid: plannedId(this.plan.groups, name), members: [...planned] };
   }
 
   owner(target: string): Account | undefined {
+    const planned = this.plan.ownerOf(target);
+    const uid = planned && this.user(planned.user)?.uid;
+    const gid = planned && this.group(planned.group)?.gid;
+    if (uid !== undefined && gid !== undefined) return { uid, gid };
     return ownerOf(onHost(this, target));
   }
 
@@ -177,7 +196,8 @@ export class RootHost implements Host {
     return true;
   }
 
-  unitEnabled(): boolean {
+  unitEnabled(unit: string): boolean {
+    if (this.plan.isEnabled(unit)) return true;
     try {
       lstatSync(onHost(this, UNIT_WANTS_LINK));
       return true;
@@ -186,11 +206,22 @@ export class RootHost implements Host {
     }
   }
 
-  unitActive(): boolean {
-    return this.unitEnabled();
+  unitActive(unit: string): boolean {
+    return this.plan.isActive(unit) || this.unitEnabled(unit);
   }
 
   run(argv: readonly string[]): void {
     this.log(`would run: ${shellLine(argv)}`);
+    this.plan.apply(argv);
   }
+
+  /** Keeps in DIR what the commands printed last would do (once DIR has the config directory). */
+  finish(): void {
+    this.plan.save();
+  }
+}
+
+/** A negative id for an account only the plan has, distinct per account. */
+function plannedId(names: readonly string[], name: string): number {
+  return -1 - names.indexOf(name);
 }

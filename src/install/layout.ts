@@ -14,6 +14,8 @@ export const CONFIG_DIR = '/etc/rfid-gateway';
 export const CONFIG_FILE = '/etc/rfid-gateway/gateway.json';
 /** What install created, so that uninstall --purge removes only that (never a user that was there before). */
 export const STATE_FILE = '/etc/rfid-gateway/install-state.json';
+/** With `--root DIR` only: what the commands printed into DIR would do, taken as done by the next run. */
+export const ROOT_PLAN_FILE = '/etc/rfid-gateway/install-root-plan.json';
 /** The config's default `dataDir` and the unit's StateDirectory=. */
 export const DATA_DIR = '/var/lib/rfid-gateway';
 export const UNIT_FILE = '/etc/systemd/system/rfid-gateway.service';

@@ -66,3 +66,23 @@ export function echoableTransaction(document: unknown): Transaction | null {
 export function truncate(text: string): string {
   return text.length > MAX_QUOTED_LENGTH ? `${text.slice(0, MAX_QUOTED_LENGTH)}…` : text;
 }
+
+/**
+ * The MQTT 5 response topic when it is a valid topic outside `<base>/`: nothing this gateway publishes
+ * leaves its base. Undefined when it may be used, or when it is no topic at all (empty, wildcards),
+ * which the router replaces by the default one.
+ */
+export function responseTopicOutside(
+  topic: string | undefined,
+  base: string | undefined,
+): string | undefined {
+  if (topic === undefined || base === undefined) return undefined;
+  if (topic === '' || /[+#]/.test(topic) || topic.includes('\u0000')) return undefined;
+  return topic.startsWith(`${base}/`) ? undefined : topic;
+}
+
+/** `<base>` of a `<base>/request/` prefix. */
+export function baseOfRequestPrefix(prefix: string): string | undefined {
+  const level = '/request/';
+  return prefix.endsWith(level) ? prefix.slice(0, -level.length) : undefined;
+}

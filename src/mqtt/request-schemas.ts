@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nonFiniteProblem } from '../shared/issue-messages.js';
 
 /**
  * Payloads of the requests accepted on `<base>/request/<command>`. Objects are strict so that a
@@ -52,6 +53,7 @@ export const GATEWAY_COMMANDS = Object.keys(gatewayCommandFields).sort();
 const concise: z.core.$ZodErrorMap = (issue) => {
   if (issue.code !== 'invalid_type') return undefined;
   if (issue.input === undefined) return 'Required';
+  if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) return nonFiniteProblem(issue.input);
   return `expected ${issue.expected}, received ${describe(issue.input)}`;
 };
 

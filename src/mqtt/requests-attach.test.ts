@@ -71,10 +71,10 @@ describe('RequestRouter.attach', () => {
     const client = new FakeClient();
     router.attach(client as unknown as MqttClient, topics);
     await deliver(client, 'rfid/gw1/request/ping', '', {
-      properties: { responseTopic: 'ops/replies', correlationData: Buffer.from('req-7') },
+      properties: { responseTopic: 'rfid/gw1/replies/ops', correlationData: Buffer.from('req-7') },
     });
     expect(client.published).toHaveLength(1);
-    expect(client.published[0]?.topic).toBe('ops/replies');
+    expect(client.published[0]?.topic).toBe('rfid/gw1/replies/ops');
     expect(client.published[0]?.options.properties?.correlationData).toEqual(Buffer.from('req-7'));
   });
 

@@ -3,9 +3,11 @@ import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../shared/clock.js';
 import {
   auditOutcome,
+  baseOfRequestPrefix,
   decodeJson,
   echoableTransaction,
   type Outcome,
+  responseTopicOutside,
   serialise,
   truncate,
 } from './request-outcome.js';
@@ -76,6 +78,8 @@ export interface RequestTopics {
   /** `<base>/request/` */
   requestPrefix: string;
   responseTopic(command: string): string;
+  /** `<base>`, the only place responses go (default: what `requestPrefix` is `<base>/request/` of). */
+  base?: string;
 }
 
 /** Who sent a request, as far as its signature tells. */
@@ -119,11 +123,15 @@ export class RequestRouter {
     }
   }
 
-  /** Runs one request and builds its response. Never rejects. */
+  /**
+   * Runs one request and builds its response. Never rejects. With `base`, an MQTT 5 response topic
+   * outside it is refused: the request does not run, and the error goes to the default topic.
+   */
   async handle(
     command: string,
     payload: Uint8Array,
     properties: RequestProperties = {},
+    base?: string,
   ): Promise<RequestResponse> {
     const startedAt = this.clock.now();
     const registered = this.registry.get(command);
@@ -131,6 +139,8 @@ export class RequestRouter {
     let outcome: Outcome;
     let caller = UNSIGNED;
     let request: unknown;
+    const outside = responseTopicOutside(properties.responseTopic, base);
+    if (outside !== undefined) properties = { ...properties, responseTopic: undefined };
     if (payload.byteLength > this.maxPayloadBytes) {
       outcome = {
         ok: false,
@@ -139,7 +149,18 @@ export class RequestRouter {
     } else {
       const document = decodeJson(payload);
       transaction = document.ok ? echoableTransaction(document.value) : null;
-      if (!registered) {
+      if (outside !== undefined) {
+        // An ACL that lets a client publish requests would otherwise let it make the gateway publish
+        // anywhere the gateway may (another gateway's topics, a bridge's), under the gateway's name.
+        this.logger.warn(
+          { command: truncate(command), responseTopic: truncate(outside) },
+          'MQTT 5 response topic outside the base refused',
+        );
+        outcome = {
+          ok: false,
+          error: `response topic ${JSON.stringify(truncate(outside))} refused: responses are published only under ${base}/`,
+        };
+      } else if (!registered) {
         outcome = {
           ok: false,
           error: `unknown command ${JSON.stringify(truncate(command))}; known: ${this.registry.names().join(', ')}`,
@@ -171,9 +192,11 @@ export class RequestRouter {
 
   /**
    * Subscribes to the request topics (QoS 1) and answers each request (QoS 1, not retained) on its
-   * default response topic or its MQTT 5 response topic. Returns a function that stops listening.
+   * default response topic or its MQTT 5 response topic when that is under the base (a request with
+   * one outside is refused, on the default topic). Returns a function that stops listening.
    */
   attach(client: MqttClient, topics: RequestTopics): () => void {
+    const base = topics.base ?? baseOfRequestPrefix(topics.requestPrefix);
     const onMessage: OnMessageCallback = (topic, payload, packet) => {
       if (!topic.startsWith(topics.requestPrefix)) return;
       const command = topic.slice(topics.requestPrefix.length);
@@ -189,7 +212,7 @@ export class RequestRouter {
       if (packet.properties?.correlationData !== undefined) {
         properties.correlationData = packet.properties.correlationData;
       }
-      void this.handle(command, payload, properties).then((response) => {
+      void this.handle(command, payload, properties, base).then((response) => {
         // An exception here would be an unhandled rejection, which ends the process.
         try {
           this.publish(client, response.topic ?? topics.responseTopic(command), response);

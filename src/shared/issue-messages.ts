@@ -29,6 +29,16 @@ export function describeValue(value: unknown): string {
   }
 }
 
+/**
+ * What to say of a number that is not finite. JSON has no Infinity, but `JSON.parse` turns a number
+ * too large for a double (`1e309`) into one, and zod's "expected number" for it reads as nonsense.
+ */
+export function nonFiniteProblem(value: number): string {
+  if (Number.isNaN(value)) return 'must be a finite number, got NaN';
+  const sign = value < 0 ? '-' : '';
+  return `must be a finite number, got ${sign}Infinity (a number too large to represent, such as ${sign}1e309)`;
+}
+
 /** Issue codes whose message is about the value itself (not, say, an unknown key). */
 const ABOUT_THE_VALUE = new Set([
   'invalid_type',
@@ -59,6 +69,7 @@ export const namingReceivedValue: z.core.$ZodErrorMap = (issue) => {
   if (issue.input === undefined) return undefined;
   if ((issue.code === 'too_big' || issue.code === 'too_small') && SIZED.has(String(issue.origin)))
     return undefined;
+  if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) return nonFiniteProblem(issue.input);
   // Zod's "received string" is replaced: the value shows its type and says more.
   const base =
     issue.code === 'invalid_type' ? `Invalid input: expected ${issue.expected}` : localeMessage(issue);

@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
+import { engineChecks } from '../../src/app/config-checks.js';
 import { configFromCapture } from '../../src/config/from-capture.js';
 import { ConfigError, formatIssues, parseConfig } from '../../src/config/load.js';
+import { auditGetFields } from '../../src/domain/audit/request.js';
+import { productFromJson } from '../../src/domain/catalog/fields.js';
+import { readCatalogCsv } from '../../src/domain/catalog/index.js';
+import { RequestRegistry } from '../../src/mqtt/request-registry.js';
+import { RequestRouter } from '../../src/mqtt/requests.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { VirtualClock } from '../../src/shared/clock.js';
 import { CaptureError, CaptureParser } from '../../src/transport/capture.js';
 
 /** Every validation message names the value it got, so an operator need not open the file to see it. */
 
-function problemsOf(document: unknown): Array<{ path: string; message: string }> {
+function problemsOf(document: unknown, checks = false): Array<{ path: string; message: string }> {
   try {
-    parseConfig(document, 'test.json');
+    parseConfig(document, 'test.json', checks ? engineChecks : []);
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -87,6 +95,81 @@ describe('config messages', () => {
     expect(formatIssues((caught as ZodError).issues)).toBe(
       'ports[1].driver: Invalid option: expected one of "thingmagic"|"em4100-ascii"|"lines", got "laser"',
     );
+  });
+});
+
+describe('messages that name the actual problem', () => {
+  const INFINITE = 'must be a finite number, got Infinity (a number too large to represent, such as 1e309)';
+
+  it('says a number too large for JSON is not finite, rather than "expected number"', () => {
+    // JSON.parse reads 1e309 as Infinity: the file says a number, zod sees no finite one.
+    const document = JSON.parse(
+      '{"readers":[{"id":"r","driver":"thingmagic","port":"/dev/ttyUSB0","baudRate":1e309}],"zones":[{"id":"z","departAfterMs":-1e309}]}',
+    );
+    expect(problemsOf(document)).toEqual([
+      { path: 'readers[0].baudRate', message: INFINITE },
+      {
+        path: 'zones[0].departAfterMs',
+        message: INFINITE.replaceAll('Infinity', '-Infinity').replace('1e309', '-1e309'),
+      },
+    ]);
+  });
+
+  it('says so of a request field too (audit/get limit)', async () => {
+    const registry = new RequestRegistry();
+    registry.register('audit/get', auditGetFields, () => ({}), { owner: 'audit' });
+    const router = new RequestRouter({ registry, clock: new VirtualClock(0), logger: silentLogger() });
+    const response = await router.handle('audit/get', Buffer.from('{"transaction":"a","limit":1e309}'));
+    expect(JSON.parse(response.payload)).toEqual({
+      transaction: 'a',
+      status: 'error',
+      error: `limit: ${INFINITE}`,
+    });
+  });
+
+  it('reports a duplicate id once, naming the entry it repeats', () => {
+    const device = (id: string, driver: string, port: string) => ({ id, driver, port });
+    expect(
+      problemsOf(
+        {
+          readers: [device('r', 'thingmagic', '/dev/a'), device('r', 'em4100-ascii', '/dev/b')],
+          sensors: [device('io', 'lines', '/dev/c')],
+          actuators: [
+            { id: 'lock', driver: 'lines', device: 'io', channel: 'lock' },
+            { id: 'lock', driver: 'lines', device: 'io', channel: 'bolt' },
+          ],
+          zones: [{ id: 'z' }, { id: 'z' }],
+          doors: [
+            { id: 'front', path: ['r', 'z'] },
+            { id: 'front', path: ['z', 'r'] },
+          ],
+        },
+        true,
+      ),
+    ).toEqual([
+      { path: 'readers[1].id', message: 'duplicate id "r" (also readers[0])' },
+      { path: 'zones[1].id', message: 'duplicate id "z" (also zones[0])' },
+      { path: 'doors[1].id', message: 'duplicate id "front" (also doors[0])' },
+      { path: 'actuators[1].id', message: 'duplicate id "lock" (also actuators[0])' },
+    ]);
+  });
+
+  it('says a negative price is negative, in a catalog file and in catalog/set', () => {
+    const csv = 'sku,name,price,currency\nCOLA,Cola,-1.50,EUR\nTEA,Tea,-450,JPY\n';
+    expect(readCatalogCsv(csv, 'catalog.csv')).toEqual({
+      ok: false,
+      problems: [
+        'catalog.csv:2: price: must not be negative (got "-1.50")',
+        'catalog.csv:3: price: must not be negative (got "-450")',
+      ],
+    });
+    const problems: Array<{ field: string; message: string; value: unknown }> = [];
+    productFromJson({ sku: 'COLA', name: 'Cola', unitPrice: -150, currency: 'EUR' }, problems);
+    productFromJson({ sku: 'TEA', name: 'Tea', unitPrice: JSON.parse('1e309'), currency: 'JPY' }, problems);
+    expect(problems).toEqual([
+      { field: 'unitPrice', message: 'must not be negative', value: -150 },
+      { field: 'unitPrice', message: INFINITE, value: Number.POSITIVE_INFINITY },
+    ]);
   });
 });
 

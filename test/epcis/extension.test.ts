@@ -236,7 +236,7 @@ describe('EPCIS sales from purchase.completed', () => {
         eventTime: '2026-11-22T10:00:30.000Z',
         eventTimeZoneOffset: '+00:00',
         eventID: expect.stringMatching(EVENT_ID),
-        action: 'DELETE',
+        action: 'OBSERVE',
         epcList: [COLA_11_URI],
         quantityList: [{ epcClass: GUM_CLASS, quantity: 1 }],
         bizStep: 'retail_selling',

@@ -8,8 +8,10 @@ import { describe, expect, it } from 'vitest';
 import {
   cycleCountEvent,
   doorEvent,
+  doorReadPointFor,
   type EventStamp,
   epcisDocument,
+  eventIdFor,
   objectsOf,
   saleEvent,
 } from '../../src/integrations/epcis/index.js';
@@ -40,7 +42,7 @@ const SALE_JSON = {
   eventTime: '2026-11-22T10:00:26.500Z',
   eventTimeZoneOffset: '+01:00',
   eventID: 'urn:uuid:11111111-1111-5111-8111-111111111111',
-  action: 'DELETE',
+  action: 'OBSERVE',
   epcList: ['urn:epc:id:sgtin:0614141.812347.2002', 'urn:epc:id:sgtin:0614141.812345.6790'],
   bizStep: 'retail_selling',
   disposition: 'retail_sold',
@@ -93,12 +95,33 @@ const COUNT_JSON = {
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'];
 
 describe('EPCIS mapping', () => {
-  it('a purchase is a DELETE, retail_selling, retail_sold, of the EPCs taken, at the cabinet', () => {
+  it('a purchase is an OBSERVE (the objects go on existing), retail_selling, retail_sold, of the EPCs taken, at the cabinet', () => {
     expect(SALE).toEqual(SALE_JSON);
   });
 
   it('a door passage is an OBSERVE, entering_exiting, read at the door, with no bizLocation', () => {
     expect(EXIT).toEqual(EXIT_JSON);
+  });
+
+  it("a door's default read point is a name-based UUID URN of the gateway, the door and the zone", () => {
+    const outside = doorReadPointFor('gw1', 'front', 'outside');
+    // UUID version 5 of "readPoint gw1 front outside" in EVENT_ID_NAMESPACE: the same on every run.
+    expect(outside).toBe(eventIdFor('readPoint gw1 front outside'));
+    expect(outside).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(
+      new Set([
+        outside,
+        doorReadPointFor('gw1', 'front', 'inside'),
+        doorReadPointFor('gw1', 'back', 'outside'),
+        doorReadPointFor('gw2', 'front', 'outside'),
+      ]).size,
+    ).toBe(4);
+    const exit = doorEvent(
+      objectsOf([{ tag: '3034257BF7194E4000001A85', uri: 'urn:epc:id:sgtin:0614141.812345.6789' }]),
+      stamp('2026-11-22T10:00:03.600Z', '+00:00', 'urn:uuid:22222222-2222-5222-8222-222222222222'),
+      outside,
+    );
+    expectValidDocument(epcisDocument([exit], Date.parse(exit.eventTime)));
   });
 
   it('a shelf count is an OBSERVE, cycle_counting, EPCs and GTIN classes, at the shelf', () => {
@@ -135,7 +158,7 @@ describe('EPCIS mapping', () => {
       eventTime: '2026-11-22T10:00:26.500Z',
       eventTimeZoneOffset: '+00:00',
       eventID: 'urn:uuid:55555555-5555-5555-8555-555555555555',
-      action: 'DELETE',
+      action: 'OBSERVE',
       epcList: [],
       quantityList: [{ epcClass: 'https://id.gs1.org/01/04012345000016', quantity: 1 }],
       bizStep: 'retail_selling',

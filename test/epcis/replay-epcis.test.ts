@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { replayCommand } from '../../src/cli/replay-command.js';
+import { doorReadPointFor } from '../../src/integrations/epcis/index.js';
 import type { EpcisDocumentJson } from '../../src/shared/events.js';
 import { expectValidDocument } from './epcis-schema.js';
 import { EVENT_ID } from './gateway.js';
@@ -19,6 +20,8 @@ const CAPTURE = fileURLToPath(new URL('../../hardware/captures/fridge-demo.jsonl
 const DEMO = fileURLToPath(new URL('../../config/demo.json', import.meta.url));
 const CATALOG = fileURLToPath(new URL('../../config/demo-catalog.csv', import.meta.url));
 const FRIDGE = 'urn:epc:id:sgln:0614141.00777.0';
+const EXIT_DOOR = fileURLToPath(new URL('../../config/exit-door.json', import.meta.url));
+const DOOR_CAPTURE = fileURLToPath(new URL('../exit-monitor/door-exit.jsonl', import.meta.url));
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -92,7 +95,7 @@ describe('rfid-gateway replay --epcis', () => {
       eventTime,
       eventTimeZoneOffset: '+00:00',
       eventID: expect.stringMatching(EVENT_ID),
-      action: 'DELETE',
+      action: 'OBSERVE',
       epcList: expect.arrayContaining(epcList),
       bizStep: 'retail_selling',
       disposition: 'retail_sold',
@@ -157,14 +160,42 @@ describe('rfid-gateway replay --epcis', () => {
       document.epcisBody.eventList.map((event) => [event.action, event.bizStep, [...event.epcList].sort()]),
     ).toEqual([
       [
-        'DELETE',
+        'OBSERVE',
         'retail_selling',
         ['urn:epc:id:sgtin:0614141.812345.6790', 'urn:epc:id:sgtin:0614141.812347.2002'],
       ],
-      ['DELETE', 'retail_selling', ['urn:epc:id:sgtin:0614141.812349.5']],
+      ['OBSERVE', 'retail_selling', ['urn:epc:id:sgtin:0614141.812349.5']],
     ]);
     // No locations configured: no readPoint, no bizLocation.
     expect(document.epcisBody.eventList.every((event) => !event.readPoint && !event.bizLocation)).toBe(true);
+  });
+
+  it("tells an exit from an entry without locations: each ends at the door's read point on its side", async () => {
+    const dir = tempDir();
+    // config/exit-door.json as it is (no epcis section, no locations), in a temporary directory.
+    const door = JSON.parse(readFileSync(EXIT_DOOR, 'utf8')) as Record<string, unknown>;
+    const config = join(dir, 'exit-door.json');
+    writeFileSync(config, JSON.stringify({ ...door, dataDir: dir, logLevel: 'error' }));
+    const out = join(dir, 'door.jsonld');
+    const { code } = await replay({ config, epcis: out }, DOOR_CAPTURE);
+    expect(code).toBe(0);
+    const document = readDocument(out);
+    expectValidDocument(document);
+    const OUTSIDE = doorReadPointFor('exit-gw', 'front', 'outside');
+    const INSIDE = doorReadPointFor('exit-gw', 'front', 'inside');
+    expect(OUTSIDE).not.toBe(INSIDE);
+    // The scenario (test/exit-monitor/door-capture.ts): the cola …2 leaves at 3.6 s, comes back at
+    // 6.6 s and leaves again at 8 s.
+    const cola = document.epcisBody.eventList.filter((event) =>
+      event.epcList.includes('urn:epc:id:sgtin:0614141.812345.2'),
+    );
+    expect(cola.map((event) => [event.eventTime, event.bizStep, event.readPoint, event.bizLocation])).toEqual(
+      [
+        ['2026-11-22T10:00:03.600Z', 'entering_exiting', { id: OUTSIDE }, undefined],
+        ['2026-11-22T10:00:06.600Z', 'entering_exiting', { id: INSIDE }, undefined],
+        ['2026-11-22T10:00:08.000Z', 'entering_exiting', { id: OUTSIDE }, undefined],
+      ],
+    );
   });
 
   it('writes nothing and prints no events without --epcis', async () => {

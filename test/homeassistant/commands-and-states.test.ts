@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { actuatorSchema } from '../../src/config/actuators.js';
 import { cabinetSchema } from '../../src/config/cabinets.js';
+import { AuditLog } from '../../src/domain/audit/index.js';
 import {
   alarmPayload,
   CabinetStates,
   LockControl,
+  type LockResult,
+  lockAuditRow,
   parseLockCommand,
   purchasePayload,
   stateTopics,
@@ -14,6 +17,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
 import type { BusCommands } from '../../src/shared/extension.js';
+import { Store } from '../../src/store/index.js';
 
 const cabinet = cabinetSchema.parse({
   id: 'fridge-1',
@@ -73,8 +77,8 @@ function control(
 describe('Home Assistant lock commands', () => {
   it('unlocks with a pulse of the cabinet unlockMs and locks with its lock value, through actuator.set', () => {
     const { lock, commands } = control();
-    expect(lock.handle('fridge-1', utf8('UNLOCK'), false)).toBe('sent');
-    expect(lock.handle('fridge-1', utf8('LOCK\n'), false)).toBe('sent');
+    expect(lock.handle('fridge-1', utf8('UNLOCK'), false).outcome).toBe('sent');
+    expect(lock.handle('fridge-1', utf8('LOCK\n'), false).outcome).toBe('sent');
     expect(commands).toEqual([
       { actuator: 'lock', value: 'open', pulseMs: 4000, reason: 'home assistant' },
       { actuator: 'lock', value: 'closed', reason: 'home assistant' },
@@ -83,7 +87,7 @@ describe('Home Assistant lock commands', () => {
 
   it('refuses an unlock while a purchase session runs on the cabinet, logs it and publishes the state again', () => {
     const { lock, commands, republished, lines } = control({ session: { id: 's-1', state: 'open' } });
-    expect(lock.handle('fridge-1', utf8('UNLOCK'), false)).toBe('refused');
+    expect(lock.handle('fridge-1', utf8('UNLOCK'), false).outcome).toBe('refused');
     expect(commands).toEqual([]);
     expect(republished).toEqual(['fridge-1']);
     expect(lines.find((line) => line.level === 40)).toMatchObject({
@@ -92,16 +96,16 @@ describe('Home Assistant lock commands', () => {
       msg: 'Home Assistant unlock refused: a purchase session is running on this cabinet',
     });
     // Locking during a session is allowed: it can only make the cabinet safer.
-    expect(lock.handle('fridge-1', utf8('LOCK'), false)).toBe('sent');
+    expect(lock.handle('fridge-1', utf8('LOCK'), false).outcome).toBe('sent');
   });
 
   it('logs and ignores malformed, retained and unknown-cabinet commands', () => {
     const { lock, commands, messages } = control();
-    expect(lock.handle('fridge-1', utf8('unlock please'), false)).toBe('ignored');
-    expect(lock.handle('fridge-1', utf8('{"state":"UNLOCK"}'), false)).toBe('ignored');
-    expect(lock.handle('fridge-1', Buffer.alloc(100_000, 0x55), false)).toBe('ignored');
-    expect(lock.handle('fridge-1', utf8('UNLOCK'), true)).toBe('ignored');
-    expect(lock.handle('vault', utf8('UNLOCK'), false)).toBe('ignored');
+    expect(lock.handle('fridge-1', utf8('unlock please'), false).outcome).toBe('ignored');
+    expect(lock.handle('fridge-1', utf8('{"state":"UNLOCK"}'), false).outcome).toBe('ignored');
+    expect(lock.handle('fridge-1', Buffer.alloc(100_000, 0x55), false).outcome).toBe('ignored');
+    expect(lock.handle('fridge-1', utf8('UNLOCK'), true).outcome).toBe('ignored');
+    expect(lock.handle('vault', utf8('UNLOCK'), false).outcome).toBe('ignored');
     expect(commands).toEqual([]);
     expect(messages()).toEqual([
       'Home Assistant lock command ignored: the payload must be LOCK or UNLOCK',
@@ -116,17 +120,104 @@ describe('Home Assistant lock commands', () => {
 
   it('refuses every command when told why (a replay, signed commands required)', () => {
     const { lock, commands, republished } = control({ refuseAll: 'a replay drives no devices' });
-    expect(lock.handle('fridge-1', utf8('LOCK'), false)).toBe('refused');
+    expect(lock.handle('fridge-1', utf8('LOCK'), false).outcome).toBe('refused');
     expect(commands).toEqual([]);
     expect(republished).toEqual(['fridge-1']);
   });
 
   it('logs a command the device did not take and publishes the state again', async () => {
     const { lock, republished, lines } = control({ fail: true });
-    expect(lock.handle('fridge-1', utf8('UNLOCK'), false)).toBe('sent');
+    expect(lock.handle('fridge-1', utf8('UNLOCK'), false).outcome).toBe('sent');
     await new Promise((resolve) => setImmediate(resolve));
     expect(republished).toEqual(['fridge-1']);
     expect(lines.at(-1)).toMatchObject({ msg: 'lock command failed', cabinet: 'fridge-1' });
+  });
+});
+
+describe('the audit row of a Home Assistant lock command', () => {
+  /** Each command through LockControl, then its row as the real audit trail stores and answers it. */
+  async function audited(
+    options: Parameters<typeof control>[0],
+    commands: Array<[cabinet: string, payload: string, retained?: boolean]>,
+  ) {
+    const clock = new VirtualClock(Date.parse('2026-11-30T10:00:00.000Z'));
+    const { logger } = logged();
+    const store = Store.open({ dataDir: ':memory:', clock, logger });
+    try {
+      const audit = new AuditLog(store, { clock, logger, retentionDays: 365 });
+      const { lock } = control(options);
+      for (const [cabinet, payload, retained] of commands) {
+        const result: LockResult = lock.handle(cabinet, utf8(payload), retained ?? false);
+        const failure = result.settled ? await result.settled : undefined;
+        audit.record({
+          at: clock.now(),
+          command: 'homeassistant/lock',
+          client: 'homeassistant',
+          verified: false,
+          transaction: null,
+          ...lockAuditRow(cabinet, result, failure),
+        });
+      }
+      return audit
+        .query({ limit: 100 })
+        .entries.reverse()
+        .map(({ outcome, what }) => ({ outcome, what }));
+    } finally {
+      store.close();
+    }
+  }
+
+  it('names the cabinet, the command and the reason of a refusal', async () => {
+    expect(await audited({ session: { id: 's-1', state: 'open' } }, [['fridge-1', 'UNLOCK']])).toEqual([
+      {
+        outcome:
+          'refused: UNLOCK of cabinet fridge-1: purchase session s-1 (open) is in progress on this cabinet',
+        what: { cabinet: 'fridge-1', command: 'UNLOCK' },
+      },
+    ]);
+    const signed = 'signed commands are required, and Home Assistant cannot sign them';
+    expect(await audited({ refuseAll: signed }, [['fridge-1', 'LOCK']])).toEqual([
+      {
+        outcome: `refused: LOCK of cabinet fridge-1: ${signed}`,
+        what: { cabinet: 'fridge-1', command: 'LOCK' },
+      },
+    ]);
+  });
+
+  it('says why an ignored command did not run, and keeps no payload that is not a command', async () => {
+    expect(
+      await audited({}, [
+        ['vault', 'UNLOCK'],
+        ['fridge-1', 'UNLOCK', true],
+        ['fridge-1', 'open sesame'],
+      ]),
+    ).toEqual([
+      {
+        outcome: 'refused: UNLOCK of cabinet vault: not a cabinet of this config (cabinets: fridge-1)',
+        what: { cabinet: 'vault', command: 'UNLOCK' },
+      },
+      {
+        outcome:
+          'refused: UNLOCK of cabinet fridge-1: retained, and a retained command would run again at every reconnect',
+        what: { cabinet: 'fridge-1', command: 'UNLOCK' },
+      },
+      {
+        outcome: 'refused: lock command of cabinet fridge-1: the payload is not LOCK or UNLOCK',
+        what: { cabinet: 'fridge-1' },
+      },
+    ]);
+  });
+
+  it('is ok once the lock took the command, and an error naming the lock when it did not', async () => {
+    expect(await audited({}, [['fridge-1', 'LOCK']])).toEqual([
+      { outcome: 'ok', what: { cabinet: 'fridge-1', command: 'LOCK' } },
+    ]);
+    expect(await audited({ fail: true }, [['fridge-1', 'UNLOCK']])).toEqual([
+      {
+        outcome: 'error: UNLOCK of cabinet fridge-1: actuator lock did not take it (device offline)',
+        what: { cabinet: 'fridge-1', command: 'UNLOCK' },
+      },
+    ]);
   });
 });
 

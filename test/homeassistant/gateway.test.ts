@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IClientOptions } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Controller } from '../../src/app/controller.js';
 import { configSchema, type GatewayConfigInput } from '../../src/config/schema.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -271,10 +271,28 @@ describe('Home Assistant discovery (real Mosquitto, the gateway in run mode)', (
     expect((await io.readA('lock=closed\n'.length, 10_000)).toString()).toBe('lock=closed\n');
     expect(first.logs.some((line) => String(line.msg).includes('payload must be LOCK or UNLOCK'))).toBe(true);
     // Every lock command from Home Assistant is in the audit trail, refused ones too.
-    const audited = first.controller.store.db
-      .prepare("SELECT outcome FROM audit WHERE command = 'homeassistant/lock' ORDER BY id")
-      .all() as Array<{ outcome: string }>;
-    expect(audited.map((row) => row.outcome)).toEqual(['ok', 'refused: refused', 'refused: ignored', 'ok']);
+    // A command that was sent is audited once the lock has taken it.
+    const audited = await vi.waitFor(() => {
+      const rows = first.controller.store.db
+        .prepare("SELECT outcome, what FROM audit WHERE command = 'homeassistant/lock' ORDER BY id")
+        .all() as Array<{ outcome: string; what: string }>;
+      if (rows.length < 4) throw new Error(`${rows.length} audit rows so far`);
+      return rows;
+    });
+    expect(audited.map((row) => [row.outcome, JSON.parse(row.what)])).toEqual([
+      ['ok', { cabinet: 'fridge-1', command: 'UNLOCK' }],
+      [
+        expect.stringMatching(
+          /^refused: UNLOCK of cabinet fridge-1: purchase session \S+ \(\w+\) is in progress on this cabinet$/,
+        ),
+        { cabinet: 'fridge-1', command: 'UNLOCK' },
+      ],
+      [
+        'refused: lock command of cabinet fridge-1: the payload is not LOCK or UNLOCK',
+        { cabinet: 'fridge-1' },
+      ],
+      ['ok', { cabinet: 'fridge-1', command: 'LOCK' }],
+    ]);
     await first.controller.stop();
 
     // Restarted without the shelf reader (and so without its zone): their configs are cleared.

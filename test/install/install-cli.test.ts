@@ -26,6 +26,7 @@ const CONFIG = 'etc/rfid-gateway/gateway.json';
 const STATE = 'etc/rfid-gateway/install-state.json';
 const UNIT = 'etc/systemd/system/rfid-gateway.service';
 const RULES = 'etc/udev/rules.d/99-rfid-gateway.rules';
+const PLAN = 'etc/rfid-gateway/install-root-plan.json';
 const USERADD =
   "would run: useradd --system --user-group --groups dialout --home-dir /var/lib/rfid-gateway --no-create-home --shell /usr/sbin/nologin --comment 'rfid-gateway service' rfid-gateway";
 
@@ -81,7 +82,8 @@ describe('rfid-gateway install --root', () => {
       'would run: systemctl start rfid-gateway.service',
       'install: 6 changed; 8 command(s) would run (with --root nothing runs)',
     ]);
-    expect(filesUnder(dir)).toEqual(['etc/group', 'etc/passwd', CONFIG, STATE, UNIT, RULES].sort());
+    // …and, for the next run into DIR, what the printed commands would do.
+    expect(filesUnder(dir)).toEqual(['etc/group', 'etc/passwd', CONFIG, STATE, UNIT, RULES, PLAN].sort());
     expect(existsSync(join(dir, 'var/lib/rfid-gateway'))).toBe(true);
     // The config may name customers and cards: root's, readable by the service's group only.
     expect(modeOf(join(dir, CONFIG))).toBe('640');
@@ -264,15 +266,14 @@ describe('rfid-gateway install --root', () => {
     );
   });
 
-  it('changes nothing the second time, and says so', async () => {
+  it('changes nothing the second time, runs nothing, and says so', async () => {
     const dir = piRoot();
     await installInto(dir);
     const before = snapshot(dir);
     const again = await installInto(dir);
     expect(snapshot(dir)).toEqual(before);
-    // With --root the user and the enabled service exist only once the printed commands have run:
-    // those are printed again, but no file changes, so no reload.
-    expect(lines(again.stdout).filter((line) => !line.startsWith('would run: '))).toEqual([
+    // The commands the first run printed count as run: none is printed again.
+    expect(lines(again.stdout)).toEqual([
       `install into ${dir}: files are written there, commands only printed`,
       `unchanged ${dir}/etc/rfid-gateway`,
       `kept      ${dir}/${CONFIG} (an existing config is never overwritten)`,
@@ -280,23 +281,36 @@ describe('rfid-gateway install --root', () => {
       `unchanged ${dir}/${STATE}`,
       `unchanged ${dir}/${UNIT}`,
       `unchanged ${dir}/${RULES}`,
-      'install: no file changed (6 up to date); 5 command(s) would run (with --root nothing runs)',
-    ]);
-    expect(commandsOf(again.stdout)).toEqual([
-      USERADD,
-      'would run: chown root:rfid-gateway /etc/rfid-gateway/gateway.json',
-      'would run: chown rfid-gateway:rfid-gateway /var/lib/rfid-gateway',
-      'would run: systemctl enable rfid-gateway.service',
-      'would run: systemctl start rfid-gateway.service',
+      'install: nothing to change, already installed (6 up to date; commands printed by earlier --root runs count as run)',
     ]);
 
-    // Once they have run (the user exists, the unit is enabled), there is nothing left to do.
+    // Once they have really run (the user exists, the unit is enabled), there is nothing to do either.
     simulateCommands(dir);
     const settled = snapshot(dir);
     const third = await installInto(dir);
     expect(commandsOf(third.stdout)).toEqual([]);
-    expect(lines(third.stdout).at(-1)).toBe('install: nothing to change, already installed (6 up to date)');
+    expect(lines(third.stdout).at(-1)).toMatch(
+      /^install: nothing to change, already installed \(6 up to date/,
+    );
     expect(snapshot(dir)).toEqual(settled);
+  });
+
+  it('prints again what an uninstall undid, and only that', async () => {
+    const dir = piRoot();
+    await installInto(dir);
+    expect((await runCli(['uninstall', '--root', dir])).code).toBe(0);
+    // The user and the ownership stay; the unit and the rules come back, enabled and started again.
+    const again = await installInto(dir);
+    expect(commandsOf(again.stdout)).toEqual([
+      'would run: udevadm control --reload',
+      'would run: udevadm trigger --subsystem-match=tty',
+      'would run: systemctl daemon-reload',
+      'would run: systemctl enable rfid-gateway.service',
+      'would run: systemctl start rfid-gateway.service',
+    ]);
+    // After --purge (the user deleted too) it is a fresh install again.
+    expect((await runCli(['uninstall', '--root', dir, '--purge'])).code).toBe(0);
+    expect(commandsOf((await installInto(dir)).stdout)).toHaveLength(8);
   });
 
   it('uses a service user that is already there, adding it to dialout, and keeps it through --purge', async () => {
@@ -319,6 +333,9 @@ describe('rfid-gateway install --root', () => {
     expect(purged.code).toBe(0);
     expect(lines(purged.stdout)).toContain('kept      user rfid-gateway (it existed before install)');
     expect(commandsOf(purged.stdout)).toEqual([
+      // Install printed `systemctl enable` and `start`: uninstall takes them as run.
+      'would run: systemctl stop rfid-gateway.service',
+      'would run: systemctl disable rfid-gateway.service',
       'would run: systemctl daemon-reload',
       'would run: udevadm control --reload',
       'would run: gpasswd --delete rfid-gateway dialout',

@@ -17,12 +17,17 @@ const TOPICS = {
   responseTopic: (command: string) => `${BASE}/response/${command}`,
 };
 const ANSWER_TIMEOUT_MS = 10_000;
+/** Readers the gateway's `readers/restart` handler was run for. */
+const restarts: string[] = [];
 
 const handlers: GatewayCommandHandlers = {
   ping: () => ({ pong: true }),
   inventoryGet: ({ zone }) => ({ zone: zone ?? null, tags: ['3074257BF7194E4000001A85'] }),
   readersGet: () => [{ id: 'door', state: 'online' }],
-  readersRestart: async ({ reader }) => ({ restarted: reader }),
+  readersRestart: async ({ reader }) => {
+    restarts.push(reader);
+    return { restarted: reader };
+  },
   configGet: () => ({ gatewayId: 'gw1' }),
   outboxStats: () => ({ depth: 0 }),
 };
@@ -122,18 +127,18 @@ describe('MQTT requests through Mosquitto', () => {
     await startGateway(broker.url, 5);
     const requester = await connect(broker.url, 5, 'ops-5');
     // Retain-as-published, so that a response published retained would show here as retained.
-    await requester.subscribeAsync(['ops/replies/#', `${BASE}/response/#`], { qos: 1, rap: true });
+    await requester.subscribeAsync([`${BASE}/replies/#`, `${BASE}/response/#`], { qos: 1, rap: true });
 
     const answers = collect(requester, 2);
     const correlationData = Buffer.from([0x00, 0xff, 0x10, 0x42]);
     await requester.publishAsync(`${BASE}/request/readers/restart`, '{"reader":"door"}', {
       qos: 1,
-      properties: { responseTopic: 'ops/replies/console-1', correlationData },
+      properties: { responseTopic: `${BASE}/replies/console-1`, correlationData },
     });
     await requester.publishAsync(`${BASE}/request/outbox/stats`, '{"transaction":"no-props"}', { qos: 1 });
 
     const [restart, stats] = [...(await answers)].sort((a, b) => a.topic.localeCompare(b.topic));
-    expect(restart?.topic).toBe('ops/replies/console-1');
+    expect(restart?.topic).toBe(`${BASE}/replies/console-1`);
     expect(restart?.body).toEqual({ transaction: null, status: 'ok', data: { restarted: 'door' } });
     expect(restart?.packet.properties?.correlationData).toEqual(correlationData);
     expect(stats?.topic).toBe(`${BASE}/response/outbox/stats`);
@@ -143,6 +148,56 @@ describe('MQTT requests through Mosquitto', () => {
       expect(answer?.packet.qos).toBe(1);
       expect(answer?.packet.retain).toBe(false);
     }
+  });
+
+  it('refuses an MQTT 5 response topic outside the base: nothing published there, the error on response/<command>', async () => {
+    const broker = await startMosquitto();
+    const gateway = await startGateway(broker.url, 5);
+    restarts.length = 0;
+    const requester = await connect(broker.url, 5, 'ops-outside');
+    // Everything the broker carries, so that a publish outside the base would show.
+    await requester.subscribeAsync('#', { qos: 1 });
+
+    const answers = collect(requester, 4);
+    const correlationData = Buffer.from('req-9');
+    await requester.publishAsync(`${BASE}/request/readers/restart`, '{"transaction":"t-9","reader":"door"}', {
+      qos: 1,
+      properties: { responseTopic: 'rfid/gw2/request/readers/restart', correlationData },
+    });
+    // A look-alike of the base (no level separator) is outside it too.
+    await requester.publishAsync(`${BASE}/request/ping`, '{"transaction":"t-10"}', {
+      qos: 1,
+      properties: { responseTopic: `${BASE}x/replies` },
+    });
+    const received = await answers;
+    const answered = received
+      .filter((message) => !message.topic.startsWith(`${BASE}/request/`))
+      .sort((a, b) => b.topic.localeCompare(a.topic));
+    expect(answered.map((message) => [message.topic, message.body])).toEqual([
+      [
+        `${BASE}/response/readers/restart`,
+        {
+          transaction: 't-9',
+          status: 'error',
+          error: `response topic "rfid/gw2/request/readers/restart" refused: responses are published only under ${BASE}/`,
+        },
+      ],
+      [
+        `${BASE}/response/ping`,
+        {
+          transaction: 't-10',
+          status: 'error',
+          error: `response topic "${BASE}x/replies" refused: responses are published only under ${BASE}/`,
+        },
+      ],
+    ]);
+    // The correlation data still comes back, so the caller can match the refusal.
+    expect(answered[0]?.packet.properties?.correlationData).toEqual(correlationData);
+    // The refused request did not run.
+    expect(restarts).toEqual([]);
+    expect(
+      gateway.logLines.filter((line) => line.includes('response topic outside the base refused')),
+    ).toHaveLength(2);
   });
 
   it.each([4, 5] as const)(

@@ -17,6 +17,7 @@ const KEPT_VALUES: Readonly<Record<string, readonly string[]>> = {
   'session/start': ['cabinet'],
   'session/cancel': ['cabinet'],
   'tags/paid': ['ttlMs'],
+  'homeassistant/lock': ['cabinet', 'command'],
 };
 
 /** The key under which fields the command does not have are counted (their names may be data too). */

@@ -24,7 +24,7 @@ describe('parsePrice', () => {
     ['450.0', 'JPY', 'JPY has no minor unit: expected a whole number'],
     ['0.1250', 'BHD', 'BHD has 3 decimal places, this has 4'],
     ['4,50', 'EUR', 'expected a decimal number like 4.50 (use a dot as the decimal separator)'],
-    ['-4.50', 'EUR', 'expected a decimal number like 4.50'],
+    ['-4.50', 'EUR', 'must not be negative'],
     ['4.', 'EUR', 'expected a decimal number like 4.50'],
     ['.5', 'EUR', 'expected a decimal number like 4.50'],
     ['1e3', 'JPY', 'expected a decimal number like 450'],

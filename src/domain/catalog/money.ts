@@ -1,3 +1,4 @@
+import { nonFiniteProblem } from '../../shared/issue-messages.js';
 import type { Checked } from './gtin.js';
 
 /**
@@ -54,6 +55,10 @@ export function parsePrice(text: string, currency: string): Checked<number> {
   const exponent = currencyExponent(currency);
   if (exponent === undefined) return { ok: false, problem: `unknown currency ${currency}` };
   const match = DECIMAL.exec(text);
+  // A refund or a discount is not a price: say so rather than call "-1.50" no number.
+  if (!match && text.startsWith('-') && DECIMAL.test(text.slice(1))) {
+    return { ok: false, problem: 'must not be negative' };
+  }
   if (!match) {
     const hint = /^[0-9]+,[0-9]+$/.test(text) ? ' (use a dot as the decimal separator)' : '';
     return { ok: false, problem: `expected a decimal number like ${example(exponent)}${hint}` };
@@ -85,7 +90,13 @@ export function formatPrice(minor: number, currency: string): string {
 
 /** An amount of minor units as JSON carries it: a non-negative safe integer. */
 export function checkMinorUnits(value: unknown): Checked<number> {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return { ok: false, problem: nonFiniteProblem(value) };
+  if (typeof value === 'number' && value < 0) return { ok: false, problem: 'must not be negative' };
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    return { ok: false, problem: 'too large' };
+  }
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
     return { ok: false, problem: 'expected a non-negative integer of minor units (450 = 4.50 EUR)' };
   }
   return { ok: true, value };

@@ -11,6 +11,7 @@ import type { FeatureContext, Services } from '../../shared/feature.js';
 import {
   cycleCountEvent,
   doorEvent,
+  doorReadPointFor,
   type EpcisObjects,
   type EventStamp,
   epcisDocument,
@@ -34,9 +35,10 @@ export interface EpcisStats {
  * every `cycleCountIntervalMs` each zone of `countZones` become an ObjectEvent, emitted on the bus as
  * an `epcis.event` (so with a `seq`, through the outbox, published on `<base>/epcis`).
  *
- * - A sale: DELETE, `retail_selling`, `retail_sold`, the items taken; at the cabinet's zone.
+ * - A sale: OBSERVE, `retail_selling`, `retail_sold`, the items taken; at the cabinet's zone.
  * - A door: OBSERVE, `entering_exiting`, the tag of a `tag.moved` with a direction; read at the
- *   zone the passage ended in.
+ *   zone the passage ended in (outside for an exit, inside for an entry): its SGLN from `locations`,
+ *   else the door's own read point in that zone (`doorReadPointFor`).
  * - A count: OBSERVE, `cycle_counting`, every tag the readers see in the zone (restored tags not read
  *   since the restart are not observed, so not listed), at multiples of the interval since the epoch
  *   (hourly counts come on the hour). A stale zone (a reader offline) is not counted. Counts are a
@@ -152,7 +154,7 @@ export class EpcisExtension {
     const epcis = doorEvent(
       objects,
       this.stamp(atMs, `${event.direction} ${event.id}`),
-      this.location(event.zone),
+      this.location(event.zone) ?? this.doorReadPoint(event),
     );
     this.emit(event.direction, event.zone, epcis, atMs, 0, event.id);
   }
@@ -204,6 +206,19 @@ export class EpcisExtension {
       { readPoint: location, bizLocation: location },
     );
     this.emit('cycle_count', zone, epcis, atMs, objects.unidentified);
+  }
+
+  /**
+   * The door's read point in the zone a passage ended in. The door is the one whose path ends (an
+   * exit) or starts (an entry) with the passage's last step, as the core matched it.
+   */
+  private doorReadPoint(event: EventOf<'tag.moved'>): string {
+    const exit = event.direction === 'exit';
+    const door = this.context.config.doors.find(({ path }) => {
+      const steps = exit ? path.slice(-2) : path.slice(0, 2).reverse();
+      return steps[0] === event.from && steps[1] === event.zone;
+    });
+    return doorReadPointFor(this.context.config.gatewayId, door?.id ?? '', event.zone);
   }
 
   private nothingToName(objects: EpcisObjects): boolean {

@@ -8,6 +8,7 @@ export {
   CBV,
   cycleCountEvent,
   doorEvent,
+  doorReadPointFor,
   EPCIS_CONTEXT,
   type EpcisObjects,
   EVENT_ID_NAMESPACE,

@@ -18,7 +18,10 @@ export const CBV = {
   cycleCounting: 'cycle_counting',
 } as const;
 
-/** Made with `uuidV5` from this namespace, every eventID of the gateway is a name-based UUID URN. */
+/**
+ * Made with `uuidV5` from this namespace, every eventID of the gateway, and every default read point,
+ * is a name-based UUID URN.
+ */
 export const EVENT_ID_NAMESPACE = '3b8744e5-6e5c-4a49-b7e0-9109363ca579';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,6 +50,16 @@ export function uuidV5(namespace: string, name: string): string {
  */
 export function eventIdFor(name: string): string {
   return `urn:uuid:${uuidV5(EVENT_ID_NAMESPACE, name)}`;
+}
+
+/**
+ * The default `readPoint` of a door passage when `locations` names no SGLN for the zone it ended in:
+ * the door's side in that zone (`urn:uuid:` of `readPoint <gateway> <door> <zone>`, the way eventIDs
+ * are made), so that an exit (ending outside) and an entry (ending inside) are told apart, the same
+ * on every run and different on every gateway and door.
+ */
+export function doorReadPointFor(gateway: string, door: string, zone: string): string {
+  return eventIdFor(`readPoint ${gateway} ${door} ${zone}`);
 }
 
 /**
@@ -144,15 +157,17 @@ function objectEvent(
 }
 
 /**
- * A purchase: the items leave the store's stock, sold (DELETE, `retail_selling`, `retail_sold`), read
- * and located at the cabinet. No `bizTransactionList`: none of CBV 2.0's business transaction types
+ * A purchase: the items are sold (OBSERVE, `retail_selling`, `retail_sold`), read and located at the
+ * cabinet. OBSERVE, as CBV 2.0 has it for `retail_selling`: the objects go on existing in the
+ * customer's hands; DELETE is for objects that cease to exist (decommissioned, destroyed), and would
+ * tell an EPCIS repository that the EPC may never be seen again. No `bizTransactionList`: none of CBV 2.0's business transaction types
  * (bol, cert, desadv, inv, pedigree, po, poc, prodorder, recadv, rma, testprd, testres, upevt) is a
  * retail sale, and an untyped reference to the session would say nothing a consumer could rely on.
  */
 export function saleEvent(objects: EpcisObjects, stamp: EventStamp, place: EventPlace): EpcisObjectEventJson {
   return objectEvent(
     stamp,
-    'DELETE',
+    'OBSERVE',
     objects,
     { bizStep: CBV.retailSelling, disposition: CBV.retailSold },
     place,
@@ -161,8 +176,8 @@ export function saleEvent(objects: EpcisObjects, stamp: EventStamp, place: Event
 
 /**
  * A tag passed a door (exit or entry): observed at the door (OBSERVE, `entering_exiting`), read
- * where the passage was seen. No `bizLocation`: where the object is after a door, the gateway does
- * not know.
+ * where the passage was seen: the outside zone's read point for an exit, the inside one's for an
+ * entry. No `bizLocation`: where the object is after a door, the gateway does not know.
  */
 export function doorEvent(
   objects: EpcisObjects,

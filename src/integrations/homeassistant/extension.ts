@@ -13,7 +13,7 @@ import {
   stateTopics,
 } from './discovery.js';
 import { alarmPayload, type HaEventPayload, purchasePayload } from './events.js';
-import { LockControl } from './lock-control.js';
+import { LockControl, lockAuditRow } from './lock-control.js';
 
 export interface HomeAssistantSettings {
   /** false: only remove what an earlier run announced (discovery turned off or its section removed). */
@@ -173,18 +173,20 @@ export class HomeAssistantExtension {
       }
       const cabinet = this.topics.cabinetOfLockCommand(topic);
       if (cabinet !== undefined) {
-        const outcome = this.lockControl?.handle(cabinet, payload, packet.retain);
-        // It opens a door: in the audit like any state-changing command (never signed: HA cannot).
-        this.deps.audit?.record({
-          at: this.context.clock.now(),
-          command: 'homeassistant/lock',
-          fields: ['cabinet', 'command'],
-          client: 'homeassistant',
-          verified: false,
-          transaction: null,
-          outcome: outcome === 'sent' ? 'ok' : `refused: ${outcome ?? 'lock control off'}`,
-          payload: { cabinet, command: payload.toString('utf8').slice(0, 16) },
-        });
+        const result = this.lockControl?.handle(cabinet, payload, packet.retain);
+        // It opens a door: in the audit like any state-changing command (never signed: HA cannot),
+        // once the lock has taken it or not.
+        const audit = (failure?: string) =>
+          this.deps.audit?.record({
+            at: this.context.clock.now(),
+            command: 'homeassistant/lock',
+            client: 'homeassistant',
+            verified: false,
+            transaction: null,
+            ...lockAuditRow(cabinet, result, failure),
+          });
+        if (result?.settled) void result.settled.then(audit);
+        else audit();
         return;
       }
       if (

@@ -24,9 +24,12 @@ export { alarmPayload, type HaEventPayload, purchasePayload } from './events.js'
 export { HomeAssistantExtension, type HomeAssistantSettings } from './extension.js';
 export {
   HOME_ASSISTANT_REASON,
+  LOCK_AUDIT_FIELDS,
   type LockCommand,
   LockControl,
   type LockOutcome,
+  type LockResult,
+  lockAuditRow,
   parseLockCommand,
 } from './lock-control.js';
 

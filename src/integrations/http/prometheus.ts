@@ -18,6 +18,14 @@ const IDLE_PRECISION_MS = 2 ** 31 - 1;
 const DEFAULT_LAG_GAUGES = ['', '_min', '_max', '_mean', '_stddev', '_p50', '_p90', '_p99'].map(
   (figure) => `nodejs_eventloop_lag${figure}_seconds`,
 );
+/**
+ * prom-client's gauges whose names end in `_total`, which `promtool check metrics` (and the naming
+ * conventions) keep for counters. Each is the sum of its per-type gauge without the suffix
+ * (`sum(nodejs_active_handles)`), so nothing is lost by leaving them out.
+ */
+const NON_CONFORMING_DEFAULTS = ['handles', 'requests', 'resources'].map(
+  (kind) => `nodejs_active_${kind}_total`,
+);
 
 /**
  * The registry behind `/metrics`: its own (not prom-client's global one), read at scrape time from
@@ -64,7 +72,8 @@ export class GatewayMetrics {
     if (this.defaultsCollected) return;
     this.defaultsCollected = true;
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: IDLE_PRECISION_MS });
-    for (const name of DEFAULT_LAG_GAUGES) this.registry.removeSingleMetric(name);
+    for (const name of [...DEFAULT_LAG_GAUGES, ...NON_CONFORMING_DEFAULTS])
+      this.registry.removeSingleMetric(name);
   }
 
   stop(): void {
