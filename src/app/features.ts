@@ -22,7 +22,7 @@ export interface EventLines {
   stream: Writable;
   /** Readable lines instead of JSON (a person watching a terminal). */
   readable: boolean;
-  /** Customers' references and cards as "redacted" (stdout is the journal: a log). */
+  /** Customers' references and cards as `[redacted]` (stdout is the journal: a log). */
   redact: boolean;
 }
 

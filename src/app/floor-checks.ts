@@ -75,10 +75,11 @@ export const floorChecks: ExtraCheck[] = [
     const command = (path: string, actuatorId: string, value: string, pulseMs?: number) => {
       const actuator = config.actuators.find((candidate) => candidate.id === actuatorId);
       if (!actuator) return;
-      if (actuator.driver === 'relay-lcus' && actuator.values[value] === undefined) {
+      const values = valuesOf(actuator);
+      if (values !== undefined && !values.includes(value)) {
         problems.push({
           path,
-          message: `"${value}" is not one of ${actuatorId}'s values (${Object.keys(actuator.values).join(', ')})`,
+          message: `"${value}" is not one of ${actuatorId}'s values (${values.join(', ')})`,
         });
       }
       if (pulseMs !== undefined && pulseMs > actuator.maxPulseMs) {
@@ -148,6 +149,11 @@ function knownIds(config: GatewayConfig) {
   };
 }
 
+/** The values an actuator takes, when they are known (a relay's mapping, a listed `values`). */
+function valuesOf(actuator: GatewayConfig['actuators'][number]): readonly string[] | undefined {
+  return actuator.driver === 'relay-lcus' ? Object.keys(actuator.values) : actuator.values;
+}
+
 function actuatorProblems(config: GatewayConfig, problems: ConfigProblem[]): void {
   const channels = new Map<string, string>();
   const bauds = new Map<string, { rate: number; id: string }>();
@@ -156,13 +162,14 @@ function actuatorProblems(config: GatewayConfig, problems: ConfigProblem[]): voi
     if (actuator.driver === 'mqtt' && !config.mqtt) {
       problems.push({ path: `${at}.driver`, message: 'an mqtt actuator needs the mqtt section' });
     }
-    if (actuator.driver !== 'relay-lcus') return;
-    if (actuator.safeState !== null && actuator.values[actuator.safeState] === undefined) {
+    const values = valuesOf(actuator);
+    if (actuator.safeState !== null && values !== undefined && !values.includes(actuator.safeState)) {
       problems.push({
         path: `${at}.safeState`,
-        message: `"${actuator.safeState}" is not one of its values (${Object.keys(actuator.values).join(', ')})`,
+        message: `"${actuator.safeState}" is not one of its values (${values.join(', ')})`,
       });
     }
+    if (actuator.driver !== 'relay-lcus') return;
     // One board, one port: the first actuator's baud rate would silently win over the others'.
     const baud = bauds.get(actuator.port);
     if (baud !== undefined && baud.rate !== actuator.baudRate) {

@@ -1,25 +1,7 @@
 import { seededRandom } from '../shared/random.js';
+import { sgtin96Bytes } from '../shared/sgtin.js';
 
 export { seededRandom };
-
-/**
- * SGTIN-96 with filter 1 (point of sale item), partition 5 (7-digit company prefix 0614141),
- * so simulated tags decode like real retail tags. Item reference and serial vary per tag.
- */
-function sgtin96(itemReference: number, serial: number): Uint8Array {
-  let bits = 0x30n;
-  bits = (bits << 3n) | 1n;
-  bits = (bits << 3n) | 5n;
-  bits = (bits << 24n) | 614141n;
-  bits = (bits << 20n) | BigInt(itemReference);
-  bits = (bits << 38n) | BigInt(serial);
-  const bytes = new Uint8Array(12);
-  for (let i = 11; i >= 0; i--) {
-    bytes[i] = Number(bits & 0xffn);
-    bits >>= 8n;
-  }
-  return bytes;
-}
 
 export interface SimulatedRead {
   tag: Uint8Array;
@@ -49,7 +31,7 @@ export class ReadPlan {
     for (let index = 0; index < options.tags; index++) {
       const tag =
         options.tagLength === 12
-          ? sgtin96(812345 + (index % 50), 1000 + index)
+          ? sgtin96Bytes({ itemReference: 812345 + (index % 50), serial: 1000 + index })
           : Uint8Array.from({ length: options.tagLength }, () => Math.floor(this.random() * 256));
       this.tags.push({
         tag,

@@ -175,7 +175,7 @@ class ReplaySession {
       if (next === undefined || next > horizon) break;
       await this.time.advanceTo(next);
     }
-    await this.controller.stop();
+    await this.time.during(this.controller.stop());
     const ports: Record<string, PortStats> = {};
     for (const device of this.controller.readers.devices) {
       const { bytes, frames, reads, errors } = device.counters;

@@ -4,6 +4,7 @@ import { redactUrl } from '../mqtt/errors.js';
 import type { GatewayCommandHandlers } from '../mqtt/gateway-commands.js';
 import type { Clock } from '../shared/clock.js';
 import type { Services } from '../shared/feature.js';
+import { REDACTED } from '../shared/redaction.js';
 import type { Outbox } from '../store/types.js';
 import type { DeviceControl, DeviceView, TagQuery } from './reading-services.js';
 
@@ -27,7 +28,7 @@ export function redactedConfig(config: GatewayConfig): unknown {
     mqtt: {
       ...mqtt,
       url: redactUrl(mqtt.url),
-      ...(username === undefined ? {} : { username: '[redacted]' }),
+      ...(username === undefined ? {} : { username: REDACTED }),
     },
   };
 }

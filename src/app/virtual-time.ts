@@ -28,4 +28,27 @@ export class VirtualTime {
   async settle(): Promise<void> {
     if (this.work.commandsInFlight > 0) await nextTurn();
   }
+
+  /**
+   * Waits for `work` (a controller stopping), letting virtual time pass as it waits: a relay board's
+   * last frame waits out its gap on the clock, which nothing else would move. Time jumps from timer
+   * to timer only while nothing else can happen; no timer left means `work` waits on real I/O.
+   */
+  async during<T>(work: Promise<T>): Promise<T> {
+    let done = false;
+    const result = work.finally(() => {
+      done = true;
+    });
+    // As long as a write may take (writeTimeoutMs is at most a minute): not the hourly chores.
+    const horizon = this.clock.now() + 60_000;
+    while (!done) {
+      await nextTurn();
+      if (done) break;
+      const next = this.clock.nextTimerAt({ background: true });
+      if (next !== undefined && next <= horizon) this.clock.advanceTo(next);
+      // Waiting on the network or a disk: real time, without spinning.
+      else await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return result;
+  }
 }

@@ -243,12 +243,11 @@ async function publishAll(
       outcomes.set(command, `not published within ${timeoutMs} ms`);
       continue;
     }
-    const relative =
-      actuator.driver === 'mqtt' && actuator.topic ? actuator.topic : `actuators/${actuator.id}/set`;
+    const configured = actuator.driver === 'mqtt' ? actuator.topic : undefined;
     try {
       await publishOnce(
         mqttOptionsFrom(config.mqtt, config.gatewayId),
-        (topics) => `${topics.base}/${relative}`,
+        (topics) => topics.actuatorSet(actuator.id, configured),
         JSON.stringify({ value }),
         remainingMs,
       );

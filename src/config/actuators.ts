@@ -15,6 +15,13 @@ const common = {
   writeTimeoutMs: z.number().int().min(10).max(60_000).default(2_000),
 };
 
+/** For devices that take any text: the values they know, so that a typo is refused as a bad request. */
+const knownValues = z
+  .array(z.string().min(1).max(64))
+  .min(1)
+  .optional()
+  .describe('The values the device takes (e.g. ["open", "closed"]); absent = any value');
+
 /** A channel of a `lines` microcontroller that is also a sensor (one port, both ways). */
 const linesActuator = z.strictObject({
   ...common,
@@ -24,6 +31,7 @@ const linesActuator = z.strictObject({
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9_.-]{0,31}$/, 'must be a channel name such as lock or buzzer')
     .describe('Written as `<channel>=<value>`'),
+  values: knownValues,
 });
 
 /**
@@ -54,6 +62,7 @@ const mqttActuator = z.strictObject({
     .regex(/^[^#+]+$/, 'must be a topic without wildcards')
     .optional()
     .describe('Relative to the base topic; default actuators/<id>/set'),
+  values: knownValues,
 });
 
 export const actuatorSchema = z.discriminatedUnion('driver', [

@@ -10,7 +10,14 @@ export class MqttOutput implements OutputDriver {
   constructor(
     readonly target: string,
     private readonly publish: (payload: string) => Promise<void>,
+    /** The values the device takes, when the config lists them. */
+    private readonly values?: readonly string[],
   ) {}
+
+  refuses(value: string): string | undefined {
+    if (this.values === undefined || this.values.includes(value)) return undefined;
+    return `${JSON.stringify(value)} is not one of its values (${this.values.map((v) => JSON.stringify(v)).join(', ')})`;
+  }
 
   set(value: string, pulseMs?: number, restValue?: string): Promise<void> {
     const command =

@@ -120,6 +120,12 @@ export class RelayLcusOutput implements OutputDriver {
     if (pulse !== undefined) await this.endPulse(pulse.rest).catch((error: unknown) => this.report(error));
   }
 
+  refuses(value: string): string | undefined {
+    if (this.values.has(value)) return undefined;
+    const allowed = [...this.values.keys()].map((name) => JSON.stringify(name)).join(', ');
+    return `${JSON.stringify(value)} is not one of its values (${allowed})`;
+  }
+
   private stateOf(value: string): RelayState {
     const state = this.values.get(value);
     if (state === undefined) {

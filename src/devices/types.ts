@@ -10,6 +10,12 @@ export interface OutputDriver {
    */
   set(value: string, pulseMs?: number, restValue?: string): Promise<void>;
   /**
+   * Why the device cannot take `value` (not one of its values, not something its protocol can
+   * carry), or undefined when it can. Asked before any write: a wrong value is the asker's mistake,
+   * never a fault of the device.
+   */
+  refuses(value: string): string | undefined;
+  /**
    * Before the device's port closes: a pulse this driver would end by itself later (a relay board's)
    * is ended now, its rest state written, then its timers are cancelled; anything else is left as it
    * is (the safe state is the caller's job). Resolves once that is written; never rejects (a failed

@@ -64,8 +64,8 @@ export interface Topics {
   commandOf(topic: string): string | undefined;
   /** `<base>/engagement` */
   readonly engagement: string;
-  /** Where an MQTT actuator's commands go: `<base>/actuators/<id>/set` unless its config names one. */
-  actuatorSet(actuatorId: string): string;
+  /** Where an MQTT actuator's commands go: `<base>/` + `actuatorCommandPath`. */
+  actuatorSet(actuatorId: string, configured?: string): string;
   /** Under `<base>/homeassistant/`: the states Home Assistant's entities read and the commands they send. */
   homeassistant(path: string): string;
   /** The topic of a retained payload. */
@@ -127,6 +127,13 @@ function checkTopicPath(kind: string, value: string): string {
   return value;
 }
 
+/** An MQTT actuator's command topic under the base: its config's `topic`, else `actuators/<id>/set`. */
+export function actuatorCommandPath(actuatorId: string, configured?: string): string {
+  return configured === undefined
+    ? `actuators/${checkTopicId('actuator id', actuatorId)}/set`
+    : checkTopicPath('topic', configured);
+}
+
 export function createTopics(baseTopic: string, gatewayId: string): Topics {
   const base = `${checkTopicPath('baseTopic', baseTopic)}/${checkTopicId('gatewayId', gatewayId)}`;
   const requestPrefix = `${base}/request/`;
@@ -168,7 +175,7 @@ export function createTopics(baseTopic: string, gatewayId: string): Topics {
     response: (command) => `${base}/response/${checkTopicPath('command', command)}`,
     requestFilter: `${requestPrefix}#`,
     engagement: `${base}/engagement`,
-    actuatorSet: (actuatorId) => `${base}/actuators/${checkTopicId('actuator id', actuatorId)}/set`,
+    actuatorSet: (actuatorId, configured) => `${base}/${actuatorCommandPath(actuatorId, configured)}`,
     homeassistant: (path) => `${base}/homeassistant/${checkTopicPath('state topic', path)}`,
     under: (relative) => `${base}/${checkTopicPath('topic', relative)}`,
     retained,

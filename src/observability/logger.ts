@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { REDACTED } from '../shared/redaction.js';
 
 export type { Logger };
 
@@ -19,7 +20,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       base: { service: 'rfid-gateway' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      redact: { paths: REDACTED_PATHS, censor: REDACTED },
     },
     options.destination ?? pino.destination({ fd: 2, sync: options.sync ?? false }),
   );

@@ -11,13 +11,14 @@ import { CMD_START_READING } from '../../src/protocols/thingmagic/fixtures.js';
 import { createSimulator } from '../../src/protocols/thingmagic/simulator.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
+import { sgtin96 } from '../../src/shared/sgtin.js';
 import { FakePort } from '../helpers/fake-port.js';
 
 export { FakePort };
 
 /** SGTIN-96 of GTIN 80614141123458 (the DESIGN.md example) with the given serial. */
 export function sgtin(serial: number): string {
-  return `3074257BF7194E40${serial.toString(16).toUpperCase().padStart(8, '0')}`;
+  return sgtin96({ itemReference: 812345, serial, filter: 3 });
 }
 
 export interface GatewayOptions {

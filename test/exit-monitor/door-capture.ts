@@ -17,12 +17,11 @@
  */
 import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
 import type { Product } from '../../src/shared/commerce.js';
+import { sgtin96 } from '../../src/shared/sgtin.js';
 
 /** SGTIN-96 (company prefix 0614141, partition 5, filter 1) for an item reference and serial. */
 export function sgtin(itemReference: number, serial: number): string {
-  let bits = (((((0x30n << 3n) | 1n) << 3n) | 5n) << 24n) | 614141n;
-  bits = (((bits << 20n) | BigInt(itemReference)) << 38n) | BigInt(serial);
-  return bits.toString(16).toUpperCase().padStart(24, '0');
+  return sgtin96({ itemReference, serial });
 }
 
 /** GTINs per the TDS for item references 812345 and 812346 of 0614141 (see src/domain/epc.test.ts). */

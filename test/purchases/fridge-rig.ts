@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller } from '../../src/app/controller.js';
+import { RecordingDeviceIo } from '../../src/app/device-io.js';
 import { nextTurn, VirtualTime } from '../../src/app/virtual-time.js';
 import { configSchema, type GatewayConfigInput } from '../../src/config/schema.js';
 import { Catalog } from '../../src/domain/catalog/index.js';
@@ -20,6 +21,7 @@ import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { Product } from '../../src/shared/commerce.js';
 import type { EventBody, GatewayEvent } from '../../src/shared/events.js';
+import { sgtin96 } from '../../src/shared/sgtin.js';
 import { Store } from '../../src/store/index.js';
 import { tap } from '../helpers/features.js';
 
@@ -28,9 +30,7 @@ export const CYCLE_MS = 250;
 
 /** SGTIN-96 (company prefix 0614141, partition 5) for an item reference and serial. */
 export function sgtin(itemReference: number, serial: number): string {
-  let bits = (((((0x30n << 3n) | 1n) << 3n) | 5n) << 24n) | 614141n;
-  bits = (((bits << 20n) | BigInt(itemReference)) << 38n) | BigInt(serial);
-  return bits.toString(16).toUpperCase().padStart(24, '0');
+  return sgtin96({ itemReference, serial });
 }
 
 /** The GTIN the TDS gives an item reference of our company prefix (checked in epc.test.ts). */
@@ -90,6 +90,8 @@ export class FridgeRig {
   readonly clock = new VirtualClock(T0);
   readonly events: GatewayEvent[] = [];
   readonly logLines: string[] = [];
+  /** What the output devices were sent (a relay lock's frames, the io board's lines). */
+  readonly devices = new RecordingDeviceIo();
   private readonly simulator = thingmagicDriver.createSimulator();
   private controller: Controller | undefined;
   /** The displays of the running controller (cabinet screens), when the config has any. */
@@ -134,6 +136,8 @@ export class FridgeRig {
       dataDir: this.dataDir,
       mqtt: undefined,
       drainMs: 0,
+      // The devices a replay would give it: every port takes writes, which are recorded.
+      deviceIo: this.devices,
       // Listening from the start: a session recovered at start-up emits before start() returns.
       extraFeatures: [tap('rig', ({ bus }) => bus.on('rig', '*', (event) => this.events.push(event)))],
     });
@@ -156,7 +160,8 @@ export class FridgeRig {
   }
 
   async stop(): Promise<void> {
-    await this.controller?.stop();
+    const controller = this.controller;
+    if (controller) await new VirtualTime(this.clock, controller.bus).during(controller.stop());
     this.controller = undefined;
   }
 

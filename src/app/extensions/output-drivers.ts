@@ -3,6 +3,7 @@ import { LinesOutput } from '../../devices/lines-output.js';
 import { MqttOutput } from '../../devices/mqtt-output.js';
 import { RelayLcusOutput } from '../../devices/relay-lcus.js';
 import type { OutputDriver } from '../../devices/types.js';
+import { actuatorCommandPath } from '../../mqtt/topics.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { ByteTransport, TransportStatus } from '../../transport/types.js';
 import type { DeviceControl, DeviceIo } from '../reading-services.js';
@@ -154,7 +155,7 @@ export function buildOutput(
     case 'lines': {
       const write = (bytes: Uint8Array) => deps.devices.write(settings.device, bytes);
       return {
-        driver: new LinesOutput(settings.device, settings.channel, write),
+        driver: new LinesOutput(settings.device, settings.channel, write, settings.values),
         device: { kind: 'lines', sensor: settings.device },
       };
     }
@@ -171,11 +172,11 @@ export function buildOutput(
         device: { kind: 'port', port: settings.port },
       };
     case 'mqtt': {
-      const topic = settings.topic ?? `actuators/${settings.id}/set`;
+      const topic = actuatorCommandPath(settings.id, settings.topic);
       const messages = deps.io.messages;
       const send = (payload: string) =>
         messages ? messages.send(topic, payload) : Promise.reject(new Error('no MQTT broker is configured'));
-      return { driver: new MqttOutput(`mqtt:${topic}`, send), device: { kind: 'mqtt' } };
+      return { driver: new MqttOutput(`mqtt:${topic}`, send, settings.values), device: { kind: 'mqtt' } };
     }
   }
 }

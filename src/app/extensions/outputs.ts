@@ -68,6 +68,9 @@ export const outputsFeature = defineFeature({
       if (pulseMs !== undefined && pulseMs > settings.maxPulseMs) {
         throw new Error(`pulse of ${pulseMs} ms exceeds ${settings.id}'s maxPulseMs ${settings.maxPulseMs}`);
       }
+      // Asked for something it cannot do: the asker's mistake. The device is fine; nothing is written.
+      const refused = driver.refuses(value);
+      if (refused !== undefined) throw new Error(`actuator ${settings.id}: ${refused}`);
       let failure: unknown;
       for (let attempt = 1; attempt <= 2; attempt++) {
         try {

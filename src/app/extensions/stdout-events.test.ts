@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/schema.js';
 import type { GatewayEvent } from '../../shared/events.js';
+import { REDACTED } from '../../shared/redaction.js';
 import { redactor } from './stdout-events.js';
 
 const envelope = { id: 'e1', seq: 1, ts: '2026-11-30T10:00:00.000Z', gateway: 'gw1' };
@@ -27,7 +28,7 @@ describe('stdout redaction for the journal', () => {
       reason: 'unknown_card',
       card: '0500207B32',
     };
-    expect(redact(refused)).toEqual({ ...refused, card: 'redacted' });
+    expect(redact(refused)).toEqual({ ...refused, card: REDACTED });
     const started: GatewayEvent = {
       ...envelope,
       type: 'purchase.started',
@@ -36,7 +37,7 @@ describe('stdout redaction for the journal', () => {
       customer: 'cust-17',
       via: 'card',
     };
-    expect(redact(started)).toEqual({ ...started, customer: 'redacted' });
+    expect(redact(started)).toEqual({ ...started, customer: REDACTED });
     const card: GatewayEvent = {
       ...envelope,
       type: 'tag.arrived',
@@ -47,7 +48,7 @@ describe('stdout redaction for the journal', () => {
       tag: '0500207B32',
       reads: 1,
     };
-    expect(redact(card)).toEqual({ ...card, tag: 'redacted' });
+    expect(redact(card)).toEqual({ ...card, tag: REDACTED });
     const item: GatewayEvent = { ...card, reader: 'fridge', zone: 'fridge', tag: '3074257BF7194E4000001A85' };
     expect(redact(item)).toBe(item);
     // The event on the bus (and in the outbox) is not touched.

@@ -2,13 +2,14 @@ import type { GatewayConfig } from '../../config/schema.js';
 import { formatPrice } from '../../domain/catalog/money.js';
 import type { GatewayEvent } from '../../shared/events.js';
 import { defineFeature } from '../../shared/feature.js';
+import { REDACTED } from '../../shared/redaction.js';
 import { eventText } from '../event-text.js';
 import { JsonLinesSink } from '../stdout-sink.js';
 
 /**
  * Every event on stdout: JSON lines (the `replay` contract, and whenever stdout is a pipe or a
  * file), or readable lines when a person watches a terminal. A service whose stdout is the journal
- * writes customers' references and cards as "redacted": the journal is a log, and logs carry no
+ * writes customers' references and cards as `[redacted]`: the journal is a log, and logs carry no
  * personal data. MQTT carries them, for the payment side. Which of these is the caller's to say
  * (`eventLines`): the command line knows where its stdout goes.
  */
@@ -35,8 +36,6 @@ export const stdoutFeature = defineFeature({
     };
   },
 });
-
-const REDACTED = 'redacted';
 
 /** The event without who: customer references, card ids, and the tags a card reader reads (cards). */
 export function redactor(config: GatewayConfig): (event: GatewayEvent) => GatewayEvent {

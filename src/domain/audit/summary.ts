@@ -1,3 +1,5 @@
+import { REDACTED } from '../../shared/redaction.js';
+
 /**
  * What the audit keeps of a request: never personal data. Card ids, customer references and names
  * (and anything else the audit cannot know to be harmless) are reduced to their shape, and removed
@@ -22,7 +24,8 @@ const KEPT_VALUES: Readonly<Record<string, readonly string[]>> = {
 
 /** The key under which fields the command does not have are counted (their names may be data too). */
 export const UNKNOWN_FIELDS = '(unknown fields)';
-export const REDACTED = '[redacted]';
+export { REDACTED };
+
 const MAX_KEPT_STRING = 64;
 const MAX_OUTCOME_SCANNED = 4000;
 export const MAX_OUTCOME_LENGTH = 1000;

@@ -8,6 +8,7 @@ import { silentLogger } from '../../observability/logger.js';
 import { VirtualClock } from '../../shared/clock.js';
 import type { EventBody, GatewayEvent } from '../../shared/events.js';
 import type { FeatureContext } from '../../shared/feature.js';
+import { sgtin96 } from '../../shared/sgtin.js';
 import { Store } from '../../store/index.js';
 import { CatalogExtension } from '../catalog/index.js';
 import { Engagement } from './extension.js';
@@ -20,9 +21,7 @@ import type { EngagementOptions } from './types.js';
 
 /** SGTIN-96 of company prefix 0614141, filter 1, as uppercase hex (the demo fridge's tags). */
 export function sgtin(itemReference: number, serial: number): string {
-  let bits = (((((0x30n << 3n) | 1n) << 3n) | 5n) << 24n) | 614141n;
-  bits = (((bits << 20n) | BigInt(itemReference)) << 38n) | BigInt(serial);
-  return bits.toString(16).toUpperCase().padStart(24, '0');
+  return sgtin96({ itemReference, serial });
 }
 
 /** Products whose GTINs are those of `sgtin(812345, …)` and `sgtin(812347, …)`. */

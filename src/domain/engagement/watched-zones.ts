@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '../../config/schema.js';
+import { deviceZones } from '../../config/zones.js';
 import { ZONE_DEFAULTS } from '../../core/index.js';
 
 /** The zones the engagement watches, with the hold-off the core applies to each. */
@@ -30,12 +31,7 @@ export class WatchedZones {
 
   /** Watched zones no reader covers: a typo, or a reader removed from the config. */
   uncovered(): string[] {
-    const covered = new Set(
-      this.config.readers.flatMap((reader) => [
-        reader.zone ?? reader.id,
-        ...Object.values(reader.antennaZones),
-      ]),
-    );
+    const covered = new Set(this.config.readers.flatMap((reader) => deviceZones(reader).all));
     return [...this.holdOff.keys()].filter((zone) => !covered.has(zone));
   }
 

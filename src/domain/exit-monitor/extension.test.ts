@@ -7,6 +7,7 @@ import { silentLogger } from '../../observability/logger.js';
 import { VirtualClock } from '../../shared/clock.js';
 import type { EventBody, GatewayEvent } from '../../shared/events.js';
 import type { FeatureContext } from '../../shared/feature.js';
+import { sgtin96 } from '../../shared/sgtin.js';
 import { Store } from '../../store/index.js';
 import { CatalogExtension } from '../catalog/index.js';
 import { decodeEpc } from '../epc.js';
@@ -15,7 +16,7 @@ import { ExitMonitor, exitMonitorFeature, PaidTags, PURGE_MIN_INTERVAL_MS } from
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const MINUTE = 60_000;
 /** SGTIN-96 of GTIN 80614141123458 (the DESIGN.md example) with the given serial. */
-const sgtin = (serial: number) => `3074257BF7194E40${serial.toString(16).toUpperCase().padStart(8, '0')}`;
+const sgtin = (serial: number) => sgtin96({ itemReference: 812345, serial, filter: 3 });
 const COLA = {
   sku: 'COLA-033',
   gtin: '80614141123458',

@@ -9,6 +9,7 @@ import { encodeResponse, Opcode } from '../../protocols/thingmagic/index.js';
 import { createSimulator } from '../../protocols/thingmagic/simulator.js';
 import { VirtualClock } from '../../shared/clock.js';
 import type { GatewayEvent } from '../../shared/events.js';
+import { sgtin96 } from '../../shared/sgtin.js';
 import { Store } from '../../store/index.js';
 import { Inventory, type InventoryOptions } from './extension.js';
 
@@ -16,7 +17,7 @@ export const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 
 /** SGTIN-96 of GTIN 80614141123458 (the DESIGN.md example) with the given serial. */
 export function sgtin(serial: number): string {
-  return `3074257BF7194E40${serial.toString(16).toUpperCase().padStart(8, '0')}`;
+  return sgtin96({ itemReference: 812345, serial, filter: 3 });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Product } from '../../shared/commerce.js';
+import { sgtin96 as encodeSgtin96 } from '../../shared/sgtin.js';
 import { gs1CheckDigit } from '../catalog/gtin.js';
 import { integer, type Random } from './random.js';
 
@@ -9,28 +10,9 @@ import { integer, type Random } from './random.js';
  */
 
 export const COMPANY_PREFIX = '0614141';
-/** Partition 5: 24-bit company prefix (7 digits), 20-bit item reference (6 digits). */
-const PARTITION = 5n;
-/** Filter 1: point-of-sale trade item. */
-const FILTER_POS_ITEM = 1n;
-const SGTIN_96_HEADER = 0x30n;
-const SERIAL_BITS = 38n;
-
 /** The 24 hex digits of an SGTIN-96 for a 6-digit item reference (indicator digit first) and a serial. */
 export function sgtin96(itemReference: number, serial: number, companyPrefix = COMPANY_PREFIX): string {
-  if (!Number.isInteger(itemReference) || itemReference < 0 || itemReference > 999_999) {
-    throw new RangeError(`item reference ${itemReference} does not fit 6 digits`);
-  }
-  if (!Number.isInteger(serial) || serial < 0 || serial >= 2 ** 38) {
-    throw new RangeError(`serial ${serial} does not fit 38 bits`);
-  }
-  let bits = SGTIN_96_HEADER;
-  bits = (bits << 3n) | FILTER_POS_ITEM;
-  bits = (bits << 3n) | PARTITION;
-  bits = (bits << 24n) | BigInt(companyPrefix);
-  bits = (bits << 20n) | BigInt(itemReference);
-  bits = (bits << SERIAL_BITS) | BigInt(serial);
-  return bits.toString(16).toUpperCase().padStart(24, '0');
+  return encodeSgtin96({ companyPrefix, itemReference, serial });
 }
 
 /** The GTIN-14 an SGTIN carries: indicator digit, company prefix, rest of the item reference, check digit. */
