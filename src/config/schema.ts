@@ -61,7 +61,10 @@ const reconnect = z
 const replayOptions = z
   .strictObject({
     speed: z.number().min(0).max(10_000).default(1).describe('1 = real time, 0 = as fast as possible'),
-    loop: z.boolean().default(false),
+    loop: z
+      .boolean()
+      .default(false)
+      .describe('Play the capture again at its end; all ports of a capture restart together'),
     portId: z
       .string()
       .optional()
