@@ -7,7 +7,7 @@ import { SignatureKeyError } from '../mqtt/request-signature.js';
 import { createLogger } from '../observability/logger.js';
 import { driverNamed } from '../protocols/index.js';
 import { systemClock } from '../shared/clock.js';
-import { OutboxError } from '../store/index.js';
+import { OutboxError, StoreLockedError } from '../store/index.js';
 import { CaptureError, createTransport } from '../transport/index.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './usage.js';
 
@@ -66,7 +66,8 @@ export async function runCommand(configOption: string | undefined): Promise<numb
     if (!(error instanceof OutboxError)) throw error;
     logger.fatal({ path: error.path }, error.message);
     console.error(`rfid-gateway: ${error.message}`);
-    return EXIT_FAILURE;
+    // Another gateway runs on this data directory: this start is the mistake, not the machine.
+    return error instanceof StoreLockedError ? EXIT_USAGE : EXIT_FAILURE;
   }
   logger.info(
     {

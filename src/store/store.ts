@@ -12,6 +12,7 @@ import type { WriteResult } from './outbox-write.js';
 import { type Redaction, redactEvents } from './redact.js';
 import { migrateComponent, OUTBOX_MIGRATIONS } from './schema.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
+import { StoreLock } from './store-lock.js';
 
 export const STORE_FILE = 'gateway.sqlite';
 
@@ -20,6 +21,12 @@ export interface StoreOptions {
   dataDir: string;
   clock: Clock;
   logger: Logger;
+  /**
+   * Hold the data directory (`gateway.lock`) while the store is open, so that a second gateway on
+   * it refuses to start; `clock` dates the holder's entry (wall time, also in a replay). A store
+   * opened without it (the `catalog` command) may share the directory with a running gateway.
+   */
+  lock?: { clock: Clock };
   outbox?: {
     maxRows?: number;
     maxBytes?: number;
@@ -54,6 +61,7 @@ export class Store {
   private readonly logger: Logger;
   private depth = 0;
   private closed = false;
+  private lock: StoreLock | undefined;
 
   static open(options: StoreOptions): Store {
     const memory = options.dataDir === MEMORY;
@@ -71,13 +79,24 @@ export class Store {
           { cause: error },
         );
       }
-      adoptLegacyOutbox(dataDir, path, options.logger);
     }
-    const db = openDatabase(path);
+    // Before anything in the directory is touched (the legacy outbox is renamed below).
+    const lock = !memory && options.lock ? StoreLock.acquire(dataDir, path, options.lock.clock) : undefined;
+    let db: Database.Database;
     try {
-      return new Store(path, db, options);
+      if (!memory) adoptLegacyOutbox(dataDir, path, options.logger);
+      db = openDatabase(path);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
+    try {
+      const store = new Store(path, db, options);
+      store.lock = lock;
+      return store;
     } catch (error) {
       db.close();
+      lock?.release();
       throw error instanceof OutboxError ? error : describeSqliteError(path, error);
     }
   }
@@ -250,6 +269,7 @@ export class Store {
       if (this.path !== MEMORY) this.db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {
       this.db.close();
+      this.lock?.release();
     }
   }
 
