@@ -157,6 +157,7 @@ export class Controller {
       logger: options.logger.child({ component: 'store' }),
       // One gateway per data directory; the holder's start time is wall time, also in a replay.
       lock: { clock: options.mode === 'run' ? options.clock : systemClock },
+      fresh: config.resetStoreAtStart,
       outbox: config.outbox,
     });
     try {

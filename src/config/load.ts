@@ -70,6 +70,22 @@ function crossReferenceProblems(config: GatewayConfig): ConfigProblem[] {
       problems.push({ path: `doors[${index}].path`, message: 'a zone appears twice in the path' });
     }
   });
+  if (config.resetStoreAtStart) {
+    // The store of a real shop holds purchases not yet published: never deleted because of a config.
+    const real = [
+      ...config.readers.map((device, index) => ({ at: `readers[${index}]`, port: device.port })),
+      ...config.sensors.map((device, index) => ({ at: `sensors[${index}]`, port: device.port })),
+    ].find((device) => !device.port.startsWith('replay:'));
+    if (real !== undefined || config.readers.length + config.sensors.length === 0) {
+      problems.push({
+        path: 'resetStoreAtStart',
+        message:
+          real === undefined
+            ? 'only for a config whose readers and sensors replay captures, and this one has none'
+            : `only for a config whose readers and sensors all replay captures (${real.at}.port is ${JSON.stringify(real.port)}): it deletes the store at every start`,
+      });
+    }
+  }
   return problems;
 }
 

@@ -324,6 +324,12 @@ export const configSchema = z
       .min(1)
       .default('/var/lib/rfid-gateway')
       .describe('Where the outbox lives; relative paths are relative to the config file'),
+    resetStoreAtStart: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Start every run with an empty store (<dataDir>/gateway.sqlite is deleted at start-up): for demos whose readers and sensors all replay captures from their beginning, so that a run does not open with the sessions and stock of the previous one. Refused for a config with real devices',
+      ),
     mqtt: mqttSchema.optional(),
     outbox: outboxSchema.default(outboxSchema.parse({})),
     output: z

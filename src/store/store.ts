@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../shared/clock.js';
 import { DEFAULT_RESERVE_BYTES, DiskGuard, type DiskHealth } from './disk-guard.js';
-import { isDiskFull, OutboxError } from './errors.js';
+import { errorCode, isDiskFull, OutboxError } from './errors.js';
 import { adoptLegacyOutbox } from './legacy-outbox.js';
 import { describeSqliteError, MEMORY, openDatabase } from './open-database.js';
 import { DEFAULT_MAX_BUFFERED_EVENTS, validateOutboxOptions } from './outbox-options.js';
@@ -27,6 +27,12 @@ export interface StoreOptions {
    * opened without it (the `catalog` command) may share the directory with a running gateway.
    */
   lock?: { clock: Clock };
+  /**
+   * Delete the database (and its -wal and -shm files) before opening it, once the lock is held: a
+   * demo whose devices replay captures from their beginning starts a new world at every run, and
+   * the previous run's sessions and stock would otherwise be recovered into it. Needs `lock`.
+   */
+  fresh?: boolean;
   outbox?: {
     maxRows?: number;
     maxBytes?: number;
@@ -84,6 +90,7 @@ export class Store {
     const lock = !memory && options.lock ? StoreLock.acquire(dataDir, path, options.lock.clock) : undefined;
     let db: Database.Database;
     try {
+      if (options.fresh && !memory) deleteStoreFiles(path, lock, options.logger);
       if (!memory) adoptLegacyOutbox(dataDir, path, options.logger);
       db = openDatabase(path);
     } catch (error) {
@@ -289,4 +296,25 @@ export class Store {
   private ensureOpen(): void {
     if (this.closed) throw new OutboxError(`store ${this.path} is closed`, this.path);
   }
+}
+
+/** Only under the lock: another gateway's open database must never be pulled from under it. */
+function deleteStoreFiles(path: string, lock: StoreLock | undefined, logger: Logger): void {
+  if (lock === undefined) throw new OutboxError(`store ${path}: a fresh store needs the lock`, path);
+  const deleted = [path, `${path}-wal`, `${path}-shm`].filter((file) => {
+    try {
+      unlinkSync(file);
+      return true;
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return false;
+      throw new OutboxError(
+        `store ${path}: cannot delete ${file} for a fresh start: ${(error as Error).message}`,
+        path,
+        {
+          cause: error,
+        },
+      );
+    }
+  });
+  if (deleted.length > 0) logger.info({ path }, 'store deleted for a fresh start (resetStoreAtStart)');
 }

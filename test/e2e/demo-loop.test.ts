@@ -70,4 +70,32 @@ describe('the demo, looped', () => {
     const ended = purchases.filter((event) => event.type === 'purchase.completed');
     expect(ended.map((event) => event.session).sort()).toEqual([...sessions].sort());
   });
+
+  it("starts a second time without the first run's leftovers", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfid-demo-again-'));
+    dirs.push(dir);
+    // Stopped (Ctrl-C) while Ana's door is open and her session runs.
+    const first = new DemoRun(dir);
+    await first.start();
+    await first.runFor(21_000);
+    expect(first.events.filter((event) => event.type.startsWith('purchase.')).map((e) => e.type)).toEqual([
+      'purchase.started',
+    ]);
+    await first.stop();
+
+    const second = new DemoRun(dir, DEMO_START + 3_600_000);
+    await second.start();
+    await second.runFor(17_000);
+    await second.stop();
+    // Ana's card comes at 18 s. Until then the second start shows exactly what the first one did:
+    // no session of the first run recovered and cancelled, no stock restored from it.
+    const story = (run: DemoRun, from: number) =>
+      run.events
+        .filter((event) => Date.parse(event.ts) - from < 16_000)
+        .map(({ id: _id, seq: _seq, ts: _ts, ...rest }) => rest);
+    expect(
+      story(second, DEMO_START + 3_600_000).filter((e) => String(e.type).startsWith('purchase.')),
+    ).toEqual([]);
+    expect(story(second, DEMO_START + 3_600_000)).toEqual(story(first, DEMO_START));
+  });
 });
