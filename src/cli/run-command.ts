@@ -1,6 +1,6 @@
-import { engineChecks } from '../app/config-checks.js';
 import { Controller, StartupError } from '../app/controller.js';
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { loadStartableConfig } from '../app/startup-checks.js';
+import { ConfigError } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { redactUrl } from '../mqtt/errors.js';
 import { SignatureKeyError } from '../mqtt/request-signature.js';
@@ -9,6 +9,7 @@ import { driverNamed } from '../protocols/index.js';
 import { systemClock } from '../shared/clock.js';
 import { OutboxError, StoreLockedError } from '../store/index.js';
 import { CaptureError, createTransport } from '../transport/index.js';
+import { printConfigError } from './config-commands.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './usage.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/rfid-gateway/gateway.json';
@@ -28,10 +29,11 @@ export function loadServiceConfig(configOption: string | undefined): {
 } {
   const file = configOption ?? process.env.RFID_GATEWAY_CONFIG ?? DEFAULT_CONFIG_PATH;
   try {
-    return { file, config: loadConfigFile(file, engineChecks) };
+    // The files it names too, before any device or the store is opened: exit 2 with check-config's words.
+    return { file, config: loadStartableConfig(file) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
+    printConfigError(error);
     return { file };
   }
 }
@@ -94,8 +96,13 @@ export async function runCommand(configOption: string | undefined): Promise<numb
       return EXIT_USAGE;
     }
     console.error(`rfid-gateway: ${file}: ${error.message}`);
-    // The broker, a client key file or the HTTP port the config names: a config to fix, exit 2.
-    const usage = error.part === 'mqtt' || error.part === 'http' || cause instanceof SignatureKeyError;
+    // The broker, a client key file, the HTTP port or the catalog file the config names (a catalog
+    // file checked above can still clash with what the store holds): a config to fix, exit 2.
+    const usage =
+      error.part === 'mqtt' ||
+      error.part === 'http' ||
+      error.part === 'catalog' ||
+      cause instanceof SignatureKeyError;
     return usage ? EXIT_USAGE : EXIT_FAILURE;
   }
   const fatal = (what: string) => (error: unknown) => {

@@ -87,24 +87,12 @@ export class ReplayTransport implements ByteTransport {
   }
 
   private choosePort(cursor: CaptureCursor, wanted: string | undefined): string {
-    const ids = cursor.header.ports.map((port) => port.id);
-    if (wanted !== undefined) {
-      if (ids.includes(wanted)) return wanted;
+    try {
+      return replayPortOf(this.settings.file, cursor.header.ports, wanted);
+    } catch (error) {
       cursor.close();
-      throw new CaptureError(
-        this.settings.file,
-        1,
-        `no port "${wanted}" in this capture (it has ${ids.join(', ')})`,
-      );
+      throw error;
     }
-    const [only] = ids;
-    if (ids.length === 1 && only !== undefined) return only;
-    cursor.close();
-    throw new CaptureError(
-      this.settings.file,
-      1,
-      `several ports (${ids.join(', ')}): say which one to replay`,
-    );
   }
 
   private schedule(): void {
@@ -195,5 +183,34 @@ export class ReplayTransport implements ByteTransport {
     } catch (error) {
       this.logger.error({ target: this.target, error: errorText(error) }, 'data handler threw');
     }
+  }
+}
+
+/** The port a replay plays: the one named, else the capture's only one; a CaptureError otherwise. */
+function replayPortOf(
+  file: string,
+  ports: ReadonlyArray<{ id: string }>,
+  wanted: string | undefined,
+): string {
+  const ids = ports.map((port) => port.id);
+  if (wanted !== undefined) {
+    if (ids.includes(wanted)) return wanted;
+    throw new CaptureError(file, 1, `no port "${wanted}" in this capture (it has ${ids.join(', ')})`);
+  }
+  const [only] = ids;
+  if (ids.length === 1 && only !== undefined) return only;
+  throw new CaptureError(file, 1, `several ports (${ids.join(', ')}): say which one to replay`);
+}
+
+/**
+ * What a replay transport would refuse at start-up (an unreadable capture, a bad header, a port it
+ * does not have), as a CaptureError, without keeping the file open: for the config check.
+ */
+export function checkReplaySource(file: string, portId: string | undefined): void {
+  const cursor = new CaptureCursor(file);
+  try {
+    replayPortOf(file, cursor.header.ports, portId);
+  } finally {
+    cursor.close();
   }
 }

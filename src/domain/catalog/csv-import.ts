@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Product } from '../../shared/commerce.js';
 import { describeValue } from '../../shared/issue-messages.js';
 import type { CatalogConflict } from './batch.js';
@@ -158,6 +159,20 @@ function readHeader(
     }
   }
   return bad ? undefined : columns;
+}
+
+/**
+ * A catalog file's text, decoded strictly: a spreadsheet's Latin-1 export would otherwise import as
+ * mojibake names. The problem says why it cannot be read, without the file name.
+ */
+export function readCatalogText(file: string): { ok: true; text: string } | { ok: false; problem: string } {
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file)) };
+  } catch (error) {
+    const problem =
+      error instanceof TypeError ? 'not valid UTF-8 (save it as "CSV UTF-8")' : (error as Error).message;
+    return { ok: false, problem: `cannot read: ${problem}` };
+  }
 }
 
 export type ImportOutcome = { ok: true; result: UpsertResult } | { ok: false; problems: string[] };

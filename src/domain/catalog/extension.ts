@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ExtensionContext, ExtensionFactory } from '../../app/context.js';
 import type { Logger } from '../../observability/logger.js';
@@ -8,7 +7,7 @@ import { describeValue } from '../../shared/issue-messages.js';
 import type { Store } from '../../store/index.js';
 import { CatalogError, describeConflict } from './batch.js';
 import { Catalog } from './catalog.js';
-import { importCatalogCsv } from './csv-import.js';
+import { importCatalogCsv, readCatalogText } from './csv-import.js';
 import { type FieldProblem, mappingFromJson, productFromJson, type TagMapping } from './fields.js';
 import { normaliseGtin } from './gtin.js';
 
@@ -72,7 +71,9 @@ export class CatalogExtension implements Extension {
   start(): void {
     const file = this.catalogFile;
     if (file === undefined) return;
-    const outcome = importCatalogCsv(this.catalog, readFileSync(file, 'utf8'), file);
+    const read = readCatalogText(file);
+    if (!read.ok) throw new Error(`catalog file not imported: ${file}: ${read.problem}`);
+    const outcome = importCatalogCsv(this.catalog, read.text, file);
     if (!outcome.ok) throw new Error(`catalog file not imported:\n${outcome.problems.join('\n')}`);
     this.logger.info({ file, ...outcome.result }, 'catalog file imported');
   }

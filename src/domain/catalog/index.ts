@@ -12,6 +12,7 @@ export {
   type ImportOutcome,
   importCatalogCsv,
   readCatalogCsv,
+  readCatalogText,
 } from './csv-import.js';
 export { CatalogExtension, catalogExtension, catalogOf, catalogRequestFields } from './extension.js';
 export type { TagMapping } from './fields.js';
