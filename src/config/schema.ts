@@ -313,7 +313,9 @@ export const configSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('A catalog CSV imported at start-up (idempotent; relative to the config file)'),
+      .describe(
+        'A catalog CSV imported at every start (idempotent; relative to the config file); its products are its own, and remote changes to them are refused',
+      ),
     customers: z
       .array(customerSchema)
       .default([])

@@ -4,6 +4,7 @@ export {
   Catalog,
   type CatalogOptions,
   type CatalogPlan,
+  type FileImportResult,
   type UpsertResult,
 } from './catalog.js';
 export {
@@ -11,6 +12,7 @@ export {
   exportCatalogCsv,
   type ImportOutcome,
   importCatalogCsv,
+  importCatalogFile,
   readCatalogCsv,
   readCatalogText,
 } from './csv-import.js';
