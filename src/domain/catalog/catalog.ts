@@ -176,13 +176,17 @@ export class Catalog {
   importFile(file: string, products: readonly Product[], mappings?: readonly TagMapping[]): FileImportResult {
     const result = this.store.transaction(() => {
       const written = this.upsertBy('file', products, mappings);
+      const claimed = claimForFile(
+        this.store.db,
+        file,
+        products.map((product) => product.sku),
+      );
+      // Added just now is not taken from anyone.
+      const added = new Set(written.addedSkus);
       return {
         ...written,
-        ...claimForFile(
-          this.store.db,
-          file,
-          products.map((product) => product.sku),
-        ),
+        taken: claimed.taken.filter((sku) => !added.has(sku)),
+        released: claimed.released,
       };
     });
     this.state = undefined;

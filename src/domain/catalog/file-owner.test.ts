@@ -169,4 +169,17 @@ describe('one owner per product: the catalog file, or remote changes', () => {
     expect(without.catalog.get('COLA-033')?.unitPrice).toBe(230);
     without.restart();
   });
+
+  it('says which products changed hands: taken from remote management, or released to it', () => {
+    const store = Store.open({ dataDir: ':memory:', clock: new VirtualClock(T0), logger: silentLogger() });
+    const catalog = new Catalog(store);
+    expect(catalog.importFile('a.csv', [COLA])).toMatchObject({ added: 1, taken: [], released: [] });
+    catalog.upsert([tea]);
+    expect(catalog.importFile('a.csv', [tea])).toMatchObject({
+      unchanged: 1,
+      taken: ['TEA'],
+      released: ['COLA-033'],
+    });
+    store.close();
+  });
 });
