@@ -1,4 +1,5 @@
 import { type ConfigProblem, duplicateIdProblems, type ExtraCheck } from '../config/load.js';
+import type { GatewayConfig } from '../config/schema.js';
 import { allZones } from '../config/zones.js';
 import { validateEngineConfig } from '../core/index.js';
 import { TagFilter } from '../core/tag-filter.js';
@@ -108,5 +109,16 @@ export const engineChecks: ExtraCheck[] = [
     });
     return problems;
   },
+  signingClientProblems,
   ...floorChecks,
 ];
+
+/** The keys are looked up by client id: a client listed twice would make start-up refuse. */
+function signingClientProblems(config: GatewayConfig): ConfigProblem[] {
+  const clients = config.security.signedCommands.clients;
+  return clients.flatMap((client, index) =>
+    clients.findIndex((other) => other.id === client.id) === index
+      ? []
+      : [{ path: `security.signedCommands.clients[${index}].id`, message: `"${client.id}" is listed twice` }],
+  );
+}

@@ -154,6 +154,9 @@ export class Controller {
       dataDir: options.dataDir,
       clock: options.clock,
       logger: options.logger.child({ component: 'store' }),
+      // One gateway per data directory; the holder's start time is wall time, also in a replay.
+      lock: { clock: options.mode === 'run' ? options.clock : systemClock },
+      fresh: config.resetStoreAtStart,
       outbox: config.outbox,
     });
     try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PresenceEngine, resolveEngineConfig } from '../core/index.js';
-import { silentLogger } from '../observability/logger.js';
+import { createLogger, silentLogger } from '../observability/logger.js';
 import { linesDriver } from '../protocols/lines/index.js';
 import { RSP_KEEPALIVE, RSP_OVER_TEMPERATURE, TAG_T1 } from '../protocols/thingmagic/fixtures.js';
 import { thingmagicDriver } from '../protocols/thingmagic/index.js';
@@ -108,15 +108,15 @@ describe('DevicePipeline reader health', () => {
     },
   };
 
-  function readerWithTransport() {
+  function readerWithTransport(logger = silentLogger(), clock = new VirtualClock(0)) {
     const bodies: EventBody[] = [];
     let handlers: TransportHandlers | undefined;
     const pipeline = new DevicePipeline({
       id: 'door',
       driver: scriptedDriver,
       settings: {},
-      clock: new VirtualClock(0),
-      logger: silentLogger(),
+      clock,
+      logger,
       publish: (body) => bodies.push(body),
       zone: 'door',
       interactive: false,
@@ -132,7 +132,8 @@ describe('DevicePipeline reader health', () => {
     pipeline.start();
     const transport = {
       online: () => handlers?.status({ state: 'online' }),
-      offline: () => handlers?.status({ state: 'offline', reason: 'unplugged', attempt: 1, retryInMs: 500 }),
+      offline: (attempt = 1) =>
+        handlers?.status({ state: 'offline', reason: 'unplugged', attempt, retryInMs: 500 }),
       status: (level: 'ok' | 'warning' | 'error', code: string, detail?: string) =>
         handlers?.data(text(JSON.stringify({ kind: 'status', level, code, ...(detail ? { detail } : {}) }))),
     };
@@ -144,6 +145,29 @@ describe('DevicePipeline reader health', () => {
       );
     return { pipeline, bodies, transport, states };
   }
+
+  it('logs an outage once, its retries at debug, and sums it up when the device is back', () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
+    const clock = new VirtualClock(0);
+    const { transport } = readerWithTransport(logger, clock);
+    transport.online();
+    for (let attempt = 1; attempt <= 12; attempt++) {
+      transport.offline(attempt);
+      clock.advanceTo(clock.now() + 500);
+    }
+    transport.online();
+    expect(
+      lines.map(({ level, msg, offlineMs, offlineReports }) => ({ level, msg, offlineMs, offlineReports })),
+    ).toEqual([
+      { level: 30, msg: 'device online', offlineMs: undefined, offlineReports: undefined },
+      { level: 40, msg: 'device offline', offlineMs: undefined, offlineReports: undefined },
+      { level: 30, msg: 'device online', offlineMs: 6000, offlineReports: 12 },
+    ]);
+  });
 
   it('reports an error again after the reader reconnects, instead of staying "online"', () => {
     const { pipeline, transport, states } = readerWithTransport();

@@ -1,6 +1,6 @@
 import type { PresenceEngine } from '../core/index.js';
 import type { Logger } from '../observability/logger.js';
-import type { Clock } from '../shared/clock.js';
+import type { Clock, EpochMs } from '../shared/clock.js';
 import type {
   DecodeError,
   DecoderOutput,
@@ -65,6 +65,8 @@ export class DevicePipeline implements DeviceView {
   private health = 'ok';
   private lastErrorLogAt = Number.NEGATIVE_INFINITY;
   private suppressedErrors = 0;
+  /** The outage in progress: logged once when it begins, and summed up when the device is back. */
+  private outage: { since: EpochMs; reports: number } | undefined;
   private stopped = false;
   private startupRunning = false;
   private transport: ByteTransport | undefined;
@@ -170,7 +172,18 @@ export class DevicePipeline implements DeviceView {
     const { logger, publish } = this.options;
     const target = this.transport?.target;
     if (status.state === 'online') {
-      logger.info({ reader: this.id, port: target }, 'device online');
+      const outage = this.outage;
+      this.outage = undefined;
+      logger.info(
+        {
+          reader: this.id,
+          port: target,
+          ...(outage === undefined
+            ? {}
+            : { offlineMs: this.options.clock.now() - outage.since, offlineReports: outage.reports }),
+        },
+        'device online',
+      );
       this.connection = 'online';
       // Just published as online: a fault the reader reports again now is news, even if it is the
       // one it reported before the port went away.
@@ -182,7 +195,11 @@ export class DevicePipeline implements DeviceView {
     }
     this.session.cancel();
     this.connection = 'offline';
-    logger[this.stopped ? 'info' : 'warn'](
+    // Every retry reports offline again: one warning per outage, the retries at debug.
+    const firstReport = this.outage === undefined;
+    if (this.outage === undefined) this.outage = { since: this.options.clock.now(), reports: 1 };
+    else this.outage.reports += 1;
+    logger[this.stopped ? 'info' : firstReport ? 'warn' : 'debug'](
       {
         reader: this.id,
         port: target,

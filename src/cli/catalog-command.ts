@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from '../config/load.js';
-import { Catalog, exportCatalogCsv, importCatalogCsv } from '../domain/catalog/index.js';
+import { Catalog, exportCatalogCsv, importCatalogCsv, readCatalogText } from '../domain/catalog/index.js';
 import { createLogger } from '../observability/logger.js';
 import { systemClock } from '../shared/clock.js';
 import { OutboxError, Store } from '../store/index.js';
@@ -43,16 +42,12 @@ export function catalogCommand(args: string[]): number {
 }
 
 function importCommand(file: string, config: string | undefined, dryRun: boolean): number {
-  let text: string;
-  try {
-    // Fatal decoding: a spreadsheet's Latin-1 export would otherwise import as mojibake names.
-    text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
-  } catch (error) {
-    const reason =
-      error instanceof TypeError ? 'not valid UTF-8 (save it as "CSV UTF-8")' : (error as Error).message;
-    console.error(`${file}: cannot read: ${reason}`);
+  const read = readCatalogText(file);
+  if (!read.ok) {
+    console.error(`${file}: ${read.problem}`);
     return EXIT_USAGE;
   }
+  const text = read.text;
   return withCatalog(config, (catalog) => {
     const outcome = importCatalogCsv(catalog, text, file, { dryRun });
     if (!outcome.ok) {

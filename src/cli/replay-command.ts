@@ -9,7 +9,7 @@ import { mqttSchema } from '../config/schema.js';
 import { epcisRecorder } from '../integrations/epcis/index.js';
 import { redactUrl } from '../mqtt/errors.js';
 import { createLogger } from '../observability/logger.js';
-import { OutboxError } from '../store/index.js';
+import { OutboxError, StoreLockedError } from '../store/index.js';
 import { CaptureError } from '../transport/capture.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseNumberOption, UsageError } from './usage.js';
 
@@ -104,7 +104,7 @@ export async function replayCommand(capture: string, options: Options): Promise<
 function reportReplayError(error: unknown, capture: string): number {
   if (error instanceof OutboxError) {
     console.error(`rfid-gateway: ${error.message}`);
-    return EXIT_FAILURE;
+    return error instanceof StoreLockedError ? EXIT_USAGE : EXIT_FAILURE;
   }
   if (error instanceof CaptureError) {
     console.error(`rfid-gateway: ${error.message}`);

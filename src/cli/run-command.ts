@@ -1,14 +1,15 @@
-import { engineChecks } from '../app/config-checks.js';
 import { Controller, StartupError } from '../app/controller.js';
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { loadStartableConfig } from '../app/startup-checks.js';
+import { ConfigError } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { redactUrl } from '../mqtt/errors.js';
 import { SignatureKeyError } from '../mqtt/request-signature.js';
 import { createLogger } from '../observability/logger.js';
 import { driverNamed } from '../protocols/index.js';
 import { systemClock } from '../shared/clock.js';
-import { OutboxError } from '../store/index.js';
+import { OutboxError, StoreLockedError } from '../store/index.js';
 import { CaptureError, createTransport } from '../transport/index.js';
+import { printConfigError } from './config-commands.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './usage.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/rfid-gateway/gateway.json';
@@ -28,10 +29,11 @@ export function loadServiceConfig(configOption: string | undefined): {
 } {
   const file = configOption ?? process.env.RFID_GATEWAY_CONFIG ?? DEFAULT_CONFIG_PATH;
   try {
-    return { file, config: loadConfigFile(file, engineChecks) };
+    // The files it names too, before any device or the store is opened: exit 2 with check-config's words.
+    return { file, config: loadStartableConfig(file) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
+    printConfigError(error);
     return { file };
   }
 }
@@ -75,7 +77,8 @@ export async function runCommand(configOption: string | undefined): Promise<numb
     if (!(error instanceof OutboxError)) throw error;
     logger.fatal({ path: error.path }, error.message);
     console.error(`rfid-gateway: ${error.message}`);
-    return EXIT_FAILURE;
+    // Another gateway runs on this data directory: this start is the mistake, not the machine.
+    return error instanceof StoreLockedError ? EXIT_USAGE : EXIT_FAILURE;
   }
   logger.info(
     {
@@ -88,6 +91,16 @@ export async function runCommand(configOption: string | undefined): Promise<numb
     },
     'starting',
   );
+  // Signals from here on: a `systemctl stop` while the devices are still opening waits for the
+  // start-up to finish, then stops in order (the default action would kill the process half-started).
+  let signalDuringStart: string | undefined;
+  const early = (signal: string) => () => {
+    signalDuringStart ??= signal;
+  };
+  const earlyInt = early('SIGINT');
+  const earlyTerm = early('SIGTERM');
+  process.on('SIGINT', earlyInt);
+  process.on('SIGTERM', earlyTerm);
   try {
     await controller.start();
   } catch (error) {
@@ -102,8 +115,13 @@ export async function runCommand(configOption: string | undefined): Promise<numb
       return EXIT_USAGE;
     }
     console.error(`rfid-gateway: ${file}: ${error.message}`);
-    // The broker, a client key file or the HTTP port the config names: a config to fix, exit 2.
-    const usage = error.part === 'mqtt' || error.part === 'http' || cause instanceof SignatureKeyError;
+    // The broker, a client key file, the HTTP port or the catalog file the config names (a catalog
+    // file checked above can still clash with what the store holds): a config to fix, exit 2.
+    const usage =
+      error.part === 'mqtt' ||
+      error.part === 'http' ||
+      error.part === 'catalog' ||
+      cause instanceof SignatureKeyError;
     return usage ? EXIT_USAGE : EXIT_FAILURE;
   }
   const fatal = (what: string) => (error: unknown) => {
@@ -148,8 +166,13 @@ export async function runCommand(configOption: string | undefined): Promise<numb
         },
       );
     };
+    // The new listeners first: a signal's last listener going away stops its watcher, and a signal
+    // already received but not yet handled would be lost with it.
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.off('SIGINT', earlyInt);
+    process.off('SIGTERM', earlyTerm);
+    if (signalDuringStart !== undefined) shutdown(signalDuringStart);
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') return;
       // The journal going away must not end a service (it would stay down: exit 0 is no failure);

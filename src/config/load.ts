@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { formatPath, namingReceivedValue } from '../shared/issue-messages.js';
+import { findJsonSyntaxError } from './json-error.js';
 import { configSchema, type GatewayConfig } from './schema.js';
 import { deviceZones } from './zones.js';
 
@@ -86,6 +87,22 @@ function crossReferenceProblems(config: GatewayConfig): ConfigProblem[] {
       problems.push({ path: `doors[${index}].path`, message: 'a zone appears twice in the path' });
     }
   });
+  if (config.resetStoreAtStart) {
+    // The store of a real shop holds purchases not yet published: never deleted because of a config.
+    const real = [
+      ...config.readers.map((device, index) => ({ at: `readers[${index}]`, port: device.port })),
+      ...config.sensors.map((device, index) => ({ at: `sensors[${index}]`, port: device.port })),
+    ].find((device) => !device.port.startsWith('replay:'));
+    if (real !== undefined || config.readers.length + config.sensors.length === 0) {
+      problems.push({
+        path: 'resetStoreAtStart',
+        message:
+          real === undefined
+            ? 'only for a config whose readers and sensors replay captures, and this one has none'
+            : `only for a config whose readers and sensors all replay captures (${real.at}.port is ${JSON.stringify(real.port)}): it deletes the store at every start`,
+      });
+    }
+  }
   return problems;
 }
 
@@ -97,16 +114,22 @@ export function parseConfig(
   source: string,
   extraChecks: ExtraCheck[] = [],
 ): GatewayConfig {
+  const config = parseSchema(document, source);
+  const problems = referenceProblems(config, extraChecks);
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return config;
+}
+
+function parseSchema(document: unknown, source: string): GatewayConfig {
   const result = configSchema.safeParse(document, { error: namingReceivedValue });
   if (!result.success) {
     throw new ConfigError(source, issuesToProblems(result.error.issues));
   }
-  const problems = onePerPath([
-    ...crossReferenceProblems(result.data),
-    ...extraChecks.flatMap((check) => check(result.data)),
-  ]);
-  if (problems.length > 0) throw new ConfigError(source, problems);
   return result.data;
+}
+
+function referenceProblems(config: GatewayConfig, extraChecks: ExtraCheck[]): ConfigProblem[] {
+  return onePerPath([...crossReferenceProblems(config), ...extraChecks.flatMap((check) => check(config))]);
 }
 
 export function issuesToProblems(issues: ReadonlyArray<z.core.$ZodIssue>): ConfigProblem[] {
@@ -124,13 +147,36 @@ export function readConfigDocument(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(file, [{ path: '', message: `not valid JSON: ${(error as Error).message}` }]);
+    const where = findJsonSyntaxError(text);
+    throw new ConfigError(file, [
+      {
+        path: '',
+        message:
+          where === undefined
+            ? `not valid JSON: ${(error as Error).message}`
+            : `not valid JSON at line ${where.line}, column ${where.column}: ${where.message}`,
+      },
+    ]);
   }
 }
 
-export function loadConfigFile(file: string, extraChecks: ExtraCheck[] = []): GatewayConfig {
-  const document = readConfigDocument(file);
-  return resolvePaths(parseConfig(document, file, extraChecks), dirname(file));
+/**
+ * Reads, validates and resolves a config file. `fileChecks` see the config with its paths resolved
+ * (the files it names); their problems are reported with the others, once the schema is satisfied.
+ */
+export function loadConfigFile(
+  file: string,
+  extraChecks: ExtraCheck[] = [],
+  fileChecks: ExtraCheck[] = [],
+): GatewayConfig {
+  const config = parseSchema(readConfigDocument(file), file);
+  const resolved = resolvePaths(config, dirname(file));
+  const problems = [
+    ...referenceProblems(config, extraChecks),
+    ...fileChecks.flatMap((check) => check(resolved)),
+  ];
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return resolved;
 }
 
 /** Paths in a config file (captures, data dir, certificates) are relative to that file. */

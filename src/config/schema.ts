@@ -61,7 +61,10 @@ const reconnect = z
 const replayOptions = z
   .strictObject({
     speed: z.number().min(0).max(10_000).default(1).describe('1 = real time, 0 = as fast as possible'),
-    loop: z.boolean().default(false),
+    loop: z
+      .boolean()
+      .default(false)
+      .describe('Play the capture again at its end; all ports of a capture restart together'),
     portId: z
       .string()
       .optional()
@@ -310,7 +313,9 @@ export const configSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('A catalog CSV imported at start-up (idempotent; relative to the config file)'),
+      .describe(
+        'A catalog CSV imported at every start (idempotent; relative to the config file); its products are its own, and remote changes to them are refused',
+      ),
     customers: z
       .array(customerSchema)
       .default([])
@@ -321,6 +326,12 @@ export const configSchema = z
       .min(1)
       .default('/var/lib/rfid-gateway')
       .describe('Where the outbox lives; relative paths are relative to the config file'),
+    resetStoreAtStart: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Start every run with an empty store (<dataDir>/gateway.sqlite is deleted at start-up): for demos whose readers and sensors all replay captures from their beginning, so that a run does not open with the sessions and stock of the previous one. Refused for a config with real devices',
+      ),
     mqtt: mqttSchema.optional(),
     outbox: outboxSchema.default(outboxSchema.parse({})),
     output: z

@@ -243,6 +243,8 @@ export function createMqttClient(
   let connects = 0;
   let disconnects = 0;
   let lastError: string | null = null;
+  /** Reconnects scheduled since the connection was last up. */
+  let outageAttempts = 0;
 
   const sendSubscription = (filter: string, qos: 0 | 1 | 2): void => {
     raw.subscribe(filter, { qos }, (error, granted) => {
@@ -265,7 +267,12 @@ export function createMqttClient(
   const scheduleReconnect = (): void => {
     if (closing || reconnectTimer !== undefined) return;
     const delayMs = backoff.nextDelay();
-    log.info({ delayMs, attempt: backoff.attempt }, 'reconnecting to the broker');
+    outageAttempts += 1;
+    // One line when an outage begins; how it ended is said by 'connected to the broker'.
+    log[outageAttempts === 1 ? 'info' : 'debug'](
+      { delayMs, attempt: backoff.attempt },
+      'reconnecting to the broker',
+    );
     reconnectTimer = clock.setTimeout(() => {
       reconnectTimer = undefined;
       if (!closing) raw.reconnect();
@@ -294,7 +301,11 @@ export function createMqttClient(
     backoff.connected(connectedAt);
     connects++;
     lastError = null;
-    log.info({ protocolVersion }, 'connected to the broker');
+    log.info(
+      { protocolVersion, ...(outageAttempts === 0 ? {} : { reconnectAttempts: outageAttempts }) },
+      'connected to the broker',
+    );
+    outageAttempts = 0;
     publishStatus(onlineStatus());
     // On the first connection MQTT.js sends the subscriptions it queued offline by itself.
     if (connects > 1) for (const [filter, qos] of subscriptions) sendSubscription(filter, qos);

@@ -107,7 +107,7 @@ export class SignatureKeyError extends Error {
   constructor(
     readonly client: string,
     readonly file: string,
-    reason: string,
+    readonly reason: string,
   ) {
     super(`security.signedCommands: client "${client}": key file ${file}: ${reason}`);
     this.name = 'SignatureKeyError';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ask, encoder, INFO, json, START, setup, WARN } from './requests-testkit.js';
+import { ask, DEBUG, encoder, INFO, json, START, setup, WARN } from './requests-testkit.js';
 
 describe('RequestRouter.handle: MQTT 5 properties and logging', () => {
   it('answers on the response topic with the same correlation data', async () => {
@@ -34,7 +34,7 @@ describe('RequestRouter.handle: MQTT 5 properties and logging', () => {
     },
   );
 
-  it('logs one info line per request with command, transaction, status and duration on the clock', async () => {
+  it('logs one line per request with command, transaction, status and duration on the clock: at debug when answered, at info when refused', async () => {
     const { router, clock, logs } = setup({
       readersRestart: async () => {
         clock.advanceTo(START + 250);
@@ -45,7 +45,7 @@ describe('RequestRouter.handle: MQTT 5 properties and logging', () => {
     await ask(router, 'readers/restart', {});
     expect(logs()).toEqual([
       expect.objectContaining({
-        level: INFO,
+        level: DEBUG,
         msg: 'MQTT request',
         command: 'readers/restart',
         transaction: 'r1',

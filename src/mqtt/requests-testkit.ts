@@ -18,6 +18,7 @@ export interface LogLine {
   error?: string;
 }
 
+export const DEBUG = 20;
 export const INFO = 30;
 export const WARN = 40;
 

@@ -371,7 +371,10 @@ export class RequestRouter {
       ...(outcome.ok ? {} : { error: outcome.error }),
     };
     if (!outcome.ok && outcome.handlerFailed) this.logger.warn(fields, 'MQTT request handler failed');
-    else this.logger.info(fields, 'MQTT request');
+    // An answered request at debug: a dashboard polling every few seconds would fill the log at
+    // info (commands that change state are in the audit log whatever the level). A refused one
+    // stays at info: somebody is sending something wrong.
+    else this.logger[outcome.ok ? 'debug' : 'info'](fields, 'MQTT request');
   }
 
   private publish(client: MqttClient, topic: string, response: RequestResponse): void {

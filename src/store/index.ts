@@ -9,5 +9,6 @@ export {
 } from './outbox-options.js';
 export { SqliteOutbox } from './sqlite-outbox.js';
 export { STORE_FILE, Store, type StoreHealth, type StoreOptions } from './store.js';
+export { LOCK_FILE, type LockHolder, StoreLockedError } from './store-lock.js';
 export type { EventPriority, Outbox, OutboxRecord, OutboxStats } from './types.js';
 export { priorityOf } from './types.js';

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../shared/clock.js';
 import { DEFAULT_RESERVE_BYTES, DiskGuard, type DiskHealth } from './disk-guard.js';
-import { isDiskFull, OutboxError } from './errors.js';
+import { errorCode, isDiskFull, OutboxError } from './errors.js';
 import { adoptLegacyOutbox } from './legacy-outbox.js';
 import { describeSqliteError, MEMORY, openDatabase } from './open-database.js';
 import { DEFAULT_MAX_BUFFERED_EVENTS, validateOutboxOptions } from './outbox-options.js';
@@ -12,6 +12,7 @@ import type { WriteResult } from './outbox-write.js';
 import { type Redaction, redactEvents } from './redact.js';
 import { migrateComponent, OUTBOX_MIGRATIONS } from './schema.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
+import { StoreLock } from './store-lock.js';
 
 export const STORE_FILE = 'gateway.sqlite';
 
@@ -20,6 +21,18 @@ export interface StoreOptions {
   dataDir: string;
   clock: Clock;
   logger: Logger;
+  /**
+   * Hold the data directory (`gateway.lock`) while the store is open, so that a second gateway on
+   * it refuses to start; `clock` dates the holder's entry (wall time, also in a replay). A store
+   * opened without it (the `catalog` command) may share the directory with a running gateway.
+   */
+  lock?: { clock: Clock };
+  /**
+   * Delete the database (and its -wal and -shm files) before opening it, once the lock is held: a
+   * demo whose devices replay captures from their beginning starts a new world at every run, and
+   * the previous run's sessions and stock would otherwise be recovered into it. Needs `lock`.
+   */
+  fresh?: boolean;
   outbox?: {
     maxRows?: number;
     maxBytes?: number;
@@ -54,6 +67,7 @@ export class Store {
   private readonly logger: Logger;
   private depth = 0;
   private closed = false;
+  private lock: StoreLock | undefined;
 
   static open(options: StoreOptions): Store {
     const memory = options.dataDir === MEMORY;
@@ -71,13 +85,25 @@ export class Store {
           { cause: error },
         );
       }
-      adoptLegacyOutbox(dataDir, path, options.logger);
     }
-    const db = openDatabase(path);
+    // Before anything in the directory is touched (the legacy outbox is renamed below).
+    const lock = !memory && options.lock ? StoreLock.acquire(dataDir, path, options.lock.clock) : undefined;
+    let db: Database.Database;
     try {
-      return new Store(path, db, options);
+      if (options.fresh && !memory) deleteStoreFiles(path, lock, options.logger);
+      if (!memory) adoptLegacyOutbox(dataDir, path, options.logger);
+      db = openDatabase(path);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
+    try {
+      const store = new Store(path, db, options);
+      store.lock = lock;
+      return store;
     } catch (error) {
       db.close();
+      lock?.release();
       throw error instanceof OutboxError ? error : describeSqliteError(path, error);
     }
   }
@@ -253,6 +279,7 @@ export class Store {
       if (this.path !== MEMORY) this.db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {
       this.db.close();
+      this.lock?.release();
     }
   }
 
@@ -272,4 +299,25 @@ export class Store {
   private ensureOpen(): void {
     if (this.closed) throw new OutboxError(`store ${this.path} is closed`, this.path);
   }
+}
+
+/** Only under the lock: another gateway's open database must never be pulled from under it. */
+function deleteStoreFiles(path: string, lock: StoreLock | undefined, logger: Logger): void {
+  if (lock === undefined) throw new OutboxError(`store ${path}: a fresh store needs the lock`, path);
+  const deleted = [path, `${path}-wal`, `${path}-shm`].filter((file) => {
+    try {
+      unlinkSync(file);
+      return true;
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return false;
+      throw new OutboxError(
+        `store ${path}: cannot delete ${file} for a fresh start: ${(error as Error).message}`,
+        path,
+        {
+          cause: error,
+        },
+      );
+    }
+  });
+  if (deleted.length > 0) logger.info({ path }, 'store deleted for a fresh start (resetStoreAtStart)');
 }

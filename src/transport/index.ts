@@ -12,6 +12,6 @@ export { CaptureCursor, type OpenCapture, readCapture } from './capture-file.js'
 export { CaptureWriter } from './capture-writer.js';
 export { createTransport } from './create.js';
 export { type ListPortsOptions, listPorts, type PortListing } from './ports.js';
-export { ReplayTransport } from './replay.js';
+export { checkReplaySource, ReplayTransport } from './replay.js';
 export type { ReadPathChoice, SerialDevice, SerialDeviceFactory, SerialOptions } from './serial.js';
 export * from './types.js';

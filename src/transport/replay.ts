@@ -23,6 +23,9 @@ export interface ReplaySettings extends ReplayOptions {
  * returns, so the timers pending on the clock always include the replay's next step: a virtual
  * clock's driver never overtakes the capture.
  *
+ * Looping, pass `n` starts at `n × (capture length + loopGapMs)`, the capture's length being the
+ * time of its last line, whatever its port: every port of a capture restarts at the same moment.
+ *
  * A bad line stops the replay after the chunks before it, with an offline status naming the line.
  */
 export class ReplayTransport implements ByteTransport {
@@ -34,11 +37,11 @@ export class ReplayTransport implements ByteTransport {
   private cursor: CaptureCursor | undefined;
   private handlers: TransportHandlers | undefined;
   private startedAt: EpochMs = 0;
-  /** Capture time added to the chunks of the current pass (grows on each loop). */
+  /** Capture time added to the chunks of the current pass (grows by one loop period per pass). */
   private passOffset = 0;
-  private newPass = false;
   private passHasData = false;
-  private lastT = 0;
+  /** Capture time of the last line read, of any port: at the end of a pass, the capture's length. */
+  private passEnd = 0;
   private upcoming: CaptureChunk | undefined;
   private timer: TimerHandle | undefined;
   private finished = false;
@@ -84,24 +87,12 @@ export class ReplayTransport implements ByteTransport {
   }
 
   private choosePort(cursor: CaptureCursor, wanted: string | undefined): string {
-    const ids = cursor.header.ports.map((port) => port.id);
-    if (wanted !== undefined) {
-      if (ids.includes(wanted)) return wanted;
+    try {
+      return replayPortOf(this.settings.file, cursor.header.ports, wanted);
+    } catch (error) {
       cursor.close();
-      throw new CaptureError(
-        this.settings.file,
-        1,
-        `no port "${wanted}" in this capture (it has ${ids.join(', ')})`,
-      );
+      throw error;
     }
-    const [only] = ids;
-    if (ids.length === 1 && only !== undefined) return only;
-    cursor.close();
-    throw new CaptureError(
-      this.settings.file,
-      1,
-      `several ports (${ids.join(', ')}): say which one to replay`,
-    );
   }
 
   private schedule(): void {
@@ -154,17 +145,15 @@ export class ReplayTransport implements ByteTransport {
         if (!this.loop || !this.passHasData) return undefined;
         cursor.close();
         this.cursor = new CaptureCursor(this.settings.file);
-        this.passOffset += this.lastT + this.loopGapMs;
-        this.newPass = true;
+        // One period for every port of the capture, whatever its own last chunk: the ports of a
+        // capture recorded one scene together (a card, then the door, then the reads), and a port
+        // that looped at its own length would replay a customer's card against another's basket.
+        this.passOffset += this.passEnd + this.loopGapMs;
         this.passHasData = false;
         continue;
       }
+      this.passEnd = chunk.t;
       if (chunk.port !== this.portId || chunk.dir !== 'rx') continue;
-      if (this.newPass) {
-        this.passOffset -= chunk.t;
-        this.newPass = false;
-      }
-      this.lastT = chunk.t;
       this.passHasData = true;
       return chunk;
     }
@@ -194,5 +183,34 @@ export class ReplayTransport implements ByteTransport {
     } catch (error) {
       this.logger.error({ target: this.target, error: errorText(error) }, 'data handler threw');
     }
+  }
+}
+
+/** The port a replay plays: the one named, else the capture's only one; a CaptureError otherwise. */
+function replayPortOf(
+  file: string,
+  ports: ReadonlyArray<{ id: string }>,
+  wanted: string | undefined,
+): string {
+  const ids = ports.map((port) => port.id);
+  if (wanted !== undefined) {
+    if (ids.includes(wanted)) return wanted;
+    throw new CaptureError(file, 1, `no port "${wanted}" in this capture (it has ${ids.join(', ')})`);
+  }
+  const [only] = ids;
+  if (ids.length === 1 && only !== undefined) return only;
+  throw new CaptureError(file, 1, `several ports (${ids.join(', ')}): say which one to replay`);
+}
+
+/**
+ * What a replay transport would refuse at start-up (an unreadable capture, a bad header, a port it
+ * does not have), as a CaptureError, without keeping the file open: for the config check.
+ */
+export function checkReplaySource(file: string, portId: string | undefined): void {
+  const cursor = new CaptureCursor(file);
+  try {
+    replayPortOf(file, cursor.header.ports, portId);
+  } finally {
+    cursor.close();
   }
 }

@@ -34,7 +34,10 @@ export interface ReplayOptions {
   loop?: boolean;
   /** Which port of the capture to play; may be omitted when the capture has a single port. */
   portId?: string;
-  /** Capture time between the last chunk of a pass and the first of the next, when looping. Default 1000. */
+  /**
+   * When looping: capture time between the end of a pass (the capture's last line, of any port) and
+   * the start of the next. Default 1000.
+   */
   loopGapMs?: number;
 }
 

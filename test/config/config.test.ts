@@ -94,6 +94,34 @@ describe('config', () => {
     ]);
   });
 
+  it('refuses a signing client listed twice', () => {
+    const key = (id: string) => ({ id, keyFile: `${id}.key` });
+    expect(
+      problemsOf({
+        readers: [{ id: 'r1', driver: 'thingmagic', port: '/dev/ttyUSB0' }],
+        security: { signedCommands: { clients: [key('pos'), key('office'), key('pos')] } },
+      }),
+    ).toEqual([{ path: 'security.signedCommands.clients[2].id', message: '"pos" is listed twice' }]);
+  });
+
+  it('resets the store at start only for a config whose devices all replay captures', () => {
+    const replay = { id: 'r1', driver: 'thingmagic', port: 'replay:demo.jsonl' };
+    expect(problemsOf({ resetStoreAtStart: true, readers: [replay] })).toEqual([]);
+    expect(
+      problemsOf({
+        resetStoreAtStart: true,
+        readers: [replay],
+        sensors: [{ id: 'io', driver: 'lines', port: '/dev/ttyACM0' }],
+      }),
+    ).toEqual([
+      {
+        path: 'resetStoreAtStart',
+        message:
+          'only for a config whose readers and sensors all replay captures (sensors[0].port is "/dev/ttyACM0"): it deletes the store at every start',
+      },
+    ]);
+  });
+
   it('resolves replay paths against the config file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rfid-config-'));
     const file = join(dir, 'gw.json');

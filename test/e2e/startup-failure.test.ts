@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +15,12 @@ describe('run: a part that cannot start (real Mosquitto)', () => {
 
   it('stops what started, publishes offline, closes the store and exits naming what failed', async () => {
     const broker = await startMosquitto();
+    // Its HTTP port taken by another process: what only start-up can find out (check-config cannot
+    // tell it from this gateway's own listener). The MQTT link has started by then.
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise((resolve) => squatter.close(resolve)));
+    const port = (squatter.address() as AddressInfo).port;
     const dir = mkdtempSync(join(tmpdir(), 'rfid-startup-'));
     const config = join(dir, 'gateway.json');
     writeFileSync(
@@ -21,14 +28,15 @@ describe('run: a part that cannot start (real Mosquitto)', () => {
       JSON.stringify({
         gatewayId: 'gw-fail',
         dataDir: join(dir, 'data'),
-        readers: [{ id: 'fridge', driver: 'thingmagic', port: 'replay:missing-capture.jsonl' }],
+        readers: [{ id: 'fridge', driver: 'thingmagic', port: 'tcp://127.0.0.1:9' }],
         mqtt: { url: broker.url },
+        http: { port },
       }),
     );
     const result = await runCli(['run', '--config', config]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('missing-capture.jsonl');
-    expect(result.stderr).toMatch(/"part":"readers"/);
+    expect(result.stderr).toContain(`http failed to start: cannot listen on 127.0.0.1:${port}`);
+    expect(result.stderr).toMatch(/"part":"http"/);
     // Whether or not the broker was reached before the failure, no retained `online` is left behind.
     const sub = await MqttCollector.start(broker.url, 'rfid/gw-fail/status');
     cleanup.push(() => sub.close());
@@ -37,6 +45,7 @@ describe('run: a part that cannot start (real Mosquitto)', () => {
     // The store was closed cleanly: a second gateway can open it at once.
     const again = await runCli(['run', '--config', config]);
     expect(again.code).toBe(2);
-    expect(again.stderr).not.toContain('locked');
+    expect(again.stderr).toContain('http failed to start');
+    expect(again.stderr).not.toContain('in use by another');
   });
 });

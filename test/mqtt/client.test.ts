@@ -111,6 +111,26 @@ describe('createMqttClient with Mosquitto', () => {
     expect(statuses(watcher.messages)[0]?.state).toBe('online');
   });
 
+  it('says an outage once at info, its reconnect attempts at debug, and how many it took', async () => {
+    const broker = await startMosquitto();
+    const { logger, lines } = textLogger();
+    const gateway = client({ url: broker.url }, logger);
+    await waitFor('a connection', () => gateway.connected);
+    await broker.stop();
+    await waitFor('three attempts', () => gateway.stats().reconnectAttempts >= 3, 10_000);
+    await broker.restart();
+    await waitFor('the reconnect', () => gateway.stats().connects === 2, 10_000);
+    const logged = lines.map(
+      (line) => JSON.parse(line) as { level: number; msg: string; reconnectAttempts?: number },
+    );
+    const reconnecting = logged.filter((line) => line.msg === 'reconnecting to the broker');
+    expect(reconnecting.filter((line) => line.level >= 30)).toHaveLength(1);
+    expect(reconnecting.length).toBeGreaterThanOrEqual(3);
+    const connected = logged.filter((line) => line.msg === 'connected to the broker');
+    expect(connected[0]?.reconnectAttempts).toBeUndefined();
+    expect(connected[1]?.reconnectAttempts).toBe(reconnecting.length);
+  });
+
   it('renews subscriptions made on the raw client after a reconnect (the session is clean)', async () => {
     const broker = await startMosquitto();
     const gateway = client({ url: broker.url });

@@ -254,7 +254,10 @@ describe('MQTT requests through Mosquitto', () => {
         ].sort(),
       );
       expect(gateway.client.connected).toBe(true);
-      expect(gateway.logLines.filter((line) => line.includes('"msg":"MQTT request"'))).toHaveLength(total);
+      // One line per refused request; the answered ping is logged at debug, below this logger's level.
+      expect(gateway.logLines.filter((line) => line.includes('"msg":"MQTT request"'))).toHaveLength(
+        total - 1,
+      );
     },
   );
 });

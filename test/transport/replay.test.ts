@@ -116,6 +116,25 @@ describe('replay transport', () => {
     expect(clock.nextTimerAt()).toBeUndefined();
   });
 
+  it('loops every port of a capture with one period, the whole capture, whatever its own last chunk', () => {
+    // io's last chunk is at 60 ms, the shelf's at 250.5 ms: both restart at 250.5 + 1000 ms.
+    const file = captureFile(SHELF_CAPTURE);
+    const clock = new VirtualClock(START);
+    const heard: Record<string, number[]> = { shelf: [], io: [] };
+    for (const portId of ['shelf', 'io']) {
+      createTransport(
+        { port: `replay:${file}`, baudRate: 115200, replay: { portId, loop: true, loopGapMs: 1000 } },
+        { clock, logger: silentLogger() },
+      ).start({ data: () => heard[portId]?.push(clock.now() - START), status: () => {} });
+    }
+    for (let next = clock.nextTimerAt(); next !== undefined && next - START <= 3000; ) {
+      clock.advanceTo(next);
+      next = clock.nextTimerAt();
+    }
+    expect(heard.io).toEqual([60, 1310.5, 2561]);
+    expect(heard.shelf).toEqual([0, 100, 250.5, 1250.5, 1350.5, 1501, 2501, 2601, 2751.5]);
+  });
+
   it('accepts and drops writes, and rejects them once stopped', async () => {
     const { transport } = replay(captureFile(SHELF_CAPTURE));
     await expect(transport.write(Uint8Array.of(0xff, 0x00, 0x03, 0x1d, 0x0c))).resolves.toBeUndefined();

@@ -11,9 +11,12 @@ import {
 import { type Checked, normaliseGtin } from './gtin.js';
 import { checkCurrency, checkMinorUnits } from './money.js';
 
-/** Why a batch cannot be written, with the entry it is about (`products[index]` or `mappings[index]`). */
+/**
+ * Why a batch cannot be written, with the entry it is about (`products[index]`, `mappings[index]`,
+ * or `remove[index]`, whose `field` is empty).
+ */
 export interface CatalogConflict {
-  kind: 'product' | 'mapping';
+  kind: 'product' | 'mapping' | 'remove';
   index: number;
   field: string;
   value: unknown;
@@ -31,8 +34,9 @@ export class CatalogError extends Error {
 
 /** `products[2].gtin: already the GTIN of SKU "A1" (got "04006381333931")`; `base` prefixes the path. */
 export function describeConflict(conflict: CatalogConflict, base = ''): string {
-  const list = conflict.kind === 'product' ? 'products' : 'mappings';
-  return `${base}${list}[${conflict.index}].${conflict.field}: ${conflict.message} (got ${describeValue(conflict.value)})`;
+  const list = { product: 'products', mapping: 'mappings', remove: 'remove' }[conflict.kind];
+  const field = conflict.field === '' ? '' : `.${conflict.field}`;
+  return `${base}${list}[${conflict.index}]${field}: ${conflict.message} (got ${describeValue(conflict.value)})`;
 }
 
 /** Callers of the API may pass a GTIN-13 or a lower-case currency; stored keys are canonical. */

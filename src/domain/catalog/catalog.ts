@@ -4,14 +4,20 @@ import type { Product, TaggedItem } from '../../shared/commerce.js';
 import type { EpcInfo } from '../../shared/events.js';
 import type { Store } from '../../store/index.js';
 import { EpcCache } from '../epc.js';
-import {
-  type CatalogConflict,
-  CatalogError,
-  normaliseMapping,
-  normaliseProduct,
-  validateBatch,
-} from './batch.js';
+import { CatalogError, normaliseMapping, normaliseProduct } from './batch.js';
 import type { TagMapping } from './fields.js';
+import { claimForFile, removalConflicts } from './file-owner.js';
+import {
+  type CatalogPlan,
+  type CatalogState,
+  type FileImportResult,
+  loadCatalogState,
+  planBatch,
+  type UpsertResult,
+  type Writer,
+} from './state.js';
+
+export type { CatalogPlan, FileImportResult, UpsertResult } from './state.js';
 
 /** Component `catalog` of the store. A released step is never edited; a change is a new step. */
 export const CATALOG_MIGRATIONS: readonly string[] = [
@@ -30,47 +36,18 @@ export const CATALOG_MIGRATIONS: readonly string[] = [
   CREATE TABLE catalog_tags (tag TEXT PRIMARY KEY, sku TEXT NOT NULL) WITHOUT ROWID;
   CREATE INDEX catalog_tags_by_sku ON catalog_tags (sku);
   `,
+  `
+  -- The config's catalogFile (its path) for the products it lists: they are the file's, and remote
+  -- changes to them are refused instead of being undone at the next start. NULL: managed remotely.
+  ALTER TABLE catalog_products ADD COLUMN from_file TEXT;
+  `,
 ];
-
-export interface UpsertResult {
-  added: number;
-  updated: number;
-  unchanged: number;
-  addedSkus: string[];
-  /** Includes SKUs outside the batch whose tags moved to another product. */
-  updatedSkus: string[];
-}
-
-export interface CatalogPlan extends UpsertResult {
-  conflicts: CatalogConflict[];
-}
 
 export interface CatalogOptions {
   /** For `updated_at`; the gateway's clock, so that a replay writes virtual time. */
   clock?: Clock;
   /** Told (once) when a lookup fails, since lookups return undefined rather than throw. */
   logger?: Logger;
-}
-
-interface State {
-  bySku: Map<string, Product>;
-  byGtin: Map<string, Product>;
-  /** Exact identifiers and prefixes (without the `*`), each to its product. */
-  exact: Map<string, Product>;
-  prefixes: Map<string, Product>;
-  /** Distinct prefix lengths, longest first: a lookup tries each once. */
-  prefixLengths: number[];
-  tagsBySku: Map<string, string[]>;
-  tagOwner: Map<string, string>;
-}
-
-interface ProductRow {
-  sku: string;
-  gtin: string | null;
-  name: string;
-  unit_price: number;
-  currency: string;
-  category: string | null;
 }
 
 /**
@@ -84,7 +61,7 @@ export class Catalog {
   private readonly logger: Logger | undefined;
   private readonly epcCache = new EpcCache({ limit: 10_000 });
   private readonly dataVersion: () => number;
-  private state: State | undefined;
+  private state: CatalogState | undefined;
   private stateVersion = -1;
   private lookupFailed = false;
 
@@ -178,75 +155,7 @@ export class Catalog {
    * fields, duplicates within the batch, a GTIN that belongs to another SKU, a mapping to no product).
    */
   plan(products: readonly Product[], mappings?: readonly TagMapping[]): CatalogPlan {
-    return this.planAgainst(this.load(), products.map(normaliseProduct), mappings?.map(normaliseMapping));
-  }
-
-  private planAgainst(
-    state: State,
-    products: readonly Product[],
-    mappings: readonly TagMapping[] | undefined,
-  ): CatalogPlan {
-    const conflicts = validateBatch(products, mappings ?? []);
-    const empty = { added: 0, updated: 0, unchanged: 0, addedSkus: [], updatedSkus: [] };
-    if (conflicts.length > 0) return { ...empty, conflicts };
-    const batch = new Map(products.map((product) => [product.sku, product]));
-    products.forEach((product, index) => {
-      const owner = product.gtin === undefined ? undefined : state.byGtin.get(product.gtin)?.sku;
-      if (owner !== undefined && owner !== product.sku && !batch.has(owner)) {
-        conflicts.push({
-          kind: 'product',
-          index,
-          field: 'gtin',
-          value: product.gtin,
-          message: `already the GTIN of SKU ${JSON.stringify(owner)}`,
-        });
-      }
-    });
-    (mappings ?? []).forEach((mapping, index) => {
-      if (!batch.has(mapping.sku) && !state.bySku.has(mapping.sku)) {
-        conflicts.push({
-          kind: 'mapping',
-          index,
-          field: 'sku',
-          value: mapping.sku,
-          message: 'no product has this SKU',
-        });
-      }
-    });
-    if (conflicts.length > 0) return { ...empty, conflicts };
-
-    const addedSkus: string[] = [];
-    const updated = new Set<string>();
-    for (const product of products) {
-      const old = state.bySku.get(product.sku);
-      if (old === undefined) addedSkus.push(product.sku);
-      else if (!sameProduct(old, product)) updated.add(product.sku);
-    }
-    if (mappings !== undefined) {
-      const wanted = new Map<string, string[]>();
-      for (const { tag, sku } of mappings) wanted.set(sku, [...(wanted.get(sku) ?? []), tag]);
-      // Listed products get exactly the tags given; other SKUs named by a mapping only gain tags.
-      for (const product of products) {
-        const before = state.tagsBySku.get(product.sku) ?? [];
-        const after = [...(wanted.get(product.sku) ?? [])].sort();
-        if (state.bySku.has(product.sku) && before.join(';') !== after.join(';')) updated.add(product.sku);
-      }
-      for (const { tag, sku } of mappings) {
-        const owner = state.tagOwner.get(tag);
-        if (owner === sku) continue;
-        if (!batch.has(sku)) updated.add(sku);
-        if (owner !== undefined) updated.add(owner);
-      }
-    }
-    const updatedInBatch = products.filter((product) => updated.has(product.sku)).length;
-    return {
-      added: addedSkus.length,
-      updated: updated.size,
-      unchanged: products.length - addedSkus.length - updatedInBatch,
-      addedSkus,
-      updatedSkus: [...updated].sort(),
-      conflicts,
-    };
+    return planBatch(this.load(), products.map(normaliseProduct), mappings?.map(normaliseMapping), 'remote');
   }
 
   /**
@@ -256,12 +165,53 @@ export class Catalog {
    * twice changes nothing the second time (not even `updated_at`). Throws a CatalogError on conflicts.
    */
   upsert(products: readonly Product[], mappings?: readonly TagMapping[]): UpsertResult {
+    return this.upsertBy('remote', products, mappings);
+  }
+
+  /**
+   * The config's catalog file, imported at start-up: written as `upsert` writes, and its products
+   * become the file's (remote changes to them are refused from then on); products the file no longer
+   * lists are released, kept as they are and editable remotely again. One transaction.
+   */
+  importFile(file: string, products: readonly Product[], mappings?: readonly TagMapping[]): FileImportResult {
+    const result = this.store.transaction(() => {
+      const written = this.upsertBy('file', products, mappings);
+      const claimed = claimForFile(
+        this.store.db,
+        file,
+        products.map((product) => product.sku),
+      );
+      // Added just now is not taken from anyone.
+      const added = new Set(written.addedSkus);
+      return {
+        ...written,
+        taken: claimed.taken.filter((sku) => !added.has(sku)),
+        released: claimed.released,
+      };
+    });
+    this.state = undefined;
+    return result;
+  }
+
+  /** The config names no catalog file (any more): its products are managed remotely from now on. */
+  releaseFileProducts(): string[] {
+    const released = this.store.transaction(() => claimForFile(this.store.db, undefined, []).released);
+    this.state = undefined;
+    return released;
+  }
+
+  /** The catalog file that owns a product, if one does. */
+  fileOf(sku: string): string | undefined {
+    return this.current().fileOwner.get(sku);
+  }
+
+  private upsertBy(by: Writer, products: readonly Product[], mappings?: readonly TagMapping[]): UpsertResult {
     const batch = products.map(normaliseProduct);
     const tags = mappings?.map(normaliseMapping);
     const result = this.store.transaction(() => {
       // Planned inside the transaction: another connection may have written since any earlier plan.
       const state = this.load();
-      const plan = this.planAgainst(state, batch, tags);
+      const plan = planBatch(state, batch, tags, by);
       if (plan.conflicts.length > 0) throw new CatalogError(plan.conflicts);
       if (plan.added > 0 || plan.updated > 0) this.write(state, batch, tags, plan);
       return plan;
@@ -271,12 +221,17 @@ export class Catalog {
     return counts;
   }
 
-  /** Removes products and their tag mappings; SKUs that are not there are reported, not an error. */
+  /**
+   * Removes products and their tag mappings; SKUs that are not there are reported, not an error. A
+   * product of the catalog file is refused (CatalogError): the file would bring it back at the next start.
+   */
   remove(skus: readonly string[]): { removed: string[]; missing: string[] } {
     const db = this.store.db;
     const deleteProduct = db.prepare('DELETE FROM catalog_products WHERE sku = ?');
     const deleteTags = db.prepare('DELETE FROM catalog_tags WHERE sku = ?');
     const outcome = this.store.transaction(() => {
+      const conflicts = removalConflicts(this.load().fileOwner, skus);
+      if (conflicts.length > 0) throw new CatalogError(conflicts);
       const removed: string[] = [];
       const missing: string[] = [];
       for (const sku of new Set(skus)) {
@@ -290,7 +245,7 @@ export class Catalog {
   }
 
   private write(
-    state: State,
+    state: CatalogState,
     products: readonly Product[],
     mappings: readonly TagMapping[] | undefined,
     plan: UpsertResult,
@@ -328,8 +283,12 @@ export class Catalog {
     for (const sku of plan.updatedSkus) if (!batch.has(sku)) touch.run(now, sku);
   }
 
+  private load(): CatalogState {
+    return loadCatalogState(this.store.db);
+  }
+
   /** The cached state, reloaded when this catalog wrote or another connection committed since. */
-  private current(): State {
+  private current(): CatalogState {
     const version = this.dataVersion();
     if (this.state === undefined || version !== this.stateVersion) {
       this.state = this.load();
@@ -337,60 +296,4 @@ export class Catalog {
     }
     return this.state;
   }
-
-  private load(): State {
-    const db = this.store.db;
-    const rows = db
-      .prepare('SELECT sku, gtin, name, unit_price, currency, category FROM catalog_products ORDER BY sku')
-      .all() as ProductRow[];
-    const state: State = {
-      bySku: new Map(),
-      byGtin: new Map(),
-      exact: new Map(),
-      prefixes: new Map(),
-      prefixLengths: [],
-      tagsBySku: new Map(),
-      tagOwner: new Map(),
-    };
-    for (const row of rows) {
-      const product = Object.freeze(fromRow(row));
-      state.bySku.set(product.sku, product);
-      if (product.gtin !== undefined) state.byGtin.set(product.gtin, product);
-    }
-    const tags = db.prepare('SELECT tag, sku FROM catalog_tags ORDER BY sku, tag').all() as TagMapping[];
-    const lengths = new Set<number>();
-    for (const { tag, sku } of tags) {
-      state.tagOwner.set(tag, sku);
-      state.tagsBySku.set(sku, [...(state.tagsBySku.get(sku) ?? []), tag]);
-      const product = state.bySku.get(sku);
-      if (product === undefined) continue;
-      if (tag.endsWith('*')) {
-        state.prefixes.set(tag.slice(0, -1), product);
-        lengths.add(tag.length - 1);
-      } else state.exact.set(tag, product);
-    }
-    state.prefixLengths = [...lengths].sort((a, b) => b - a);
-    return state;
-  }
-}
-
-function fromRow(row: ProductRow): Product {
-  return {
-    sku: row.sku,
-    ...(row.gtin === null ? {} : { gtin: row.gtin }),
-    name: row.name,
-    unitPrice: row.unit_price,
-    currency: row.currency,
-    ...(row.category === null ? {} : { category: row.category }),
-  };
-}
-
-function sameProduct(a: Product, b: Product): boolean {
-  return (
-    a.name === b.name &&
-    a.gtin === b.gtin &&
-    a.unitPrice === b.unitPrice &&
-    a.currency === b.currency &&
-    a.category === b.category
-  );
 }

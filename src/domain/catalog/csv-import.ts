@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import type { Product } from '../../shared/commerce.js';
 import { describeValue } from '../../shared/issue-messages.js';
 import type { CatalogConflict } from './batch.js';
 import { CatalogError } from './batch.js';
-import type { Catalog, UpsertResult } from './catalog.js';
+import type { Catalog, FileImportResult, UpsertResult } from './catalog.js';
 import { formatCsvRecord, parseCsv } from './csv.js';
 import {
   checkCategory,
@@ -160,11 +161,26 @@ function readHeader(
   return bad ? undefined : columns;
 }
 
+/**
+ * A catalog file's text, decoded strictly: a spreadsheet's Latin-1 export would otherwise import as
+ * mojibake names. The problem says why it cannot be read, without the file name.
+ */
+export function readCatalogText(file: string): { ok: true; text: string } | { ok: false; problem: string } {
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file)) };
+  } catch (error) {
+    const problem =
+      error instanceof TypeError ? 'not valid UTF-8 (save it as "CSV UTF-8")' : (error as Error).message;
+    return { ok: false, problem: `cannot read: ${problem}` };
+  }
+}
+
 export type ImportOutcome = { ok: true; result: UpsertResult } | { ok: false; problems: string[] };
 
 /**
  * Validates the whole file, then writes it in one transaction, or nothing at all. With `dryRun` it
- * reports what would change (against the store as it is now) and writes nothing.
+ * reports what would change (against the store as it is now) and writes nothing. A remote import:
+ * products of the config's catalog file are refused (see file-owner.ts).
  */
 export function importCatalogCsv(
   catalog: Catalog,
@@ -172,22 +188,37 @@ export function importCatalogCsv(
   file: string,
   options: { dryRun?: boolean } = {},
 ): ImportOutcome {
+  if (options.dryRun) {
+    return importWith(text, file, (products, mappings) => {
+      const { conflicts, ...result } = catalog.plan(products, mappings);
+      if (conflicts.length > 0) throw new CatalogError(conflicts);
+      return result;
+    });
+  }
+  return importWith(text, file, (products, mappings) => catalog.upsert(products, mappings));
+}
+
+/** The config's `catalogFile` at start-up: its products become the file's (Catalog.importFile). */
+export function importCatalogFile(
+  catalog: Catalog,
+  text: string,
+  file: string,
+): { ok: true; result: FileImportResult } | { ok: false; problems: string[] } {
+  return importWith(text, file, (products, mappings) => catalog.importFile(file, products, mappings));
+}
+
+function importWith<T>(
+  text: string,
+  file: string,
+  write: (products: Product[], mappings: TagMapping[] | undefined) => T,
+): { ok: true; result: T } | { ok: false; problems: string[] } {
   const read = readCatalogCsv(text, file);
   if (!read.ok) return read;
-  const { products, mappings } = read.catalog;
-  const located = (conflicts: CatalogConflict[]) => ({
-    ok: false as const,
-    problems: conflicts.map((conflict) => locate(conflict, read.catalog, file)),
-  });
-  if (options.dryRun) {
-    const { conflicts, ...result } = catalog.plan(products, mappings);
-    return conflicts.length > 0 ? located(conflicts) : { ok: true, result };
-  }
   try {
-    return { ok: true, result: catalog.upsert(products, mappings) };
+    return { ok: true, result: write(read.catalog.products, read.catalog.mappings) };
   } catch (error) {
-    if (error instanceof CatalogError) return located(error.conflicts);
-    throw error;
+    if (!(error instanceof CatalogError)) throw error;
+    return { ok: false, problems: error.conflicts.map((conflict) => locate(conflict, read.catalog, file)) };
   }
 }
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Logger } from '../../observability/logger.js';
 import type { Product } from '../../shared/commerce.js';
@@ -7,7 +6,7 @@ import { describeValue } from '../../shared/issue-messages.js';
 import type { Store } from '../../store/index.js';
 import { CatalogError, describeConflict } from './batch.js';
 import { Catalog } from './catalog.js';
-import { importCatalogCsv } from './csv-import.js';
+import { importCatalogFile, readCatalogText } from './csv-import.js';
 import { type FieldProblem, mappingFromJson, productFromJson, type TagMapping } from './fields.js';
 import { normaliseGtin } from './gtin.js';
 
@@ -33,7 +32,8 @@ export const catalogRequestFields = {
   },
 } as const;
 
-type ProductView = Product & { tags: string[] };
+/** `catalogFile`: the file that owns the product, which refuses remote changes to it. */
+type ProductView = Product & { tags: string[]; catalogFile?: string };
 
 declare module '../../shared/feature.js' {
   interface Services {
@@ -71,13 +71,37 @@ export class CatalogExtension {
     ];
   }
 
-  /** Imports the configured catalog file; a bad file stops the start-up with every bad line named. */
+  /**
+   * Imports the configured catalog file, whose products are then its own (see file-owner.ts); a bad
+   * file stops the start-up with every bad line named. Without one, products a file owned before are
+   * managed remotely from now on.
+   */
   start(): void {
     const file = this.catalogFile;
-    if (file === undefined) return;
-    const outcome = importCatalogCsv(this.catalog, readFileSync(file, 'utf8'), file);
+    if (file === undefined) {
+      const released = this.catalog.releaseFileProducts();
+      if (released.length > 0) {
+        this.logger.info({ released }, 'no catalog file any more: its products are managed remotely now');
+      }
+      return;
+    }
+    const read = readCatalogText(file);
+    if (!read.ok) throw new Error(`catalog file not imported: ${file}: ${read.problem}`);
+    const outcome = importCatalogFile(this.catalog, read.text, file);
     if (!outcome.ok) throw new Error(`catalog file not imported:\n${outcome.problems.join('\n')}`);
-    this.logger.info({ file, ...outcome.result }, 'catalog file imported');
+    // Counts only: a store's catalog can hold tens of thousands of SKUs, one log line must not.
+    const { added, updated, unchanged, taken, released } = outcome.result;
+    this.logger.info({ file, added, updated, unchanged }, 'catalog file imported');
+    // A product changes hands: worth a line of its own (it was, or is now, editable remotely), with
+    // the first SKUs and how many in all.
+    const some = (skus: readonly string[]) => ({ count: skus.length, skus: skus.slice(0, 20) });
+    if (taken.length > 0) this.logger.info({ file, ...some(taken) }, 'catalog file now owns these products');
+    if (released.length > 0) {
+      this.logger.info(
+        { file, ...some(released) },
+        'products no longer in the catalog file: managed remotely now',
+      );
+    }
   }
 
   stop(): void {
@@ -175,7 +199,12 @@ export class CatalogExtension {
   }
 
   private view(product: Product): ProductView {
-    return { ...product, tags: this.catalog.tagsOf(product.sku) };
+    const file = this.catalog.fileOf(product.sku);
+    return {
+      ...product,
+      tags: this.catalog.tagsOf(product.sku),
+      ...(file === undefined ? {} : { catalogFile: file }),
+    };
   }
 }
 

@@ -4,6 +4,7 @@ export {
   Catalog,
   type CatalogOptions,
   type CatalogPlan,
+  type FileImportResult,
   type UpsertResult,
 } from './catalog.js';
 export {
@@ -11,7 +12,9 @@ export {
   exportCatalogCsv,
   type ImportOutcome,
   importCatalogCsv,
+  importCatalogFile,
   readCatalogCsv,
+  readCatalogText,
 } from './csv-import.js';
 export { CatalogExtension, catalogFeature, catalogRequestFields } from './extension.js';
 export type { TagMapping } from './fields.js';
