@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EPC_T1, EPC_T4, harness, SGTIN_6789, SGTIN_6790, T0 } from './engine-testkit.js';
+import { EPC_T1, EPC_T4, harness, SGTIN_6789, SGTIN_6790, T0 } from '../../test/kits/core/engine.js';
 import { fromHex } from './hex.js';
 import { TagTable } from './tag-table.js';
 

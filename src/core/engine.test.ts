@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import {
+  EM4100_E1,
+  EPC_T1,
+  EPC_T4,
+  harness,
+  SGTIN_6789,
+  SGTIN_6790,
+  T0,
+  T1_RSSI,
+} from '../../test/kits/core/engine.js';
 import { type EngineConfigInput, resolveEngineConfig } from './config.js';
 import { PresenceEngine } from './engine.js';
-import { EM4100_E1, EPC_T1, EPC_T4, harness, SGTIN_6789, SGTIN_6790, T0, T1_RSSI } from './engine-testkit.js';
 import { fromHex } from './hex.js';
 
 describe('PresenceEngine: arrival and departure (defaults)', () => {

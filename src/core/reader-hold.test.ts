@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EPC_T1, EPC_T4, harness, SGTIN_6789, SGTIN_6790, T0 } from './engine-testkit.js';
+import { EPC_T1, EPC_T4, harness, SGTIN_6789, SGTIN_6790, T0 } from '../../test/kits/core/engine.js';
 
 /** Two readers on one fridge, and a door reader on its own zone. */
 const FRIDGE = {

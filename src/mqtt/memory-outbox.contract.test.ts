@@ -1,5 +1,5 @@
-import { describeOutboxContract } from '../store/outbox-contract.js';
-import { MemoryOutbox, MemoryOutboxStorage } from './memory-outbox-testkit.js';
+import { MemoryOutbox, MemoryOutboxStorage } from '../../test/kits/mqtt/memory-outbox.js';
+import { describeOutboxContract } from '../../test/kits/store/outbox-contract.js';
 
 // The publisher's tests stand on MemoryOutbox; it must behave as the real outbox does.
 describeOutboxContract('MemoryOutbox', (clock) => {

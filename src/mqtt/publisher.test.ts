@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Sent, seqOf, setup } from './publisher-testkit.js';
+import { type Sent, seqOf, setup } from '../../test/kits/mqtt/publisher.js';
 
 describe('OutboxPublisher', () => {
   it('publishes committed events in seq order on events/<type>, at most the window in flight', () => {

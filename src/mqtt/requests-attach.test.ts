@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
 
-import { setup, WARN } from './requests-testkit.js';
+import { setup, WARN } from '../../test/kits/mqtt/requests.js';
 
 describe('RequestRouter.attach', () => {
   interface Published {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ask, DEBUG, encoder, INFO, json, START, setup, WARN } from './requests-testkit.js';
+import { ask, DEBUG, encoder, INFO, json, START, setup, WARN } from '../../test/kits/mqtt/requests.js';
 
 describe('RequestRouter.handle: MQTT 5 properties and logging', () => {
   it('answers on the response topic with the same correlation data', async () => {

@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { ask, encoder, json, START, setup, WARN } from '../../test/kits/mqtt/requests.js';
 import { GATEWAY_COMMANDS } from './request-schemas.js';
-
-import { ask, encoder, json, START, setup, WARN } from './requests-testkit.js';
 
 describe('RequestRouter.handle: commands', () => {
   it('answers ping and echoes a string transaction', async () => {

@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fillUp, mountTmpfs, tmpfsCapability } from '../../test/kits/store/disk.js';
+import { appendEvents, captureLogger, tempDir } from '../../test/kits/store/store.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import { VirtualClock } from '../shared/clock.js';
-import { fillUp, mountTmpfs, tmpfsCapability } from './disk-testkit.js';
 import { OutboxError } from './errors.js';
 import { Store, type StoreOptions } from './store.js';
-import { appendEvents, captureLogger, tempDir } from './testkit.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const KiB = 1024;

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/kits/store/store.js';
 import { silentLogger } from '../observability/logger.js';
 import { VirtualClock } from '../shared/clock.js';
 import type { GatewayEvent } from '../shared/events.js';
 import { Store } from './store.js';
-import { tempDir } from './testkit.js';
 
 const T0 = Date.UTC(2026, 10, 30, 10, 0, 0);
 const CARD = '0500207B32';

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { appendEvents, captureLogger, spawnCrashWriter, tempDir } from '../../test/kits/store/store.js';
 import { silentLogger } from '../observability/logger.js';
 import { VirtualClock } from '../shared/clock.js';
 import type { GatewayEvent } from '../shared/events.js';
 import { OutboxError } from './errors.js';
 import { STORE_LAYOUT } from './schema.js';
 import { Store } from './store.js';
-import { appendEvents, captureLogger, spawnCrashWriter, tempDir } from './testkit.js';
 import type { OutboxRecord, OutboxStats } from './types.js';
 
 const T0 = Date.UTC(2026, 11, 1, 8, 0, 0);

@@ -3,15 +3,21 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { describeOutboxContract } from '../../test/kits/store/outbox-contract.js';
+import {
+  appendEvents,
+  captureLogger,
+  openUnprivileged,
+  spawnCrashWriter,
+  tempDir,
+} from '../../test/kits/store/store.js';
 import { silentLogger } from '../observability/logger.js';
 import { VirtualClock } from '../shared/clock.js';
 import type { GatewayEvent } from '../shared/events.js';
 import { OutboxError } from './errors.js';
-import { describeOutboxContract } from './outbox-contract.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { type OutboxOptions, SqliteOutbox } from './sqlite-outbox.js';
 import { PENDING_SQL } from './statements.js';
-import { appendEvents, captureLogger, openUnprivileged, spawnCrashWriter, tempDir } from './testkit.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 

@@ -2,11 +2,11 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/kits/store/store.js';
 import { silentLogger } from '../observability/logger.js';
 import { VirtualClock } from '../shared/clock.js';
 import { Store } from './store.js';
 import { StoreLockedError } from './store-lock.js';
-import { tempDir } from './testkit.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 

@@ -2,14 +2,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describeOutboxContract } from '../../test/kits/store/outbox-contract.js';
+import { appendEvents, captureLogger, tempDir } from '../../test/kits/store/store.js';
 import { silentLogger } from '../observability/logger.js';
 import { VirtualClock } from '../shared/clock.js';
 import { OutboxError } from './errors.js';
-import { describeOutboxContract } from './outbox-contract.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { Store, type StoreOptions } from './store.js';
-import { appendEvents, captureLogger, tempDir } from './testkit.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const SHELF = ['CREATE TABLE shelf (slot TEXT PRIMARY KEY, count INTEGER NOT NULL)'];

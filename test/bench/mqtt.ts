@@ -13,8 +13,8 @@ import { OutboxPublisher } from '../../src/mqtt/publisher.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { SqliteOutbox } from '../../src/store/sqlite-outbox.js';
-import { makeEvent } from '../../src/store/testkit.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
+import { makeEvent } from '../kits/store/store.js';
 import { median } from './median.js';
 
 const EVENTS = 20_000;

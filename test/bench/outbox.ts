@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
 import { SqliteOutbox } from '../../src/store/sqlite-outbox.js';
-import { makeEvent, tempDir } from '../../src/store/testkit.js';
+import { makeEvent, tempDir } from '../kits/store/store.js';
 import { median } from './median.js';
 
 type Report = (bench: string, value: number, unit: string) => void;

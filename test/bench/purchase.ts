@@ -5,6 +5,7 @@ import type { Controller } from '../../src/app/controller.js';
 import { replayCapture } from '../../src/app/replay.js';
 import { settleSchema } from '../../src/config/cabinets.js';
 import { configSchema } from '../../src/config/schema.js';
+import { silentLogger } from '../../src/observability/logger.js';
 import {
   generateFridgeScenario,
   percentile,
@@ -13,8 +14,7 @@ import {
   type SessionTruth,
   scenarioGatewayConfig,
   writeFridgeScenario,
-} from '../../src/domain/scenarios/index.js';
-import { silentLogger } from '../../src/observability/logger.js';
+} from '../../src/scenarios/index.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
 
 /**

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
-import { COLA, colaTag, JUICE, juiceTag } from '../../src/domain/engagement/testkit.js';
 import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import { FakePort } from '../helpers/fake-port.js';
+import { COLA, colaTag, JUICE, juiceTag } from '../kits/domain/engagement-rig.js';
 import { type ShelfGateway, startGateway } from './harness.js';
 import { ROUND_MS, SHELF_PORT } from './shelf-capture.js';
 

@@ -7,6 +7,10 @@ import { Controller } from '../../src/app/controller.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { EngagementAnswer } from '../../src/domain/engagement/index.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { VirtualClock } from '../../src/shared/clock.js';
+import type { GatewayEvent } from '../../src/shared/events.js';
+import { FakePort } from '../helpers/fake-port.js';
 import {
   COLA,
   COLA_REF,
@@ -15,11 +19,7 @@ import {
   JUICE_REF,
   juiceTag,
   strangerTag,
-} from '../../src/domain/engagement/testkit.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { VirtualClock } from '../../src/shared/clock.js';
-import type { GatewayEvent } from '../../src/shared/events.js';
-import { FakePort } from '../helpers/fake-port.js';
+} from '../kits/domain/engagement-rig.js';
 import { play, runOnLikeReplay, type ShelfGateway, startGateway } from './harness.js';
 import { SHELF_PORT, writeShelfCapture } from './shelf-capture.js';
 

@@ -15,12 +15,12 @@ import { epcisSchema } from '../../src/config/integrations.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { mqttSchema } from '../../src/config/schema.js';
 import { epcisDocument, objectsOf, saleEvent } from '../../src/integrations/epcis/index.js';
-import { setup } from '../../src/mqtt/publisher-testkit.js';
 import { createTopics, EPCIS_EVENT_TYPE, eventPayload } from '../../src/mqtt/topics.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { EVENT_TYPES, type GatewayEvent } from '../../src/shared/events.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { MqttCollector } from '../helpers/mqtt-collector.js';
+import { setup } from '../kits/mqtt/publisher.js';
 import { expectValidDocument } from './epcis-schema.js';
 
 const DOCUMENT = epcisDocument(

@@ -13,7 +13,7 @@ import { createLogger, type Logger, silentLogger } from '../../src/observability
 import { systemClock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
 import { SqliteOutbox } from '../../src/store/sqlite-outbox.js';
-import { makeEvent } from '../../src/store/testkit.js';
+import { makeEvent } from '../kits/store/store.js';
 
 /** Polls `condition` every 20 ms; fails with `what` (and `detail()`) after `timeoutMs`. */
 export async function waitFor(

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/kits/store/store.js';
 import { silentLogger } from '../../observability/logger.js';
 import { VirtualClock } from '../../shared/clock.js';
 import type { Product } from '../../shared/commerce.js';
 import { Store } from '../../store/index.js';
-import { tempDir } from '../../store/testkit.js';
 import { decodeEpc } from '../epc.js';
 import { Catalog, CatalogError } from './index.js';
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/kits/store/store.js';
 import { silentLogger } from '../../observability/logger.js';
 import { VirtualClock } from '../../shared/clock.js';
 import { Store } from '../../store/index.js';
-import { tempDir } from '../../store/testkit.js';
 import { Catalog, exportCatalogCsv, importCatalogCsv, readCatalogCsv } from './index.js';
 
 const fixture = (name: string) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../scenarios/random.js';
+import { seededRandom } from '../../shared/random.js';
 import { betaLowerQuantile, regularizedBeta, unreadChance } from './beta.js';
 import { ReadHistory } from './read-history.js';
 import {

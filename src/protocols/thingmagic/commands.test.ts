@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toHex } from '../../../test/kits/protocols/thingmagic.js';
 import {
   encodeSetAntennas,
   encodeSetProtocolGen2,
@@ -10,7 +11,6 @@ import {
 } from './commands.js';
 import * as fx from './fixtures.js';
 import { encodeCommand, encodeResponse } from './frame.js';
-import { toHex } from './testkit.js';
 
 describe('command encoders reproduce the frames of protocols.md §1.4/§1.5', () => {
   it.each([

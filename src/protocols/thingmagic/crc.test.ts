@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { referenceFrameCrc, referenceGen2Crc } from '../../../test/kits/protocols/thingmagic.js';
 import { gen2Crc, thingmagicCrc } from './crc.js';
 import * as fixtures from './fixtures.js';
-import { referenceFrameCrc, referenceGen2Crc } from './testkit.js';
 
 const ascii = (text: string) => new TextEncoder().encode(text);
 const crcOf = (bytes: Uint8Array) => thingmagicCrc(bytes, 0, bytes.length);

@@ -1,9 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  buildResponse,
+  buildStreamedTag,
+  concat,
+  recorder,
+  toHex,
+} from '../../../test/kits/protocols/thingmagic.js';
 import type { ReaderMessage } from '../../shared/decoding.js';
 import { CARRY_CAPACITY, createThingMagicDecoder } from './decoder.js';
 import { MAX_RESPONSE_LENGTH } from './frame.js';
-import { buildResponse, buildStreamedTag, concat, recorder, toHex } from './testkit.js';
 
 /** Bytes rich in start bytes and small LEN values, the hard case for resynchronisation. */
 const noisyByte = fc.oneof(

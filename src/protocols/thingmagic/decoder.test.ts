@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import {
+  buildResponse,
+  buildStreamedTag,
+  concat,
+  recorder,
+} from '../../../test/kits/protocols/thingmagic.js';
 import { createThingMagicDecoder, MAX_REPORTED_RUN } from './decoder.js';
 import * as fx from './fixtures.js';
-import { buildResponse, buildStreamedTag, concat, recorder } from './testkit.js';
 
 function decode(...chunks: Uint8Array[]) {
   const out = recorder();

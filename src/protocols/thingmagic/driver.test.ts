@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { recorder, toHex } from '../../../test/kits/protocols/thingmagic.js';
 import type { ReaderMessage } from '../../shared/decoding.js';
 import { createThingMagicDecoder } from './decoder.js';
 import * as fx from './fixtures.js';
 import { thingmagicDriver } from './index.js';
-import { recorder, toHex } from './testkit.js';
 
 /** The messages the decoder makes of REAL answer frames. */
 function messagesOf(...frames: Uint8Array[]): ReaderMessage[] {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { concat, recorder, toHex } from '../../../test/kits/protocols/thingmagic.js';
 import { createThingMagicDecoder } from './decoder.js';
 import * as fx from './fixtures.js';
 import { thingmagicDriver } from './index.js';
 import { createSimulator } from './simulator.js';
-import { concat, recorder, toHex } from './testkit.js';
 
 const hexAll = (frames: Uint8Array[]) => frames.map(toHex);
 const EPC = Uint8Array.from([0xe2, 0x00, 0x10, 0x26, 0x76, 0x0e, 0x01, 0x79, 0x15, 0x90, 0x71, 0x25]);
