@@ -7,6 +7,13 @@ import { Controller, StartupError } from './controller.js';
 
 const START = Date.parse('2026-11-30T10:00:00.000Z');
 
+declare module '../shared/feature.js' {
+  interface Services {
+    /** A service no built-in feature provides (a feature an integrator forgot to list). */
+    scale: { grams(): number };
+  }
+}
+
 function build(extraFeatures: AnyFeature[]) {
   const config = configSchema.parse({
     gatewayId: 'gw1',
@@ -105,5 +112,44 @@ describe('Controller', () => {
     expect(
       lines.some((line) => line.includes('"part":"stuck"') && line.includes('did not stop cleanly')),
     ).toBe(true);
+  });
+
+  it('refuses at build time a feature that needs what nobody provides, naming it', () => {
+    const needy = defineFeature({
+      name: 'needy',
+      needs: ['scale'],
+      build: () => ({ name: 'needy', start() {}, stop() {} }),
+    });
+    expect(() => build([needy])).toThrow('feature "needy" needs "scale", which no feature provides');
+  });
+
+  it('leaves out a feature whose needed service the config did not ask for, and gives optional ones when there', () => {
+    const seen: string[] = [];
+    const withoutBroker = defineFeature({
+      name: 'broker-user',
+      needs: ['mqtt'],
+      build: () => {
+        seen.push('broker-user built');
+        return { name: 'broker-user', start() {}, stop() {} };
+      },
+    });
+    const catalogUser = defineFeature({
+      name: 'catalog-user',
+      uses: ['catalog', 'engagement'],
+      build: ({ uses }) => {
+        seen.push(
+          `catalog ${uses.catalog ? 'given' : 'absent'}, engagement ${uses.engagement ? 'given' : 'absent'}`,
+        );
+        return { name: 'catalog-user', start() {}, stop() {} };
+      },
+    });
+    const { controller } = build([withoutBroker, catalogUser]);
+    // No broker in this controller: the feature that needs one is not built; the catalog is always
+    // there, engagement only with its config section.
+    expect(seen).toEqual(['catalog given, engagement absent']);
+    expect(controller.parts).toEqual(['catalog', 'inventory', 'catalog-user', 'readers']);
+    expect(controller.service('catalog')).toBeDefined();
+    expect(controller.service('engagement')).toBeUndefined();
+    controller.store.close();
   });
 });
