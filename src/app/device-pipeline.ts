@@ -36,6 +36,10 @@ export interface DevicePipelineOptions {
   interactive: boolean;
 }
 
+/** A sensor reads no tags. */
+const NO_READS: Readonly<Float64Array> = new Float64Array(256);
+const ignoreRead = (): void => {};
+
 /** Decode errors come in bursts (line noise, a wrong baud rate); log the first of each burst only. */
 const ERROR_LOG_INTERVAL_MS = 10_000;
 
@@ -47,19 +51,11 @@ const ERROR_LOG_INTERVAL_MS = 10_000;
 export class DevicePipeline implements DeviceView {
   readonly decoder: StreamDecoder;
   private readonly session: CommandSession;
-  private readonly readerIndex: number;
   private readonly sensorValues = new Map<string, string | number>();
   /** Reads per antenna (index = antenna number; 0 = the reader does not say), for the metrics. */
-  readonly antennaReads = new Float64Array(256);
+  readonly antennaReads: Readonly<Float64Array>;
   /** Chunks dropped because processing them threw (a bug, counted and logged). */
   ingestFailures = 0;
-  /**
-   * Sees every raw read, before debounce (a cabinet measures each tag's read rate). Unset on readers
-   * nobody observes, so the hot path pays one check.
-   */
-  onRead:
-    | ((tag: Uint8Array, offset: number, length: number, antenna: number, rssi: number) => void)
-    | undefined;
   private connection: DeviceState = 'offline';
   /** `level:code` of the last status published; a repeat of it is not news. 'ok' after each (re)connect. */
   private health = 'ok';
@@ -74,14 +70,10 @@ export class DevicePipeline implements DeviceView {
 
   constructor(private readonly options: DevicePipelineOptions) {
     const { engine, clock } = options;
-    this.readerIndex = engine ? engine.readerIndex(options.id) : -1;
+    this.antennaReads = engine ? engine.antennaCounts(options.id) : NO_READS;
     const output: DecoderOutput = {
-      tagRead: (tag, offset, length, antenna, rssi) => {
-        this.antennaReads[antenna & 0xff] = (this.antennaReads[antenna & 0xff] as number) + 1;
-        // The chunk's time was given to the engine by `advance` in `ingest`.
-        engine?.ingest(this.readerIndex, antenna, tag, offset, length, rssi);
-        this.onRead?.(tag, offset, length, antenna, rssi);
-      },
+      // Straight into the core: the chunk's time was given to it by `advance` in `ingest`.
+      tagRead: engine ? engine.readInput(options.id) : ignoreRead,
       message: (message) => this.onMessage(message),
       decodeError: (error) => this.onDecodeError(error),
     };

@@ -1,8 +1,7 @@
 import type { GatewayConfig, ReaderConfig, SensorConfig } from '../config/schema.js';
-import { cardReaderIds, deviceZones, zoneOfAntenna } from '../config/zones.js';
+import { cardReaderIds, deviceZones } from '../config/zones.js';
 import type { CoreEvent, RestoredTag, RestoreRefusal } from '../core/index.js';
-import { PresenceEngine, toHex } from '../core/index.js';
-import { EpcCache } from '../domain/epc.js';
+import { EpcCache, PresenceEngine, toHex } from '../core/index.js';
 import type { Logger } from '../observability/logger.js';
 import { driverNamed } from '../protocols/index.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
@@ -177,19 +176,10 @@ export class Readers implements Extension {
   }
 
   private observeReads(zone: string, listener: ReadListener): void {
-    const { config, clock } = this.options;
-    for (const reader of config.readers) {
-      const zones = deviceZones(reader);
-      if (!zones.all.includes(zone)) continue;
-      const pipeline = this.pipelines.get(reader.id);
-      if (!pipeline) continue;
-      const previous = pipeline.onRead;
-      pipeline.onRead = (tag, offset, length, antenna, rssi) => {
-        previous?.(tag, offset, length, antenna, rssi);
-        if (zoneOfAntenna(zones, antenna) !== zone) return;
-        listener(toHex(tag, offset, length), clock.now(), rssi, antenna);
-      };
-    }
+    const { clock } = this.options;
+    this.engine.tapZone(zone, (tag, offset, length, antenna, rssi) =>
+      listener(toHex(tag, offset, length), clock.now(), rssi, antenna),
+    );
   }
 
   /** A device's status: the core holds or releases the reader first, then the event goes out. */

@@ -1,5 +1,5 @@
+import type { EpcCache } from '../core/epc.js';
 import type { CoreEvent } from '../core/index.js';
-import type { EpcCache } from '../domain/epc.js';
 import type { EventBody } from '../shared/events.js';
 
 function rssiOrNull(rssi: number): number | null {

@@ -3,6 +3,7 @@ import { type EngineConfig, validateEngineConfig } from './config.js';
 import * as currentRead from './current-read.js';
 import { DeadlineHeap } from './deadline-heap.js';
 import { type CoreEvent, type EngineStats, emptyStats, type PresentTag } from './events.js';
+import { type ReadInput, ReadInputs, type ZoneTap } from './read-input.js';
 import * as readRing from './read-ring.js';
 import { ReaderHold } from './reader-hold.js';
 import { type RestoredTag, type RestoreRefusal, restoreTags } from './restore.js';
@@ -78,6 +79,7 @@ export class PresenceEngine {
   /** Heap id of the overflow report deadline, after the records' ids. */
   private readonly overflowId: number;
   private readonly readerCount: number;
+  private readonly inputs: ReadInputs;
   /** The caller's buffer and a DataView over it, made again only when the caller passes another buffer. */
   private viewBytes: Uint8Array | undefined;
   private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
@@ -87,6 +89,7 @@ export class PresenceEngine {
     validateEngineConfig(config);
     this.map = new zoneMap.ZoneMap(config);
     this.readerCount = this.map.readerCount;
+    this.inputs = new ReadInputs(this.map, this);
     this.maxTagBytes = config.maxTagBytes;
     this.smoothing = config.crossRead.smoothing;
     this.table = new tagTable.TagTable(config.capacity, config.maxTagBytes);
@@ -124,6 +127,24 @@ export class PresenceEngine {
     const { accepted, filtered, belowFloor, tooLong, overflowDrops } = this.counters;
     // Every read ends in exactly one of these, so the total is not counted separately on the hot path.
     return { ...this.counters, reads: accepted + filtered + belowFloor + tooLong + overflowDrops };
+  }
+
+  /**
+   * Where a reader's decoder hands its tag reads (the decoder's `tagRead`): counted per antenna,
+   * shown to the zone's taps, then ingested at the latest time given to `advance` (see ReadInputs).
+   */
+  readInput(readerId: string): ReadInput {
+    return this.inputs.input(this.readerIndex(readerId));
+  }
+
+  /** Reads per antenna of a reader since construction (index = antenna number, 0 = not said). */
+  antennaCounts(readerId: string): Readonly<Float64Array> {
+    return this.inputs.counts(this.readerIndex(readerId));
+  }
+
+  /** Every raw read that lands in `zone`, before any debounce, filter or floor (see ReadInputs). */
+  tapZone(zone: string, listener: ZoneTap): void {
+    this.inputs.tap(zone, listener);
   }
 
   /** Index of a configured reader, for `ingest`. Throws for an unknown id. */

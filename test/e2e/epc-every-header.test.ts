@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeEpc } from '../../src/domain/epc.js';
+import { decodeEpc } from '../../src/core/epc.js';
 import { driverNamed } from '../../src/protocols/index.js';
 import type { DeviceSimulator } from '../../src/shared/decoding.js';
 import { seededRandom } from '../../src/shared/random.js';

@@ -12,7 +12,7 @@ import { nextTurn, VirtualTime } from '../../src/app/virtual-time.js';
 import { configSchema, type GatewayConfigInput } from '../../src/config/schema.js';
 import { Catalog } from '../../src/domain/catalog/index.js';
 import type { DisplayScreens } from '../../src/domain/displays/screens.js';
-import { decodeEpc } from '../../src/domain/epc.js';
+import { decodeEpc } from '../../src/core/epc.js';
 import { RequestRouter } from '../../src/mqtt/requests.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { encodeId12Frame } from '../../src/protocols/em4100-ascii/index.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { replayCapture } from '../../src/app/replay.js';
 import { configSchema } from '../../src/config/schema.js';
-import { decodeEpc } from '../../src/domain/epc.js';
+import { decodeEpc } from '../../src/core/epc.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import {
   generateFridgeScenario,

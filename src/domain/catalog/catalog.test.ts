@@ -4,7 +4,7 @@ import { silentLogger } from '../../observability/logger.js';
 import { VirtualClock } from '../../shared/clock.js';
 import type { Product } from '../../shared/commerce.js';
 import { Store } from '../../store/index.js';
-import { decodeEpc } from '../epc.js';
+import { decodeEpc } from '../../core/epc.js';
 import { Catalog, CatalogError } from './index.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);

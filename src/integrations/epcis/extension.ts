@@ -1,6 +1,6 @@
 import type { EpcisConfig } from '../../config/integrations.js';
 import { cardReaderIds, deviceZones } from '../../config/zones.js';
-import { decodeEpc } from '../../domain/epc.js';
+import { decodeEpc } from '../../core/epc.js';
 import { epcItem, type ItemLookup } from '../../domain/inventory/index.js';
 import { guardedLookup } from '../../domain/inventory/items.js';
 import type { Logger } from '../../observability/logger.js';
