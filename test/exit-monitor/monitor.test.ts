@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/app/event-bus.js';
 import { configSchema, type GatewayConfigInput } from '../../src/config/schema.js';
-import { CatalogExtension } from '../../src/domain/catalog/index.js';
 import { decodeEpc } from '../../src/core/epc.js';
+import { CatalogExtension } from '../../src/domain/catalog/index.js';
 import {
   ExitMonitor,
   exitMonitorFeature,

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/kits/store/store.js';
+import { decodeEpc } from '../../core/epc.js';
 import { silentLogger } from '../../observability/logger.js';
 import { VirtualClock } from '../../shared/clock.js';
 import type { Product } from '../../shared/commerce.js';
 import { Store } from '../../store/index.js';
-import { decodeEpc } from '../../core/epc.js';
 import { Catalog, CatalogError } from './index.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);

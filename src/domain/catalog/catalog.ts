@@ -1,9 +1,9 @@
+import { EpcCache } from '../../core/epc.js';
 import type { Logger } from '../../observability/logger.js';
 import { type Clock, systemClock } from '../../shared/clock.js';
 import type { Product, TaggedItem } from '../../shared/commerce.js';
 import type { EpcInfo } from '../../shared/events.js';
 import type { Store } from '../../store/index.js';
-import { EpcCache } from '../../core/epc.js';
 import { CatalogError, normaliseMapping, normaliseProduct } from './batch.js';
 import type { TagMapping } from './fields.js';
 import { claimForFile, removalConflicts } from './file-owner.js';

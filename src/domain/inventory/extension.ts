@@ -1,10 +1,10 @@
 import { cardReaderIds, deviceZones } from '../../config/zones.js';
+import { decodeEpc } from '../../core/epc.js';
 import type { RestoreRefusalReason } from '../../core/index.js';
 import type { Logger } from '../../observability/logger.js';
 import type { TimerHandle } from '../../shared/clock.js';
 import type { EventOf } from '../../shared/extension.js';
 import { defineFeature, type FeatureContext, type Services } from '../../shared/feature.js';
-import { decodeEpc } from '../../core/epc.js';
 import { InventoryStore } from './inventory-store.js';
 import { epcItem, guardedLookup, type ItemLookup } from './items.js';
 import { Ledger } from './ledger.js';
