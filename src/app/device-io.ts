@@ -1,5 +1,7 @@
+import type { ReaderConfig, SensorConfig } from '../config/schema.js';
 import type { MqttService } from '../mqtt/service.js';
 import type { Logger } from '../observability/logger.js';
+import { driverNamed } from '../protocols/index.js';
 import type { Clock } from '../shared/clock.js';
 import { createTransport } from '../transport/create.js';
 import { FedTransport } from '../transport/fed.js';
@@ -7,6 +9,22 @@ import type { ByteTransport, TransportHandlers } from '../transport/types.js';
 import type { DeviceIo, MessageOut } from './reading-services.js';
 
 export type { DeviceIo };
+
+/** The port of a reader or sensor of the config, as `run` opens it (its driver's baud rate by default). */
+export function deviceTransport(
+  device: ReaderConfig | SensorConfig,
+  deps: { clock: Clock; logger: Logger },
+): ByteTransport {
+  return createTransport(
+    {
+      port: device.port,
+      baudRate: device.baudRate ?? driverNamed(device.driver).defaultBaudRate,
+      reconnect: device.reconnect,
+      replay: device.replay,
+    },
+    { clock: deps.clock, logger: deps.logger.child({ device: device.id }) },
+  );
+}
 
 /**
  * The real devices: a device path, `tcp://host:port` or a `replay:` capture, reconnecting with

@@ -1,14 +1,14 @@
 import { Controller, StartupError } from '../app/controller.js';
+import { deviceTransport } from '../app/device-io.js';
 import { loadStartableConfig } from '../app/startup-checks.js';
 import { ConfigError } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { redactUrl } from '../mqtt/errors.js';
 import { SignatureKeyError } from '../mqtt/request-signature.js';
 import { createLogger } from '../observability/logger.js';
-import { driverNamed } from '../protocols/index.js';
 import { systemClock } from '../shared/clock.js';
 import { OutboxError, StoreLockedError } from '../store/index.js';
-import { CaptureError, createTransport } from '../transport/index.js';
+import { CaptureError } from '../transport/index.js';
 import { printConfigError } from './config-commands.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './usage.js';
 
@@ -62,16 +62,7 @@ export async function runCommand(configOption: string | undefined): Promise<numb
             },
           }
         : {}),
-      transportFor: (device) =>
-        createTransport(
-          {
-            port: device.port,
-            baudRate: device.baudRate ?? driverNamed(device.driver).defaultBaudRate,
-            reconnect: device.reconnect,
-            replay: device.replay,
-          },
-          { clock, logger: logger.child({ device: device.id }) },
-        ),
+      transportFor: (device) => deviceTransport(device, { clock, logger }),
     });
   } catch (error) {
     if (!(error instanceof OutboxError)) throw error;

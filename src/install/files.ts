@@ -89,3 +89,30 @@ export function removePath(path: string): boolean {
   rmSync(path, { recursive: true, force: true });
   return true;
 }
+
+/**
+ * A JSON file install keeps for itself, read and checked against `schema`: undefined when there is
+ * none; an Error saying `what` it is not (and what to do) when it cannot be understood.
+ */
+export function readOwnJson<T>(
+  path: string,
+  schema: { safeParse(input: unknown): { success: true; data: T } | { success: false } },
+  notUnderstood: string,
+): T | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    document = undefined;
+  }
+  const parsed = schema.safeParse(document);
+  if (!parsed.success) throw new Error(`${path} ${notUnderstood}`);
+  return parsed.data;
+}

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { writeManagedFile } from './files.js';
+import { readOwnJson, writeManagedFile } from './files.js';
 
 /**
  * What the commands printed by `install --root DIR` / `uninstall --root DIR` do to the machine DIR
@@ -54,24 +54,13 @@ export class RootPlan {
   }
 
   private static read(path: string): PlanData {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return empty();
-      throw error;
-    }
-    let document: unknown;
-    try {
-      document = JSON.parse(text);
-    } catch {
-      document = undefined;
-    }
-    const parsed = planSchema.safeParse(document);
-    if (!parsed.success) {
-      throw new Error(`${path} is not a --root plan this version understands: remove it and run again`);
-    }
-    return parsed.data;
+    return (
+      readOwnJson(
+        path,
+        planSchema,
+        'is not a --root plan this version understands: remove it and run again',
+      ) ?? empty()
+    );
   }
 
   get users(): readonly string[] {

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { readOwnJson } from './files.js';
 
 /**
  * What install created, kept in /etc/rfid-gateway/install-state.json (root's, beside the config, not
@@ -29,26 +29,11 @@ export const EMPTY_STATE: InstallState = {
 
 /** The recorded state, or undefined when there is none (never installed, or installed by hand). */
 export function readInstallState(path: string): InstallState | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    document = undefined;
-  }
-  const parsed = installStateSchema.safeParse(document);
-  if (!parsed.success) {
-    throw new Error(
-      `${path} is not an install state this version understands: move it away and install again`,
-    );
-  }
-  return parsed.data;
+  return readOwnJson(
+    path,
+    installStateSchema,
+    'is not an install state this version understands: move it away and install again',
+  );
 }
 
 export function renderInstallState(state: InstallState): string {

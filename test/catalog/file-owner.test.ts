@@ -7,11 +7,11 @@ import { Catalog } from '../../src/domain/catalog/catalog.js';
 import { importCatalogCsv } from '../../src/domain/catalog/csv-import.js';
 import { CatalogExtension } from '../../src/domain/catalog/index.js';
 import { RequestRegistry } from '../../src/mqtt/request-registry.js';
-import { parseRequest } from '../../src/mqtt/request-schemas.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { FeatureContext } from '../../src/shared/feature.js';
 import { Store } from '../../src/store/index.js';
+import { requestRunner } from '../helpers/run-request.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const FILE = 'sku,gtin,name,price,currency,tags\nCOLA-033,80614141123458,Cola 0.33 l,2.50,EUR,E2003412*\n';
@@ -46,17 +46,7 @@ describe('one owner per product: the catalog file, or remote changes', () => {
     } as unknown as FeatureContext;
     const extension = new CatalogExtension(context);
     extension.start();
-    const request = async (command: string, document: unknown) => {
-      const registered = requests.get(command);
-      if (!registered) throw new Error(`${command} is not registered`);
-      const parsed = parseRequest(registered.schema, document);
-      if (!parsed.ok) return { ok: false, error: parsed.error };
-      try {
-        return { ok: true, data: await (registered.handler as (request: unknown) => unknown)(parsed.value) };
-      } catch (error) {
-        return { ok: false, error: (error as Error).message };
-      }
-    };
+    const request = requestRunner(requests);
     const restart = () => {
       extension.stop();
       store.close();

@@ -5,11 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { CatalogExtension } from '../../src/domain/catalog/index.js';
 import { RequestRegistry } from '../../src/mqtt/request-registry.js';
-import { parseRequest } from '../../src/mqtt/request-schemas.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { FeatureContext } from '../../src/shared/feature.js';
 import { Store } from '../../src/store/index.js';
+import { requestRunner } from '../helpers/run-request.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const stores: Store[] = [];
@@ -31,18 +31,7 @@ function setup() {
     requests,
   } as unknown as FeatureContext;
   const extension = new CatalogExtension(context);
-  /** As the request router runs a command: the registered schema, then the handler. */
-  const request = async (command: string, document: unknown) => {
-    const registered = requests.get(command);
-    if (!registered) throw new Error(`${command} is not registered`);
-    const parsed = parseRequest(registered.schema, document);
-    if (!parsed.ok) return { ok: false, error: parsed.error };
-    try {
-      return { ok: true, data: await (registered.handler as (request: unknown) => unknown)(parsed.value) };
-    } catch (error) {
-      return { ok: false, error: (error as Error).message };
-    }
-  };
+  const request = requestRunner(requests);
   return { context, extension, requests, request };
 }
 

@@ -2,12 +2,11 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { engineChecks } from '../../src/app/config-checks.js';
 import { Controller } from '../../src/app/controller.js';
+import { deviceTransport } from '../../src/app/device-io.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import { driverNamed } from '../../src/protocols/index.js';
 import { VirtualClock } from '../../src/shared/clock.js';
-import { createTransport } from '../../src/transport/index.js';
 
 export const DEMO_CONFIG = fileURLToPath(new URL('../../config/demo.json', import.meta.url));
 export const DEMO_START = Date.parse('2026-11-22T10:00:00.000Z');
@@ -46,16 +45,7 @@ export class DemoRun {
       mqtt: undefined,
       drainMs: 0,
       stdout,
-      transportFor: (device) =>
-        createTransport(
-          {
-            port: device.port,
-            baudRate: device.baudRate ?? driverNamed(device.driver).defaultBaudRate,
-            reconnect: device.reconnect,
-            replay: device.replay,
-          },
-          { clock, logger },
-        ),
+      transportFor: (device) => deviceTransport(device, { clock, logger }),
     });
   }
 

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { Controller } from '../../src/app/controller.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
 import type { Engagement } from '../../src/domain/engagement/index.js';
-import { parseRequest } from '../../src/mqtt/request-schemas.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
 import { type CaptureChunk, CaptureParser } from '../../src/transport/capture.js';
 import { FakePort } from '../helpers/fake-port.js';
+import { requestRunner } from '../helpers/run-request.js';
 
 /**
  * The controller as `replayCapture` (src/app/replay.ts) builds and drives it (the engagement is one
@@ -59,17 +59,7 @@ export async function startGateway(options: {
   const events: GatewayEvent[] = [];
   controller.bus.on('test', '*', (event) => events.push(event));
   await controller.start();
-  const request: ShelfGateway['request'] = async (command, document) => {
-    const registered = controller.requests.get(command);
-    if (!registered) throw new Error(`${command} is not registered`);
-    const parsed = parseRequest(registered.schema, document);
-    if (!parsed.ok) return { ok: false, error: parsed.error };
-    try {
-      return { ok: true, data: await (registered.handler as (r: unknown) => unknown)(parsed.value) };
-    } catch (error) {
-      return { ok: false, error: (error as Error).message };
-    }
-  };
+  const request = requestRunner(controller.requests);
   // As test/bench/purchase.ts loads a scenario's catalog.
   const loaded = await request('catalog/set', { products: options.products });
   if (!loaded.ok) throw new Error(loaded.error);

@@ -10,13 +10,13 @@ import {
   PURGE_MIN_INTERVAL_MS,
 } from '../../src/domain/exit-monitor/index.js';
 import { RequestRegistry } from '../../src/mqtt/request-registry.js';
-import { parseRequest } from '../../src/mqtt/request-schemas.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { EventBody, GatewayEvent } from '../../src/shared/events.js';
 import type { FeatureContext } from '../../src/shared/feature.js';
 import { sgtin96 } from '../../src/shared/sgtin.js';
 import { Store } from '../../src/store/index.js';
+import { requestRunner } from '../helpers/run-request.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const MINUTE = 60_000;
@@ -84,17 +84,8 @@ async function setup(exit: Partial<NonNullable<GatewayConfigInput['exitMonitor']
       ...(epc ? { epc } : {}),
     };
   };
-  const request = async (document: unknown) => {
-    const registered = requests.get('tags/paid');
-    if (!registered) throw new Error('tags/paid is not registered');
-    const parsed = parseRequest(registered.schema, document);
-    if (!parsed.ok) return { ok: false, error: parsed.error };
-    try {
-      return { ok: true, data: await (registered.handler as (request: unknown) => unknown)(parsed.value) };
-    } catch (error) {
-      return { ok: false, error: (error as Error).message };
-    }
-  };
+  const run = requestRunner(requests);
+  const request = (document: unknown) => run('tags/paid', document);
   const alarms = () => events.filter((event) => event.type === 'security.alarm');
   const rows = () =>
     store.db.prepare('SELECT tag, until, source, reference FROM exit_monitor_paid ORDER BY tag').all();

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { encodeId12Frame } from '../../src/protocols/em4100-ascii/index.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { createTransport } from '../../src/transport/index.js';
-import type { ByteTransport, TransportHandlers } from '../../src/transport/types.js';
+import { FakePort } from '../helpers/fake-port.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { MqttCollector, type Received } from '../helpers/mqtt-collector.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty.js';
@@ -26,23 +26,6 @@ const config = (component: string, object: string) => `homeassistant/${component
 const LOCK_SET = 'rfid/gw-ha/homeassistant/lock/fridge-1/set';
 const LOCK_STATE = 'rfid/gw-ha/homeassistant/lock/fridge-1';
 const utf8 = (text: string) => new TextEncoder().encode(text);
-
-/** A reader's port that is online from the start; the test feeds it frames. */
-class InProcessPort implements ByteTransport {
-  private handlers: TransportHandlers | undefined;
-  constructor(readonly target: string) {}
-  start(handlers: TransportHandlers): void {
-    this.handlers = handlers;
-    handlers.status({ state: 'online' });
-  }
-  async write(): Promise<void> {}
-  async stop(): Promise<void> {
-    this.handlers?.status({ state: 'offline', reason: 'stopped', attempt: 0, retryInMs: null });
-  }
-  data(chunk: Uint8Array): void {
-    this.handlers?.data(chunk);
-  }
-}
 
 interface Boot {
   brokerUrl: string;
@@ -108,7 +91,7 @@ async function boot(options: Boot) {
     level: 'info',
     destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
   });
-  const ports = new Map<string, InProcessPort>();
+  const ports = new Map<string, FakePort>();
   const controller = Controller.create(parsed, {
     mode: 'run',
     clock: systemClock,
@@ -119,7 +102,7 @@ async function boot(options: Boot) {
     transportFor: (device) => {
       if (device.driver === 'lines')
         return createTransport({ port: device.port, baudRate: 115_200 }, { clock: systemClock, logger });
-      const port = new InProcessPort(`fake:${device.id}`);
+      const port = new FakePort(`fake:${device.id}`);
       ports.set(device.id, port);
       return port;
     },

@@ -19,50 +19,14 @@ import { VirtualClock } from '../../src/shared/clock.js';
 import type { Product } from '../../src/shared/commerce.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
 import { Store } from '../../src/store/index.js';
-import type { ByteTransport, TransportHandlers } from '../../src/transport/types.js';
+import { FakePort } from '../helpers/fake-port.js';
 import { tap } from '../helpers/features.js';
+
+export { FakePort };
 
 export const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 
 export const hexBytes = (hex: string) => Uint8Array.from(Buffer.from(hex, 'hex'));
-
-/** A serial port as a transport reports it: online at start unless told otherwise, then as the test says. */
-export class FakePort implements ByteTransport {
-  readonly written: Uint8Array[] = [];
-  private handlers: TransportHandlers | undefined;
-
-  constructor(
-    readonly target: string,
-    private readonly onlineAtStart = true,
-  ) {}
-
-  start(handlers: TransportHandlers): void {
-    this.handlers = handlers;
-    if (this.onlineAtStart) handlers.status({ state: 'online' });
-    else handlers.status({ state: 'offline', reason: 'ENOENT: no such device', attempt: 1, retryInMs: 500 });
-  }
-
-  async write(bytes: Uint8Array): Promise<void> {
-    this.written.push(bytes);
-  }
-
-  async stop(): Promise<void> {
-    this.handlers?.status({ state: 'offline', reason: 'stopped', attempt: 0, retryInMs: null });
-    this.handlers = undefined;
-  }
-
-  unplug(reason: string): void {
-    this.handlers?.status({ state: 'offline', reason, attempt: 1, retryInMs: 1000 });
-  }
-
-  plugIn(): void {
-    this.handlers?.status({ state: 'online' });
-  }
-
-  data(chunk: Uint8Array): void {
-    this.handlers?.data(chunk);
-  }
-}
 
 export interface RigOptions {
   /** Devices whose port is not there at start-up. */

@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { encodeId12Frame } from '../../src/protocols/em4100-ascii/index.js';
 import { encodeLine } from '../../src/protocols/lines/index.js';
 import { systemClock } from '../../src/shared/clock.js';
-import type { ByteTransport, TransportHandlers } from '../../src/transport/types.js';
+import { FakePort } from '../helpers/fake-port.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { MqttCollector } from '../helpers/mqtt-collector.js';
 
@@ -32,23 +32,6 @@ const NAME = 'Ana Lima';
 /** Shelf tags committed before the card: the customer's events land past 3 windows of 64. */
 const FILLER = 230;
 const WINDOW = 64;
-
-/** A device's port that is online at once; the test feeds it bytes. */
-class InProcessPort implements ByteTransport {
-  private handlers: TransportHandlers | undefined;
-  constructor(readonly target: string) {}
-  start(handlers: TransportHandlers): void {
-    this.handlers = handlers;
-    handlers.status({ state: 'online' });
-  }
-  async write(): Promise<void> {}
-  async stop(): Promise<void> {
-    this.handlers?.status({ state: 'offline', reason: 'stopped', attempt: 0, retryInMs: null });
-  }
-  data(chunk: Uint8Array): void {
-    this.handlers?.data(chunk);
-  }
-}
 
 const em4100 = (hex: string) => encodeId12Frame(Uint8Array.from(Buffer.from(hex, 'hex')));
 const shelfTag = (index: number) => `0A${index.toString(16).toUpperCase().padStart(8, '0')}`;
@@ -95,7 +78,7 @@ describe('customers/forget while the outbox drains a backlog (real Mosquitto)', 
       ],
       mqtt: { url: broker.url, reconnect: { initialMs: 200, maxMs: 1000 } },
     });
-    const ports = new Map<string, InProcessPort>();
+    const ports = new Map<string, FakePort>();
     const controller = Controller.create(config, {
       mode: 'run',
       clock: systemClock,
@@ -104,7 +87,7 @@ describe('customers/forget while the outbox drains a backlog (real Mosquitto)', 
       mqtt: config.mqtt,
       drainMs: 2000,
       transportFor: (device) => {
-        const port = new InProcessPort(`fake:${device.id}`);
+        const port = new FakePort(`fake:${device.id}`);
         ports.set(device.id, port);
         return port;
       },
@@ -144,7 +127,7 @@ describe('customers/forget while the outbox drains a backlog (real Mosquitto)', 
     send('customers/forget', { transaction: 'forget', card: CARD });
     // One turn of the event loop: shelf stock, then the customer's card and a session that ends at
     // once (the door reports closed without having opened: uncertain, not charged).
-    const port = (id: string) => ports.get(id) as InProcessPort;
+    const port = (id: string) => ports.get(id) as FakePort;
     port('shelf').data(Buffer.concat(Array.from({ length: FILLER }, (_, index) => em4100(shelfTag(index)))));
     port('badge').data(em4100(CARD));
     port('io').data(encodeLine('door', 'closed'));

@@ -4,7 +4,6 @@ import { CatalogExtension } from '../../../src/domain/catalog/index.js';
 import { Engagement } from '../../../src/domain/engagement/extension.js';
 import type { EngagementOptions } from '../../../src/domain/engagement/types.js';
 import { RequestRegistry } from '../../../src/mqtt/request-registry.js';
-import { parseRequest } from '../../../src/mqtt/request-schemas.js';
 import type { RetainedState } from '../../../src/mqtt/service.js';
 import { createTopics } from '../../../src/mqtt/topics.js';
 import { silentLogger } from '../../../src/observability/logger.js';
@@ -13,6 +12,7 @@ import type { EventBody, GatewayEvent } from '../../../src/shared/events.js';
 import type { FeatureContext } from '../../../src/shared/feature.js';
 import { sgtin96 } from '../../../src/shared/sgtin.js';
 import { Store } from '../../../src/store/index.js';
+import { requestRunner } from '../../helpers/run-request.js';
 
 /**
  * An engagement extension on a virtual clock with the catalog, a real bus and store, and an MQTT link
@@ -88,18 +88,7 @@ export async function engagementRig(rig: RigOptions) {
   const events: GatewayEvent[] = [];
   bus.on('test', '*', (event) => events.push(event));
 
-  /** As the request router runs a command: the registered schema, then the handler. */
-  const request = async (command: string, document: unknown) => {
-    const registered = requests.get(command);
-    if (!registered) throw new Error(`${command} is not registered`);
-    const parsed = parseRequest(registered.schema, document);
-    if (!parsed.ok) return { ok: false as const, error: parsed.error };
-    try {
-      return { ok: true as const, data: await (registered.handler as (r: unknown) => unknown)(parsed.value) };
-    } catch (error) {
-      return { ok: false as const, error: (error as Error).message };
-    }
-  };
+  const request = requestRunner(requests);
   const loaded = await request('catalog/set', { products: [COLA, JUICE] });
   if (!loaded.ok) throw new Error(loaded.error);
 
