@@ -7,10 +7,10 @@ import type { Extension } from '../shared/extension.js';
 import type { AnyFeature, FeatureContext, ServiceName, Services } from '../shared/feature.js';
 import { Store } from '../store/index.js';
 import type { ByteTransport } from '../transport/types.js';
-import { type DeviceIo, liveDeviceIo } from './device-io.js';
+import { type DeviceIo, liveDeviceIo, RecordingDeviceIo } from './device-io.js';
 import { EventBus } from './event-bus.js';
-import { orderFeatures } from './feature-order.js';
-import { type EventLines, FEATURES, LIVE_ONLY } from './features.js';
+import { FeatureGraphError, orderFeatures } from './feature-order.js';
+import { type EventLines, FEATURES } from './features.js';
 import { MqttLink } from './mqtt-link.js';
 import { Readers } from './readers.js';
 
@@ -48,6 +48,24 @@ export class StartupError extends Error {
     super(`${part} failed to start: ${reason}`, options);
     this.name = 'StartupError';
   }
+}
+
+/**
+ * The built-in features with an integrator's own: one named like a built-in takes its place, the
+ * others come after. Two extras of one name are a mistake, refused as such.
+ */
+function withExtras(builtIn: readonly AnyFeature[], extras: readonly AnyFeature[]): AnyFeature[] {
+  const byName = new Map<string, AnyFeature>();
+  for (const feature of extras) {
+    if (byName.has(feature.name)) throw new FeatureGraphError(`feature "${feature.name}" is listed twice`);
+    byName.set(feature.name, feature);
+  }
+  const list = builtIn.map((feature) => {
+    const replacement = byName.get(feature.name);
+    byName.delete(feature.name);
+    return replacement ?? feature;
+  });
+  return [...list, ...byName.values()];
 }
 
 /** The services the controller itself provides (the rest come from features). */
@@ -107,7 +125,12 @@ export class Controller {
           drainMs: options.drainMs,
         })
       : undefined;
-    const deviceIo = options.deviceIo ?? liveDeviceIo({ clock, logger, mqtt: this.mqtt?.service });
+    // A replay never drives a real device, whoever builds it.
+    const deviceIo =
+      options.deviceIo ??
+      (options.mode === 'run'
+        ? liveDeviceIo({ clock, logger, mqtt: this.mqtt?.service })
+        : new RecordingDeviceIo());
     this.readers = new Readers({
       config,
       clock,
@@ -120,17 +143,9 @@ export class Controller {
       this.bus.handle('mqtt.publish', () => Promise.reject(new Error('no MQTT broker is configured')));
     }
 
-    const extra = new Map((options.extraFeatures ?? []).map((feature) => [feature.name, feature]));
-    const features = [
-      ...FEATURES.filter((feature) => options.mode === 'run' || !LIVE_ONLY.has(feature.name)).map(
-        (feature) => {
-          const replacement = extra.get(feature.name);
-          extra.delete(feature.name);
-          return replacement ?? feature;
-        },
-      ),
-      ...extra.values(),
-    ];
+    const features = withExtras(FEATURES, options.extraFeatures ?? []).filter(
+      (feature) => options.mode === 'run' || !feature.liveOnly,
+    );
     const order = orderFeatures(features, BASE_SERVICES, DRIVING);
     const context: FeatureContext = {
       config,
@@ -252,9 +267,10 @@ export class Controller {
     for (const feature of features) {
       const missing = (feature.needs as readonly string[]).filter((name) => services[name] === undefined);
       if (missing.length > 0) {
-        this.options.logger.debug(
+        // Said once at start: an operator wondering why there are no metrics finds it here.
+        this.options.logger.info(
           { feature: feature.name, missing },
-          'feature not built: what it needs is not running',
+          'feature off: what it needs is not there',
         );
         continue;
       }

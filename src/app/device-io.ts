@@ -5,7 +5,7 @@ import { driverNamed } from '../protocols/index.js';
 import type { Clock } from '../shared/clock.js';
 import { createTransport } from '../transport/create.js';
 import { FedTransport } from '../transport/fed.js';
-import type { ByteTransport, TransportHandlers } from '../transport/types.js';
+import type { ByteTransport } from '../transport/types.js';
 import type { DeviceIo, MessageOut } from './reading-services.js';
 
 export type { DeviceIo };
@@ -64,17 +64,19 @@ export interface WrittenBytes {
 }
 
 /**
- * A replay's output devices: each port is there from the start and takes every write, which is
- * counted (and its first bytes kept) instead of sent, so that a replay shows what the lock and the
- * displays would have been told. Several devices on one port share its record.
+ * A replay's output devices: each port takes every write, which is counted (and its first bytes
+ * kept) instead of sent, so that a replay shows what the lock and the buzzer would have been told.
+ * Like the readers' fed ports, they report no connection: a capture holds bytes, not connections,
+ * so nothing a run does when a device connects (a relay board's safe state, an LCD's first paint)
+ * happens in a replay, and a replay's events stay what they were before devices had records.
  */
 export class RecordingDeviceIo implements DeviceIo {
   static readonly KEEP_BYTES = 256;
   private readonly records = new Map<string, WrittenBytes>();
 
-  /** The broker's part, connected from the start; each topic is a device of the record. */
+  /** The broker's part (never connected, as above); each topic is a device of the record. */
   readonly messages: MessageOut = {
-    connected: true,
+    connected: false,
     onConnect: () => () => {},
     send: async (topic, payload) => this.note(`mqtt:${topic}`, Buffer.from(payload)),
   };
@@ -88,9 +90,8 @@ export class RecordingDeviceIo implements DeviceIo {
     let open = false;
     return {
       target: `recording:${device.port}`,
-      start(handlers: TransportHandlers) {
+      start() {
         open = true;
-        handlers.status({ state: 'online' });
       },
       async write(bytes: Uint8Array) {
         if (!open) throw new Error(`recording:${device.port}: not open`);

@@ -9,6 +9,7 @@ function feature(
 ): AnyFeature {
   return {
     name,
+    liveOnly: false,
     needs: (spec.needs ?? []) as ServiceName[],
     uses: (spec.uses ?? []) as ServiceName[],
     provides: (spec.provides ?? []) as ServiceName[],

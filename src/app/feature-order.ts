@@ -23,7 +23,7 @@ export interface FeatureOrder {
  * listed feature provides, a service two features provide, two features of one name, a cycle. A
  * used (optional) service nobody provides is no error: the feature runs without it.
  *
- * Features that need a `driving` service (the devices' ports), or depend on one that does, form the
+ * Features that need or use a `driving` service (the devices' ports), or depend on one that does, form the
  * `after` group: they start after the readers and stop before them, so that the ports they write to
  * are open for their first and last word.
  */
@@ -89,8 +89,9 @@ export function orderFeatures(
 
   const drives = new Set<AnyFeature>();
   for (const feature of ordered) {
-    const needsDevices = (feature.needs as readonly ServiceName[]).some((service) => driving.has(service));
-    if (needsDevices || (dependsOn.get(feature) ?? []).some((dep) => drives.has(dep))) drives.add(feature);
+    const services = [...feature.needs, ...feature.uses] as readonly ServiceName[];
+    const touchesDevices = services.some((service) => driving.has(service));
+    if (touchesDevices || (dependsOn.get(feature) ?? []).some((dep) => drives.has(dep))) drives.add(feature);
   }
   return {
     before: ordered.filter((feature) => !drives.has(feature)),

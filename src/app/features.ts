@@ -62,10 +62,3 @@ export const FEATURES: readonly AnyFeature[] = [
   requestsFeature,
   outputsFeature,
 ];
-
-/**
- * Features that only make sense live: the periodic metrics (a replay's virtual time would publish
- * them by the thousand) and the HTTP listener (a replay on the machine of a running gateway would take
- * its port). A replay leaves them out.
- */
-export const LIVE_ONLY: ReadonlySet<string> = new Set(['metrics', 'http']);

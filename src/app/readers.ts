@@ -27,12 +27,6 @@ export interface ReadersOptions {
 }
 
 /**
- * The offline reason a transport gives when the gateway itself closes the port (shutdown,
- * `readers/restart`): the reader is not at fault; its tags are held all the same.
- */
-export const STOPPED_BY_GATEWAY = 'stopped';
-
-/**
  * The reading side: the core and one pipeline per reader and sensor. Started after every feature
  * that listens and stopped before them, so that they are there for the first read and the last.
  *
@@ -116,8 +110,9 @@ export class Readers implements Extension {
   };
 
   readonly control: DeviceControl = {
-    write: (id, bytes) => this.existing(id).write(bytes),
-    restart: (id) => this.existing(id).restart(),
+    // Async, so that an unknown device rejects like a failed write instead of throwing.
+    write: async (id, bytes) => this.existing(id).write(bytes),
+    restart: async (id) => this.existing(id).restart(),
   };
 
   /** What went wrong and was contained, for the metrics. */
@@ -146,18 +141,6 @@ export class Readers implements Extension {
       } catch (error) {
         this.options.logger.error({ err: error, device: pipeline.id }, 'device did not stop cleanly');
       }
-    }
-  }
-
-  /** Runs the clock on until every pending departure has fired (end of a replay). */
-  drainPending(advanceTo: (atMs: number) => void): void {
-    this.disarm();
-    for (;;) {
-      const deadline = this.engine.nextDeadline();
-      if (deadline === undefined) return;
-      advanceTo(deadline);
-      // A sweep that fails at a deadline would fail there again: stop rather than spin.
-      if (!this.sweep(deadline)) return;
     }
   }
 

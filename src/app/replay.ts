@@ -110,14 +110,15 @@ class ReplaySession {
 
   static async create(header: CaptureHeader, options: ReplayOptions): Promise<ReplaySession> {
     const session = new ReplaySession(header, options);
-    await session.controller.start();
-    // What the start-up wrote to the devices (safe states) completes before the first chunk.
+    // A part that fails to start stops the others, whose last writes wait on virtual time.
+    await session.time.during(session.controller.start());
+    // What the start-up wrote to the devices completes before the first chunk.
     await nextTurn();
     try {
       await options.prepare?.(session.controller);
     } catch (error) {
       // The store and any broker connection are the controller's: closed before the error goes up.
-      await session.controller.stop();
+      await session.time.during(session.controller.stop());
       throw error;
     }
     return session;
@@ -164,13 +165,12 @@ class ReplaySession {
   }
 
   async finish(): Promise<ReplayResult> {
-    // The clock runs on until every departure and every timer of the extensions (a settling
-    // session, a door left open) has fired, so that the output is complete; bounded, in case a
-    // feature re-arms forever. Background chores (cycle counts) are no reason to run on.
+    // The clock runs on until every departure and every timer of the features (a settling session,
+    // a door left open) has fired, so that the output is complete; each as it would mid-capture, what
+    // it sets off finished before the next. Bounded, in case a feature re-arms forever. Background
+    // chores (cycle counts) are no reason to run on.
     const horizon = this.clock.now() + RUN_ON_LIMIT_MS;
     for (;;) {
-      this.controller.readers.drainPending((atMs) => this.clock.advanceTo(atMs));
-      await this.time.settle();
       const next = this.clock.nextTimerAt();
       if (next === undefined || next > horizon) break;
       await this.time.advanceTo(next);

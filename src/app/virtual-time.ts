@@ -4,9 +4,10 @@ import type { VirtualClock } from '../shared/clock.js';
 export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * Moves a virtual clock as a run's time would pass: one due timer at a time, letting the commands
- * a timer or a chunk set off (a lock written after a settle; a replay's devices take writes at once)
- * finish before time moves on, so that their events carry the time they would have had in a run.
+ * Moves a virtual clock as a run's time would pass: one timer at a time, with a turn of the event
+ * loop after each, so that what a timer set off (a lock written after a settle, a relay's next frame
+ * after its gap; a replay's devices take writes at once) finishes before time moves on, and its
+ * events carry the time and the order they would have had in a run.
  */
 export class VirtualTime {
   constructor(
@@ -15,16 +16,11 @@ export class VirtualTime {
   ) {}
 
   async advanceTo(target: number): Promise<void> {
-    for (;;) {
-      const next = this.clock.nextTimerAt({ background: true });
-      if (next === undefined || next > target) break;
-      this.clock.advanceTo(next);
-      await this.settle();
-    }
+    while (this.clock.fireNext(target)) await nextTurn();
     this.clock.advanceTo(target);
   }
 
-  /** Lets the commands in flight finish what they can without time passing. */
+  /** After bytes came in: lets the commands they set off finish what they can without time passing. */
   async settle(): Promise<void> {
     if (this.work.commandsInFlight > 0) await nextTurn();
   }
@@ -44,10 +40,8 @@ export class VirtualTime {
     while (!done) {
       await nextTurn();
       if (done) break;
-      const next = this.clock.nextTimerAt({ background: true });
-      if (next !== undefined && next <= horizon) this.clock.advanceTo(next);
-      // Waiting on the network or a disk: real time, without spinning.
-      else await new Promise((resolve) => setTimeout(resolve, 5));
+      // Waiting on the network or a disk when no timer is due: real time, without spinning.
+      if (!this.clock.fireNext(horizon)) await new Promise((resolve) => setTimeout(resolve, 5));
     }
     return result;
   }

@@ -94,6 +94,20 @@ export class VirtualClock implements Clock {
     if (target > this.current) this.current = target;
   }
 
+  /**
+   * Fires the earliest pending timer (moving time to it) and returns true, or returns false when no
+   * timer is due by `target`. Timers its callback sets for the same instant wait for the next call,
+   * so a driver may let promises settle between two timers, as real time would.
+   */
+  fireNext(target: EpochMs): boolean {
+    const next = this.pending[0];
+    if (next === undefined || next.at > target) return false;
+    this.pending.shift();
+    if (next.at > this.current) this.current = next.at;
+    next.callback();
+    return true;
+  }
+
   /** Time of the earliest pending timer, if any; `background` ones only when asked. */
   nextTimerAt(options?: { background?: boolean }): EpochMs | undefined {
     if (options?.background === true) return this.pending[0]?.at;

@@ -48,6 +48,11 @@ export interface BuiltFeature<P extends ServiceName> {
  */
 export interface Feature<N extends ServiceName = ServiceName, U extends ServiceName = ServiceName> {
   readonly name: string;
+  /**
+   * Only for a gateway that runs live, never in a replay: its output would be figures of virtual
+   * time published by the thousand (metrics), or a port taken from the live gateway (HTTP).
+   */
+  readonly liveOnly: boolean;
   readonly needs: readonly N[];
   readonly uses: readonly U[];
   readonly provides: readonly ServiceName[];
@@ -70,7 +75,9 @@ interface FeatureSpec<N extends ServiceName, U extends ServiceName, P extends Se
   readonly needs?: readonly N[];
   readonly uses?: readonly U[];
   readonly provides?: readonly P[];
-  build(input: FeatureInput<N, U>): BuiltFeature<P> | Extension | undefined;
+  readonly liveOnly?: boolean;
+  /** A feature that provides nothing may return a plain extension; one that provides must say what. */
+  build(input: FeatureInput<N, U>): ([P] extends [never] ? Extension : never) | BuiltFeature<P> | undefined;
 }
 
 /**
@@ -84,6 +91,7 @@ export function defineFeature<
 >(spec: FeatureSpec<N, U, P>): Feature<N, U> {
   return {
     name: spec.name,
+    liveOnly: spec.liveOnly ?? false,
     needs: spec.needs ?? [],
     uses: spec.uses ?? [],
     provides: spec.provides ?? [],
@@ -91,11 +99,8 @@ export function defineFeature<
       const built = spec.build(input);
       if (built === undefined) return undefined;
       if ('provides' in built) return built;
-      return {
-        start: () => built.start(),
-        stop: () => built.stop(),
-        provides: {},
-      };
+      const extension = built as Extension;
+      return { start: () => extension.start(), stop: () => extension.stop(), provides: {} };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Controller } from '../../src/app/controller.js';
+import { VirtualTime } from '../../src/app/virtual-time.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
 import type { Engagement } from '../../src/domain/engagement/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
@@ -110,13 +111,13 @@ export function play(gateway: ShelfGateway, file: string, actions: readonly Acti
 }
 
 /** The end of `rfid-gateway replay`: the clock runs on until every departure and timer has fired. */
-export function runOnLikeReplay(gateway: ShelfGateway): void {
+export async function runOnLikeReplay(gateway: ShelfGateway): Promise<void> {
   const { clock, controller } = gateway;
+  const time = new VirtualTime(clock, controller.bus);
   const horizon = clock.now() + RUN_ON_LIMIT_MS;
   for (;;) {
-    controller.readers.drainPending((atMs) => clock.advanceTo(atMs));
     const next = clock.nextTimerAt();
     if (next === undefined || next > horizon) break;
-    clock.advanceTo(next);
+    await time.advanceTo(next);
   }
 }

@@ -226,7 +226,7 @@ describe('a shelf replayed through the controller', () => {
     play(gateway, file, [{ t: 60_000, run: pay([juiceTag(2001)]) }]);
     // A capture that ends reads as every item leaving at its last round (119.75 s): replay's run-on
     // departs them all, and their windows end unanswered.
-    runOnLikeReplay(gateway);
+    await runOnLikeReplay(gateway);
     const late = gateway.events.filter(
       (event) => event.type === 'product.pickedUp' && event.ts === '2026-11-22T10:02:02.750Z',
     );

@@ -9,6 +9,7 @@ import { MetricsCollector } from '../metrics.js';
  */
 export const metricsFeature = defineFeature({
   name: 'metrics',
+  liveOnly: true,
   needs: ['mqtt', 'retained', 'tags'],
   uses: ['rules', 'exitMonitor', 'engagement', 'screens'],
   build: (input) => {

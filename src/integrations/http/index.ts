@@ -89,9 +89,10 @@ export class HttpListener {
   }
 }
 
-/** The listener, when the config has an `http` section (and not in a replay: see LIVE_ONLY). */
+/** The listener, when the config has an `http` section (live only: a replay would take the live gateway's port). */
 export const httpFeature = defineFeature({
   name: 'http',
+  liveOnly: true,
   needs: ['tags'],
   uses: ['mqtt'],
   provides: ['http'],
