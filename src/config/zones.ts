@@ -57,9 +57,9 @@ export function allZones(config: GatewayConfig): ZoneConfig[] {
 }
 
 /**
- * The zones of tags worth showing: every listed zone, and the zones readers' reads land in, without
- * the fallback zones no read can reach in practice (see DeviceZones.shown). Card readers read cards,
- * not stock: their zones are left out when `cardReaders` names them.
+ * The zones of stock worth showing: those readers' reads land in, without the fallback zones no read
+ * can reach in practice (see DeviceZones.shown). Card readers read cards, not stock: their zones are
+ * left out when `cardReaders` names them.
  */
 export function stockZoneIds(config: GatewayConfig, cardReaders: ReadonlySet<string> = new Set()): string[] {
   const ids = new Set<string>();
@@ -71,6 +71,6 @@ export function stockZoneIds(config: GatewayConfig, cardReaders: ReadonlySet<str
 }
 
 /** The readers a cabinet's card reader is: their reads are cards, not stock. */
-export function cardReaderIds(config: GatewayConfig): Set<string> {
+export function cardReaderIds(config: Pick<GatewayConfig, 'cabinets'>): Set<string> {
   return new Set(config.cabinets.flatMap((cabinet) => cabinet.cardReader ?? []));
 }

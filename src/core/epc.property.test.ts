@@ -6,7 +6,7 @@ import { decodeEpc } from './epc.js';
 /**
  * The EPC binary headers of the Tag Data Standard (TDS 2.x, §14.2) whose schemes carry a 3-bit filter
  * and a 3-bit partition at bits 8..13, with each encoding's length in bits (the -var ones: a typical
- * length). Built from the standard, not from src/domain/epc.ts, so the tests do not share its mistakes.
+ * length). Built from the standard, not from src/core/epc.ts, so the tests do not share its mistakes.
  */
 const PARTITIONED: ReadonlyMap<number, { name: string; bits: number }> = new Map([
   [0x2c, { name: 'gdti-96', bits: 96 }],

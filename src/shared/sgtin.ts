@@ -1,6 +1,6 @@
 /**
  * The one SGTIN-96 encoder (GS1 EPC Tag Data Standard §14.5.1): what simulators, scenarios and
- * tests write into tags, so that they decode like real retail tags. Decoding is `domain/epc.ts`'s.
+ * tests write into tags, so that they decode like real retail tags. Decoding is `core/epc.ts`'s.
  */
 
 /** Bits of the company prefix and of the item reference, by partition (TDS Table 14-2). */

@@ -108,4 +108,57 @@ describe('Store.erase', () => {
     }
     store.close();
   });
+
+  it('keeps the reference in the waiting events of the sessions a pending forget waited for: their charge', () => {
+    const store = Store.open({ dataDir: ':memory:', clock: new VirtualClock(T0), logger: silentLogger() });
+    const envelope = (seq: number) => ({
+      id: `e${seq}`,
+      seq,
+      ts: '2026-11-30T10:00:00.000Z',
+      gateway: 'gw1',
+    });
+    store.outbox.append({
+      ...envelope(1),
+      type: 'purchase.cancelled',
+      session: 's0',
+      cabinet: 'f1',
+      customer: REFERENCE,
+      reason: 'door_not_opened',
+    });
+    store.outbox.append({
+      ...envelope(2),
+      type: 'purchase.completed',
+      session: 's1',
+      cabinet: 'f1',
+      customer: REFERENCE,
+      items: [],
+      total: 250,
+      currency: 'EUR',
+      confidence: 'certain',
+      settleMs: 1200,
+      returned: [],
+    } as unknown as GatewayEvent);
+    store.outbox.append({
+      ...envelope(3),
+      type: 'purchase.refused',
+      cabinet: 'f1',
+      reason: 'x',
+      customer: REFERENCE,
+    });
+    store.outbox.commit();
+    store.erase(
+      () => 0,
+      [{ field: 'customer', value: REFERENCE, replacement: 'forgotten-2', keepSessions: ['s1'] }],
+    );
+    const pending = store.outbox
+      .pending(0, 10)
+      .map((record) => JSON.parse(record.payload) as Record<string, unknown>);
+    // s1 is the session the customer asked during: the payment side charges it under their reference.
+    expect(pending.map((event) => [event.seq, event.customer])).toEqual([
+      [1, 'forgotten-2'],
+      [2, REFERENCE],
+      [3, 'forgotten-2'],
+    ]);
+    store.close();
+  });
 });

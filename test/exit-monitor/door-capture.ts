@@ -24,7 +24,7 @@ export function sgtin(itemReference: number, serial: number): string {
   return sgtin96({ itemReference, serial });
 }
 
-/** GTINs per the TDS for item references 812345 and 812346 of 0614141 (see src/domain/epc.test.ts). */
+/** GTINs per the TDS for item references 812345 and 812346 of 0614141 (see src/core/epc.test.ts). */
 export const COLA: Product = {
   sku: 'COLA-033',
   gtin: '80614141123458',

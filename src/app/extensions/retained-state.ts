@@ -1,4 +1,4 @@
-import { stockZoneIds } from '../../config/zones.js';
+import { cardReaderIds, stockZoneIds } from '../../config/zones.js';
 import { defineFeature } from '../../shared/feature.js';
 import { RetainedStateSink } from '../retained-state.js';
 
@@ -30,7 +30,7 @@ export const retainedStateFeature = defineFeature({
       name: 'retained-state',
       start() {
         unsubscribe = bus.on('retained-state', '*', (event) => sink.write(event));
-        sink.publishAll(stockZoneIds(config));
+        sink.publishAll(stockZoneIds(config, cardReaderIds(config)));
       },
       async stop() {
         unsubscribe?.();

@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '../../config/schema.js';
+import { cardReaderIds } from '../../config/zones.js';
 import { formatPrice } from '../../domain/catalog/money.js';
 import type { GatewayEvent } from '../../shared/events.js';
 import { defineFeature } from '../../shared/feature.js';
@@ -39,7 +40,7 @@ export const stdoutFeature = defineFeature({
 
 /** The event without who: customer references, card ids, and the tags a card reader reads (cards). */
 export function redactor(config: GatewayConfig): (event: GatewayEvent) => GatewayEvent {
-  const cardReaders = new Set(config.cabinets.flatMap((cabinet) => cabinet.cardReader ?? []));
+  const cardReaders = cardReaderIds(config);
   return (event) => {
     let copy: Record<string, unknown> | undefined;
     const set = (field: string) => {

@@ -246,7 +246,10 @@ export class PaidTags {
       clock.clearTimeout(this.timer);
     }
     this.timerAt = at;
-    this.timer = clock.setTimeout(() => this.onTimer(), Math.max(0, at - now));
+    // Marks waiting to be written are work; a purge of expired ones is a chore (see Clock).
+    this.timer = clock.setTimeout(() => this.onTimer(), Math.max(0, at - now), {
+      background: this.pending.size === 0,
+    });
   }
 
   private onTimer(): void {

@@ -14,7 +14,10 @@ const MIGRATIONS = [
   `-- Customers to forget once their session in progress has ended; a row goes with the forget itself.
    CREATE TABLE forget_pending (
      reference TEXT PRIMARY KEY,
-     requested_at REAL NOT NULL
+     requested_at REAL NOT NULL,
+     -- JSON array: the sessions in progress when it was asked, whose charge still goes out under the
+     -- customer's reference (their events waiting for the broker keep it).
+     sessions TEXT NOT NULL DEFAULT '[]'
    ) WITHOUT ROWID`,
 ];
 
@@ -51,26 +54,31 @@ export interface ForgettingDeps {
  * many, never who.
  */
 export class Forgetting {
-  private readonly insertPending: Statement<[string, number]>;
+  private readonly insertPending: Statement<[string, number, string]>;
   private readonly deletePending: Statement<[string]>;
-  private readonly allPending: Statement<[], { reference: string }>;
+  private readonly allPending: Statement<[], { reference: string; sessions: string }>;
   private retryTimer: TimerHandle | undefined;
 
   constructor(private readonly deps: ForgettingDeps) {
     deps.store.migrate('forget-pending', MIGRATIONS);
     const db = deps.store.db;
     this.insertPending = db.prepare(
-      'INSERT INTO forget_pending (reference, requested_at) VALUES (?, ?) ON CONFLICT (reference) DO NOTHING',
+      `INSERT INTO forget_pending (reference, requested_at, sessions) VALUES (?, ?, ?)
+       ON CONFLICT (reference) DO UPDATE SET sessions = (
+         SELECT json_group_array(DISTINCT value) FROM (
+           SELECT value FROM json_each(forget_pending.sessions) UNION SELECT value FROM json_each(excluded.sessions)))`,
     );
     this.deletePending = db.prepare('DELETE FROM forget_pending WHERE reference = ?');
-    this.allPending = db.prepare('SELECT reference FROM forget_pending ORDER BY requested_at');
+    this.allPending = db.prepare('SELECT reference, sessions FROM forget_pending ORDER BY requested_at');
   }
 
   /** Forgets `reference` now, or (a session of theirs in progress) records it for when that ends. */
   request(reference: string): ForgetOutcome | PendingForget {
     const inProgress = this.sessionsOf(reference);
     if (inProgress.length === 0) return this.forget(reference);
-    this.deps.store.transaction(() => this.insertPending.run(reference, this.deps.clock.now()));
+    this.deps.store.transaction(() =>
+      this.insertPending.run(reference, this.deps.clock.now(), JSON.stringify(inProgress)),
+    );
     this.deps.logger.info({ sessions: inProgress }, 'customer to forget once their session has ended');
     return { pending: true, inProgress };
   }
@@ -81,17 +89,19 @@ export class Forgetting {
    * store refuses stays pending and is tried again.
    */
   runPending(): void {
-    let pending: string[];
+    let pending: Array<{ reference: string; sessions: string[] }>;
     try {
-      pending = this.allPending.all().map((row) => row.reference);
+      pending = this.allPending
+        .all()
+        .map((row) => ({ reference: row.reference, sessions: JSON.parse(row.sessions) as string[] }));
     } catch (error) {
       this.failed(error);
       return;
     }
-    for (const reference of pending) {
+    for (const { reference, sessions } of pending) {
       if (this.sessionsOf(reference).length > 0) continue;
       try {
-        this.forget(reference);
+        this.forget(reference, sessions);
       } catch (error) {
         this.failed(error);
         return;
@@ -104,7 +114,8 @@ export class Forgetting {
     this.retryTimer = undefined;
   }
 
-  private forget(reference: string): ForgetOutcome {
+  /** `keepSessions`: the sessions it waited for, whose waiting events keep the reference (the charge). */
+  private forget(reference: string, keepSessions: readonly string[] = []): ForgetOutcome {
     const { store, customers, history, sessions, logger } = this.deps;
     // Past sessions keep what was sold, under a name that cannot be traced back to the customer;
     // events still waiting for the broker are rewritten the same way.
@@ -118,7 +129,7 @@ export class Forgetting {
         sessions: sessions.anonymise(reference, replacement),
       };
     }, [
-      { field: 'customer', value: reference, replacement },
+      { field: 'customer', value: reference, replacement, keepSessions },
       ...cards.flatMap((value) => [
         { field: 'card' as const, value, replacement: 'forgotten' },
         { field: 'tag' as const, value, replacement: 'forgotten' },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GatewayConfig } from '../../config/schema.js';
-import { deviceZones } from '../../config/zones.js';
+import { cardReaderIds, deviceZones } from '../../config/zones.js';
 import type { Topics } from '../../mqtt/topics.js';
 
 /**
@@ -113,7 +113,7 @@ export interface DiscoveryInput {
 
 /** The zones that hold stock (covered by a reader that is not a cabinet's card reader) and their readers. */
 export function stockZones(config: DiscoveryInput['config']): Map<string, string[]> {
-  const cardReaders = new Set(config.cabinets.flatMap((cabinet) => cabinet.cardReader ?? []));
+  const cardReaders = cardReaderIds(config);
   const zones = new Map<string, string[]>();
   for (const reader of config.readers) {
     if (cardReaders.has(reader.id)) continue;
