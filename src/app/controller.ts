@@ -123,6 +123,7 @@ export class Controller {
           clock: options.mode === 'run' ? clock : systemClock,
           logger,
           drainMs: options.drainMs,
+          discoveryPrefix: config.homeassistant?.prefix ?? 'homeassistant',
         })
       : undefined;
     // A replay never drives a real device, whoever builds it.

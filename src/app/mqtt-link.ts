@@ -24,6 +24,8 @@ export interface MqttLinkOptions {
   logger: Logger;
   /** How long `stop` waits for the broker to acknowledge what is committed. */
   drainMs: number;
+  /** Home Assistant's discovery prefix: the one place outside the base a feature may publish to. */
+  discoveryPrefix: string;
 }
 
 /**
@@ -74,12 +76,18 @@ export class MqttLink implements Extension {
     stats: () => self.client.stats(),
     subscribe: (filters, handler) => self.client.subscribe(filters, handler),
     publishNow: (relativeTopic, payload, options) => self.publishNow(relativeTopic, payload, options),
-    publish: (topic, payload, options, done) =>
-      self.link ? self.link.client.publish(topic, payload, options, done) : false,
+    publish: (topic, payload, options, done) => {
+      // Nothing leaves the base but Home Assistant's discovery (one ACL line more, no other).
+      const allowed = [self.topics.base, self.options.discoveryPrefix].some((root) =>
+        topic.startsWith(`${root}/`),
+      );
+      if (!allowed) throw new RangeError(`${topic} is outside ${self.topics.base}/ and the discovery prefix`);
+      return self.link ? self.link.client.publish(topic, payload, options, done) : false;
+    },
     serve: (router: RequestRouter) =>
       router.attach(self.client.raw, {
         requestWildcard: self.topics.requestFilter,
-        requestPrefix: `${self.topics.base}/request/`,
+        requestPrefix: self.topics.requestPrefix,
         responseTopic: (command) => self.topics.response(command),
       }),
   }))(this);

@@ -1,12 +1,4 @@
-import { readFileSync } from 'node:fs';
-import {
-  connect,
-  ErrorWithReasonCode,
-  type IClientOptions,
-  type IPublishPacket,
-  type MqttClient,
-  type Packet,
-} from 'mqtt';
+import { connect, ErrorWithReasonCode, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { Logger } from '../observability/logger.js';
 import {
   Backoff,
@@ -16,8 +8,11 @@ import {
 } from '../shared/backoff.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
-import { describeMqttError, describeReasonCode, PASSWORD_ENV, redactUrl } from './errors.js';
-import { createTopics, type StatusPayload, type Topics } from './topics.js';
+import { connectOptions } from './connect-options.js';
+import { describeMqttError, describeReasonCode, redactUrl } from './errors.js';
+import { createTopics, type StatusPayload, type Topics, topicMatches } from './topics.js';
+
+export { connectOptions };
 
 export const DEFAULT_IN_FLIGHT_WINDOW = 64;
 
@@ -73,19 +68,6 @@ export interface MqttClientStats {
 
 export type MessageHandler = (topic: string, payload: Buffer, packet: IPublishPacket) => void;
 
-/** Whether an MQTT topic filter (`a/+/c`, `a/#`) matches a topic. */
-export function topicMatches(filter: string, topic: string): boolean {
-  const wanted = filter.split('/');
-  const levels = topic.split('/');
-  for (let i = 0; i < wanted.length; i++) {
-    const level = wanted[i];
-    if (level === '#') return true;
-    if (i >= levels.length) return false;
-    if (level !== '+' && level !== levels[i]) return false;
-  }
-  return wanted.length === levels.length;
-}
-
 export interface GatewayMqttClient {
   /** The broker URL without credentials, for logs and status. */
   readonly url: string;
@@ -131,61 +113,6 @@ export interface GatewayMqttClient {
 }
 
 const V5_FAILURE = 0x80;
-
-function readPem(kind: string, path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new Error(`cannot read the MQTT ${kind} file ${path}: ${(error as Error).message}`);
-  }
-}
-
-function resolvePassword(options: MqttOptions, env: MqttClientDeps['env']): string | undefined {
-  if (options.password !== undefined) return options.password;
-  if (options.passwordFile !== undefined) {
-    try {
-      // Editors and `echo` leave a final newline that is not part of the password.
-      return readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '');
-    } catch (error) {
-      throw new Error(`cannot read mqtt.passwordFile ${options.passwordFile}: ${(error as Error).message}`);
-    }
-  }
-  return env?.[PASSWORD_ENV];
-}
-
-/** The gateway's connection; `publishOnce` reuses it for the same credentials and TLS, minus the will. */
-export function connectOptions(
-  options: MqttOptions,
-  topics: Topics,
-  env: MqttClientDeps['env'],
-): IClientOptions {
-  const will: StatusPayload = { state: 'offline', gateway: options.gatewayId, reason: 'connection lost' };
-  const password = resolvePassword(options, env);
-  if (options.cert !== undefined && options.key === undefined)
-    throw new Error('mqtt.cert needs mqtt.key (the client certificate and its private key go together)');
-  return {
-    clientId: options.gatewayId,
-    // The outbox owns durability: a broker-side session would only hold a second, lossy copy.
-    clean: true,
-    protocolVersion: options.protocolVersion ?? 4,
-    keepalive: options.keepaliveSec ?? 30,
-    connectTimeout: options.connectTimeoutMs ?? 10_000,
-    // MQTT.js retries on a fixed setInterval for a whole outage; we schedule reconnects ourselves.
-    reconnectPeriod: 0,
-    resubscribe: false,
-    queueQoSZero: false,
-    // Otherwise mqtt-packet builds a 2-byte Buffer for each of the 65,536 packet ids on the first
-    // packet written: ~7 MB of heap kept for the life of the process, for a write that allocates 2 bytes.
-    writeCache: false,
-    will: { topic: topics.status, payload: Buffer.from(JSON.stringify(will)), qos: 1, retain: true },
-    ...(options.username !== undefined ? { username: options.username } : {}),
-    ...(password !== undefined ? { password } : {}),
-    ...(options.ca !== undefined ? { ca: readPem('CA', options.ca) } : {}),
-    ...(options.cert !== undefined ? { cert: readPem('certificate', options.cert) } : {}),
-    ...(options.key !== undefined ? { key: readPem('key', options.key) } : {}),
-    rejectUnauthorized: options.rejectUnauthorized !== false,
-  };
-}
 
 export function outcomeOf(error: Error | undefined): PublishOutcome {
   if (error === undefined || error === null) return { kind: 'acked' };

@@ -29,7 +29,8 @@ export interface MqttService {
   ): Promise<void>;
   /**
    * Publishes to a full topic now: the base's own (`topics.*`) or Home Assistant's discovery prefix,
-   * the one place outside the base. False when not connected; `done` gets the broker's answer.
+   * the one place outside the base (any other throws a RangeError). False when not connected;
+   * `done` gets the broker's answer.
    */
   publish(
     topic: string,

@@ -60,6 +60,8 @@ export interface Topics {
   response(command: string): string;
   /** The filter a gateway subscribes to for its requests. */
   readonly requestFilter: string;
+  /** `<base>/request/`: what every request topic starts with. */
+  readonly requestPrefix: string;
   /** The command of a topic under `request/`, or undefined for any other topic. */
   commandOf(topic: string): string | undefined;
   /** `<base>/engagement` */
@@ -100,6 +102,52 @@ export function eventPayload(type: string, envelope: string): string {
   if (typeof document !== 'object' || document === null || Array.isArray(document))
     throw new TypeError('the epcis.event has no document');
   return JSON.stringify(document);
+}
+
+/**
+ * Home Assistant's MQTT discovery topics of one node (devices.md §3): the one place outside the
+ * gateway's base it publishes to, and Home Assistant's own status topic.
+ */
+export interface DiscoveryTopics {
+  readonly prefix: string;
+  /** `<prefix>/status`: Home Assistant's birth and last will. */
+  readonly status: string;
+  /** `<prefix>/<component>/<node>/<object>/config` */
+  config(component: string, objectId: string): string;
+  /** Every config of this node, whatever its component and object. */
+  readonly configFilter: string;
+  /** Whether a topic is a config of this node. */
+  isConfig(topic: string): boolean;
+}
+
+export function discoveryTopics(prefix: string, node: string): DiscoveryTopics {
+  const checkedPrefix = checkTopicPath('discovery prefix', prefix);
+  const checkedNode = checkTopicId('discovery node id', node);
+  return {
+    prefix: checkedPrefix,
+    status: `${checkedPrefix}/status`,
+    config: (component, objectId) =>
+      `${checkedPrefix}/${checkTopicId('component', component)}/${checkedNode}/${checkTopicId('object id', objectId)}/config`,
+    configFilter: `${checkedPrefix}/+/${checkedNode}/+/config`,
+    isConfig(topic) {
+      if (!topic.startsWith(`${checkedPrefix}/`)) return false;
+      const levels = topic.slice(checkedPrefix.length + 1).split('/');
+      return levels.length === 4 && levels[1] === checkedNode && levels[3] === 'config';
+    },
+  };
+}
+
+/** Whether an MQTT topic filter (`a/+/c`, `a/#`) matches a topic. */
+export function topicMatches(filter: string, topic: string): boolean {
+  const wanted = filter.split('/');
+  const levels = topic.split('/');
+  for (let i = 0; i < wanted.length; i++) {
+    const level = wanted[i];
+    if (level === '#') return true;
+    if (i >= levels.length) return false;
+    if (level !== '+' && level !== levels[i]) return false;
+  }
+  return wanted.length === levels.length;
 }
 
 /** MQTT forbids NUL in topics; `+` and `#` would turn a name into a wildcard filter. */
@@ -174,6 +222,7 @@ export function createTopics(baseTopic: string, gatewayId: string): Topics {
     request: (command) => `${requestPrefix}${checkTopicPath('command', command)}`,
     response: (command) => `${base}/response/${checkTopicPath('command', command)}`,
     requestFilter: `${requestPrefix}#`,
+    requestPrefix,
     engagement: `${base}/engagement`,
     actuatorSet: (actuatorId, configured) => `${base}/${actuatorCommandPath(actuatorId, configured)}`,
     homeassistant: (path) => `${base}/homeassistant/${checkTopicPath('state topic', path)}`,

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { Controller } from '../../src/app/controller.js';
 import { VirtualTime } from '../../src/app/virtual-time.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
-import type { Engagement } from '../../src/domain/engagement/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
+import type { Services } from '../../src/shared/feature.js';
 import { type CaptureChunk, CaptureParser } from '../../src/transport/capture.js';
 import { FakePort } from '../helpers/fake-port.js';
 import { requestRunner } from '../helpers/run-request.js';
@@ -27,7 +27,7 @@ export interface ShelfGateway {
   clock: VirtualClock;
   events: GatewayEvent[];
   /** The engagement the controller built. */
-  engagement: () => Engagement;
+  engagement: () => Services['engagement'];
   /** The ports the test feeds and unplugs (empty: readers fed by `pipeline.ingest`). */
   ports: ReadonlyMap<string, FakePort>;
   request: (

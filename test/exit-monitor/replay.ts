@@ -6,11 +6,12 @@
 import type { Controller } from '../../src/app/controller.js';
 import { replayCapture } from '../../src/app/replay.js';
 import type { GatewayConfig } from '../../src/config/schema.js';
-import type { ExitMonitor, ExitMonitorStats } from '../../src/domain/exit-monitor/index.js';
+import type { ExitMonitorStats } from '../../src/domain/exit-monitor/index.js';
 import { RequestRouter } from '../../src/mqtt/requests.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { Clock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
+import type { Services } from '../../src/shared/feature.js';
 import { tap } from '../helpers/features.js';
 
 export interface DoorReplay {
@@ -42,7 +43,7 @@ export async function replayDoorCapture(options: {
   prepare?: (gateway: Gateway) => Promise<void> | void;
 }): Promise<DoorReplay> {
   const events: GatewayEvent[] = [];
-  let monitor: ExitMonitor | undefined;
+  let monitor: Services['exitMonitor'] | undefined;
   const { header } = await replayCapture({
     file: options.file,
     config: options.config,

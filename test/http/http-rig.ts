@@ -10,7 +10,6 @@ import parsePrometheusTextFormat, { type MetricFamily } from 'parse-prometheus-t
 import { Controller } from '../../src/app/controller.js';
 import { configSchema, type GatewayConfig, type GatewayConfigInput } from '../../src/config/schema.js';
 import { Catalog } from '../../src/domain/catalog/index.js';
-import type { HttpListener } from '../../src/integrations/http/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { encodeId12Frame } from '../../src/protocols/em4100-ascii/index.js';
 import { encodeLine } from '../../src/protocols/lines/index.js';
@@ -18,6 +17,7 @@ import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { Product } from '../../src/shared/commerce.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
+import type { Services } from '../../src/shared/feature.js';
 import { Store } from '../../src/store/index.js';
 import { FakePort } from '../helpers/fake-port.js';
 import { tap } from '../helpers/features.js';
@@ -90,7 +90,7 @@ export class HttpRig {
     return rig;
   }
 
-  get listener(): HttpListener {
+  get listener(): Services['http'] {
     const listener = this.controller.service('http');
     if (!listener) throw new Error('no HTTP listener');
     return listener;

@@ -12,7 +12,6 @@ import { nextTurn, VirtualTime } from '../../src/app/virtual-time.js';
 import { configSchema, type GatewayConfigInput } from '../../src/config/schema.js';
 import { decodeEpc } from '../../src/core/epc.js';
 import { Catalog } from '../../src/domain/catalog/index.js';
-import type { DisplayScreens } from '../../src/domain/displays/screens.js';
 import { RequestRouter } from '../../src/mqtt/requests.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { encodeId12Frame } from '../../src/protocols/em4100-ascii/index.js';
@@ -21,6 +20,7 @@ import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { Product } from '../../src/shared/commerce.js';
 import type { EventBody, GatewayEvent } from '../../src/shared/events.js';
+import type { Services } from '../../src/shared/feature.js';
 import { sgtin96 } from '../../src/shared/sgtin.js';
 import { Store } from '../../src/store/index.js';
 import { tap } from '../helpers/features.js';
@@ -95,7 +95,7 @@ export class FridgeRig {
   private readonly simulator = thingmagicDriver.createSimulator();
   private controller: Controller | undefined;
   /** The displays of the running controller (cabinet screens), when the config has any. */
-  screens: DisplayScreens | undefined;
+  screens: Services['screens'] | undefined;
   /** Tags in the fridge now, with their per-round read probability. */
   readonly inside = new Map<string, number>();
   private randomState = 12345;

@@ -8,7 +8,7 @@ import type { ByteTransport } from '../../transport/types.js';
 declare module '../../shared/feature.js' {
   interface Services {
     /** What each display shows now. */
-    screens: DisplayScreens;
+    screens: Pick<DisplayScreens, 'current' | 'failures' | 'ids'>;
   }
 }
 

@@ -5,7 +5,7 @@ import { registerAuditRequests } from './request.js';
 declare module '../../shared/feature.js' {
   interface Services {
     /** The trail of every state-changing command, whichever way it came (MQTT, Home Assistant). */
-    audit: AuditLog;
+    audit: Pick<AuditLog, 'record' | 'rememberSignature' | 'liveSignaturesAt'>;
   }
 }
 

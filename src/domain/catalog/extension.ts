@@ -37,8 +37,8 @@ type ProductView = Product & { tags: string[]; catalogFile?: string };
 
 declare module '../../shared/feature.js' {
   interface Services {
-    /** Products and their tags: what a tag is, what it costs. */
-    catalog: Catalog;
+    /** What a tag is and what it costs (the catalog changes through its own requests). */
+    catalog: Pick<Catalog, 'itemFor' | 'productForTag' | 'get'>;
   }
 }
 

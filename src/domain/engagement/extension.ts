@@ -20,7 +20,8 @@ export const DEFAULT_MAX_PENDING = 10_000;
 
 declare module '../../shared/feature.js' {
   interface Services {
-    engagement: Engagement;
+    /** The funnel's counters. */
+    engagement: Pick<Engagement, 'stats'>;
   }
 }
 

@@ -5,7 +5,6 @@ import type { EventOf } from '../../shared/extension.js';
 import { defineFeature, type FeatureContext, type Services } from '../../shared/feature.js';
 import { AlarmLimiter } from './alarm-limiter.js';
 import { DoorMap } from './door-map.js';
-import type { PaidTags } from './paid-tags.js';
 import type { TagsPaidRequest, TagsPaidResponse } from './request.js';
 
 export interface ExitMonitorStats {
@@ -37,7 +36,8 @@ export interface ExitMonitorStats {
  */
 declare module '../../shared/feature.js' {
   interface Services {
-    exitMonitor: ExitMonitor;
+    /** The exit monitor's counters, and whether a tag may leave now. */
+    exitMonitor: Pick<ExitMonitor, 'stats' | 'isPaid'>;
   }
 }
 
@@ -59,7 +59,7 @@ export class ExitMonitor {
   constructor(
     private readonly context: FeatureContext,
     private readonly settings: ExitMonitorConfig,
-    private readonly paid: PaidTags,
+    private readonly paid: Services['paidTags'],
     private readonly catalog?: Services['catalog'],
   ) {
     this.logger = context.logger.child({ component: 'exit-monitor' });

@@ -264,7 +264,7 @@ export class PaidTags {
 declare module '../../shared/feature.js' {
   interface Services {
     /** Which tags are paid: `tags/paid` and sold items. */
-    paidTags: PaidTags;
+    paidTags: Pick<PaidTags, 'verdict' | 'markPaid' | 'count' | 'stats'>;
   }
 }
 

@@ -24,7 +24,7 @@ const STOPPED_BY_GATEWAY = 'stopped';
 declare module '../../shared/feature.js' {
   interface Services {
     /** Per-zone inventory as committed and announced. */
-    inventory: Inventory;
+    inventory: Pick<Inventory, 'snapshot' | 'zones'>;
   }
 }
 

@@ -5,8 +5,8 @@ import type { ProductLookup } from './match.js';
 
 declare module '../../shared/feature.js' {
   interface Services {
-    /** The rule engine, for its counters. */
-    rules: RuleEngine;
+    /** The rule engine's counters. */
+    rules: Pick<RuleEngine, 'stats'>;
   }
 }
 

@@ -25,7 +25,8 @@ export {
 
 declare module '../../shared/feature.js' {
   interface Services {
-    epcis: EpcisExtension;
+    /** What the EPCIS output counted. */
+    epcis: Pick<EpcisExtension, 'stats'>;
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { GatewayConfig } from '../../config/schema.js';
 import { cardReaderIds, deviceZones } from '../../config/zones.js';
-import type { Topics } from '../../mqtt/topics.js';
+import { discoveryTopics, type Topics } from '../../mqtt/topics.js';
 
 /**
  * Home Assistant MQTT discovery payloads (devices.md §3), built from the config alone: one device per
@@ -132,6 +132,7 @@ export function discoveryEntities(input: DiscoveryInput): DiscoveryEntity[] {
   const { config, topics, prefix } = input;
   const version = input.version ?? GATEWAY_VERSION;
   const node = nodeIdOf(config.gatewayId);
+  const discovery = discoveryTopics(prefix, node);
   const states = stateTopics(topics);
   const origin = { name: ORIGIN_NAME, sw_version: version };
   const gatewayIdentifier = `${ID_PREFIX}_${node}`;
@@ -174,7 +175,7 @@ export function discoveryEntities(input: DiscoveryInput): DiscoveryEntity[] {
     entities.push({
       component,
       uniqueId,
-      topic: `${prefix}/${component}/${node}/${objectId}/config`,
+      topic: discovery.config(component, objectId),
       payload: { ...fields, unique_id: uniqueId, device, origin },
     });
   };

@@ -1,4 +1,5 @@
 import type { MessageHandler } from '../../mqtt/client.js';
+import { type DiscoveryTopics, discoveryTopics } from '../../mqtt/topics.js';
 import type { Logger } from '../../observability/logger.js';
 import type { GatewayEvent } from '../../shared/events.js';
 import type { FeatureContext, Services } from '../../shared/feature.js';
@@ -52,6 +53,7 @@ export class HomeAssistantExtension {
   private readonly topics: StateTopics;
   private readonly node: string;
   private readonly haStatus: string;
+  private readonly discovery: DiscoveryTopics;
   private readonly states: CabinetStates;
   private readonly cabinetIds: ReadonlySet<string>;
   private lockControl: LockControl | undefined;
@@ -71,7 +73,8 @@ export class HomeAssistantExtension {
     const topics = deps.mqtt.topics;
     this.topics = stateTopics(topics);
     this.node = nodeIdOf(config.gatewayId);
-    this.haStatus = `${settings.prefix}/status`;
+    this.discovery = discoveryTopics(settings.prefix, this.node);
+    this.haStatus = this.discovery.status;
     this.entities = settings.enabled ? discoveryEntities({ config, topics, prefix: settings.prefix }) : [];
     this.desired = new Set(this.entities.map((entity) => entity.topic));
     this.cabinetIds = new Set(config.cabinets.map((cabinet) => cabinet.id));
@@ -91,7 +94,7 @@ export class HomeAssistantExtension {
       // Published all the same; only a later removal of these could be missed.
       this.log.error({ err: error }, 'announced discovery topics not stored');
     }
-    const filters = [`${this.settings.prefix}/+/${this.node}/+/config`];
+    const filters = [this.discovery.configFilter];
     if (this.settings.enabled) {
       this.lockControl = new LockControl({
         cabinets: config.cabinets,
@@ -209,9 +212,7 @@ export class HomeAssistantExtension {
 
   /** `<prefix>/<component>/<this node>/<object>/config` */
   private isOwnConfig(topic: string): boolean {
-    if (!topic.startsWith(`${this.settings.prefix}/`)) return false;
-    const levels = topic.slice(this.settings.prefix.length + 1).split('/');
-    return levels.length === 4 && levels[1] === this.node && levels[3] === 'config';
+    return this.discovery.isConfig(topic);
   }
 
   /** Every config, every pending removal, every known state. */

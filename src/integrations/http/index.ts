@@ -18,7 +18,7 @@ const CLOSE_GRACE_MS = 2000;
 declare module '../../shared/feature.js' {
   interface Services {
     /** The HTTP listener, to know where it listens (port 0 = the system chose). */
-    http: HttpListener;
+    http: Pick<HttpListener, 'address'>;
   }
 }
 

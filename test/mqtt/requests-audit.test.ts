@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { START } from '../../test/kits/mqtt/requests.js';
-import { CARD, closeStores, KEY, setup } from '../../test/kits/mqtt/signed-router.js';
+import { START } from '../kits/mqtt/requests.js';
+import { CARD, closeStores, KEY, setup } from '../kits/mqtt/signed-router.js';
 
 /** The request router with its audit trail of state-changing commands: a real store, a virtual clock. */
 
