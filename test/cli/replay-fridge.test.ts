@@ -72,4 +72,21 @@ describe('rfid-gateway replay of a fridge with purchases', () => {
       io: { writes: 5, bytes: sent.length, firstHex: Buffer.from(sent).toString('hex') },
     });
   });
+
+  it('gives the same sessions the same ids on every replay (same capture and config, same events)', async () => {
+    const sessionsOf = async () => {
+      const result = await runCli(['replay', CAPTURE, '--config', CONFIG]);
+      expect(result.code, result.stderr).toBe(0);
+      return result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((event) => event.type === 'purchase.started')
+        .map((event) => event.session);
+    };
+    const first = await sessionsOf();
+    expect(first).toHaveLength(2);
+    expect(new Set(first).size).toBe(2);
+    expect(await sessionsOf()).toEqual(first);
+  });
 });

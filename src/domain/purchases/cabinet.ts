@@ -29,7 +29,8 @@ export interface CabinetDeps {
   itemFor: (tag: string) => TaggedItem;
   /** The welcome screen's name and usual items, for customers who consented (else nothing). */
   welcomeFor: (customer: string) => ScreenData;
-  newId: () => string;
+  /** The id of a session starting at `atMs`: the same for the same capture replayed. */
+  newId: (atMs: number) => string;
 }
 
 /**
@@ -121,7 +122,7 @@ export class Cabinet {
     const { bus, clock, config, sessions } = this.deps;
     const now = clock.now();
     const record: SessionRecord = {
-      id: this.deps.newId(),
+      id: this.deps.newId(now),
       cabinet: this.id,
       customer,
       via,

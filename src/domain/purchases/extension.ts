@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CabinetConfig, CustomerConfig } from '../../config/cabinets.js';
 import type { PrivacyConfig } from '../../config/privacy.js';
@@ -8,6 +7,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { TaggedItem } from '../../shared/commerce.js';
 import type { Bus, CommandRegistry } from '../../shared/extension.js';
+import { uuidV5 } from '../../shared/uuid.js';
 import type { Store } from '../../store/index.js';
 import { Cabinet } from './cabinet.js';
 import { CustomerHistory } from './customer-history.js';
@@ -23,7 +23,12 @@ import { settleHistoryOptions } from './settle.js';
 const PRUNE_EVERY_READS = 4096;
 const RECENT_SESSIONS_MAX = 200;
 
+/** Namespace of the name-based session ids (`<gateway> <cabinet> <start time> <n>`). */
+const SESSION_ID_NAMESPACE = 'c7b2a3f4-5d6e-4f70-8a91-b2c3d4e5f607';
+
 export interface PurchasesDeps {
+  /** Part of every session id: two gateways never share one. */
+  gatewayId: string;
   cabinets: readonly CabinetConfig[];
   /** The allow-list seed from the config (MQTT `customers/set` adds to it). */
   customers: readonly CustomerConfig[];
@@ -69,6 +74,8 @@ export class PurchasesExtension implements PurchasesService {
   private purgeTimer: TimerHandle | undefined;
   private readonly cabinets = new Map<string, Cabinet>();
   private readonly unsubscribe: Array<() => void> = [];
+  private lastIdKey = '';
+  private lastIdCount = 0;
 
   constructor(private readonly deps: PurchasesDeps) {
     const { store, clock, logger, bus } = deps;
@@ -103,7 +110,7 @@ export class PurchasesExtension implements PurchasesService {
           screen,
           itemFor: (tag) => deps.itemFor(tag),
           welcomeFor: (customer) => this.welcomeFor(customer),
-          newId: randomUUID,
+          newId: (atMs) => this.sessionId(cabinetConfig.id, atMs),
         }),
       );
     }
@@ -166,6 +173,19 @@ export class PurchasesExtension implements PurchasesService {
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     for (const cabinet of this.cabinets.values()) cabinet.stop();
     this.forgetting.stop();
+  }
+
+  /**
+   * A session's id, from what started it: the same capture replayed gives the same ids (DESIGN:
+   * same capture and config, same events). A second session of one cabinet in the same millisecond
+   * (a cancel and a start on one chunk) gets the next number.
+   */
+  private sessionId(cabinet: string, atMs: number): string {
+    const key = `${cabinet} ${atMs}`;
+    const n = this.lastIdKey === key ? this.lastIdCount + 1 : 0;
+    this.lastIdKey = key;
+    this.lastIdCount = n;
+    return uuidV5(SESSION_ID_NAMESPACE, `${this.deps.gatewayId} ${key} ${n}`);
   }
 
   activeSession(cabinet: string): { id: string; state: string } | undefined {

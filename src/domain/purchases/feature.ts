@@ -10,6 +10,7 @@ export const purchasesFeature = defineFeature({
   build: ({ config, store, bus, clock, logger, requests, needs: { tags }, uses: { catalog } }) => {
     if (config.cabinets.length === 0) return undefined;
     const purchases = new PurchasesExtension({
+      gatewayId: config.gatewayId,
       cabinets: config.cabinets,
       privacy: config.privacy,
       customers: config.customers,

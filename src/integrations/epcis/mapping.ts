@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { TaggedItem } from '../../shared/commerce.js';
 import type { EpcisDocumentJson, EpcisObjectEventJson } from '../../shared/events.js';
+import { uuidV5 } from '../../shared/uuid.js';
 
 /**
  * Gateway facts as EPCIS 2.0 ObjectEvents (devices.md §4; GS1 EPCIS 2.0 and CBV 2.0), in the JSON-LD
@@ -24,24 +24,11 @@ export const CBV = {
  */
 export const EVENT_ID_NAMESPACE = '3b8744e5-6e5c-4a49-b7e0-9109363ca579';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const GTIN_14 = /^[0-9]{14}$/;
 /** What the schema's `eventTimeZoneOffset` pattern accepts. */
 const OFFSET = /^[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)$/;
 
-/** A name-based UUID (RFC 4122 version 5, SHA-1) of `name` in `namespace`. */
-export function uuidV5(namespace: string, name: string): string {
-  if (!UUID.test(namespace)) throw new TypeError(`not a UUID: ${namespace}`);
-  const hash = createHash('sha1')
-    .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
-    .update(name, 'utf8')
-    .digest();
-  const bytes = hash.subarray(0, 16);
-  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x50;
-  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+export { uuidV5 };
 
 /**
  * The event's `eventID`: a UUID URN (EPCIS 2.0 allows `urn:uuid:` or the `ni:///sha-256` event hash)
