@@ -11,6 +11,7 @@ import { homeAssistantFeature } from '../integrations/homeassistant/index.js';
 import { httpFeature } from '../integrations/http/index.js';
 import type { AnyFeature } from '../shared/feature.js';
 import { displaysFeature } from './extensions/displays.js';
+import { figuresFeature } from './extensions/figures.js';
 import { metricsFeature } from './extensions/metrics.js';
 import { outputsFeature } from './extensions/outputs.js';
 import { requestsFeature } from './extensions/requests.js';
@@ -56,6 +57,7 @@ export const FEATURES: readonly AnyFeature[] = [
   auditFeature,
   homeAssistantFeature,
   epcisFeature,
+  figuresFeature,
   httpFeature,
   retainedStateFeature,
   metricsFeature,
@@ -65,7 +67,7 @@ export const FEATURES: readonly AnyFeature[] = [
 
 /**
  * Features that only make sense live: the periodic metrics (a replay's virtual time would publish
- * them by the thousand) and the HTTP listener (a replay on the machine of a running gateway would take
- * its port). A replay leaves them out.
+ * them by the thousand), the HTTP listener (a replay on the machine of a running gateway would take
+ * its port) and the figures only they render. A replay leaves them out.
  */
-export const LIVE_ONLY: ReadonlySet<string> = new Set(['metrics', 'http']);
+export const LIVE_ONLY: ReadonlySet<string> = new Set(['figures', 'metrics', 'http']);
