@@ -44,7 +44,7 @@ export interface FigureSources {
   readonly clock: Clock;
   readonly tags: TagQuery;
   readonly bus: { readonly stats: BusStats };
-  readonly store: { health(): StoreHealth; readonly outbox: { stats(): OutboxStats } };
+  readonly store: { health(outbox?: OutboxStats): StoreHealth; readonly outbox: { stats(): OutboxStats } };
   /** The broker's connection; with it, events go through the outbox. */
   readonly broker: { stats(): MqttClientStats } | undefined;
   /** Each feature's own counters, read with the rest. */
@@ -99,7 +99,7 @@ export class GatewayFigures {
         ingestFailures: device.ingestFailures,
       });
     }
-    const outbox = broker ? store.outbox.stats() : undefined;
+    const outbox = store.outbox.stats();
     const memory = process.memoryUsage();
     return {
       at: clock.now(),
@@ -108,8 +108,8 @@ export class GatewayFigures {
       core: { ...tags.coreStats() },
       faults: tags.faults(),
       bus: bus.stats,
-      store: store.health(),
-      outbox,
+      store: store.health(outbox),
+      outbox: broker ? outbox : undefined,
       broker: broker?.stats(),
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
       features: features(),

@@ -12,6 +12,7 @@ import type { WriteResult } from './outbox-write.js';
 import { type Redaction, redactEvents } from './redact.js';
 import { migrateComponent, OUTBOX_MIGRATIONS } from './schema.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
+import type { OutboxStats } from './types.js';
 
 export const STORE_FILE = 'gateway.sqlite';
 
@@ -202,9 +203,9 @@ export class Store {
     }
   }
 
-  /** Health for metrics and the retained status. */
-  health(): StoreHealth {
-    const stats = this.closed ? undefined : this.outbox.stats();
+  /** Health for metrics and the retained status; `outbox` saves a query when the caller just read it. */
+  health(outbox?: OutboxStats): StoreHealth {
+    const stats = this.closed ? undefined : (outbox ?? this.outbox.stats());
     return {
       path: this.path,
       ...this.guard.health(),
