@@ -175,9 +175,17 @@ export class MqttLink implements Extension {
     }
   }
 
-  /** The retained status says so while the disk is full (events are being dropped to make room). */
+  /**
+   * The retained status says so while the disk is full (events are being dropped to make room). After
+   * every commit, so the usual answer ("not full") costs no query and no look at the filesystem.
+   */
   private reportStorage(): void {
-    const health = this.options.store.health();
+    const { store } = this.options;
+    if (!store.diskFull) {
+      this.link?.client.setStatusDetail(undefined);
+      return;
+    }
+    const health = store.health();
     this.link?.client.setStatusDetail(
       health.diskFull
         ? {

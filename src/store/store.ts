@@ -203,6 +203,11 @@ export class Store {
     }
   }
 
+  /** Whether the disk-full policy applies (cheap: no query, no look at the filesystem). */
+  get diskFull(): boolean {
+    return this.guard.diskFull;
+  }
+
   /** Health for metrics and the retained status; `outbox` saves a query when the caller just read it. */
   health(outbox?: OutboxStats): StoreHealth {
     const stats = this.closed ? undefined : (outbox ?? this.outbox.stats());
