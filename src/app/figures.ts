@@ -88,9 +88,11 @@ export class GatewayFigures {
     const devices: DeviceFigures[] = [];
     for (const device of tags.devices()) {
       const antennaReads: Array<readonly [number, number]> = [];
-      device.antennaReads.forEach((reads, antenna) => {
+      const counts = device.antennaReads;
+      for (let antenna = 0; antenna < counts.length; antenna++) {
+        const reads = counts[antenna] as number;
         if (reads > 0) antennaReads.push([antenna, reads]);
-      });
+      }
       devices.push({
         id: device.id,
         state: device.state,

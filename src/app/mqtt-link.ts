@@ -84,9 +84,18 @@ export class MqttLink implements Extension {
       }),
   }))(this);
 
-  /** Retained publishes go through the publisher: the latest value per topic wins while offline. */
+  /**
+   * Retained publishes go through the publisher: the latest value per topic wins while offline. The
+   * metrics go at most once (QoS 0): the next interval replaces them anyway, and a PUBACK to wait for
+   * would wake the gateway a second time for each of them.
+   */
   readonly retained: RetainedState = {
-    publish: (topic, payload) => this.link?.publisher.publishRetained(this.topics.retained(topic), payload),
+    publish: (topic, payload) =>
+      this.link?.publisher.publishRetained(
+        this.topics.retained(topic),
+        payload,
+        topic.kind === 'metrics' ? 0 : 1,
+      ),
   };
 
   private publishNow(

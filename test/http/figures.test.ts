@@ -10,7 +10,7 @@ const B = '3074257BF7194E4000001A86';
 const BADGE = '0500207B32';
 
 /**
- * `<base>/metrics` (retained, every `metricsIntervalMs`) and `/metrics` (Prometheus) are two renderings
+ * `<base>/metrics` (retained, QoS 0, every `metricsIntervalMs`) and `/metrics` (Prometheus) are two renderings
  * of the same figures: the payload keeps its layout (a contract: DESIGN.md, MQTT topics), and where
  * both say the same thing they say the same number.
  */
@@ -53,6 +53,8 @@ describe('<base>/metrics and /metrics (real Mosquitto, real HTTP)', () => {
     rig.advance(1000);
     await sub.waitFor((messages) => messages.length >= 2, 'the second metrics');
 
+    // Replaced every interval, so sent at most once: no acknowledgement to wake the gateway for.
+    expect(sub.messages.map((message) => message.qos)).toEqual(sub.messages.map(() => 0));
     const [first, second] = payloads();
     expect(first?.readers.shelf?.readsPerSec).toBe(0);
     if (!second) throw new Error('no second metrics');
