@@ -51,6 +51,8 @@ export class DevicePipeline implements DeviceView {
   private readonly sensorValues = new Map<string, string | number>();
   /** Reads per antenna (index = antenna number; 0 = the reader does not say), for the metrics. */
   readonly antennaReads = new Float64Array(256);
+  /** The antennas with at least one read, ascending (so the figures need not scan all 256). */
+  readonly antennasRead: number[] = [];
   /** Chunks dropped because processing them threw (a bug, counted and logged). */
   ingestFailures = 0;
   /**
@@ -75,7 +77,10 @@ export class DevicePipeline implements DeviceView {
     this.readerIndex = engine ? engine.readerIndex(options.id) : -1;
     const output: DecoderOutput = {
       tagRead: (tag, offset, length, antenna, rssi) => {
-        this.antennaReads[antenna & 0xff] = (this.antennaReads[antenna & 0xff] as number) + 1;
+        const slot = antenna & 0xff;
+        const reads = this.antennaReads[slot] as number;
+        if (reads === 0) this.noteAntenna(slot);
+        this.antennaReads[slot] = reads + 1;
         // The chunk's time was given to the engine by `advance` in `ingest`.
         engine?.ingest(this.readerIndex, antenna, tag, offset, length, rssi);
         this.onRead?.(tag, offset, length, antenna, rssi);
@@ -268,6 +273,12 @@ export class DevicePipeline implements DeviceView {
       case 'response':
         return;
     }
+  }
+
+  /** At most once per antenna for the life of the pipeline. */
+  private noteAntenna(slot: number): void {
+    this.antennasRead.push(slot);
+    this.antennasRead.sort((a, b) => a - b);
   }
 
   private onDecodeError(error: DecodeError): void {

@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LoopMonitor, type LoopWindow } from './figures.js';
+import { emptyStats } from '../core/events.js';
+import { VirtualClock } from '../shared/clock.js';
+import type { StoreHealth } from '../store/store.js';
+import type { OutboxStats } from '../store/types.js';
+import { GatewayFigures, LoopMonitor, type LoopWindow } from './figures.js';
+import type { TagQuery } from './reading-services.js';
+
+const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 
 const spin = (ms: number): void => {
   const until = performance.now() + ms;
@@ -71,5 +78,67 @@ describe('LoopMonitor', () => {
     metrics.close();
     scrapes.close();
     expect(monitor.sampling).toBe(false);
+  });
+});
+
+describe('GatewayFigures', () => {
+  it('reads the antennas that were read, the outbox only with a broker, and memory at most every 10 s', () => {
+    const clock = new VirtualClock(T0);
+    const pipelineLike = {
+      id: 'shelf',
+      kind: 'reader' as const,
+      state: 'online' as const,
+      counters: { bytes: 0, frames: 3, reads: 3, errors: 0, droppedBytes: 0 },
+      antennaReads: Float64Array.from({ length: 256 }, (_, antenna) =>
+        antenna === 2 ? 2 : antenna === 7 ? 1 : 0,
+      ),
+      antennasRead: [2, 7],
+      ingestFailures: 0,
+    };
+    let outboxReads = 0;
+    const sources = (broker: boolean) => ({
+      clock,
+      tags: {
+        devices: () => [pipelineLike],
+        coreStats: () => ({ ...emptyStats(), reads: 3 }),
+        faults: () => ({ eventBuildErrors: 0, sweepErrors: 0, ingestFailures: 0 }),
+      } as unknown as TagQuery,
+      bus: { stats: { emitted: 0, listenerErrors: {}, journalErrors: 0 } },
+      store: {
+        health: () => ({}) as StoreHealth,
+        outbox: {
+          stats: () => {
+            outboxReads++;
+            return { depth: 0 } as OutboxStats;
+          },
+        },
+      },
+      broker: broker
+        ? {
+            stats: () => ({
+              connected: true,
+              connects: 1,
+              disconnects: 0,
+              reconnectAttempts: 0,
+              lastError: null,
+            }),
+          }
+        : undefined,
+      features: () => ({}),
+    });
+    const figures = new GatewayFigures(sources(true));
+    const first = figures.read();
+    expect(first.devices[0]?.antennaReads).toEqual([
+      [2, 2],
+      [7, 1],
+    ]);
+    expect(first.outbox).toEqual({ depth: 0 });
+    expect(outboxReads).toBe(1);
+    clock.advanceTo(T0 + 9_999);
+    expect(figures.read().memory).toBe(first.memory);
+    clock.advanceTo(T0 + 10_000);
+    expect(figures.read().memory).not.toBe(first.memory);
+    // Without a broker events are not journalled: no outbox figures.
+    expect(new GatewayFigures(sources(false)).read().outbox).toBeUndefined();
   });
 });

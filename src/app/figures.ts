@@ -71,13 +71,21 @@ export interface LoopWindow {
 }
 
 /**
+ * Memory changes slowly and costs three system calls to read (/proc/self/stat): with metrics every
+ * second it is read at most this often, and the readings in between repeat it.
+ */
+const MEMORY_MAX_AGE_MS = 10_000;
+
+/**
  * The one collector of the gateway's figures. `read()` gathers every counter in one pass (one outbox
- * query, one look at the disk); the outputs keep what they need between readings (a rate is the
- * difference with their previous reading) and each has its own event-loop window.
+ * query, at most, and the store's own look at the disk); the outputs keep what they need between
+ * readings (a rate is the difference with their previous reading) and each has its own event-loop
+ * window.
  */
 export class GatewayFigures {
   readonly startedAt: number;
   readonly loop = new LoopMonitor();
+  private memory: { at: number; figures: Figures['memory'] } | undefined;
 
   constructor(private readonly sources: FigureSources) {
     this.startedAt = sources.clock.now();
@@ -88,11 +96,8 @@ export class GatewayFigures {
     const devices: DeviceFigures[] = [];
     for (const device of tags.devices()) {
       const antennaReads: Array<readonly [number, number]> = [];
-      const counts = device.antennaReads;
-      for (let antenna = 0; antenna < counts.length; antenna++) {
-        const reads = counts[antenna] as number;
-        if (reads > 0) antennaReads.push([antenna, reads]);
-      }
+      for (const antenna of device.antennasRead)
+        antennaReads.push([antenna, device.antennaReads[antenna] as number]);
       devices.push({
         id: device.id,
         state: device.state,
@@ -102,9 +107,9 @@ export class GatewayFigures {
       });
     }
     const outbox = store.outbox.stats();
-    const memory = process.memoryUsage();
+    const at = clock.now();
     return {
-      at: clock.now(),
+      at,
       startedAt: this.startedAt,
       devices,
       core: { ...tags.coreStats() },
@@ -113,9 +118,18 @@ export class GatewayFigures {
       store: store.health(outbox),
       outbox: broker ? outbox : undefined,
       broker: broker?.stats(),
-      memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+      memory: this.memoryAt(at),
       features: features(),
     };
+  }
+
+  private memoryAt(at: number): Figures['memory'] {
+    const seen = this.memory;
+    if (seen !== undefined && at >= seen.at && at - seen.at < MEMORY_MAX_AGE_MS) return seen.figures;
+    const usage = process.memoryUsage();
+    const figures = { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed };
+    this.memory = { at, figures };
+    return figures;
   }
 }
 

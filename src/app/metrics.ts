@@ -3,7 +3,9 @@ import type { Figures, LoopWindow } from './figures.js';
 
 export type { MetricsPayload, ReaderMetrics };
 
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+/** To one decimal (rates), or four (utilization). */
+const round1 = (value: number) => Math.round(value * 10) / 10;
+const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /**
  * `<base>/metrics` payloads from readings of the gateway's figures: counters as they stand, rates
@@ -20,18 +22,23 @@ export class MetricsPayloads {
     this.previous = figures;
     const seconds = previous ? Math.max((figures.at - previous.at) / 1000, 0.001) : 0;
     const readers: Record<string, ReaderMetrics> = {};
-    for (const device of figures.devices) {
-      const before = previous?.devices.find((candidate) => candidate.id === device.id);
+    for (const [index, device] of figures.devices.entries()) {
+      // The same devices in the same order every time (the config's), so the index finds it.
+      const same = previous?.devices[index];
+      const before =
+        same?.id === device.id ? same : previous?.devices.find((candidate) => candidate.id === device.id);
       const antennas: Record<string, number> = {};
       for (const [antenna, reads] of device.antennaReads) {
-        const earlier = before?.antennaReads.find(([number]) => number === antenna)?.[1] ?? 0;
-        antennas[String(antenna)] = seconds > 0 ? round((reads - earlier) / seconds) : 0;
+        let earlier = 0;
+        if (before)
+          for (const [number, count] of before.antennaReads) if (number === antenna) earlier = count;
+        antennas[antenna] = seconds > 0 ? round1((reads - earlier) / seconds) : 0;
       }
       const { counters } = device;
       readers[device.id] = {
         state: device.state,
         reads: counters.reads,
-        readsPerSec: before && seconds > 0 ? round((counters.reads - before.counters.reads) / seconds) : 0,
+        readsPerSec: before && seconds > 0 ? round1((counters.reads - before.counters.reads) / seconds) : 0,
         antennas,
         frames: counters.frames,
         decodeErrors: counters.errors,
@@ -45,7 +52,7 @@ export class MetricsPayloads {
       readers,
       core: { ...figures.core },
       eventLoopLagMs: { p50: loop.p50Ms, p99: loop.p99Ms, max: loop.maxMs },
-      eventLoopUtilization: round(loop.utilization, 4),
+      eventLoopUtilization: round4(loop.utilization),
       memory: figures.memory,
     };
     const { outbox, broker } = figures;
