@@ -54,6 +54,8 @@ export class DevicePipeline implements DeviceView {
   private readonly sensorValues = new Map<string, string | number>();
   /** Reads per antenna (index = antenna number; 0 = the reader does not say), for the metrics. */
   readonly antennaReads: Readonly<Float64Array>;
+  /** The antennas with at least one read, ascending (so the figures need not scan all 256). */
+  readonly antennasRead: readonly number[];
   /** Chunks dropped because processing them threw (a bug, counted and logged). */
   ingestFailures = 0;
   private connection: DeviceState = 'offline';
@@ -71,6 +73,7 @@ export class DevicePipeline implements DeviceView {
   constructor(private readonly options: DevicePipelineOptions) {
     const { engine, clock } = options;
     this.antennaReads = engine ? engine.antennaCounts(options.id) : NO_READS;
+    this.antennasRead = engine ? engine.antennasRead(options.id) : [];
     const output: DecoderOutput = {
       // Straight into the core: the chunk's time was given to it by `advance` in `ingest`.
       tagRead: engine ? engine.readInput(options.id) : ignoreRead,

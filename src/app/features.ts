@@ -6,11 +6,12 @@ import { exitMonitorFeature, paidTagsFeature } from '../domain/exit-monitor/inde
 import { inventoryFeature } from '../domain/inventory/index.js';
 import { purchasesFeature } from '../domain/purchases/index.js';
 import { rulesFeature } from '../domain/rules/index.js';
-import { epcisFeature } from '../integrations/epcis/index.js';
-import { homeAssistantFeature } from '../integrations/homeassistant/index.js';
+import { epcisFeature } from '../integrations/epcis/feature.js';
+import { homeAssistantFeature } from '../integrations/homeassistant/feature.js';
 import { httpFeature } from '../integrations/http/index.js';
 import type { AnyFeature } from '../shared/feature.js';
 import { displaysFeature } from './extensions/displays.js';
+import { figuresFeature } from './extensions/figures.js';
 import { metricsFeature } from './extensions/metrics.js';
 import { outputsFeature } from './extensions/outputs.js';
 import { requestsFeature } from './extensions/requests.js';
@@ -56,6 +57,7 @@ export const FEATURES: readonly AnyFeature[] = [
   auditFeature,
   homeAssistantFeature,
   epcisFeature,
+  figuresFeature,
   httpFeature,
   retainedStateFeature,
   metricsFeature,

@@ -1,148 +1,85 @@
-import {
-  type EventLoopUtilization,
-  type IntervalHistogram,
-  monitorEventLoopDelay,
-  performance,
-} from 'node:perf_hooks';
-import type { Clock } from '../shared/clock.js';
 import type { MetricsPayload, ReaderMetrics } from '../shared/payloads.js';
-import type { OutboxStats } from '../store/types.js';
-import type { DeviceView } from './reading-services.js';
+import type { Figures, LoopWindow } from './figures.js';
 
 export type { MetricsPayload, ReaderMetrics };
 
-interface Previous {
-  at: number;
-  reads: number;
-  antennas: Float64Array;
-}
-
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+/** To one decimal (rates), or four (utilization). */
+const round1 = (value: number) => Math.round(value * 10) / 10;
+const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /**
- * Counters and gauges for `<base>/metrics`: rates are computed from the difference with the
- * previous sample, so the payload says what happened since the last one.
- *
- * Event-loop lag comes from `monitorEventLoopDelay`, whose libuv timer wakes the process every
- * `resolution` ms even when nothing else would: at 10 ms that alone cost an idle gateway 10-15 ms of
- * CPU per second on a 2-vCPU VM, and ~25 µs per read at 200 reads/s. So it samples every 50 ms, and
- * only while the loop has work: each sample switches it on when the event-loop utilization of the
- * interval just ended reached `BUSY_UTILIZATION` and off when it did not. An idle gateway wakes only
- * for its own timers; a busy one pays at most 20 extra wakeups per second. A callback that blocks the
- * loop for longer than 50 ms is always seen; shorter delays are sampled.
+ * `<base>/metrics` payloads from readings of the gateway's figures: counters as they stand, rates
+ * from the difference with the previous reading, so the payload says what happened since the last
+ * one; the event loop over the same interval (its own window of the loop monitor).
  */
-export class MetricsCollector {
-  private readonly previous = new Map<string, Previous>();
-  private readonly lag: IntervalHistogram;
-  /** The histogram's samples include its own sampling interval; subtracted to report the lag. */
-  private static readonly LAG_RESOLUTION_MS = 50;
-  /**
-   * Above this share of the interval spent running callbacks, lag is worth measuring. An idle
-   * gateway publishing metrics every second runs about 0.1 %; 200 reads/s about 3 %.
-   */
-  static readonly BUSY_UTILIZATION = 0.01;
-  private readonly startedAt: number;
-  private lagEnabled = false;
-  private lastElu: EventLoopUtilization;
+export class MetricsPayloads {
+  private previous: Figures | undefined;
 
-  constructor(
-    private readonly devices: readonly DeviceView[],
-    private readonly coreStats: () => object,
-    private readonly clock: Clock,
-    private readonly outboxStats?: () => OutboxStats,
-    private readonly brokerStats?: () => { connected: boolean; connects: number; disconnects: number },
-  ) {
-    this.startedAt = clock.now();
-    this.lag = monitorEventLoopDelay({ resolution: MetricsCollector.LAG_RESOLUTION_MS });
-    this.lastElu = performance.eventLoopUtilization();
-  }
+  constructor(private readonly loop: LoopWindow) {}
 
-  /** Whether the lag histogram runs (it does from a sample after a busy interval to one after an idle one). */
-  get lagSampling(): boolean {
-    return this.lagEnabled;
-  }
-
-  sample(): MetricsPayload {
-    const now = this.clock.now();
-    const memory = process.memoryUsage();
+  next(figures: Figures): MetricsPayload {
+    const previous = this.previous;
+    this.previous = figures;
+    const seconds = previous ? Math.max((figures.at - previous.at) / 1000, 0.001) : 0;
     const readers: Record<string, ReaderMetrics> = {};
-    for (const device of this.devices) {
-      const counters = device.counters;
-      const previous = this.previous.get(device.id);
-      const seconds = previous ? Math.max((now - previous.at) / 1000, 0.001) : 0;
+    for (const [index, device] of figures.devices.entries()) {
+      // The same devices in the same order every time (the config's), so the index finds it.
+      const same = previous?.devices[index];
+      const before =
+        same?.id === device.id ? same : previous?.devices.find((candidate) => candidate.id === device.id);
       const antennas: Record<string, number> = {};
-      device.antennaReads.forEach((count, antenna) => {
-        if (count === 0) return;
-        const before = previous?.antennas[antenna] ?? 0;
-        antennas[String(antenna)] = seconds > 0 ? round((count - before) / seconds) : 0;
-      });
+      for (const [antenna, reads] of device.antennaReads) {
+        let earlier = 0;
+        if (before)
+          for (const [number, count] of before.antennaReads) if (number === antenna) earlier = count;
+        antennas[antenna] = seconds > 0 ? round1((reads - earlier) / seconds) : 0;
+      }
+      const { counters } = device;
       readers[device.id] = {
         state: device.state,
         reads: counters.reads,
-        readsPerSec: previous && seconds > 0 ? round((counters.reads - previous.reads) / seconds) : 0,
+        readsPerSec: before && seconds > 0 ? round1((counters.reads - before.counters.reads) / seconds) : 0,
         antennas,
         frames: counters.frames,
         decodeErrors: counters.errors,
         droppedBytes: counters.droppedBytes,
       };
-      this.previous.set(device.id, { at: now, reads: counters.reads, antennas: device.antennaReads.slice() });
     }
+    const loop = this.loop.take();
     const payload: MetricsPayload = {
-      ts: new Date(now).toISOString(),
-      uptimeSec: Math.round((now - this.startedAt) / 1000),
+      ts: new Date(figures.at).toISOString(),
+      uptimeSec: Math.round((figures.at - figures.startedAt) / 1000),
       readers,
-      core: { ...this.coreStats() } as Record<string, number>,
-      eventLoopLagMs: this.takeLag(),
-      eventLoopUtilization: this.takeUtilization(),
-      memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+      core: { ...figures.core },
+      eventLoopLagMs: { p50: loop.p50Ms, p99: loop.p99Ms, max: loop.maxMs },
+      eventLoopUtilization: round4(loop.utilization),
+      memory: figures.memory,
     };
-    if (this.outboxStats) {
-      const stats = this.outboxStats();
+    const { outbox, broker } = figures;
+    if (outbox) {
+      let dropped = 0;
+      for (const count of Object.values(outbox.dropped)) dropped += count;
       payload.outbox = {
-        depth: stats.depth,
-        bytes: stats.bytes,
-        oldestAgeMs: stats.oldestCommittedAt === null ? null : now - stats.oldestCommittedAt,
-        dropped: Object.values(stats.dropped).reduce((sum, count) => sum + count, 0),
-        deadLettered: stats.deadLettered,
+        depth: outbox.depth,
+        bytes: outbox.bytes,
+        oldestAgeMs: outbox.oldestCommittedAt === null ? null : figures.at - outbox.oldestCommittedAt,
+        dropped,
+        deadLettered: outbox.deadLettered,
       };
     }
-    if (this.brokerStats) payload.broker = this.brokerStats();
-    return payload;
-  }
-
-  /** Lag since the previous sample (zeros when the histogram was off or saw no sample), then reset. */
-  private takeLag(): MetricsPayload['eventLoopLagMs'] {
-    // percentile() walks the histogram's buckets (~0.1 ms): skipped when there is nothing in it.
-    if (this.lag.count === 0) return { p50: 0, p99: 0, max: 0 };
-    const lag = {
-      p50: this.lagMs(this.lag.percentile(50)),
-      p99: this.lagMs(this.lag.percentile(99)),
-      max: this.lagMs(this.lag.max),
-    };
-    this.lag.reset();
-    return lag;
-  }
-
-  /** Utilization since the previous sample; switches lag sampling on or off for the next interval. */
-  private takeUtilization(): number {
-    const elu = performance.eventLoopUtilization();
-    const active = elu.active - this.lastElu.active;
-    const total = active + elu.idle - this.lastElu.idle;
-    const utilization = total > 0 ? active / total : 0;
-    this.lastElu = elu;
-    const busy = utilization >= MetricsCollector.BUSY_UTILIZATION;
-    if (busy && !this.lagEnabled) this.lag.enable();
-    if (!busy && this.lagEnabled) this.lag.disable();
-    this.lagEnabled = busy;
-    return round(utilization, 4);
-  }
-
-  private lagMs(nanoseconds: number): number {
-    return Math.max(0, round(nanoseconds / 1e6 - MetricsCollector.LAG_RESOLUTION_MS, 2));
+    if (broker)
+      payload.broker = {
+        connected: broker.connected,
+        connects: broker.connects,
+        disconnects: broker.disconnects,
+      };
+    payload.bus = figures.bus;
+    payload.faults = figures.faults;
+    payload.store = figures.store;
+    return Object.assign(payload, figures.features);
   }
 
   close(): void {
-    if (this.lagEnabled) this.lag.disable();
-    this.lagEnabled = false;
+    this.loop.close();
   }
 }

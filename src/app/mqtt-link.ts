@@ -92,9 +92,18 @@ export class MqttLink implements Extension {
       }),
   }))(this);
 
-  /** Retained publishes go through the publisher: the latest value per topic wins while offline. */
+  /**
+   * Retained publishes go through the publisher: the latest value per topic wins while offline. The
+   * metrics go at most once (QoS 0): the next interval replaces them anyway, and a PUBACK to wait for
+   * would wake the gateway a second time for each of them.
+   */
   readonly retained: RetainedState = {
-    publish: (topic, payload) => this.link?.publisher.publishRetained(this.topics.retained(topic), payload),
+    publish: (topic, payload) =>
+      this.link?.publisher.publishRetained(
+        this.topics.retained(topic),
+        payload,
+        topic.kind === 'metrics' ? 0 : 1,
+      ),
   };
 
   private publishNow(
@@ -183,9 +192,17 @@ export class MqttLink implements Extension {
     }
   }
 
-  /** The retained status says so while the disk is full (events are being dropped to make room). */
+  /**
+   * The retained status says so while the disk is full (events are being dropped to make room). After
+   * every commit, so the usual answer ("not full") costs no query and no look at the filesystem.
+   */
   private reportStorage(): void {
-    const health = this.options.store.health();
+    const { store } = this.options;
+    if (!store.diskFull) {
+      this.link?.client.setStatusDetail(undefined);
+      return;
+    }
+    const health = store.health();
     this.link?.client.setStatusDetail(
       health.diskFull
         ? {

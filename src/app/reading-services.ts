@@ -20,6 +20,8 @@ export interface DeviceView {
   readonly counters: DeviceCounters;
   /** Reads per antenna (index = antenna number; 0 = the reader does not say). */
   readonly antennaReads: Readonly<Float64Array>;
+  /** The antennas with at least one read, ascending. */
+  readonly antennasRead: readonly number[];
   /** Chunks dropped because processing them threw. */
   readonly ingestFailures: number;
 }

@@ -142,6 +142,11 @@ export class PresenceEngine {
     return this.inputs.counts(this.readerIndex(readerId));
   }
 
+  /** The antennas of a reader with at least one read, ascending (the figures list only those). */
+  antennasRead(readerId: string): readonly number[] {
+    return this.inputs.antennas(this.readerIndex(readerId));
+  }
+
   /** Every raw read that lands in `zone`, before any debounce, filter or floor (see ReadInputs). */
   tapZone(zone: string, listener: ZoneTap): void {
     this.inputs.tap(zone, listener);

@@ -35,6 +35,7 @@ interface Ingest {
  */
 export class ReadInputs {
   private readonly countsByReader: Array<Float64Array | undefined> = [];
+  private readonly antennasByReader: number[][] = [];
   private readonly tapsByZone = new Map<number, ZoneTap[]>();
   /** Per reader index: 1 when a read of it may land in a tapped zone. */
   private readonly tapped: Uint8Array;
@@ -48,11 +49,18 @@ export class ReadInputs {
 
   input(reader: number): ReadInput {
     const counts = this.counts(reader);
+    const antennas = this.antennas(reader);
     const tapped = this.tapped;
     const engine = this.engine;
     return (tag, offset, length, antenna, rssi) => {
       const slot = antenna & 0xff;
-      counts[slot] = (counts[slot] as number) + 1;
+      const reads = counts[slot] as number;
+      // Once per antenna for the life of the gateway: the list stays sorted.
+      if (reads === 0) {
+        antennas.push(slot);
+        antennas.sort((a, b) => a - b);
+      }
+      counts[slot] = reads + 1;
       engine.ingest(reader, antenna, tag, offset, length, rssi);
       if (tapped[reader] === 1) this.show(reader, tag, offset, length, antenna, rssi);
     };
@@ -65,6 +73,15 @@ export class ReadInputs {
       this.countsByReader[reader] = counts;
     }
     return counts;
+  }
+
+  antennas(reader: number): number[] {
+    let antennas = this.antennasByReader[reader];
+    if (!antennas) {
+      antennas = [];
+      this.antennasByReader[reader] = antennas;
+    }
+    return antennas;
   }
 
   tap(zone: string, listener: ZoneTap): void {

@@ -30,6 +30,7 @@ export interface PublisherStats {
 
 interface RetainedValue {
   payload: string;
+  qos: 0 | 1;
   /** The connection generation of the publish awaiting its PUBACK, if any. */
   sendingIn: number | undefined;
   /** A newer value arrived while one was in flight: it is sent when that one settles. */
@@ -128,14 +129,15 @@ export class OutboxPublisher {
   }
 
   /**
-   * Publishes `payload` retained with QoS 1 on `topic` (status, inventory, readers, metrics). The
-   * latest value wins: one publish per topic is in flight at a time, and every topic's latest value
-   * is published again after each reconnect.
+   * Publishes `payload` retained on `topic` (status, inventory, readers, metrics), with QoS 1 unless
+   * told otherwise. The latest value wins: one publish per topic is in flight at a time, and every
+   * topic's latest value is published again after each reconnect.
    */
-  publishRetained(topic: string, payload: string | object): void {
+  publishRetained(topic: string, payload: string | object, qos: 0 | 1 = 1): void {
     const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
-    const value = this.retained.get(topic) ?? { payload: text, sendingIn: undefined, dirty: false };
+    const value = this.retained.get(topic) ?? { payload: text, qos, sendingIn: undefined, dirty: false };
     value.payload = text;
+    value.qos = qos;
     this.retained.set(topic, value);
     if (value.sendingIn === this.generation) value.dirty = true;
     else this.sendRetained(topic, value);
@@ -352,7 +354,7 @@ export class OutboxPublisher {
     // Marked before publish(): MQTT.js may run the callback before it returns; marking afterwards
     // would undo the callback's clearing and leave the topic stuck until the next reconnect.
     value.sendingIn = generation;
-    const sent = this.client.publish(topic, payload, { qos: 1, retain: true }, (outcome) => {
+    const sent = this.client.publish(topic, payload, { qos: value.qos, retain: true }, (outcome) => {
       if (value.sendingIn !== generation || generation !== this.generation) return;
       value.sendingIn = undefined;
       if (outcome.kind === 'rejected')

@@ -103,7 +103,7 @@ export interface MetricsPayload {
   };
   broker?: { connected: boolean; connects: number; disconnects: number };
   /**
-   * Sampled only while the loop has work (see `MetricsCollector`): all 0 after an idle interval, when
+   * Sampled only while the loop has work (see `LoopMonitor`): all 0 after an idle interval, when
    * nothing was there to be delayed.
    */
   eventLoopLagMs: { p50: number; p99: number; max: number };

@@ -1,4 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fillUp, mountTmpfs, tmpfsCapability } from '../../test/kits/store/disk.js';
 import { appendEvents, captureLogger, tempDir } from '../../test/kits/store/store.js';
@@ -305,6 +306,36 @@ describe.skipIf(!tmpfs.ok && !required)('full disk, for real: a 1 MiB tmpfs', ()
       store = Store.open({ dataDir: fs.path, ...options, outbox });
       expect(store.db.pragma('quick_check', { simple: true })).toBe('ok');
       expect(store.outbox.pending(0, 100_000).filter((record) => record.id === purchase?.id)).toHaveLength(1);
+    } finally {
+      store.close();
+      fs.dispose();
+    }
+  });
+});
+
+describe.skipIf(!tmpfs.ok && !required)('free space as health() reports it (a 16 MiB tmpfs)', () => {
+  it('is at most 10 s old while the disk is fine, and fresh once it is full', () => {
+    if (!tmpfs.ok) throw new Error(`CI=true and this test cannot run: ${tmpfs.reason}`);
+    const fs = mountTmpfs(16 * 1024 * KiB);
+    const clock = new VirtualClock(T0);
+    const store = Store.open({ dataDir: fs.path, clock, logger: silentLogger() });
+    const other = join(fs.path, 'someone-else');
+    try {
+      const before = store.health().freeBytes ?? 0;
+      // Someone else writes 1 MiB: the figure of a second ago stands for another 9 s...
+      writeFileSync(other, Buffer.alloc(1024 * KiB, 0x5a));
+      clock.advanceTo(T0 + 1000);
+      expect(store.health().freeBytes).toBe(before);
+      // ...and then it is looked at again.
+      clock.advanceTo(T0 + 10_000);
+      expect(store.health().freeBytes).toBeLessThanOrEqual(before - 1024 * KiB);
+      // A full disk is reported as it is, at once.
+      const unfill = fillUp(fs.path);
+      store.db.pragma('max_page_count = 1');
+      appendEvents(store.outbox, ['tag.arrived']);
+      expect(() => store.outbox.commit()).toThrow();
+      expect(store.health()).toMatchObject({ diskFull: true, freeBytes: 0 });
+      unfill();
     } finally {
       store.close();
       fs.dispose();

@@ -10,6 +10,13 @@ import { MEMORY } from './open-database.js';
 
 export { DEFAULT_RESERVE_BYTES };
 
+/**
+ * While the disk is fine, the free space `health()` reports may be this old: metrics read it every
+ * second, and a look at the filesystem each time is a system call for a figure that changes slowly.
+ * The write path looks every time; while the disk is full, so does `health()`.
+ */
+const REPORTED_FREE_BYTES_MAX_AGE_MS = 10_000;
+
 export interface DiskGuardOptions {
   /** The database file, or `':memory:'` (no disk: no reserve, no WAL, no free-space watch). */
   path: string;
@@ -58,6 +65,8 @@ export class DiskGuard {
   private fullSince: number | null = null;
   private lastError: string | null = null;
   private lastErrorAt: number | null = null;
+  /** The free space last seen, and when (clock ms). */
+  private lastFree: { at: number; bytes: number | null } | undefined;
 
   constructor(
     private readonly db: Database.Database,
@@ -152,8 +161,15 @@ export class DiskGuard {
       lastErrorAt: this.lastErrorAt,
       reserveBytes: this.reservePath === null ? 0 : this.options.reserveBytes,
       reserveAvailable: this.reserved,
-      freeBytes: this.freeBytes(),
+      freeBytes: this.reportedFreeBytes(),
     };
+  }
+
+  private reportedFreeBytes(): number | null {
+    const seen = this.lastFree;
+    const now = this.options.clock.now();
+    const fresh = seen !== undefined && now >= seen.at && now - seen.at < REPORTED_FREE_BYTES_MAX_AGE_MS;
+    return fresh && !this.diskFull ? seen.bytes : this.freeBytes();
   }
 
   private enter(reason: string): void {
@@ -168,12 +184,15 @@ export class DiskGuard {
 
   private freeBytes(): number | null {
     if (this.options.path === MEMORY) return null;
+    let bytes: number | null;
     try {
       const stats = statfsSync(dirname(this.options.path));
-      return stats.bavail * stats.bsize;
+      bytes = stats.bavail * stats.bsize;
     } catch {
-      return null;
+      bytes = null;
     }
+    this.lastFree = { at: this.options.clock.now(), bytes };
+    return bytes;
   }
 
   /**

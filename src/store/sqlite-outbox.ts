@@ -42,6 +42,11 @@ export class SqliteOutbox implements Outbox {
   private bytes = 0;
   private readonly dropped = new Map<string, number>();
   private deadLettered = 0;
+  /**
+   * The oldest pending row as the last `stats()` read it; forgotten by whatever changes the rows, so
+   * that a gateway publishing its metrics every second with nothing happening does not query for it.
+   */
+  private oldest: { row: { seq: number; committedAt: number } | undefined } | undefined;
   /** Counters changed inside a store transaction that may still roll back. */
   private countersDirty = false;
   /** The last commit failed: events pile up in memory, so the memory bound applies. */
@@ -200,6 +205,7 @@ export class SqliteOutbox implements Outbox {
     })();
     this.rows -= removed.rows;
     this.bytes -= removed.bytes;
+    this.oldest = undefined;
     if (this.host.inTransaction()) this.countersDirty = true;
   }
 
@@ -223,13 +229,15 @@ export class SqliteOutbox implements Outbox {
     }
     this.rows -= 1;
     this.bytes -= row.bytes;
+    this.oldest = undefined;
     this.deadLettered += 1;
     if (this.host.inTransaction()) this.countersDirty = true;
   }
 
   stats(): OutboxStats {
     this.ensureOpen();
-    const oldest = this.statements.oldest.get();
+    this.oldest ??= { row: this.statements.oldest.get() };
+    const oldest = this.oldest.row;
     const dropped = new Map(this.dropped);
     for (const [type, count] of this.buffer.unsaved) dropped.set(type, (dropped.get(type) ?? 0) + count);
     return {
@@ -287,6 +295,7 @@ export class SqliteOutbox implements Outbox {
   /** @internal Writes the buffer inside the caller's open transaction; apply the result after COMMIT. */
   writeInTransaction(): WriteResult | undefined {
     if (!this.buffer.hasWork(this.lastCommittedSeq)) return undefined;
+    this.oldest = undefined;
     return writeBatch(this.db, this.statements, this.batch(this.host.guard.underPressure() ? 1 : 0));
   }
 
@@ -298,6 +307,7 @@ export class SqliteOutbox implements Outbox {
 
   /** @internal The transaction rolled back: forget its events, recount what it may have changed. */
   rolledBack(mark: BufferMark, error: unknown): void {
+    this.oldest = undefined;
     this.buffer.rollback(mark);
     if (this.countersDirty) this.resyncCounters();
     this.countersDirty = false;
@@ -351,6 +361,7 @@ export class SqliteOutbox implements Outbox {
     // One warning per disk-full episode, even if a purchase gets through in between.
     if (!this.host.guard.diskFull) this.overMemory = false;
     this.lastCommittedSeq = result.lastSeq;
+    this.oldest = undefined;
     this.rows = result.rows;
     this.bytes = result.bytes;
     for (const [type, count] of result.byType) this.dropped.set(type, (this.dropped.get(type) ?? 0) + count);
@@ -396,6 +407,7 @@ export class SqliteOutbox implements Outbox {
   }
 
   private resyncCounters(): void {
+    this.oldest = undefined;
     const totals = this.statements.totals.get() ?? { rows: 0, bytes: 0 };
     this.rows = totals.rows;
     this.bytes = totals.bytes;

@@ -13,6 +13,7 @@ import { type Redaction, redactEvents } from './redact.js';
 import { migrateComponent, OUTBOX_MIGRATIONS } from './schema.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { StoreLock } from './store-lock.js';
+import type { OutboxStats } from './types.js';
 
 export const STORE_FILE = 'gateway.sqlite';
 
@@ -228,9 +229,14 @@ export class Store {
     }
   }
 
-  /** Health for metrics and the retained status. */
-  health(): StoreHealth {
-    const stats = this.closed ? undefined : this.outbox.stats();
+  /** Whether the disk-full policy applies (cheap: no query, no look at the filesystem). */
+  get diskFull(): boolean {
+    return this.guard.diskFull;
+  }
+
+  /** Health for metrics and the retained status; `outbox` saves a query when the caller just read it. */
+  health(outbox?: OutboxStats): StoreHealth {
+    const stats = this.closed ? undefined : (outbox ?? this.outbox.stats());
     return {
       path: this.path,
       ...this.guard.health(),

@@ -12,10 +12,9 @@ import { engineChecks } from '../../src/app/config-checks.js';
 import { replayCapture } from '../../src/app/replay.js';
 import { epcisSchema } from '../../src/config/integrations.js';
 import { loadConfigFile } from '../../src/config/load.js';
-import { epcisRecorder } from '../../src/integrations/epcis/index.js';
+import { type EpcisService, epcisRecorder } from '../../src/integrations/epcis/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
-import type { Services } from '../../src/shared/feature.js';
 import { SOLD, UNKNOWN, UNSOLD } from '../exit-monitor/door-capture.js';
 import { tap } from '../helpers/features.js';
 import { expectValidDocument } from './epcis-schema.js';
@@ -289,7 +288,7 @@ describe('EPCIS door passages from tag.moved', () => {
       epcis: epcisSchema.parse({ locations: { inside: INSIDE, outside: OUTSIDE } }),
     };
     const events: GatewayEvent[] = [];
-    let epcis: Services['epcis'] | undefined;
+    let epcis: EpcisService | undefined;
     const recorder = epcisRecorder();
     await replayCapture({
       file: CAPTURE,

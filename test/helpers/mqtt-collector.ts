@@ -4,6 +4,8 @@ export interface Received {
   topic: string;
   payload: string;
   retain: boolean;
+  /** As delivered: the lower of the publisher's QoS and the subscription's. */
+  qos: 0 | 1 | 2;
 }
 
 /** A real MQTT subscriber that keeps everything it receives, for assertions. */
@@ -15,7 +17,7 @@ export class MqttCollector {
     const client = connect(url, { reconnectPeriod: 200, ...options });
     const collector = new MqttCollector(client);
     client.on('message', (topic, payload, packet) => {
-      collector.messages.push({ topic, payload: payload.toString(), retain: packet.retain });
+      collector.messages.push({ topic, payload: payload.toString(), retain: packet.retain, qos: packet.qos });
     });
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => {

@@ -129,7 +129,7 @@ describe('GET /metrics (real HTTP, real controller, real frames)', () => {
     ])
       expect(metrics.has(name), name).toBe(true);
     expect(metrics.value('process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
-    // prom-client's always-running lag histogram is left out (see OnDemandLag): no figures of it.
+    // prom-client's always-running lag histogram is left out (see LoopMonitor): no figures of it.
     expect(metrics.families.filter((family) => family.name.startsWith('nodejs_eventloop_lag'))).toEqual([]);
     const utilization = metrics.value('rfid_gateway_event_loop_utilization_ratio') ?? -1;
     expect(utilization).toBeGreaterThanOrEqual(0);

@@ -1,9 +1,9 @@
 import type { EpcisDocumentJson, EpcisObjectEventJson } from '../../shared/events.js';
 import { type AnyFeature, defineFeature } from '../../shared/feature.js';
-import { EpcisExtension } from './extension.js';
 import { epcisDocument } from './mapping.js';
 
 export { EpcisExtension, type EpcisStats } from './extension.js';
+export { type EpcisService, epcisFeature } from './feature.js';
 export {
   CBV,
   cycleCountEvent,
@@ -22,31 +22,6 @@ export {
   timeZoneOffset,
   uuidV5,
 } from './mapping.js';
-
-declare module '../../shared/feature.js' {
-  interface Services {
-    /** What the EPCIS output counted. */
-    epcis: Pick<EpcisExtension, 'stats'>;
-  }
-}
-
-/** EPCIS 2.0 output as the config's `epcis` section asks; not built when it is absent or disabled. */
-export const epcisFeature = defineFeature({
-  name: 'epcis',
-  needs: ['tags'],
-  uses: ['catalog', 'inventory'],
-  provides: ['epcis'],
-  build: (input) => {
-    const settings = input.config.epcis;
-    if (!settings?.enabled) return undefined;
-    const { catalog, inventory } = input.uses;
-    const epcis = new EpcisExtension(
-      { context: input, tags: input.needs.tags, catalog, inventory },
-      settings,
-    );
-    return { start: () => epcis.start(), stop: () => epcis.stop(), provides: { epcis } };
-  },
-});
 
 /** Gathers every EPCIS event of a run into one EPCISDocument (`replay --epcis FILE`). */
 export interface EpcisRecorder {

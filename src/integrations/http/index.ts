@@ -1,15 +1,12 @@
-import type { Server } from 'node:http';
 import type { HttpConfig } from '../../config/integrations.js';
 import { defineFeature } from '../../shared/feature.js';
+import { BusEventCounts } from './bus-counters.js';
 import type { HttpContext } from './context.js';
+import type { GatewayFigures } from './figures.js';
 import { HealthMonitor } from './health.js';
-import { GatewayMetrics } from './prometheus.js';
-import { close, createRoutesServer, hostPort, listen } from './server.js';
+import type { Serving } from './serving.js';
 
 export { assessHealth, type HealthInput, type HealthReport } from './health.js';
-
-/** How long stopping waits for the responses in flight before cutting their connections. */
-const CLOSE_GRACE_MS = 2000;
 
 /**
  * The optional HTTP listener (`http` in the config): Prometheus `/metrics` and `/healthz`, on
@@ -22,69 +19,50 @@ declare module '../../shared/feature.js' {
   }
 }
 
+/**
+ * The listener as the gateway holds it: what must run from the build on (the health monitor follows
+ * the devices' states, the bus counts follow the events, both from the first event of the start-up),
+ * while prom-client and the HTTP server are loaded when it starts (`serving.ts`): a gateway without an
+ * `http` section loads none of it.
+ */
 export class HttpListener {
   private readonly health: HealthMonitor;
-  private readonly metrics: GatewayMetrics;
-  private server: Server | undefined;
-  private bound: { host: string; port: number } | undefined;
+  private readonly counts: BusEventCounts;
+  private serving: Serving | undefined;
 
   constructor(
     private readonly context: HttpContext,
     private readonly settings: HttpConfig,
+    private readonly figures: GatewayFigures,
   ) {
     this.health = new HealthMonitor(context, settings.health);
-    this.metrics = new GatewayMetrics(context, this.health);
+    this.counts = new BusEventCounts(context);
   }
 
   /** Where it listens once started (the port the system chose for `port: 0`). */
   get address(): { host: string; port: number; url: string } | undefined {
-    if (!this.bound) return undefined;
-    const { host, port } = this.bound;
-    return { host, port, url: `http://${hostPort(host, port)}` };
+    return this.serving?.address;
   }
 
   /**
    * Listens, or fails the start-up with a message naming host:port (`http failed to start: cannot
-   * listen on 127.0.0.1:9464: the port is already in use ...`): a port another process holds would
-   * have that process answer the scrapes and health probes meant for this gateway.
+   * listen on 127.0.0.1:9464: the port is already in use ...`).
    */
   async start(): Promise<void> {
-    const { logger } = this.context;
     this.health.start();
-    this.metrics.start();
-    const server = createRoutesServer(
-      {
-        '/metrics': async () => ({
-          status: 200,
-          contentType: this.metrics.contentType,
-          body: await this.metrics.scrape(),
-        }),
-        '/healthz': () => {
-          const report = { gateway: this.context.config.gatewayId, ...this.health.report() };
-          return {
-            status: report.status === 'ok' ? 200 : 503,
-            contentType: 'application/json; charset=utf-8',
-            body: `${JSON.stringify(report)}\n`,
-          };
-        },
-      },
-      (error, path) => logger.warn({ err: error, path }, 'http: request failed'),
-    );
-    this.server = server;
-    const { host, port } = this.settings;
-    const address = await listen(server, host, port);
-    // After listening, a server error (a socket failing) is logged; it never stops the gateway.
-    server.on('error', (error) => logger.warn({ err: error }, 'http: server error'));
-    this.bound = { host: address.address, port: address.port };
-    logger.info({ url: this.address?.url }, 'http: serving /metrics and /healthz');
+    const { serve } = await import('./serving.js');
+    this.serving = await serve(this.context, this.settings, {
+      health: this.health,
+      figures: this.figures,
+      counts: this.counts,
+    });
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    this.bound = undefined;
-    if (server) await close(server, CLOSE_GRACE_MS);
-    this.metrics.stop();
+    const serving = this.serving;
+    this.serving = undefined;
+    await serving?.stop();
+    this.counts.close();
     this.health.stop();
   }
 }
@@ -93,7 +71,7 @@ export class HttpListener {
 export const httpFeature = defineFeature({
   name: 'http',
   liveOnly: true,
-  needs: ['tags'],
+  needs: ['tags', 'figures'],
   uses: ['mqtt'],
   provides: ['http'],
   build: (input) => {
@@ -101,6 +79,7 @@ export const httpFeature = defineFeature({
     const http = new HttpListener(
       { ...input, tags: input.needs.tags, mqtt: input.uses.mqtt },
       input.config.http,
+      input.needs.figures,
     );
     return { start: () => http.start(), stop: () => http.stop(), provides: { http } };
   },

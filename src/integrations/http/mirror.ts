@@ -4,20 +4,6 @@ import type { Logger } from '../../observability/logger.js';
 export type Labels = Record<string, string>;
 export type Sample = readonly [labels: Labels, value: number];
 
-/** A label that takes the known values and at most `spare` others; any more become `other`. */
-export function boundedLabel(known: Iterable<string>, spare: number): (value: string | undefined) => string {
-  const allowed = new Set(known);
-  let extra = 0;
-  return (value) => {
-    if (value === undefined || value === '') return 'none';
-    if (allowed.has(value)) return value;
-    if (extra >= spare) return 'other';
-    extra += 1;
-    allowed.add(value);
-    return value;
-  };
-}
-
 /** Metrics read at scrape time from counters and states kept elsewhere. */
 export class Mirrors {
   private readonly failed = new Set<string>();

@@ -1,15 +1,15 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { deviceZones, zoneOfAntenna } from '../../config/zones.js';
-import { countBusEvents } from './bus-counters.js';
+import type { BusEventCounts, LabelCounts } from './bus-counters.js';
 import type { HttpContext } from './context.js';
+import type { Figures, GatewayFigures, LoopFigures, LoopWindow } from './figures.js';
 import type { HealthMonitor } from './health.js';
-import { type LagSample, OnDemandLag } from './lag.js';
 import { Mirrors, type Sample } from './mirror.js';
 
 /**
  * prom-client's default metrics, less its event-loop lag family. That family reads a
  * `monitorEventLoopDelay` histogram that runs for good at `eventLoopMonitoringPrecision` (10 ms by
- * default: 7-8 ms of CPU per second on an idle 2-core machine, see `OnDemandLag`), and its scrape
+ * default: 7-8 ms of CPU per second on an idle 2-core machine, see `LoopMonitor`), and its scrape
  * walks the histogram's buckets (~2 ms of CPU per scrape even when empty). Its histogram is given a
  * resolution of ~24 days, so that it never wakes the process, and its gauges are removed;
  * `rfid_gateway_event_loop_lag_*` take their place.
@@ -27,23 +27,31 @@ const NON_CONFORMING_DEFAULTS = ['handles', 'requests', 'resources'].map(
   (kind) => `nodejs_active_${kind}_total`,
 );
 
+/** Within this of the previous scrape, the event-loop figures of that scrape are served again. */
+const SCRAPE_MIN_INTERVAL_MS = 1000;
+
 /**
- * The registry behind `/metrics`: its own (not prom-client's global one), read at scrape time from
- * what the gateway already counts (pipelines, core, bus, outbox, store, MQTT client), plus counters
- * of purchase sessions and alarms fed from the bus. Nothing here runs on the read path.
+ * The registry behind `/metrics`: its own (not prom-client's global one), rendering at each scrape one
+ * reading of the gateway's figures (`GatewayFigures`, the same `<base>/metrics` renders), plus the
+ * counts of events, purchase sessions and alarms the listener keeps from the bus. Nothing here runs
+ * on the read path.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly lag = new OnDemandLag();
-  private readonly unsubscribe: () => void;
+  private readonly loop: LoopWindow;
   private readonly mirrors: Mirrors;
   private defaultsCollected = false;
+  /** The reading of the scrape in progress. */
+  private current: Figures | undefined;
 
   constructor(
     private readonly context: HttpContext,
     private readonly health: HealthMonitor,
+    private readonly figures: GatewayFigures,
+    private readonly counts: BusEventCounts,
   ) {
     const { config } = context;
+    this.loop = figures.loop.window({ minIntervalMs: SCRAPE_MIN_INTERVAL_MS });
     this.mirrors = new Mirrors(this.registry, context.logger);
     new Gauge({
       name: 'rfid_gateway_info',
@@ -64,7 +72,7 @@ export class GatewayMetrics {
       [],
       () => [[{}, this.health.report().status === 'ok' ? 1 : 0]],
     );
-    this.unsubscribe = countBusEvents(context, this.registry);
+    this.busCounts();
   }
 
   /** The process metrics (CPU, memory, heap, GC, handles, file descriptors), once. */
@@ -77,25 +85,30 @@ export class GatewayMetrics {
   }
 
   stop(): void {
-    this.unsubscribe();
-    this.lag.close();
+    this.loop.close();
   }
 
   get contentType(): string {
     return this.registry.contentType;
   }
 
-  /** The text exposition format. */
+  /** The text exposition format: one reading of the figures, which every family renders. */
   scrape(): Promise<string> {
+    this.current = this.figures.read();
     return this.registry.metrics();
   }
 
+  /** The scrape's reading (a collect outside a scrape, prom-client's own, reads afresh). */
+  private get now(): Figures {
+    this.current ??= this.figures.read();
+    return this.current;
+  }
+
   private readerMetrics(): void {
-    const { tags, config } = this.context;
-    const devices = tags.devices();
+    const { config } = this.context;
     const zones = new Map(config.readers.map((reader) => [reader.id, deviceZones(reader)]));
-    const perDevice = (read: (device: (typeof devices)[number]) => number) => () =>
-      devices.map((device): Sample => [{ reader: device.id }, read(device)]);
+    const perDevice = (read: (device: Figures['devices'][number]) => number) => () =>
+      this.now.devices.map((device): Sample => [{ reader: device.id }, read(device)]);
     this.mirrors.add(
       'gauge',
       'rfid_gateway_reader_up',
@@ -118,13 +131,12 @@ export class GatewayMetrics {
       ['reader', 'antenna', 'zone'],
       () => {
         const samples: Sample[] = [];
-        for (const device of devices) {
+        for (const device of this.now.devices) {
           const mapping = zones.get(device.id);
-          device.antennaReads.forEach((count, antenna) => {
-            if (count === 0) return;
+          for (const [antenna, count] of device.antennaReads) {
             const zone = mapping ? zoneOfAntenna(mapping, antenna) : device.id;
             samples.push([{ reader: device.id, antenna: String(antenna), zone }, count]);
-          });
+          }
         }
         return samples;
       },
@@ -167,7 +179,7 @@ export class GatewayMetrics {
   }
 
   private coreMetrics(): void {
-    const { tags, config } = this.context;
+    const { config } = this.context;
     const outcomes = {
       accepted: 'accepted',
       filtered: 'filtered',
@@ -181,7 +193,7 @@ export class GatewayMetrics {
       'Reads that reached the core, by what became of them',
       ['outcome'],
       () => {
-        const stats = tags.coreStats();
+        const stats = this.now.core;
         return Object.entries(outcomes).map(
           ([field, outcome]): Sample => [{ outcome }, stats[field as keyof typeof outcomes]],
         );
@@ -192,7 +204,7 @@ export class GatewayMetrics {
       'rfid_gateway_core_tracked_tags',
       'Candidate and present tags in the tag table',
       [],
-      () => [[{}, tags.coreStats().tracked]],
+      () => [[{}, this.now.core.tracked]],
     );
     this.mirrors.add(
       'gauge',
@@ -206,44 +218,48 @@ export class GatewayMetrics {
       'rfid_gateway_event_build_errors_total',
       'Core events that went out without their EPC decoding because building it threw',
       [],
-      () => [[{}, tags.faults().eventBuildErrors]],
+      () => [[{}, this.now.faults.eventBuildErrors]],
     );
     this.mirrors.add(
       'counter',
       'rfid_gateway_sweep_errors_total',
       'Departure sweeps that threw (retried at the next deadline)',
       [],
-      () => [[{}, tags.faults().sweepErrors]],
+      () => [[{}, this.now.faults.sweepErrors]],
     );
   }
 
   private busMetrics(): void {
-    const { bus } = this.context;
     this.mirrors.add(
       'counter',
       'rfid_gateway_bus_listener_errors_total',
       'Exceptions thrown by bus listeners (the other listeners still got the event)',
       ['listener'],
       () =>
-        Object.entries(bus.stats.listenerErrors).map(([listener, count]): Sample => [{ listener }, count]),
+        Object.entries(this.now.bus.listenerErrors).map(([listener, count]): Sample => [{ listener }, count]),
     );
     this.mirrors.add(
       'counter',
       'rfid_gateway_bus_journal_errors_total',
       'Events the journal (outbox) failed to take',
       [],
-      () => [[{}, bus.stats.journalErrors]],
+      () => [[{}, this.now.bus.journalErrors]],
     );
   }
 
   private storeMetrics(): void {
-    const { store, clock, mqtt } = this.context;
+    const { mqtt } = this.context;
+    const outbox = () => {
+      const stats = this.now.outbox;
+      if (!stats) throw new Error('no outbox without a broker');
+      return stats;
+    };
     this.mirrors.add(
       'gauge',
       'rfid_gateway_store_disk_full',
       'Whether the disk-full policy applies (1)',
       [],
-      () => [[{}, store.health().diskFull ? 1 : 0]],
+      () => [[{}, this.now.store.diskFull ? 1 : 0]],
     );
     this.mirrors.add(
       'gauge',
@@ -251,7 +267,7 @@ export class GatewayMetrics {
       "Free bytes on the database's filesystem for the service user",
       [],
       () => {
-        const free = store.health().freeBytes;
+        const free = this.now.store.freeBytes;
         return free === null ? [] : [[{}, free]];
       },
     );
@@ -260,7 +276,7 @@ export class GatewayMetrics {
       'rfid_gateway_store_dropped_from_memory_events_total',
       'Events dropped from memory because commits failed (disk full), since start',
       [],
-      () => [[{}, store.health().droppedFromMemory]],
+      () => [[{}, this.now.store.droppedFromMemory]],
     );
     // Without a broker events are not journalled: there is no outbox to watch.
     if (!mqtt) return;
@@ -269,10 +285,10 @@ export class GatewayMetrics {
       'rfid_gateway_outbox_pending_events',
       'Events committed and not yet acknowledged by the broker',
       [],
-      () => [[{}, store.outbox.stats().depth]],
+      () => [[{}, outbox().depth]],
     );
     this.mirrors.add('gauge', 'rfid_gateway_outbox_pending_bytes', 'Bytes of the pending events', [], () => [
-      [{}, store.outbox.stats().bytes],
+      [{}, outbox().bytes],
     ]);
     this.mirrors.add(
       'gauge',
@@ -280,8 +296,8 @@ export class GatewayMetrics {
       'Age of the oldest pending event (0 when none), gateway clock',
       [],
       () => {
-        const oldest = store.outbox.stats().oldestCommittedAt;
-        return [[{}, oldest === null ? 0 : Math.max(0, clock.now() - oldest) / 1000]];
+        const oldest = outbox().oldestCommittedAt;
+        return [[{}, oldest === null ? 0 : Math.max(0, this.now.at - oldest) / 1000]];
       },
     );
     this.mirrors.add(
@@ -289,26 +305,26 @@ export class GatewayMetrics {
       'rfid_gateway_outbox_buffered_events',
       'Events accepted and waiting in memory for the next commit',
       [],
-      () => [[{}, store.outbox.stats().buffered]],
+      () => [[{}, outbox().buffered]],
     );
     this.mirrors.add(
       'counter',
       'rfid_gateway_outbox_dropped_events_total',
       'Events dropped by the full-outbox policy since the database was created, by type',
       ['type'],
-      () => Object.entries(store.outbox.stats().dropped).map(([type, count]): Sample => [{ type }, count]),
+      () => Object.entries(outbox().dropped).map(([type, count]): Sample => [{ type }, count]),
     );
     this.mirrors.add(
       'gauge',
       'rfid_gateway_outbox_dead_lettered_events',
       'Events the broker refused for good, kept aside with the reason',
       [],
-      () => [[{}, store.outbox.stats().deadLettered]],
+      () => [[{}, outbox().deadLettered]],
     );
   }
 
   private brokerMetrics(): void {
-    const stats = () => this.context.mqtt?.stats();
+    const stats = () => this.now.broker;
     const one = (read: (value: NonNullable<ReturnType<typeof stats>>) => number) => (): Sample[] => {
       const value = stats();
       return value ? [[{}, read(value)]] : [];
@@ -344,24 +360,58 @@ export class GatewayMetrics {
   }
 
   private loopMetrics(): void {
-    // Within one scrape every take() after the first returns the same figures (OnDemandLag.MIN_INTERVAL_MS).
-    const figure = (name: string, help: string, read: (sample: LagSample) => number) =>
-      this.mirrors.add('gauge', name, help, [], () => [[{}, read(this.lag.take())]]);
+    // Within one scrape every take() after the first returns the same figures (SCRAPE_MIN_INTERVAL_MS).
+    const figure = (name: string, help: string, read: (sample: LoopFigures) => number) =>
+      this.mirrors.add('gauge', name, help, [], () => [[{}, read(this.loop.take())]]);
     figure(
       'rfid_gateway_event_loop_lag_p50_seconds',
       'Median event-loop lag since the previous scrape (0 when the loop was idle and not sampled)',
-      (sample) => sample.p50Seconds,
+      (sample) => sample.p50Ms / 1000,
     );
     figure(
       'rfid_gateway_event_loop_lag_p99_seconds',
       '99th percentile of the lag',
-      (sample) => sample.p99Seconds,
+      (sample) => sample.p99Ms / 1000,
     );
-    figure('rfid_gateway_event_loop_lag_max_seconds', 'Longest lag seen', (sample) => sample.maxSeconds);
+    figure('rfid_gateway_event_loop_lag_max_seconds', 'Longest lag seen', (sample) => sample.maxMs / 1000);
     figure(
       'rfid_gateway_event_loop_utilization_ratio',
       'Share of the time since the previous scrape the event loop spent running callbacks',
       (sample) => sample.utilization,
     );
+  }
+
+  /** The counts the listener keeps from the bus (`BusEventCounts`). */
+  private busCounts(): void {
+    const { counts } = this;
+    const render = (name: string, help: string, labels: string[], read: () => LabelCounts) =>
+      this.mirrors.add('counter', name, help, labels, () =>
+        [...read().values()].map(({ labels: values, count }): Sample => [values, count]),
+      );
+    render(
+      'rfid_gateway_events_total',
+      'Events put on the bus (and, with a broker, in the outbox), by type',
+      ['type'],
+      () => counts.events,
+    );
+    render(
+      'rfid_gateway_sessions_started_total',
+      'Purchase sessions opened (purchase.started), by cabinet',
+      ['cabinet'],
+      () => counts.sessionsStarted,
+    );
+    render(
+      'rfid_gateway_sessions_ended_total',
+      'Purchase sessions ended, by cabinet and outcome: completed, cancelled, uncertain (not charged: undecided)',
+      ['cabinet', 'outcome'],
+      () => counts.sessionsEnded,
+    );
+    render(
+      'rfid_gateway_sessions_refused_total',
+      'Cards or requests that did not open a session (purchase.refused), by cabinet',
+      ['cabinet'],
+      () => counts.sessionsRefused,
+    );
+    render('rfid_gateway_alarms_total', 'security.alarm events, by kind', ['kind'], () => counts.alarms);
   }
 }

@@ -109,6 +109,26 @@ export function describeOutboxContract(name: string, factory: (clock: VirtualClo
       outbox.close();
     });
 
+    it('says which event is the oldest pending after every change, read between them', () => {
+      const outbox = open();
+      expect(outbox.stats()).toMatchObject({ oldestCommittedAt: null, ackedThroughSeq: 0 });
+      appendEvents(outbox, ['tag.arrived', 'tag.arrived']);
+      expect(outbox.stats().oldestCommittedAt).toBeNull();
+      outbox.commit();
+      expect(outbox.stats()).toMatchObject({ oldestCommittedAt: T0, ackedThroughSeq: 0 });
+      clock.advanceTo(T0 + 1000);
+      appendEvents(outbox, ['tag.departed', 'tag.departed']);
+      outbox.commit();
+      expect(outbox.stats()).toMatchObject({ oldestCommittedAt: T0, ackedThroughSeq: 0 });
+      outbox.markSent([1, 2]);
+      expect(outbox.stats()).toMatchObject({ oldestCommittedAt: T0 + 1000, ackedThroughSeq: 2 });
+      outbox.deadLetter(3, 'not authorised (PUBACK reason code 135)');
+      expect(outbox.stats()).toMatchObject({ oldestCommittedAt: T0 + 1000, ackedThroughSeq: 3 });
+      outbox.markSent([4]);
+      expect(outbox.stats()).toMatchObject({ oldestCommittedAt: null, ackedThroughSeq: 4, depth: 0 });
+      outbox.close();
+    });
+
     it('ignores acknowledgements of unknown or already acknowledged seqs', () => {
       const outbox = open();
       appendEvents(outbox, ['tag.arrived', 'tag.arrived']);
