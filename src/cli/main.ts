@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
+import { tuneServiceStart } from './service-v8.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, parseNumberOption, USAGE, UsageError } from './usage.js';
 
 type Options = Parameters<typeof parseArgs>[0] extends infer T
@@ -18,18 +18,6 @@ function parse(args: string[], options: Options, positionals: number) {
 }
 
 /**
- * The service's young generation stays at V8's initial 1 MiB semi-spaces instead of growing to 16 MiB
- * each under load: about 4 MiB less resident memory at the price of a scavenge of a few tenths of a
- * millisecond about once a second at 200 reads/s. The systemd unit says `--max-semi-space-size=1`;
- * this makes a service started any other way (`node dist/cli/main.js run`, a container) the same.
- * Only the growth factor is set: V8 reads it each time the young generation would grow, whereas heap
- * sizes and GC threads are fixed when the process starts and must not be changed afterwards.
- */
-function serviceHeap(): void {
-  setFlagsFromString('--semi-space-growth-factor=1');
-}
-
-/**
  * Each command loads its own modules when it runs: the service does not carry the installer, the
  * recorder, the simulator or the replay in its memory.
  */
@@ -38,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run': {
       const { values } = parse(rest, { config: { type: 'string' } }, 0);
-      serviceHeap();
+      tuneServiceStart();
       const { runCommand } = await import('./run-command.js');
       return runCommand(values.config as string | undefined);
     }

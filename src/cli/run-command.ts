@@ -10,6 +10,7 @@ import { systemClock } from '../shared/clock.js';
 import { OutboxError, StoreLockedError } from '../store/index.js';
 import { CaptureError } from '../transport/index.js';
 import { printConfigError } from './config-commands.js';
+import { tuneServiceRunning } from './service-v8.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './usage.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/rfid-gateway/gateway.json';
@@ -115,6 +116,7 @@ export async function runCommand(configOption: string | undefined): Promise<numb
       cause instanceof SignatureKeyError;
     return usage ? EXIT_USAGE : EXIT_FAILURE;
   }
+  tuneServiceRunning();
   const fatal = (what: string) => (error: unknown) => {
     // Every device, sink and extension isolates its own failures; reaching here is a bug. Say so,
     // stop as cleanly as possible within the limit, and exit so that systemd restarts the service.
