@@ -264,3 +264,90 @@ describe('DevicePipeline.restart', () => {
     await expect(pipeline.restart()).rejects.toThrow(/stopped/);
   });
 });
+
+describe('DevicePipeline start-up retries', () => {
+  /** A reader whose one start-up command is answered only when `answering` says so. */
+  function slowModule(clock: VirtualClock) {
+    const bodies: EventBody[] = [];
+    const state = { answering: false, writes: 0 };
+    let handlers: TransportHandlers | undefined;
+    const hello = new Uint8Array([0x01]);
+    const driver: Driver = {
+      ...linesDriver,
+      name: 'booting',
+      kind: 'reader',
+      createDecoder: (output) => {
+        const stats = { bytes: 0, frames: 0, reads: 0, errors: 0, droppedBytes: 0 };
+        return {
+          stats,
+          reset: () => {},
+          push: (chunk) => {
+            stats.bytes += chunk.length;
+            stats.frames += 1;
+            output.message({ kind: 'log', text: 'ready' });
+          },
+        };
+      },
+      startup: () => [
+        {
+          name: 'hello',
+          bytes: hello,
+          isAnswer: (message) => message.kind === 'log',
+          timeoutMs: 500,
+        },
+      ],
+      shutdown: () => [],
+    };
+    const pipeline = new DevicePipeline({
+      id: 'fridge',
+      driver,
+      settings: {},
+      clock,
+      logger: silentLogger(),
+      publish: (body) => bodies.push(body),
+      zone: 'fridge',
+      interactive: true,
+      openTransport: () => ({
+        target: 'test',
+        start: (given) => {
+          handlers = given;
+        },
+        write: async () => {
+          state.writes += 1;
+          // Answers after the write's turn, as a device on a port would.
+          if (state.answering) queueMicrotask(() => handlers?.data(new Uint8Array([0x02])));
+        },
+        stop: async () => {},
+      }),
+    });
+    pipeline.start();
+    const states = () => bodies.flatMap((body) => (body.type === 'reader.status' ? [body.state] : []));
+    return { pipeline, state, states, online: () => handlers?.status({ state: 'online' }) };
+  }
+
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('retries a failed start-up with backoff for ever and is online once the module answers', async () => {
+    const clock = new VirtualClock(0);
+    const module = slowModule(clock);
+    module.online();
+    // Still booting: tries at 0, 1.5 s and 4 s (a 500 ms timeout, then waits of 1 s, 2 s, 4 s).
+    for (let at = 0; at <= 8_000; at += 100) {
+      clock.advanceTo(at);
+      await settle();
+    }
+    expect(module.states()).toEqual(['online', 'error']);
+    expect(module.pipeline.state).toBe('error');
+    const triesWhileBooting = module.state.writes;
+    expect(triesWhileBooting).toBe(3);
+    module.state.answering = true;
+    for (let at = 8_100; at <= 20_000; at += 100) {
+      clock.advanceTo(at);
+      await settle();
+    }
+    expect(module.states()).toEqual(['online', 'error', 'online']);
+    expect(module.pipeline.state).toBe('online');
+    expect(module.state.writes).toBe(triesWhileBooting + 1);
+    await module.pipeline.stop();
+  });
+});

@@ -1,6 +1,6 @@
 import type { PresenceEngine } from '../core/index.js';
 import type { Logger } from '../observability/logger.js';
-import type { Clock, EpochMs } from '../shared/clock.js';
+import type { Clock, EpochMs, TimerHandle } from '../shared/clock.js';
 import type {
   DecodeError,
   DecoderOutput,
@@ -12,6 +12,7 @@ import type {
 import type { EventBody } from '../shared/events.js';
 import type { ByteTransport, TransportStatus } from '../transport/types.js';
 import { CommandSession } from './command-session.js';
+import { defaultStalledAfterMs, Liveness } from './liveness.js';
 import type { DeviceCounters, DeviceState, DeviceView } from './reading-services.js';
 
 export interface DevicePipelineOptions {
@@ -25,6 +26,10 @@ export interface DevicePipelineOptions {
   engine?: PresenceEngine;
   /** Called after each chunk has gone through the decoder (the readers arm their deadline timer). */
   afterIngest?: () => void;
+  /** Called before the core's clock moves on (the readers check every reader's liveness first). */
+  beforeAdvance?: (nowMs: EpochMs) => void;
+  /** Silence after which a reader whose driver expects traffic is stalled (default: 2.5 intervals). */
+  stalledAfterMs?: number;
   /** Zone of a sensor's channels. */
   zone: string;
   /** Makes the device's transport; called again by `restart()` (a transport is used once). */
@@ -42,6 +47,9 @@ const ignoreRead = (): void => {};
 
 /** Decode errors come in bursts (line noise, a wrong baud rate); log the first of each burst only. */
 const ERROR_LOG_INTERVAL_MS = 10_000;
+/** The longest wait between two tries to get a stalled reader or a failed start-up going again. */
+const MAX_RETRY_MS = 60_000;
+const STARTUP_RETRY_MS = 1_000;
 
 /**
  * One serial device end to end: transport bytes → decoder → core (readers) or sensor events, plus
@@ -69,6 +77,15 @@ export class DevicePipeline implements DeviceView {
   private startupRunning = false;
   private transport: ByteTransport | undefined;
   private restarting: Promise<void> | undefined;
+  private readonly liveness: Liveness;
+  private watchdog: TimerHandle | undefined;
+  /** What is being tried to get a stalled reader going again: 1 = its start-up again, then reopens. */
+  private recovery: TimerHandle | undefined;
+  /** Tries since the reader last talked; a reopen does not start the backoff afresh. */
+  private recoveryAttempts = 0;
+  private startupRetry: { attempt: number; timer: TimerHandle | undefined } | undefined;
+  /** Times the reader went silent while it should have talked. */
+  stalls = 0;
 
   constructor(private readonly options: DevicePipelineOptions) {
     const { engine, clock } = options;
@@ -81,6 +98,8 @@ export class DevicePipeline implements DeviceView {
       decodeError: (error) => this.onDecodeError(error),
     };
     this.decoder = options.driver.createDecoder(output);
+    const expected = options.driver.kind === 'reader' ? options.driver.expectedTrafficMs : undefined;
+    this.liveness = new Liveness(expected, options.stalledAfterMs ?? defaultStalledAfterMs(expected));
     this.session = new CommandSession(clock, (bytes) => this.write(bytes), options.logger);
   }
 
@@ -97,7 +116,7 @@ export class DevicePipeline implements DeviceView {
   }
 
   get counters(): DeviceCounters {
-    return { ...this.decoder.stats };
+    return { ...this.decoder.stats, stalls: this.stalls };
   }
 
   start(): void {
@@ -126,9 +145,15 @@ export class DevicePipeline implements DeviceView {
 
   /** Bytes from the device, whichever transport brought them. */
   ingest(chunk: Uint8Array): void {
+    const framesBefore = this.decoder.stats.frames;
     try {
-      this.options.engine?.advance(this.options.clock.now());
+      const now = this.options.clock.now();
+      if (this.options.engine) {
+        this.options.beforeAdvance?.(now);
+        this.options.engine.advance(now);
+      }
       this.decoder.push(chunk);
+      if (this.decoder.stats.frames !== framesBefore) this.onTraffic(now);
     } catch (error) {
       // A bug in one device's path must not stop the others (or a replay): the chunk is counted
       // as an error and the decoder starts afresh at the next one.
@@ -152,6 +177,7 @@ export class DevicePipeline implements DeviceView {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.clearTimers();
     await this.restarting;
     this.session.cancel();
     const steps = this.options.interactive ? this.options.driver.shutdown(this.options.settings) : [];
@@ -184,11 +210,18 @@ export class DevicePipeline implements DeviceView {
       // one it reported before the port went away.
       this.health = 'ok';
       this.decoder.reset();
+      this.startupRetry = undefined;
+      // A reader that talked before must talk again within the threshold of the reopening.
+      if (this.liveness.known) {
+        this.liveness.noteTraffic(this.options.clock.now());
+        this.armWatchdog();
+      }
       publish({ type: 'reader.status', reader: this.id, state: 'online' });
       void this.runStartup();
       return;
     }
     this.session.cancel();
+    this.clearTimers();
     this.connection = 'offline';
     // Every retry reports offline again: one warning per outage, the retries at debug.
     const firstReport = this.outage === undefined;
@@ -218,18 +251,140 @@ export class DevicePipeline implements DeviceView {
     const result = await this.session.run(steps).finally(() => {
       this.startupRunning = false;
     });
-    if (result.ok || result.reason === 'cancelled' || this.stopped) return;
+    if (result.ok) {
+      this.startupSucceeded();
+      return;
+    }
+    if (result.reason === 'cancelled' || this.stopped || this.connection === 'offline') return;
+    // A module powered after the Pi, still booting or answering late: tried again for ever, with backoff.
+    const attempt = (this.startupRetry?.attempt ?? 0) + 1;
+    const retryInMs = Math.min(STARTUP_RETRY_MS * 2 ** (attempt - 1), MAX_RETRY_MS);
+    this.startupRetry = {
+      attempt,
+      timer: this.options.clock.setTimeout(() => {
+        if (this.startupRetry) this.startupRetry.timer = undefined;
+        if (!this.stopped && this.connection !== 'offline') void this.runStartup();
+      }, retryInMs),
+    };
+    const reason = `start-up step "${result.failedStep}" failed: ${result.reason}`;
+    if (this.connection === 'error' && attempt > 1) {
+      this.options.logger.debug({ reader: this.id, attempt, retryInMs, reason }, 'start-up failed again');
+      return;
+    }
     this.connection = 'error';
     this.options.logger.error(
-      { reader: this.id, step: result.failedStep, reason: result.reason },
+      { reader: this.id, step: result.failedStep, reason: result.reason, attempt, retryInMs },
       'start-up failed',
     );
     this.options.publish({
       type: 'reader.status',
       reader: this.id,
       state: 'error',
-      reason: `start-up step "${result.failedStep}" failed: ${result.reason}`,
+      reason,
+      detail: { attempt, retryInMs },
     });
+  }
+
+  /** A start-up that failed before and succeeds now: the reader is back, without a restart of the gateway. */
+  private startupSucceeded(): void {
+    const retry = this.startupRetry;
+    this.startupRetry = undefined;
+    if (!retry || this.connection !== 'error') return;
+    this.connection = 'online';
+    this.options.logger.info({ reader: this.id, attempts: retry.attempt + 1 }, 'start-up succeeded');
+    this.options.publish({ type: 'reader.status', reader: this.id, state: 'online' });
+  }
+
+  /** A valid frame: the reader is alive; a stalled one is back. */
+  private onTraffic(nowMs: EpochMs): void {
+    if (this.liveness.expectedEveryMs === undefined) return;
+    const silentMs = this.liveness.silenceMs(nowMs);
+    const wasKnown = this.liveness.known;
+    this.liveness.noteTraffic(nowMs);
+    this.recoveryAttempts = 0;
+    if (this.connection === 'stalled') {
+      this.cancelRecovery();
+      this.connection = 'online';
+      this.options.logger.info({ reader: this.id, silentMs }, 'reader talking again');
+      this.options.publish({ type: 'reader.status', reader: this.id, state: 'online' });
+      this.armWatchdog();
+    } else if (!wasKnown) {
+      this.armWatchdog();
+    }
+  }
+
+  /**
+   * Stalls the reader if it has been silent for too long. Called by its watchdog and, before the
+   * core's clock moves on, by the readers: a hung reader is held before any of its tags could depart.
+   */
+  checkLiveness(nowMs: EpochMs): void {
+    if (this.connection !== 'online' || !this.liveness.isStalled(nowMs)) return;
+    this.connection = 'stalled';
+    if (this.recoveryAttempts === 0) this.stalls += 1;
+    const silentMs = this.liveness.silenceMs(nowMs);
+    const expectedEveryMs = this.liveness.expectedEveryMs as number;
+    this.options.logger.warn(
+      { reader: this.id, port: this.transport?.target, silentMs, expectedEveryMs },
+      'reader stalled',
+    );
+    this.options.publish({
+      type: 'reader.status',
+      reader: this.id,
+      state: 'stalled',
+      reason: `no traffic for ${silentMs} ms (expected every ${expectedEveryMs} ms)`,
+      detail: { silentMs, expectedEveryMs },
+    });
+    this.scheduleRecovery();
+  }
+
+  private armWatchdog(): void {
+    if (this.watchdog) this.options.clock.clearTimeout(this.watchdog);
+    const at = this.liveness.stallsAt();
+    if (at === undefined || this.stopped) return;
+    const { clock } = this.options;
+    // Fires once per threshold while traffic flows: it looks at the time of the last frame then.
+    this.watchdog = clock.setTimeout(
+      () => {
+        this.watchdog = undefined;
+        this.checkLiveness(clock.now());
+        if (this.connection === 'online') this.armWatchdog();
+      },
+      Math.max(0, at - clock.now()),
+    );
+  }
+
+  /** Its start-up commands again, then reopening the port, with backoff, until it talks. */
+  private scheduleRecovery(): void {
+    if (!this.options.interactive || this.stopped) return;
+    const attempt = this.recoveryAttempts + 1;
+    const delayMs = Math.min(this.liveness.stalledAfterMs * 2 ** (attempt - 1), MAX_RETRY_MS);
+    this.recovery = this.options.clock.setTimeout(() => {
+      this.recovery = undefined;
+      if (this.connection !== 'stalled' || this.stopped) return;
+      this.recoveryAttempts = attempt;
+      const action = attempt === 1 ? 'start-up commands again' : 'reopening the port';
+      this.options.logger.info({ reader: this.id, attempt }, `stalled reader: ${action}`);
+      if (attempt === 1) {
+        void this.runStartup();
+        this.scheduleRecovery();
+      } else {
+        // The reopened port is watched from its opening: silent still, it stalls and comes here again.
+        void this.restart().catch(() => {});
+      }
+    }, delayMs);
+  }
+
+  private cancelRecovery(): void {
+    if (this.recovery) this.options.clock.clearTimeout(this.recovery);
+    this.recovery = undefined;
+  }
+
+  private clearTimers(): void {
+    this.cancelRecovery();
+    if (this.watchdog) this.options.clock.clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    if (this.startupRetry?.timer) this.options.clock.clearTimeout(this.startupRetry.timer);
+    this.startupRetry = undefined;
   }
 
   private onMessage(message: ReaderMessage): void {

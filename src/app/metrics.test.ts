@@ -13,7 +13,7 @@ function reading(at: number, reads: number, antennaReads: Array<[number, number]
       {
         id: 'shelf',
         state: 'online',
-        counters: { bytes: reads * 47, frames: reads, reads, errors: 0, droppedBytes: 0 },
+        counters: { bytes: reads * 47, frames: reads, reads, errors: 0, droppedBytes: 0, stalls: 0 },
         antennaReads,
         ingestFailures: 0,
       },
@@ -81,6 +81,7 @@ describe('MetricsPayloads', () => {
           frames: 600,
           decodeErrors: 0,
           droppedBytes: 0,
+          stalls: 0,
         },
       },
       core: { ...emptyStats(), reads: 600 },

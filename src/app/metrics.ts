@@ -43,6 +43,7 @@ export class MetricsPayloads {
         frames: counters.frames,
         decodeErrors: counters.errors,
         droppedBytes: counters.droppedBytes,
+        stalls: counters.stalls,
       };
     }
     const loop = this.loop.take();

@@ -34,8 +34,9 @@ export interface ReadersOptions {
  * (at most one sweep per `core.sweepIntervalMs`), armed after each chunk and after whatever else
  * adds deadlines (a restore, a reader released), so an idle gateway wakes for nothing.
  *
- * Silence is not evidence: a reader that goes offline or into error is held in the core (its tags
- * neither depart nor move) until it is online again, before its `reader.status` is emitted. Card
+ * Silence is not evidence: a reader that goes offline, into error or stalls (silent while its
+ * driver expects traffic) is held in the core (its tags neither depart nor move) until it is
+ * online again, before its `reader.status` is emitted. Card
  * readers are not held: a card that is not read any more has been taken away.
  */
 export class Readers implements Extension {
@@ -72,7 +73,16 @@ export class Readers implements Extension {
         clock,
         logger: logger.child({ device: device.id, driver: driver.name }),
         publish: (body, atMs) => this.publish(body, atMs),
-        ...(driver.kind === 'reader' ? { engine: this.engine, afterIngest: () => this.armDeadline() } : {}),
+        ...(driver.kind === 'reader'
+          ? {
+              engine: this.engine,
+              afterIngest: () => this.armDeadline(),
+              beforeAdvance: (nowMs: number) => this.checkLiveness(nowMs),
+            }
+          : {}),
+        ...('stalledAfterMs' in device && device.stalledAfterMs !== undefined
+          ? { stalledAfterMs: device.stalledAfterMs }
+          : {}),
         zone: deviceZones(device).fallback,
         interactive: transportFor !== undefined && !device.port.startsWith('replay:'),
         ...(transportFor
@@ -226,8 +236,14 @@ export class Readers implements Extension {
     this.armDeadline();
   }
 
+  /** Every reader that should have talked and did not is stalled, and held, before tags may depart. */
+  private checkLiveness(nowMs: number): void {
+    for (const pipeline of this.pipelines.values()) pipeline.checkLiveness(nowMs);
+  }
+
   private sweep(atMs: number): boolean {
     try {
+      this.checkLiveness(atMs);
       this.engine.advance(atMs);
       return true;
     } catch (error) {

@@ -8,9 +8,12 @@ export interface DeviceCounters {
   reads: number;
   errors: number;
   droppedBytes: number;
+  /** Times a reader went silent while its driver expected traffic. */
+  stalls: number;
 }
 
-export type DeviceState = 'online' | 'offline' | 'error';
+/** `stalled`: the port is open but a reader that should talk has gone silent (its tags are held). */
+export type DeviceState = 'online' | 'offline' | 'stalled' | 'error';
 
 /** One reader or sensor as features may see it. */
 export interface DeviceView {

@@ -99,6 +99,15 @@ export const readerSchema = z.strictObject({
   settings: readerSettings.default({}),
   reconnect: reconnect.default(reconnect.parse({})),
   replay: replayOptions.default(replayOptions.parse({})),
+  stalledAfterMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(3_600_000)
+    .optional()
+    .describe(
+      "Silence after which a reader whose driver expects traffic (ThingMagic's read-cycle heartbeat) is stalled and its tags held (default: 2.5 expected intervals)",
+    ),
 });
 
 export const sensorSchema = z.strictObject({

@@ -103,6 +103,11 @@ export interface Driver {
   readonly name: string;
   readonly kind: DeviceKind;
   readonly defaultBaudRate: number;
+  /**
+   * How often the device sends a valid frame while it works, even with nothing to report (a read
+   * cycle's heartbeat); undefined when its silence means nothing (a card reader without a card).
+   */
+  readonly expectedTrafficMs?: number;
   createDecoder(output: DecoderOutput): StreamDecoder;
   startup(settings: ReaderSettings): CommandStep[];
   shutdown(settings: ReaderSettings): CommandStep[];

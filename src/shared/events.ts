@@ -74,7 +74,7 @@ export type EventBody =
   | {
       type: 'reader.status';
       reader: string;
-      state: 'online' | 'offline' | 'error';
+      state: 'online' | 'offline' | 'stalled' | 'error';
       reason?: string;
       detail?: Record<string, string | number | boolean>;
     }

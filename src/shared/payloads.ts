@@ -31,7 +31,7 @@ export interface InventorySnapshot {
 /** `<base>/readers/<id>`: a reader's or sensor's state and counters. */
 export interface ReaderStatePayload {
   reader: string;
-  state: 'online' | 'offline' | 'error';
+  state: 'online' | 'offline' | 'stalled' | 'error';
   /** ISO 8601 UTC: when this state began (or when it was first published). */
   since: string;
   reason?: string;
@@ -78,7 +78,7 @@ export interface TodayPayload {
 }
 
 export interface ReaderMetrics {
-  state: 'online' | 'offline' | 'error';
+  state: 'online' | 'offline' | 'stalled' | 'error';
   reads: number;
   readsPerSec: number;
   /** Reads per second by antenna number (only antennas that were read). */
@@ -86,6 +86,8 @@ export interface ReaderMetrics {
   frames: number;
   decodeErrors: number;
   droppedBytes: number;
+  /** Times the reader went silent while its driver expected traffic (its tags were held). */
+  stalls: number;
 }
 
 /** `<base>/metrics`: counters and gauges, rates since the previous sample. */

@@ -7,7 +7,7 @@ import {
   type InventoryOptions,
 } from '../../src/domain/inventory/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import { CMD_START_READING } from '../../src/protocols/thingmagic/fixtures.js';
+import { CMD_START_READING, RSP_KEEPALIVE } from '../../src/protocols/thingmagic/fixtures.js';
 import { createSimulator } from '../../src/protocols/thingmagic/simulator.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
@@ -72,6 +72,14 @@ export async function startGateway(dataDir: string, t0: number, options: Gateway
   const keepReading = (tags: readonly string[], fromMs: number, toMs: number) => {
     for (let at = fromMs; at <= toMs; at += 1000) read(tags, at);
   };
+  /** The module's read-cycle heartbeat ("no tags found") every second from `fromMs` to `toMs`. */
+  const heartbeats = (fromMs: number, toMs: number) => {
+    for (let at = fromMs; at <= toMs; at += 1000) {
+      clock.advanceTo(at);
+      if (port) port.data(RSP_KEEPALIVE);
+      else controller.readers.pipeline('fridge')?.ingest(RSP_KEEPALIVE);
+    }
+  };
   const summary = () =>
     events.map((event) => {
       const at = Date.parse(event.ts) - t0;
@@ -91,6 +99,7 @@ export async function startGateway(dataDir: string, t0: number, options: Gateway
     events,
     read,
     keepReading,
+    heartbeats,
     summary,
     inventory: () => controller.service('inventory') as Inventory,
     rows: () =>

@@ -58,8 +58,8 @@ describe('inventory while a reader is unplugged (whole gateway, a port that goes
     gateway.clock.advanceTo(T0 + 24 * 3_600_000);
     expect(gateway.events.filter((event) => event.type === 'tag.departed')).toEqual([]);
     port.plugIn();
-    // Nothing reads: a reader that sends nothing without tags. The tags still depart on time.
-    gateway.clock.advanceTo(T0 + 24 * 3_600_000 + 5000);
+    // The module reads again and sees none of them: the tags depart on time.
+    gateway.heartbeats(T0 + 24 * 3_600_000 + 500, T0 + 24 * 3_600_000 + 5000);
     const departed = gateway.events.filter((event) => event.type === 'tag.departed');
     expect(departed.map((event) => [event.tag, Date.parse(event.ts) - T0])).toEqual([
       [A, 24 * 3_600_000 + 3000],
@@ -68,5 +68,33 @@ describe('inventory while a reader is unplugged (whole gateway, a port that goes
     ]);
     expect(gateway.inventory().snapshot('fridge')).toMatchObject({ count: 0, products: [] });
     await gateway.controller.stop();
+  });
+
+  it('holds the tags of a reader that goes silent with its port open, and lets them go once it talks again', async () => {
+    const { gateway } = await fridgeOnAPort();
+    // A hung module: the port stays open, the heartbeat stops after the last read at 2.1 s.
+    gateway.clock.advanceTo(T0 + 60_000);
+    expect(gateway.events.filter((event) => event.type === 'tag.departed')).toEqual([]);
+    const stale = 'reader fridge stalled: no traffic for 2500 ms (expected every 1000 ms)';
+    expect(gateway.inventory().snapshot('fridge')).toMatchObject({ count: 3, stale });
+    // It talks again and reads A only: B and C depart the hold-off after it came back.
+    gateway.keepReading([A], T0 + 60_000, T0 + 66_000);
+    await gateway.controller.stop();
+    expect(gateway.summary()).toEqual([
+      ['reader.status', 0, 'online'],
+      ['tag.arrived', 100, A],
+      ['tag.arrived', 100, B],
+      ['tag.arrived', 100, C],
+      ['inventory.changed', 100, { added: [A, B, C], removed: [], count: 3 }],
+      // 2.5 expected intervals after the last frame, before any tag's 3 s hold-off ran out.
+      ['reader.status', 4600, 'stalled'],
+      ['inventory.changed', 4600, { added: [], removed: [], count: 3, stale }],
+      ['reader.status', 60_000, 'online'],
+      ['inventory.changed', 60_000, { added: [], removed: [], count: 3 }],
+      ['tag.departed', 63_000, B],
+      ['tag.departed', 63_000, C],
+      ['inventory.changed', 63_000, { added: [], removed: [B, C], count: 1 }],
+      ['reader.status', 66_000, 'offline'],
+    ]);
   });
 });

@@ -85,6 +85,7 @@ describe('<base>/metrics and /metrics (real Mosquitto, real HTTP)', () => {
         frames: 4,
         decodeErrors: 0,
         droppedBytes: 0,
+        stalls: 0,
       },
       badge: {
         state: 'online',
@@ -94,6 +95,7 @@ describe('<base>/metrics and /metrics (real Mosquitto, real HTTP)', () => {
         frames: 1,
         decodeErrors: 1,
         droppedBytes: 16,
+        stalls: 0,
       },
     });
     expect(Object.keys(second.core).sort()).toEqual(

@@ -13,6 +13,7 @@ import { Catalog } from '../../src/domain/catalog/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { encodeId12Frame } from '../../src/protocols/em4100-ascii/index.js';
 import { encodeLine } from '../../src/protocols/lines/index.js';
+import { RSP_KEEPALIVE } from '../../src/protocols/thingmagic/fixtures.js';
 import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import type { Product } from '../../src/shared/commerce.js';
@@ -129,6 +130,11 @@ export class HttpRig {
     const chunk = Buffer.concat(frames.map((frame) => frame ?? new Uint8Array()));
     this.port(reader).data(chunk);
     return chunk;
+  }
+
+  /** The ThingMagic reader's read-cycle heartbeat ("no tags found"), as it streams once a second. */
+  heartbeat(reader: string): void {
+    this.port(reader).data(RSP_KEEPALIVE);
   }
 
   card(reader: string, id: string): Uint8Array {

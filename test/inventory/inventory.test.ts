@@ -108,7 +108,8 @@ describe('inventory: readers in error', () => {
       stale,
     });
     expect(r.inventory.snapshot('fridge').stale).toBe(stale);
-    r.status(Status.noTagsFound, T0 + 61_001);
+    // Back to work: the module streams its read-cycle heartbeat once a second, and sees no tag.
+    for (let at = T0 + 61_001; at <= T0 + 70_000; at += 1000) r.status(Status.noTagsFound, at);
     r.clock.advanceTo(T0 + 70_000);
     expect(r.inventory.snapshot('fridge')).toMatchObject({ count: 0 });
     expect(r.ofType('inventory.changed').at(-1)).toEqual(expect.not.objectContaining({ stale }));

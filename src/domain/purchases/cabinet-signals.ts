@@ -70,7 +70,7 @@ export class CabinetHealth {
   /** Records a reader's state; returns what is wrong with it, undefined when it is online. */
   reader(
     reader: string,
-    state: 'online' | 'offline' | 'error',
+    state: 'online' | 'offline' | 'stalled' | 'error',
     reason: string | undefined,
   ): string | undefined {
     if (state === 'online') {

@@ -221,7 +221,11 @@ export class Cabinet {
     }, this.deps.config.doorOpenAlarmMs);
   }
 
-  onReaderStatus(reader: string, state: 'online' | 'offline' | 'error', reason: string | undefined): void {
+  onReaderStatus(
+    reader: string,
+    state: 'online' | 'offline' | 'stalled' | 'error',
+    reason: string | undefined,
+  ): void {
     const why = this.health.reader(reader, state, reason);
     if (why !== undefined && this.current && this.current.state !== 'authorised')
       this.sessionFaults.add(`reader_${state}: ${why}`);

@@ -2,7 +2,7 @@ import type { HttpConfig } from '../../config/integrations.js';
 import type { OutboxStats } from '../../store/types.js';
 import type { HttpContext } from './context.js';
 
-type DeviceState = 'online' | 'offline' | 'error';
+type DeviceState = 'online' | 'offline' | 'stalled' | 'error';
 
 export interface DeviceHealth {
   state: DeviceState;
@@ -63,7 +63,7 @@ export function assessHealth(input: HealthInput, limits: HttpConfig['health']): 
     };
     const forMs = now - device.since;
     if (device.state === 'online' || forMs <= limits.readerOfflineMs) continue;
-    const what = device.state === 'error' ? 'in error' : 'offline';
+    const what = device.state === 'error' ? 'in error' : device.state;
     const why = device.reason === undefined ? '' : `: ${device.reason}`;
     reasons.push(
       `reader ${id} ${what} since ${iso(device.since)} (${seconds(forMs)}, longer than readerOfflineMs ${limits.readerOfflineMs} ms)${why}`,

@@ -83,6 +83,9 @@ export const thingmagicDriver: Driver = {
   name: 'thingmagic',
   kind: 'reader',
   defaultBaudRate: 115200,
+  // In continuous reading the module streams a "no tags found" heartbeat at each read cycle's start,
+  // about once a second ([TM-ACT]), whatever is in the field.
+  expectedTrafficMs: 1000,
   createDecoder: (output) => createThingMagicDecoder(output),
   startup,
   shutdown: () => [stopStep(false)],

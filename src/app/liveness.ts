@@ -1,0 +1,59 @@
+import type { EpochMs } from '../shared/clock.js';
+
+/**
+ * Whether a reader that says nothing is quiet or dead. A driver states the traffic it expects (an
+ * M6e in continuous reading sends a heartbeat every read cycle, ~1 s, even with no tag in the
+ * field); an EM4100 reader sends nothing without a card, so its silence means nothing and its
+ * liveness stays unknown. Known only once the expected traffic has been seen since the port opened:
+ * a capture recorded without heartbeats, or a module that never started its stream, stays unknown
+ * rather than being declared stalled on a guess.
+ */
+export class Liveness {
+  private lastTrafficAt: EpochMs | undefined;
+
+  /**
+   * @param expectedEveryMs the driver's interval between frames while reading; undefined = unknown
+   * @param stalledAfterMs silence from which the reader counts as stalled
+   */
+  constructor(
+    readonly expectedEveryMs: number | undefined,
+    readonly stalledAfterMs: number,
+  ) {}
+
+  /** A valid frame from the device (a tag, a heartbeat, a status). */
+  noteTraffic(atMs: EpochMs): void {
+    if (this.expectedEveryMs !== undefined) this.lastTrafficAt = atMs;
+  }
+
+  /** The port opened again: what was seen before says nothing about the device now. */
+  reset(): void {
+    this.lastTrafficAt = undefined;
+  }
+
+  get known(): boolean {
+    return this.lastTrafficAt !== undefined;
+  }
+
+  /** How long the device has been silent although it should not be; 0 when that is not known. */
+  silenceMs(nowMs: EpochMs): number {
+    return this.lastTrafficAt === undefined ? 0 : Math.max(0, nowMs - this.lastTrafficAt);
+  }
+
+  isStalled(nowMs: EpochMs): boolean {
+    return this.known && this.silenceMs(nowMs) >= this.stalledAfterMs;
+  }
+
+  /** When silence would make the device stalled, or undefined when liveness is unknown. */
+  stallsAt(): EpochMs | undefined {
+    return this.lastTrafficAt === undefined ? undefined : this.lastTrafficAt + this.stalledAfterMs;
+  }
+}
+
+/**
+ * The default threshold: two and a half expected intervals (two heartbeats missed, and jitter), so
+ * that with the default `departAfterMs` (3 s) and the M6e's 1 s heartbeat a hung reader is stalled,
+ * and its tags held, before any of them could depart.
+ */
+export function defaultStalledAfterMs(expectedEveryMs: number | undefined): number {
+  return expectedEveryMs === undefined ? Number.POSITIVE_INFINITY : Math.round(expectedEveryMs * 2.5);
+}
