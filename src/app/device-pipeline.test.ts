@@ -30,6 +30,22 @@ function pipelineFor(driver: typeof thingmagicDriver, withEngine: boolean) {
 
 const text = (value: string) => new TextEncoder().encode(value);
 
+/** A decoder that turns each chunk into one frame and one message. */
+function messageDecoder(toMessage: (chunk: Uint8Array) => ReaderMessage): Driver['createDecoder'] {
+  return (output) => {
+    const stats = { bytes: 0, frames: 0, reads: 0, errors: 0, droppedBytes: 0 };
+    return {
+      stats,
+      reset: () => {},
+      push: (chunk) => {
+        stats.bytes += chunk.length;
+        stats.frames += 1;
+        output.message(toMessage(chunk));
+      },
+    };
+  };
+}
+
 describe('DevicePipeline', () => {
   it('contains an exception thrown while processing a chunk: counted, and the next chunk still works', () => {
     const { pipeline, bodies } = pipelineFor(linesDriver, false);
@@ -95,17 +111,7 @@ describe('DevicePipeline reader health', () => {
     ...linesDriver,
     name: 'scripted',
     kind: 'reader',
-    createDecoder: (output) => {
-      const stats = { bytes: 0, frames: 0, reads: 0, errors: 0, droppedBytes: 0 };
-      return {
-        stats,
-        reset: () => {},
-        push: (chunk) => {
-          stats.bytes += chunk.length;
-          output.message(JSON.parse(new TextDecoder().decode(chunk)) as ReaderMessage);
-        },
-      };
-    },
+    createDecoder: messageDecoder((chunk) => JSON.parse(new TextDecoder().decode(chunk)) as ReaderMessage),
   };
 
   function readerWithTransport(logger = silentLogger(), clock = new VirtualClock(0)) {
@@ -276,18 +282,7 @@ describe('DevicePipeline start-up retries', () => {
       ...linesDriver,
       name: 'booting',
       kind: 'reader',
-      createDecoder: (output) => {
-        const stats = { bytes: 0, frames: 0, reads: 0, errors: 0, droppedBytes: 0 };
-        return {
-          stats,
-          reset: () => {},
-          push: (chunk) => {
-            stats.bytes += chunk.length;
-            stats.frames += 1;
-            output.message({ kind: 'log', text: 'ready' });
-          },
-        };
-      },
+      createDecoder: messageDecoder(() => ({ kind: 'log', text: 'ready' })),
       startup: () => [
         {
           name: 'hello',
