@@ -273,15 +273,16 @@ describe('DevicePipeline.restart', () => {
 
 describe('DevicePipeline start-up retries', () => {
   /** A reader whose one start-up command is answered only when `answering` says so. */
-  function slowModule(clock: VirtualClock) {
+  function slowModule(clock: VirtualClock, expectedTrafficMs?: number) {
     const bodies: EventBody[] = [];
-    const state = { answering: false, writes: 0 };
+    const state = { answering: false, writes: 0, opens: 0 };
     let handlers: TransportHandlers | undefined;
     const hello = new Uint8Array([0x01]);
     const driver: Driver = {
       ...linesDriver,
       name: 'booting',
       kind: 'reader',
+      ...(expectedTrafficMs === undefined ? {} : { expectedTrafficMs }),
       createDecoder: messageDecoder(() => ({ kind: 'log', text: 'ready' })),
       startup: () => [
         {
@@ -305,6 +306,7 @@ describe('DevicePipeline start-up retries', () => {
       openTransport: () => ({
         target: 'test',
         start: (given) => {
+          state.opens += 1;
           handlers = given;
         },
         write: async () => {
@@ -343,6 +345,38 @@ describe('DevicePipeline start-up retries', () => {
     expect(module.states()).toEqual(['online', 'error', 'online']);
     expect(module.pipeline.state).toBe('online');
     expect(module.state.writes).toBe(triesWhileBooting + 1);
+    await module.pipeline.stop();
+  });
+
+  it('stalls a silent reader, tries its start-up again, then reopens its port, and is online when it talks', async () => {
+    const clock = new VirtualClock(0);
+    const module = slowModule(clock, 1000);
+    const until = async (toMs: number) => {
+      for (let at = clock.now() + 100; at <= toMs; at += 100) {
+        clock.advanceTo(at);
+        await settle();
+      }
+    };
+    module.state.answering = true;
+    module.online();
+    await settle();
+    // The module answered its start-up at 0 and then hangs.
+    module.state.answering = false;
+    await until(2_400);
+    expect(module.states()).toEqual(['online']);
+    // 2.5 intervals of silence: stalled. 2.5 s later its start-up again (unanswered), 5 s later a reopen.
+    await until(2_500);
+    expect(module.states()).toEqual(['online', 'stalled']);
+    await until(9_900);
+    expect({ writes: module.state.writes, opens: module.state.opens }).toEqual({ writes: 2, opens: 1 });
+    module.state.answering = true;
+    await until(10_000);
+    expect(module.state.opens).toBe(2);
+    module.online();
+    await until(10_500);
+    expect(module.states()).toEqual(['online', 'stalled', 'online']);
+    expect(module.pipeline.state).toBe('online');
+    expect(module.pipeline.counters.stalls).toBe(1);
     await module.pipeline.stop();
   });
 });

@@ -1,6 +1,6 @@
 import type { PresenceEngine } from '../core/index.js';
 import type { Logger } from '../observability/logger.js';
-import type { Clock, EpochMs, TimerHandle } from '../shared/clock.js';
+import type { Clock, EpochMs } from '../shared/clock.js';
 import type {
   DecodeError,
   DecoderOutput,
@@ -12,7 +12,7 @@ import type {
 import type { EventBody } from '../shared/events.js';
 import type { ByteTransport, TransportStatus } from '../transport/types.js';
 import { CommandSession } from './command-session.js';
-import { defaultStalledAfterMs, Liveness } from './liveness.js';
+import { ReaderUpkeep } from './reader-upkeep.js';
 import type { DeviceCounters, DeviceState, DeviceView } from './reading-services.js';
 
 export interface DevicePipelineOptions {
@@ -47,9 +47,6 @@ const ignoreRead = (): void => {};
 
 /** Decode errors come in bursts (line noise, a wrong baud rate); log the first of each burst only. */
 const ERROR_LOG_INTERVAL_MS = 10_000;
-/** The longest wait between two tries to get a stalled reader or a failed start-up going again. */
-const MAX_RETRY_MS = 60_000;
-const STARTUP_RETRY_MS = 1_000;
 
 /**
  * One serial device end to end: transport bytes → decoder → core (readers) or sensor events, plus
@@ -77,15 +74,7 @@ export class DevicePipeline implements DeviceView {
   private startupRunning = false;
   private transport: ByteTransport | undefined;
   private restarting: Promise<void> | undefined;
-  private readonly liveness: Liveness;
-  private watchdog: TimerHandle | undefined;
-  /** What is being tried to get a stalled reader going again: 1 = its start-up again, then reopens. */
-  private recovery: TimerHandle | undefined;
-  /** Tries since the reader last talked; a reopen does not start the backoff afresh. */
-  private recoveryAttempts = 0;
-  private startupRetry: { attempt: number; timer: TimerHandle | undefined } | undefined;
-  /** Times the reader went silent while it should have talked. */
-  stalls = 0;
+  private readonly upkeep: ReaderUpkeep;
 
   constructor(private readonly options: DevicePipelineOptions) {
     const { engine, clock } = options;
@@ -99,7 +88,14 @@ export class DevicePipeline implements DeviceView {
     };
     this.decoder = options.driver.createDecoder(output);
     const expected = options.driver.kind === 'reader' ? options.driver.expectedTrafficMs : undefined;
-    this.liveness = new Liveness(expected, options.stalledAfterMs ?? defaultStalledAfterMs(expected));
+    this.upkeep = new ReaderUpkeep(clock, expected, options.stalledAfterMs, options.interactive, {
+      state: () => this.connection,
+      stall: (silentMs, expectedEveryMs) => this.onStall(silentMs, expectedEveryMs),
+      runStartup: () => {
+        if (!this.stopped && this.connection !== 'offline') void this.runStartup();
+      },
+      reopen: () => void this.restart().catch(() => {}),
+    });
     this.session = new CommandSession(clock, (bytes) => this.write(bytes), options.logger);
   }
 
@@ -116,7 +112,7 @@ export class DevicePipeline implements DeviceView {
   }
 
   get counters(): DeviceCounters {
-    return { ...this.decoder.stats, stalls: this.stalls };
+    return { ...this.decoder.stats, stalls: this.upkeep.stalls };
   }
 
   start(): void {
@@ -177,7 +173,7 @@ export class DevicePipeline implements DeviceView {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.clearTimers();
+    this.upkeep.closed();
     await this.restarting;
     this.session.cancel();
     const steps = this.options.interactive ? this.options.driver.shutdown(this.options.settings) : [];
@@ -210,18 +206,13 @@ export class DevicePipeline implements DeviceView {
       // one it reported before the port went away.
       this.health = 'ok';
       this.decoder.reset();
-      this.startupRetry = undefined;
-      // A reader that talked before must talk again within the threshold of the reopening.
-      if (this.liveness.known) {
-        this.liveness.noteTraffic(this.options.clock.now());
-        this.armWatchdog();
-      }
+      this.upkeep.opened(this.options.clock.now());
       publish({ type: 'reader.status', reader: this.id, state: 'online' });
       void this.runStartup();
       return;
     }
     this.session.cancel();
-    this.clearTimers();
+    this.upkeep.closed();
     this.connection = 'offline';
     // Every retry reports offline again: one warning per outage, the retries at debug.
     const firstReport = this.outage === undefined;
@@ -256,17 +247,14 @@ export class DevicePipeline implements DeviceView {
       return;
     }
     if (result.reason === 'cancelled' || this.stopped || this.connection === 'offline') return;
-    // A module powered after the Pi, still booting or answering late: tried again for ever, with backoff.
-    const attempt = (this.startupRetry?.attempt ?? 0) + 1;
-    const retryInMs = Math.min(STARTUP_RETRY_MS * 2 ** (attempt - 1), MAX_RETRY_MS);
-    this.startupRetry = {
-      attempt,
-      timer: this.options.clock.setTimeout(() => {
-        if (this.startupRetry) this.startupRetry.timer = undefined;
-        if (!this.stopped && this.connection !== 'offline') void this.runStartup();
-      }, retryInMs),
-    };
     const reason = `start-up step "${result.failedStep}" failed: ${result.reason}`;
+    // A stalled reader's own recovery goes on: it reopens the port next.
+    if (this.connection === 'stalled') {
+      this.options.logger.debug({ reader: this.id, reason }, 'stalled reader: start-up not answered');
+      return;
+    }
+    // A module powered after the Pi, still booting or answering late: tried again for ever, with backoff.
+    const { attempt, retryInMs } = this.upkeep.startupFailed();
     if (this.connection === 'error' && attempt > 1) {
       this.options.logger.debug({ reader: this.id, attempt, retryInMs, reason }, 'start-up failed again');
       return;
@@ -287,30 +275,22 @@ export class DevicePipeline implements DeviceView {
 
   /** A start-up that failed before and succeeds now: the reader is back, without a restart of the gateway. */
   private startupSucceeded(): void {
-    const retry = this.startupRetry;
-    this.startupRetry = undefined;
-    if (!retry || this.connection !== 'error') return;
+    const attempts = this.upkeep.startupSucceeded();
+    if (attempts === undefined || this.connection !== 'error') return;
     this.connection = 'online';
-    this.options.logger.info({ reader: this.id, attempts: retry.attempt + 1 }, 'start-up succeeded');
+    this.options.logger.info({ reader: this.id, attempts }, 'start-up succeeded');
     this.options.publish({ type: 'reader.status', reader: this.id, state: 'online' });
+    this.upkeep.online();
   }
 
   /** A valid frame: the reader is alive; a stalled one is back. */
   private onTraffic(nowMs: EpochMs): void {
-    if (this.liveness.expectedEveryMs === undefined) return;
-    const silentMs = this.liveness.silenceMs(nowMs);
-    const wasKnown = this.liveness.known;
-    this.liveness.noteTraffic(nowMs);
-    this.recoveryAttempts = 0;
-    if (this.connection === 'stalled') {
-      this.cancelRecovery();
-      this.connection = 'online';
-      this.options.logger.info({ reader: this.id, silentMs }, 'reader talking again');
-      this.options.publish({ type: 'reader.status', reader: this.id, state: 'online' });
-      this.armWatchdog();
-    } else if (!wasKnown) {
-      this.armWatchdog();
-    }
+    const silentMs = this.upkeep.traffic(nowMs);
+    if (silentMs === undefined) return;
+    this.connection = 'online';
+    this.options.logger.info({ reader: this.id, silentMs }, 'reader talking again');
+    this.options.publish({ type: 'reader.status', reader: this.id, state: 'online' });
+    this.upkeep.online();
   }
 
   /**
@@ -318,11 +298,11 @@ export class DevicePipeline implements DeviceView {
    * core's clock moves on, by the readers: a hung reader is held before any of its tags could depart.
    */
   checkLiveness(nowMs: EpochMs): void {
-    if (this.connection !== 'online' || !this.liveness.isStalled(nowMs)) return;
+    this.upkeep.check(nowMs);
+  }
+
+  private onStall(silentMs: number, expectedEveryMs: number): void {
     this.connection = 'stalled';
-    if (this.recoveryAttempts === 0) this.stalls += 1;
-    const silentMs = this.liveness.silenceMs(nowMs);
-    const expectedEveryMs = this.liveness.expectedEveryMs as number;
     this.options.logger.warn(
       { reader: this.id, port: this.transport?.target, silentMs, expectedEveryMs },
       'reader stalled',
@@ -334,57 +314,6 @@ export class DevicePipeline implements DeviceView {
       reason: `no traffic for ${silentMs} ms (expected every ${expectedEveryMs} ms)`,
       detail: { silentMs, expectedEveryMs },
     });
-    this.scheduleRecovery();
-  }
-
-  private armWatchdog(): void {
-    if (this.watchdog) this.options.clock.clearTimeout(this.watchdog);
-    const at = this.liveness.stallsAt();
-    if (at === undefined || this.stopped) return;
-    const { clock } = this.options;
-    // Fires once per threshold while traffic flows: it looks at the time of the last frame then.
-    this.watchdog = clock.setTimeout(
-      () => {
-        this.watchdog = undefined;
-        this.checkLiveness(clock.now());
-        if (this.connection === 'online') this.armWatchdog();
-      },
-      Math.max(0, at - clock.now()),
-    );
-  }
-
-  /** Its start-up commands again, then reopening the port, with backoff, until it talks. */
-  private scheduleRecovery(): void {
-    if (!this.options.interactive || this.stopped) return;
-    const attempt = this.recoveryAttempts + 1;
-    const delayMs = Math.min(this.liveness.stalledAfterMs * 2 ** (attempt - 1), MAX_RETRY_MS);
-    this.recovery = this.options.clock.setTimeout(() => {
-      this.recovery = undefined;
-      if (this.connection !== 'stalled' || this.stopped) return;
-      this.recoveryAttempts = attempt;
-      const action = attempt === 1 ? 'start-up commands again' : 'reopening the port';
-      this.options.logger.info({ reader: this.id, attempt }, `stalled reader: ${action}`);
-      if (attempt === 1) {
-        void this.runStartup();
-        this.scheduleRecovery();
-      } else {
-        // The reopened port is watched from its opening: silent still, it stalls and comes here again.
-        void this.restart().catch(() => {});
-      }
-    }, delayMs);
-  }
-
-  private cancelRecovery(): void {
-    if (this.recovery) this.options.clock.clearTimeout(this.recovery);
-    this.recovery = undefined;
-  }
-
-  private clearTimers(): void {
-    this.cancelRecovery();
-    if (this.watchdog) this.options.clock.clearTimeout(this.watchdog);
-    this.watchdog = undefined;
-    if (this.startupRetry?.timer) this.options.clock.clearTimeout(this.startupRetry.timer);
-    this.startupRetry = undefined;
   }
 
   private onMessage(message: ReaderMessage): void {

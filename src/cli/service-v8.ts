@@ -13,9 +13,8 @@ import { setFlagsFromString } from 'node:v8';
  *   under load: about 4 MiB less resident memory at the price of a scavenge of a few tenths of a
  *   millisecond about once a second at 200 reads/s (the unit says `--max-semi-space-size=1`).
  * - No optimizing compiler while it starts: the start-up (modules, the config's validation,
- *   migrations) runs once, and TurboFan's work on it, mostly on V8's worker threads, left 5-6 MB of
- *   memory resident for good and cost ~0.2 s of CPU (the peer harness: 73.5 instead of 79 MB RSS
- *   after 60 s at 200 reads/s, medians of 3).
+ *   migrations) runs once, and TurboFan's work on it left 5-6 MB of memory resident for good (the
+ *   peer harness: 73.5 instead of 79 MB RSS after 60 s at 200 reads/s, medians of 3 side by side).
  */
 export function tuneServiceStart(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
