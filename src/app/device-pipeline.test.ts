@@ -364,19 +364,37 @@ describe('DevicePipeline start-up retries', () => {
     module.state.answering = false;
     await until(2_400);
     expect(module.states()).toEqual(['online']);
-    // 2.5 intervals of silence: stalled. 2.5 s later its start-up again (unanswered), 5 s later a reopen.
+    // 2.5 intervals of silence: stalled. 2.5 s later its start-up again, unanswered within its 500 ms;
+    // 5 s after that, a reopen.
     await until(2_500);
     expect(module.states()).toEqual(['online', 'stalled']);
-    await until(9_900);
+    await until(10_400);
     expect({ writes: module.state.writes, opens: module.state.opens }).toEqual({ writes: 2, opens: 1 });
     module.state.answering = true;
-    await until(10_000);
+    await until(10_500);
     expect(module.state.opens).toBe(2);
     module.online();
-    await until(10_500);
+    await until(11_000);
     expect(module.states()).toEqual(['online', 'stalled', 'online']);
     expect(module.pipeline.state).toBe('online');
     expect(module.pipeline.counters.stalls).toBe(1);
+    await module.pipeline.stop();
+  });
+
+  it('does not start its backoff afresh for a module that answers its start-up and hangs again', async () => {
+    const clock = new VirtualClock(0);
+    const module = slowModule(clock, 1000);
+    module.state.answering = true;
+    module.online();
+    for (let at = 100; at <= 12_600; at += 100) {
+      clock.advanceTo(at);
+      await settle();
+    }
+    // Stalled at 2.5 s; its start-up again at 5 s is answered (online), then silence: stalled at
+    // 7.5 s; the next try is the second, a reopen 5 s later, not its start-up again after 2.5 s.
+    expect(module.states()).toEqual(['online', 'stalled', 'online', 'stalled']);
+    expect({ writes: module.state.writes, opens: module.state.opens }).toEqual({ writes: 2, opens: 2 });
+    expect(module.pipeline.counters.stalls).toBe(2);
     await module.pipeline.stop();
   });
 });

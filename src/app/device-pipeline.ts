@@ -251,6 +251,7 @@ export class DevicePipeline implements DeviceView {
     // A stalled reader's own recovery goes on: it reopens the port next.
     if (this.connection === 'stalled') {
       this.options.logger.debug({ reader: this.id, reason }, 'stalled reader: start-up not answered');
+      this.upkeep.stalledStartupFailed();
       return;
     }
     // A module powered after the Pi, still booting or answering late: tried again for ever, with backoff.

@@ -34,8 +34,10 @@ export class ReaderUpkeep {
   stalls = 0;
   private watchdog: TimerHandle | undefined;
   private recovery: TimerHandle | undefined;
-  /** Tries since the reader last talked: a reopen does not start the backoff afresh. */
+  /** Tries since the reader last talked for a while: a reopen or a short recovery does not reset it. */
   private recoveryBackoff: Backoff;
+  /** Traffic seen since the last stall (the recovery's backoff was told). */
+  private talking = false;
   private startupBackoff: Backoff | undefined;
   private startupTimer: TimerHandle | undefined;
 
@@ -73,9 +75,14 @@ export class ReaderUpkeep {
     const silentMs = this.liveness.silenceMs(nowMs);
     const wasKnown = this.liveness.known;
     this.liveness.noteTraffic(nowMs);
-    if (this.recoveryBackoff.attempt > 0) this.recoveryBackoff = this.freshRecovery();
     this.cancel(this.recovery);
     this.recovery = undefined;
+    // The backoff starts afresh only if it keeps talking: a module that answers its start-up and
+    // hangs again must not be restarted every few seconds for ever.
+    if (!this.talking) {
+      this.recoveryBackoff.connected(nowMs);
+      this.talking = true;
+    }
     if (this.actions.state() === 'stalled') return silentMs;
     if (!wasKnown) this.watch();
     return undefined;
@@ -89,7 +96,9 @@ export class ReaderUpkeep {
   /** Stalls an online reader silent for too long; its watchdog and the readers (before a sweep) call it. */
   check(nowMs: EpochMs): void {
     if (this.actions.state() !== 'online' || !this.liveness.isStalled(nowMs)) return;
-    if (this.recoveryBackoff.attempt === 0) this.stalls += 1;
+    this.stalls += 1;
+    this.recoveryBackoff.disconnected(nowMs);
+    this.talking = false;
     this.actions.stall(this.liveness.silenceMs(nowMs), this.liveness.expectedEveryMs as number);
     this.scheduleRecovery();
   }
@@ -104,6 +113,11 @@ export class ReaderUpkeep {
       this.actions.runStartup();
     }, retryInMs);
     return { attempt: this.startupBackoff.attempt, retryInMs };
+  }
+
+  /** The start-up a stalled reader was given went unanswered: the next try, a reopen, is scheduled. */
+  stalledStartupFailed(): void {
+    if (this.actions.state() === 'stalled' && this.recovery === undefined) this.scheduleRecovery();
   }
 
   /** The start-up succeeded; returns how many tries it took when earlier ones failed. */
@@ -137,8 +151,8 @@ export class ReaderUpkeep {
       this.recovery = undefined;
       if (this.actions.state() !== 'stalled') return;
       if (first) {
+        // Answered, it talks again; unanswered, `stalledStartupFailed` schedules the next try.
         this.actions.runStartup();
-        this.scheduleRecovery();
       } else {
         // The reopened port is watched from its opening: silent still, it stalls and comes here again.
         this.actions.reopen();
@@ -149,7 +163,9 @@ export class ReaderUpkeep {
   private freshRecovery(): Backoff {
     const initialMs = Number.isFinite(this.liveness.stalledAfterMs) ? this.liveness.stalledAfterMs : 1000;
     const maxMs = Math.max(initialMs, MAX_RECOVERY_MS);
-    return new Backoff({ initialMs, maxMs, factor: 2, jitter: 0, stableAfterMs: 0 }, noJitter);
+    // Talking for ten thresholds in a row is a reader that works again.
+    const stableAfterMs = initialMs * 10;
+    return new Backoff({ initialMs, maxMs, factor: 2, jitter: 0, stableAfterMs }, noJitter);
   }
 
   private clearStartupRetry(): void {

@@ -56,6 +56,7 @@ export async function simulateCommand(options: Record<string, string | undefined
   const started = systemClock.now();
   let due = 0;
   let sent = 0;
+  let heartbeats = 0;
   return new Promise<number>((resolve) => {
     const finish = () => {
       clearInterval(ticker);
@@ -72,6 +73,12 @@ export async function simulateCommand(options: Record<string, string | undefined
       if (sensorLines) {
         for (const line of sensorLines(elapsed)) send(line);
         return;
+      }
+      // A reading module streams its read-cycle heartbeat once a second, tags or not.
+      if (driver.expectedTrafficMs !== undefined && elapsed >= heartbeats * driver.expectedTrafficMs) {
+        heartbeats = Math.floor(elapsed / driver.expectedTrafficMs) + 1;
+        const heartbeat = simulator.heartbeatFrame?.();
+        if (heartbeat) send(heartbeat);
       }
       due = Math.floor((elapsed / 1000) * rate);
       // After a stall (port offline), do not burst everything that was missed.

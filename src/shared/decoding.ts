@@ -95,6 +95,11 @@ export interface DeviceSimulator {
   answer(hostBytes: Uint8Array): Uint8Array[];
   /** One frame reporting a read, or undefined while the device is not reading (not started). */
   tagFrame(tag: Uint8Array, antenna: number, rssi: number): Uint8Array | undefined;
+  /**
+   * The frame a reading device streams once per read cycle with nothing to report (the driver's
+   * `expectedTrafficMs`), or undefined while it is not reading; absent for devices that send none.
+   */
+  heartbeatFrame?(): Uint8Array | undefined;
 }
 
 export type DeviceKind = 'reader' | 'sensor';

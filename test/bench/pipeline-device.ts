@@ -28,6 +28,8 @@ const MAX_CATCH_UP_MS = 100;
  * non-blocking and queued in order, so a gateway that falls behind shows up as latency, not as
  * frames silently lost; `framesWritten` counts only frames whose last byte reached the pty.
  */
+const HEARTBEAT_MS = 1000;
+
 export class PtyDevice {
   framesWritten = 0;
   failure: Error | undefined;
@@ -37,6 +39,7 @@ export class PtyDevice {
   private stream: ReadStream | undefined;
   private streamStartedAt = 0;
   private streamQueued = 0;
+  private lastHeartbeatAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly fd: number,
@@ -72,6 +75,7 @@ export class PtyDevice {
   private tick(): void {
     try {
       this.answerHost();
+      this.queueHeartbeat();
       this.queueReads();
       this.flush();
     } catch (error) {
@@ -94,6 +98,16 @@ export class PtyDevice {
         this.queue.push({ bytes: Buffer.from(answer), offset: 0, frames: 0 });
       }
     }
+  }
+
+  /** A reading module streams its read-cycle heartbeat about once a second, tags or not. */
+  private queueHeartbeat(): void {
+    const now = performance.now();
+    if (now - this.lastHeartbeatAt < HEARTBEAT_MS) return;
+    const frame = this.simulator.heartbeatFrame?.();
+    if (frame === undefined) return;
+    this.lastHeartbeatAt = now;
+    this.queue.push({ bytes: Buffer.from(frame), offset: 0, frames: 0 });
   }
 
   private queueReads(): void {

@@ -69,6 +69,11 @@ class NanoSimulator implements DeviceSimulator {
     return frames;
   }
 
+  /** The read-cycle heartbeat ("no tags found") a module in continuous reading streams about once a second. */
+  heartbeatFrame(): Uint8Array | undefined {
+    return this.reading ? encodeResponse(Opcode.readTagMultiple, Status.noTagsFound) : undefined;
+  }
+
   tagFrame(tag: Uint8Array, antenna: number, rssi: number): Uint8Array | undefined {
     if (!this.reading) return undefined;
     if (tag.length < 2 || tag.length > 62 || tag.length % 2 !== 0) {
