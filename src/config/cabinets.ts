@@ -45,6 +45,44 @@ export const settleSchema = z.strictObject({
     .describe('Rounds of history needed before a tag counts as inside the cabinet'),
 });
 
+/** A scale under the cabinet's shelves: a sensor channel carrying the load in grams. */
+export const scaleSchema = z.strictObject({
+  sensor: id.describe('The sensor (an openscale device, or a lines device) that reports the weight'),
+  channel: z.string().min(1).default('weight').describe('Its channel carrying grams'),
+  stableMs: z
+    .number()
+    .int()
+    .min(200)
+    .max(10_000)
+    .default(600)
+    .describe('A reading is stable when every sample of this long lies within the noise band'),
+  emptyG: z
+    .number()
+    .min(-1_000_000)
+    .max(1_000_000)
+    .default(0)
+    .describe('What the scale reads with the shelves empty (0 when it was tared empty)'),
+});
+
+/** Targeted searches for undecided tags, on readers that can select a tag (ThingMagic). */
+export const searchSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  readPowerDbm: z
+    .number()
+    .min(0)
+    .max(33)
+    .optional()
+    .describe('Read power for searches (within the region limit); unset = the continuous power'),
+  calibrateEveryMs: z
+    .number()
+    .int()
+    .min(5000)
+    .max(3_600_000)
+    .default(10_000)
+    .describe('While idle, how often a few tags known inside are searched for to measure detection'),
+  calibrateTags: z.number().int().min(1).max(32).default(6),
+});
+
 export const cabinetSchema = z.strictObject({
   id,
   zone: id.describe("The cabinet's zone (its reader antennas)"),
@@ -78,6 +116,8 @@ export const cabinetSchema = z.strictObject({
     .default(60_000)
     .describe('Door left open this long raises security.alarm'),
   settle: settleSchema.default(settleSchema.parse({})),
+  scale: scaleSchema.optional().describe('Weigh the cabinet before the door opens and after it closes'),
+  search: searchSchema.default(searchSchema.parse({})),
 });
 
 export const customerSchema = z.strictObject({

@@ -118,7 +118,10 @@ function pointLine(observation: Exclude<Observation, { kind: 'read' }>): string 
     const frame = encodeId12Frame(Uint8Array.from(Buffer.from(observation.card, 'hex')));
     return line(observation.t, SCENARIO_PORTS.cards, Buffer.from(frame).toString('hex'));
   }
-  const bytes = encodeSensorLine({ door: observation.value });
+  const bytes =
+    observation.kind === 'weight'
+      ? encodeSensorLine({ weight: observation.grams })
+      : encodeSensorLine({ door: observation.value });
   return line(observation.t, SCENARIO_PORTS.io, Buffer.from(bytes).toString('hex'));
 }
 

@@ -66,18 +66,32 @@ export function scenarioGatewayConfig(
         lock: 'lock',
         currency,
         settle: { cycleMs: truth.cycleMs, ...options.settle },
+        ...(truth.scale
+          ? { scale: { sensor: SCENARIO_PORTS.io, channel: 'weight', emptyG: truth.scale.tareG } }
+          : {}),
       },
     ],
     customers: truth.customers.map((customer) => ({ card: customer.card, reference: customer.reference })),
   };
   const products = truth.products.map(
-    ({ sku, gtin, name, unitPrice, currency: productCurrency, category }): Product => ({
+    ({
+      sku,
+      gtin,
+      name,
+      unitPrice,
+      currency: productCurrency,
+      category,
+      unitWeightG,
+      weightToleranceG,
+    }): Product => ({
       sku,
       gtin,
       name,
       unitPrice,
       currency: productCurrency,
       ...(category === undefined ? {} : { category }),
+      unitWeightG,
+      weightToleranceG,
     }),
   );
   return { config, products };

@@ -22,22 +22,25 @@ export function gtinOf(itemReference: number, companyPrefix = COMPANY_PREFIX): s
   return `${body}${gs1CheckDigit(body)}`;
 }
 
+/** Name, category, price in cents, nominal unit weight and its spread in grams (a unit's deviation). */
 const PRODUCT_NAMES = [
-  ['Still water 0.5 l', 'drinks', 150],
-  ['Sparkling water 0.5 l', 'drinks', 160],
-  ['Orange juice 0.33 l', 'drinks', 290],
-  ['Cola 0.33 l', 'drinks', 220],
-  ['Iced coffee 0.25 l', 'drinks', 260],
-  ['Ham sandwich', 'food', 450],
-  ['Cheese sandwich', 'food', 420],
-  ['Greek salad', 'food', 590],
-  ['Yoghurt with berries', 'food', 230],
-  ['Fruit cup', 'food', 350],
-  ['Pasta salad', 'food', 520],
-  ['Chocolate pudding', 'food', 190],
+  ['Still water 0.5 l', 'drinks', 150, 520, 8],
+  ['Sparkling water 0.5 l', 'drinks', 160, 530, 8],
+  ['Orange juice 0.33 l', 'drinks', 290, 365, 6],
+  ['Cola 0.33 l', 'drinks', 220, 350, 5],
+  ['Iced coffee 0.25 l', 'drinks', 260, 280, 6],
+  ['Ham sandwich', 'food', 450, 180, 12],
+  ['Cheese sandwich', 'food', 420, 165, 12],
+  ['Greek salad', 'food', 590, 320, 15],
+  ['Yoghurt with berries', 'food', 230, 155, 6],
+  ['Fruit cup', 'food', 350, 250, 10],
+  ['Pasta salad', 'food', 520, 300, 15],
+  ['Chocolate pudding', 'food', 190, 120, 5],
 ] as const;
 
 export interface ScenarioProduct extends Product {
+  unitWeightG: number;
+  weightToleranceG: number;
   /** The SGTIN item reference of this product's tags. */
   itemReference: number;
   gtin: string;
@@ -47,7 +50,8 @@ export interface ScenarioProduct extends Product {
 export function scenarioProducts(count: number, currency = 'EUR'): ScenarioProduct[] {
   const products: ScenarioProduct[] = [];
   for (let index = 0; index < count; index++) {
-    const [name, category, price] = PRODUCT_NAMES[index % PRODUCT_NAMES.length] ?? PRODUCT_NAMES[0];
+    const [name, category, price, grams, spread] =
+      PRODUCT_NAMES[index % PRODUCT_NAMES.length] ?? PRODUCT_NAMES[0];
     const itemReference = 812_345 + index;
     const round = Math.floor(index / PRODUCT_NAMES.length);
     products.push({
@@ -58,6 +62,8 @@ export function scenarioProducts(count: number, currency = 'EUR'): ScenarioProdu
       unitPrice: price,
       currency,
       category,
+      unitWeightG: grams,
+      weightToleranceG: spread,
     });
   }
   return products;

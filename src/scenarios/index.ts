@@ -33,9 +33,11 @@ export {
 export { COMPANY_PREFIX, em4100Card, gtinOf, type ScenarioProduct, sgtin96 } from './identifiers.js';
 export {
   DEFAULT_MIX,
+  DEFAULT_SCALE,
   type FridgeScenarioOptions,
   type ScenarioItem,
   type ScenarioPlan,
+  type ScenarioScale,
   type ScenarioTruth,
   type SessionKind,
   type SessionMix,

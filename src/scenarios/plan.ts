@@ -51,7 +51,25 @@ export interface FridgeScenarioOptions {
   /** After a close: quiet time before the restock (longer than settle.maxMs). Default 12 000. */
   quietMs?: number;
   currency?: string;
+  /** Share of items whose tag is dead: never read, whatever its spot. Default 0. */
+  deadShare?: number;
+  /**
+   * Share of items in metallised packaging or wrapped in foil: read in 0.5-3 % of rounds, too
+   * rarely to count as inside. Default 0.
+   */
+  foilShare?: number;
+  /** A scale under the shelves, reporting `rateHz` samples with Gaussian noise. Default none. */
+  scale?: ScenarioScale;
 }
+
+export interface ScenarioScale {
+  noiseSdG: number;
+  rateHz: number;
+  /** The empty shelves' weight. */
+  tareG: number;
+}
+
+export const DEFAULT_SCALE: ScenarioScale = { noiseSdG: 2, rateHz: 10, tareG: 8000 };
 
 export const DEFAULT_MIX: SessionMix = {
   buy: 0.65,
@@ -91,6 +109,10 @@ export interface ScenarioItem {
   gtin: string;
   /** In the fridge from this time on (0: from the start). */
   fromMs: number;
+  /** This unit's own weight: its product's nominal within the product's spread. */
+  grams: number;
+  /** `dead`: never read; `foil`: read too rarely to count (see FridgeScenarioOptions). */
+  tagState: 'ok' | 'dead' | 'foil';
 }
 
 export interface ScenarioTruth {
@@ -107,6 +129,8 @@ export interface ScenarioTruth {
   sessions: SessionTruth[];
   /** The capture's last moment. */
   endMs: number;
+  /** The scale the capture carries samples of, if any. */
+  scale?: ScenarioScale;
 }
 
 /** Where a tag lies while inside: its read probability, antenna and RSSI depend on the spot. */
@@ -124,10 +148,12 @@ export interface PlannedTag {
   /** In a customer's hand in front of the open door. */
   held: Array<{ fromMs: number; toMs: number }>;
   neighbour: boolean;
+  /** The unit's weight (0 for a neighbour's item: not on this scale). */
+  grams: number;
 }
 
 export interface ScenarioPlan {
-  options: Required<Omit<FridgeScenarioOptions, 'mix'>> & { mix: SessionMix };
+  options: Required<Omit<FridgeScenarioOptions, 'mix' | 'scale'>> & { mix: SessionMix };
   truth: ScenarioTruth;
   tags: PlannedTag[];
   /** Door open intervals and reader collapses, in time order. */
@@ -136,6 +162,8 @@ export interface ScenarioPlan {
 }
 
 const DEFAULTS = {
+  deadShare: 0,
+  foilShare: 0,
   items: 30,
   products: 6,
   readProbability: 0.7,
@@ -154,7 +182,8 @@ const DEFAULTS = {
 const NEVER_OPENED_GAP_MS = 20_000;
 
 export function planScenario(input: FridgeScenarioOptions): ScenarioPlan {
-  const options = { ...DEFAULTS, ...input, mix: { ...DEFAULT_MIX, ...input.mix } };
+  const { scale, ...rest } = input;
+  const options = { ...DEFAULTS, ...rest, mix: { ...DEFAULT_MIX, ...input.mix } };
   if (!(options.readProbability > 0 && options.readProbability <= 1)) {
     throw new RangeError(`readProbability must be in (0, 1], got ${options.readProbability}`);
   }
@@ -168,12 +197,28 @@ export function planScenario(input: FridgeScenarioOptions): ScenarioPlan {
   const items: ScenarioItem[] = [];
   const present: PlannedTag[] = [];
   let serial = 1000;
-  const spot = (fromMs: number): Placement => placement(random, options, fromMs);
+  // Streams of their own, so that weights and tag faults never change the sessions or the reads.
+  const unitRandom = seededRandom((options.seed ^ 0x9e3779b9) >>> 0);
+  const faultRandom = seededRandom((options.seed ^ 0x7f4a7c15) >>> 0);
+  const faulty = new Map<string, 'dead' | 'foil'>();
+  const spot = (fromMs: number, tag?: string): Placement => {
+    const place = placement(random, options, fromMs);
+    const fault = tag === undefined ? undefined : faulty.get(tag);
+    if (fault === 'dead') place.p = 0;
+    if (fault === 'foil') place.p = between(faultRandom, 0.005, 0.03);
+    return place;
+  };
   const newItem = (product: ScenarioProduct, fromMs: number): PlannedTag => {
     const tag = sgtin96(product.itemReference, serial++);
-    const planned: PlannedTag = { tag, placements: [spot(fromMs)], held: [], neighbour: false };
+    const draw = faultRandom();
+    const fault =
+      draw < options.deadShare ? 'dead' : draw < options.deadShare + options.foilShare ? 'foil' : 'ok';
+    if (fault !== 'ok') faulty.set(tag, fault);
+    const grams =
+      Math.round((product.unitWeightG + between(unitRandom, -0.8, 0.8) * product.weightToleranceG) * 10) / 10;
+    const planned: PlannedTag = { tag, placements: [spot(fromMs, tag)], held: [], neighbour: false, grams };
     tags.push(planned);
-    items.push({ tag, sku: product.sku, gtin: product.gtin, fromMs });
+    items.push({ tag, sku: product.sku, gtin: product.gtin, fromMs, grams, tagState: fault });
     return planned;
   };
   for (let index = 0; index < options.items; index++) {
@@ -196,6 +241,7 @@ export function planScenario(input: FridgeScenarioOptions): ScenarioPlan {
       ],
       held: [],
       neighbour: true,
+      grams: 0,
     });
   }
 
@@ -244,7 +290,7 @@ export function planScenario(input: FridgeScenarioOptions): ScenarioPlan {
       endPlacement(item, takenAt);
       item.held.push({ fromMs: takenAt, toMs: backAt });
       // Put back somewhere else in the fridge: its read rate is that of the new spot, not its history.
-      item.placements.push(spot(backAt));
+      item.placements.push(spot(backAt, item.tag));
       session.returned.push(item.tag);
     };
     const takeSome = (count: number): void => {
@@ -295,6 +341,7 @@ export function planScenario(input: FridgeScenarioOptions): ScenarioPlan {
     neighbours,
     sessions,
     endMs: Math.ceil(t),
+    ...(scale === undefined ? {} : { scale }),
   };
   return { options, truth, tags, doorOpen, collapses };
 }

@@ -12,7 +12,9 @@ import { integer, seededRandom } from './random.js';
 export type Observation =
   | { kind: 'read'; t: number; tag: string; antenna: number; rssi: number }
   | { kind: 'card'; t: number; card: string }
-  | { kind: 'door'; t: number; value: 'open' | 'closed' };
+  | { kind: 'door'; t: number; value: 'open' | 'closed' }
+  /** A sample of the scale under the shelves, in grams. */
+  | { kind: 'weight'; t: number; grams: number };
 
 /** The reader starts inventorying here; before it the capture holds its start-up exchange. */
 export const READER_START_MS = 100;
@@ -30,7 +32,64 @@ const CROSS_READ_DB = 8;
 
 type Interval = { fromMs: number; toMs: number };
 
+/** Every observation in time order: the reads, cards and door lines, and the scale's samples. */
 export function* observations(plan: ScenarioPlan): Generator<Observation> {
+  if (!plan.truth.scale) {
+    yield* deviceObservations(plan);
+    return;
+  }
+  const weights = weightSamples(plan);
+  let weight = weights.next();
+  for (const observation of deviceObservations(plan)) {
+    while (!weight.done && weight.value.t <= observation.t) {
+      yield weight.value;
+      weight = weights.next();
+    }
+    yield observation;
+  }
+  while (!weight.done) {
+    yield weight.value;
+    weight = weights.next();
+  }
+}
+
+/** While the door is open, hands and items on the shelves: the load swings by this much (sd, grams). */
+const HANDS_SD_G = 150;
+/** After a close, the cabinet rocks: a decaying oscillation of this amplitude, time constant and period. */
+const SLAM_G = 60;
+const SLAM_DECAY_MS = 120;
+const SLAM_PERIOD_MS = 90;
+
+/**
+ * The scale's samples: the shelves' tare plus every unit inside (not one in a hand), with the
+ * scale's Gaussian noise, the swinging load while the door is open and the rocking after a close.
+ */
+function* weightSamples(plan: ScenarioPlan): Generator<Observation> {
+  const scale = plan.truth.scale;
+  if (!scale) return;
+  const random = seededRandom((plan.options.seed ^ 0x51ce5c1e) >>> 0);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const step = 1000 / scale.rateHz;
+  const own = plan.tags.filter((tag) => !tag.neighbour);
+  const closes = plan.doorOpen.map((open) => open.toMs);
+  let closeIndex = 0;
+  for (let t = READER_START_MS + step / 2; t < plan.truth.endMs; t += step) {
+    let grams = scale.tareG;
+    for (const tag of own) {
+      if (tag.placements.some((place) => place.fromMs <= t && t < place.toMs)) grams += tag.grams;
+    }
+    grams += scale.noiseSdG * gaussian();
+    if (covers(plan.doorOpen, t)) grams += HANDS_SD_G * gaussian();
+    while (closeIndex < closes.length && (closes[closeIndex + 1] ?? Number.POSITIVE_INFINITY) <= t)
+      closeIndex += 1;
+    const since = t - (closes[closeIndex] ?? Number.POSITIVE_INFINITY);
+    if (since >= 0)
+      grams += SLAM_G * Math.exp(-since / SLAM_DECAY_MS) * Math.sin((2 * Math.PI * since) / SLAM_PERIOD_MS);
+    yield { kind: 'weight', t: ms(t), grams: Math.round(grams * 10) / 10 };
+  }
+}
+
+function* deviceObservations(plan: ScenarioPlan): Generator<Observation> {
   // A stream of its own, so that changing how reads are drawn never changes the truth.
   const random = seededRandom((plan.options.seed ^ 0x5eed5eed) >>> 0);
   const cycle = plan.options.cycleMs;

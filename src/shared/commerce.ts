@@ -16,6 +16,10 @@ export interface Product {
   /** ISO 4217 code, e.g. "EUR". */
   currency: string;
   category?: string;
+  /** Nominal unit weight in grams (for cabinets with a scale). */
+  unitWeightG?: number;
+  /** Largest deviation of one unit from `unitWeightG`, in grams. */
+  weightToleranceG?: number;
 }
 
 /** A tag and what it is, as purchases and inventory report it. */
@@ -28,4 +32,25 @@ export interface TaggedItem {
   name?: string;
   unitPrice?: number;
   currency?: string;
+  /** The product's nominal unit weight in grams, when the catalog knows it (weighing cabinets). */
+  unitWeightG?: number;
+  /** Largest deviation of one unit from `unitWeightG`, in grams. */
+  weightToleranceG?: number;
+}
+
+/**
+ * What decided a purchase besides the passive reads (on `purchase.completed`, and on an uncertain
+ * `purchase.cancelled`): the targeted searches for undecided tags, and the scale's weight difference.
+ */
+export interface PurchaseEvidence {
+  search?: { searches: number; found: string[] };
+  weight?: {
+    /** agreed: the tags' basket weighs what left; decided: weight chose among undecided tags. */
+    status: 'agreed' | 'decided' | 'disagreed' | 'ambiguous' | 'unused';
+    reason?: string;
+    removedG?: number;
+    expectedG?: number;
+    windowG?: number;
+    unexplainedG?: number;
+  };
 }

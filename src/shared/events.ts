@@ -1,4 +1,4 @@
-import type { TaggedItem } from './commerce.js';
+import type { PurchaseEvidence, TaggedItem } from './commerce.js';
 
 /** EPC Tag Data Standard decoding of a tag identifier, present only when it decodes. */
 export interface EpcInfo {
@@ -113,6 +113,7 @@ export type EventBody =
       foreign: TaggedItem[];
       confidence: 'certain';
       settleMs: number;
+      evidence?: PurchaseEvidence;
     }
   /**
    * No charge: the door never opened, the session was cancelled, or what was taken could not be
@@ -128,6 +129,7 @@ export type EventBody =
       reasons?: string[];
       undecided?: Array<{ tag: string; pUnread: number }>;
       items?: TaggedItem[];
+      evidence?: PurchaseEvidence;
     }
   /** A card or request that did not open a session, with why. */
   | { type: 'purchase.refused'; cabinet: string; reason: string; card?: string; customer?: string }

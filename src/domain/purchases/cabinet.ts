@@ -10,8 +10,9 @@ import type { Customers } from './customers.js';
 import type { CabinetScreen } from './display.js';
 import type { ReadHistory } from './read-history.js';
 import { receiptFor } from './receipt.js';
+import type { CabinetEvidence } from './session-evidence.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
-import { beforeOpening, settleStep } from './settle-step.js';
+import { beforeOpening, type EvidenceSummary, settleStep } from './settle-step.js';
 
 const COMMIT_RETRY_MS = 1000;
 
@@ -25,6 +26,8 @@ export interface CabinetDeps {
   sessions: SessionStore;
   customers: Customers;
   history: ReadHistory;
+  /** Targeted searches and the scale. */
+  evidence: CabinetEvidence;
   screen: CabinetScreen;
   itemFor: (tag: string) => TaggedItem;
   /** The welcome screen's name and usual items, for customers who consented (else nothing). */
@@ -43,6 +46,7 @@ export class Cabinet {
   private current: SessionRecord | undefined;
   private timer: TimerHandle | undefined;
   private alarmTimer: TimerHandle | undefined;
+  private doorOpen = false;
   private readonly health = new CabinetHealth();
   /** What went wrong with the readers during the current session (makes it uncertain). */
   private readonly sessionFaults = new Set<string>();
@@ -93,6 +97,22 @@ export class Cabinet {
       this.sessionFaults.add('door state unknown after a restart');
       this.startSettling(this.deps.clock.now(), false);
     });
+  }
+
+  /** Starts the idle calibration searches (when the cabinet's reader can search). */
+  startCalibrating(): void {
+    this.deps.evidence.startCalibrating(this.deps.clock, () => this.current === undefined && !this.doorOpen);
+  }
+
+  /** A sample of the cabinet's scale. */
+  onWeight(grams: number): void {
+    const idle = this.current === undefined && !this.doorOpen;
+    this.deps.evidence.onWeight(this.deps.clock.now(), grams, idle);
+  }
+
+  /** The scale's device changed state (offline, stalled, back). */
+  onScaleStatus(state: string, reason: string | undefined): void {
+    this.deps.evidence.onScaleStatus(state, reason);
   }
 
   onCard(card: string): void {
@@ -172,6 +192,7 @@ export class Cabinet {
     // the history may count as a trial and what is known to be inside (see ReadHistory.door).
     if (value === config.door.openValue || value === config.door.closedValue) {
       this.deps.history.door(value === config.door.openValue, now);
+      this.doorOpen = value === config.door.openValue;
     }
     if (value === config.door.openValue) {
       if (!current) {
@@ -181,6 +202,7 @@ export class Cabinet {
       if (current.state === 'authorised') {
         const before = beforeOpening(this.deps.history, now, config.settle);
         if (!this.transition({ state: 'open', openedAt: now, before })) return;
+        this.deps.evidence.opened(now);
       } else if (current.state === 'settling') {
         // Opened again before the relock took (the customer forgot something): the same session
         // goes on, with the settled set from before the first opening.
@@ -207,6 +229,7 @@ export class Cabinet {
   private startSettling(now: number, relock: boolean): void {
     const current = this.current as SessionRecord;
     if (!this.transition({ state: 'settling', closedAt: now })) return;
+    this.deps.evidence.closed();
     this.clearAlarmTimer();
     if (relock) this.setLock(this.deps.config.lockValue, undefined, `session ${current.id} door closed`);
     this.deps.screen.show('settling', this.current);
@@ -242,33 +265,57 @@ export class Cabinet {
   stop(): void {
     this.clearTimer();
     this.clearAlarmTimer();
+    this.deps.evidence.stop();
   }
 
   private scheduleSettle(now: number): void {
     this.clearTimer();
     const current = this.current;
     if (current?.state !== 'settling') return;
-    const { config, history } = this.deps;
-    const step = settleStep(current, this.sessionFaults, history, now, config.settle);
+    const { config, history, evidence, clock } = this.deps;
+    const closedAt = current.closedAt ?? now;
+    const step = settleStep(
+      current,
+      this.sessionFaults,
+      history,
+      now,
+      config.settle,
+      evidence.forSettle(closedAt, now),
+    );
     if (step.kind === 'wait') {
-      this.setTimer(step.delayMs, () => this.scheduleSettle(this.deps.clock.now()));
+      this.setTimer(step.delayMs, () => this.scheduleSettle(clock.now()));
+    } else if (step.kind === 'search') {
+      const id = current.id;
+      void evidence
+        .searchSession(step.tags, () => clock.now())
+        .then(() => {
+          if (this.current?.id === id) this.scheduleSettle(clock.now());
+        });
     } else if (step.kind === 'completed') {
-      this.finishCompleted(step.taken, step.added, step.settleMs);
+      this.finishCompleted(step.taken, step.added, step.settleMs, step.evidence);
     } else {
-      this.finishUncertain(step.reasons, step.undecided, step.taken);
+      this.finishUncertain(step.reasons, step.undecided, step.taken, step.evidence);
     }
   }
 
-  private finishCompleted(taken: readonly string[], added: readonly string[], settleMs: number): void {
+  private finishCompleted(
+    taken: readonly string[],
+    added: readonly string[],
+    settleMs: number,
+    evidence: EvidenceSummary,
+  ): void {
     const current = this.current as SessionRecord;
     const { currency } = this.deps.config;
     const receipt = receiptFor(taken, added, (tag) => this.deps.itemFor(tag), currency);
     if (!receipt.ok) {
-      this.finishUncertain([receipt.reason], [], taken);
+      this.finishUncertain([receipt.reason], [], taken, evidence);
       return;
     }
     const { items, total, returned, foreign } = receipt;
-    const body = { items, total, currency, returned, foreign, confidence: 'certain' as const, settleMs };
+    const body = {
+      ...{ items, total, currency, returned, foreign, confidence: 'certain' as const, settleMs },
+      ...withEvidence(evidence),
+    };
     if (!this.finish('completed', { type: 'purchase.completed', ...this.ids(current), ...body })) return;
     this.deps.logger.info(
       { session: current.id, cabinet: this.id, items: items.length, total, settleMs },
@@ -281,10 +328,14 @@ export class Cabinet {
     reasons: string[],
     undecided: Array<{ tag: string; pUnread: number }>,
     taken: readonly string[],
+    evidence: EvidenceSummary = {},
   ): void {
     const current = this.current as SessionRecord;
     const items = taken.map((tag) => this.deps.itemFor(tag));
-    const body = { reason: 'uncertain', confidence: 'uncertain' as const, reasons, undecided, items };
+    const body = {
+      ...{ reason: 'uncertain', confidence: 'uncertain' as const, reasons, undecided, items },
+      ...withEvidence(evidence),
+    };
     if (!this.finish('cancelled', { type: 'purchase.cancelled', ...this.ids(current), ...body })) return;
     this.deps.logger.warn(
       { session: current.id, cabinet: this.id, reasons, undecided: undecided.length },
@@ -331,6 +382,7 @@ export class Cabinet {
     this.clearAlarmTimer();
     this.current = undefined;
     this.sessionFaults.clear();
+    this.deps.evidence.ended();
     return true;
   }
 
@@ -389,4 +441,9 @@ export class Cabinet {
     if (this.alarmTimer) this.deps.clock.clearTimeout(this.alarmTimer);
     this.alarmTimer = undefined;
   }
+}
+
+/** The evidence besides passive reads, on the outcome event only when there was any. */
+function withEvidence(evidence: EvidenceSummary): { evidence?: EvidenceSummary } {
+  return evidence.search || evidence.weight ? { evidence } : {};
 }

@@ -16,6 +16,8 @@ import { Customers } from './customers.js';
 import { CabinetScreen } from './display.js';
 import { Forgetting } from './forget.js';
 import { ReadHistory } from './read-history.js';
+import { StoredCalibration } from './search-calibration.js';
+import { CabinetEvidence, type TagSearchResult } from './session-evidence.js';
 import { SessionStore } from './session-store.js';
 import { settleHistoryOptions } from './settle.js';
 
@@ -45,6 +47,14 @@ export interface PurchasesDeps {
     listener: (tag: string, atMs: number, rssi: number, antenna: number) => void,
   ): void;
   itemFor(tag: string): TaggedItem;
+  /** Whether a reader's driver can search for given tags. */
+  canSearch?: (reader: string) => boolean;
+  /** A targeted search on a reader (absent: no reader can be asked). */
+  search?: (
+    reader: string,
+    tags: readonly string[],
+    options: { readPowerDbm?: number },
+  ) => Promise<TagSearchResult>;
   /** How long purchase history is kept for the personal welcome, and how often it is purged. */
   privacy: PrivacyConfig;
 }
@@ -97,16 +107,26 @@ export class PurchasesExtension implements PurchasesService {
         }
       });
       const screen = new CabinetScreen(cabinetConfig.display, cabinetConfig.id, bus, logger);
+      const cabinetLogger = logger.child({ component: 'purchases', cabinet: cabinetConfig.id });
+      const evidence = new CabinetEvidence({
+        config: cabinetConfig,
+        logger: cabinetLogger,
+        history,
+        calibration: new StoredCalibration(store, cabinetConfig.id),
+        search: this.searchFor(cabinetConfig),
+        itemFor: (tag) => deps.itemFor(tag),
+      });
       this.cabinets.set(
         cabinetConfig.id,
         new Cabinet({
           config: cabinetConfig,
           bus,
           clock,
-          logger: logger.child({ component: 'purchases', cabinet: cabinetConfig.id }),
+          logger: cabinetLogger,
           sessions: this.sessions,
           customers: this.customers,
           history,
+          evidence,
           screen,
           itemFor: (tag) => deps.itemFor(tag),
           welcomeFor: (customer) => this.welcomeFor(customer),
@@ -132,6 +152,17 @@ export class PurchasesExtension implements PurchasesService {
             event.channel === settings.door.channel
           ) {
             cabinet.onDoor(String(event.value));
+          }
+          if (
+            event.type === 'sensor.changed' &&
+            event.sensor === settings.scale?.sensor &&
+            event.channel === settings.scale.channel &&
+            typeof event.value === 'number'
+          ) {
+            cabinet.onWeight(event.value);
+          }
+          if (event.type === 'reader.status' && event.reader === settings.scale?.sensor) {
+            cabinet.onScaleStatus(event.state, event.reason);
           }
           if (event.type === 'reader.status' && this.readersOf(settings.zone).has(event.reader)) {
             cabinet.onReaderStatus(event.reader, event.state, event.reason);
@@ -163,6 +194,7 @@ export class PurchasesExtension implements PurchasesService {
           'session of an unknown cabinet left as it is',
         );
     }
+    for (const cabinet of this.cabinets.values()) cabinet.startCalibrating();
     // A forget whose session ended just before the gateway went down.
     this.forgetting.runPending();
   }
@@ -186,6 +218,22 @@ export class PurchasesExtension implements PurchasesService {
     this.lastIdKey = key;
     this.lastIdCount = n;
     return uuidV5(SESSION_ID_NAMESPACE, `${this.deps.gatewayId} ${key} ${n}`);
+  }
+
+  /**
+   * The cabinet's search: on the first reader of its zone that can search (the others are asked
+   * nothing); undefined when there is no such reader or searching is off.
+   */
+  private searchFor(
+    cabinet: CabinetConfig,
+  ): ((tags: readonly string[]) => Promise<TagSearchResult>) | undefined {
+    const search = this.deps.search;
+    if (!search || !cabinet.search.enabled) return undefined;
+    const reader = [...this.readersOf(cabinet.zone)].find((id) => this.deps.canSearch?.(id) ?? false);
+    if (reader === undefined) return undefined;
+    const options =
+      cabinet.search.readPowerDbm === undefined ? {} : { readPowerDbm: cabinet.search.readPowerDbm };
+    return (tags) => search(reader, tags, options);
   }
 
   activeSession(cabinet: string): { id: string; state: string } | undefined {

@@ -328,3 +328,58 @@ describe('evaluate', () => {
     ).toBeUndefined();
   });
 });
+
+describe('targeted searches as evidence', () => {
+  const setup = () => {
+    const reader = new Reader();
+    const tags = fridge(10, 0.6);
+    reader.play(200, tags);
+    const before = settledSet(reader.history, reader.now, PARAMS);
+    const closedAt = reader.wait(100);
+    reader.play(4, without(tags, 'T3'));
+    return { reader, before, closedAt };
+  };
+
+  it('multiplies the chance of "inside but unread" by E[(1 − q)^m] of the calibration', () => {
+    const { reader, before, closedAt } = setup();
+    const passive = evaluate(reader.history, before, closedAt, reader.now, PARAMS);
+    const pPassive = passive.undecided.find((entry) => entry.tag === 'T3')?.pUnread as number;
+    expect(pPassive).toBeGreaterThan(PARAMS.bound);
+    const search = {
+      found: new Set<string>(),
+      misses: new Map([['T3', 2]]),
+      calibration: () => ({ trials: 40, hits: 40 }),
+    };
+    const searched = evaluate(reader.history, before, closedAt, reader.now, PARAMS, search);
+    // Beta(41, 1): E[(1 − q)²] = B(41, 3) / B(41, 1) = 2 / (42 · 43)
+    const pSearched = searched.undecided.find((entry) => entry.tag === 'T3')?.pUnread ?? 0;
+    expect(pSearched).toBeCloseTo(pPassive * (2 / (42 * 43)), 12);
+  });
+
+  it('gives a tag never searched while known inside little weight: q ~ uniform', () => {
+    const { reader, before, closedAt } = setup();
+    const passive = evaluate(reader.history, before, closedAt, reader.now, PARAMS);
+    const search = {
+      found: new Set<string>(),
+      misses: new Map([['T3', 1]]),
+      calibration: () => ({ trials: 0, hits: 0 }),
+    };
+    const searched = evaluate(reader.history, before, closedAt, reader.now, PARAMS, search);
+    const p = (evaluation: typeof passive) =>
+      evaluation.undecided.find((entry) => entry.tag === 'T3')?.pUnread ?? 0;
+    expect(p(searched)).toBeCloseTo(p(passive) / 2, 12);
+  });
+
+  it('counts a tag a search found as stayed, like a read', () => {
+    const { reader, before, closedAt } = setup();
+    const search = {
+      found: new Set(['T3']),
+      misses: new Map<string, number>(),
+      calibration: () => ({ trials: 0, hits: 0 }),
+    };
+    const evaluation = evaluate(reader.history, before, closedAt, reader.now, PARAMS, search);
+    expect(evaluation.stayed).toContain('T3');
+    expect(evaluation.undecided.map((entry) => entry.tag)).not.toContain('T3');
+    expect(evaluation.taken).not.toContain('T3');
+  });
+});

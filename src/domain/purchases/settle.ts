@@ -81,6 +81,22 @@ export interface Evaluation {
   nextCheckAt: number | undefined;
 }
 
+/**
+ * What targeted searches since the close said (see search-calibration.ts). A search that found a tag
+ * is as good as a read: the tag stayed. One that did not is evidence in proportion to how reliably a
+ * search finds that tag when it is there: its calibration (searches while the tag was known to be
+ * inside, and how many found it) gives a Beta posterior for that detection probability q, and m
+ * searches that missed multiply the chance of "inside but unread" by E[(1 − q)^m] under it. The
+ * passive rounds and the searches are independent trials given the tag's spot, so the two factors
+ * multiply, and the product is held to the same bound.
+ */
+export interface SearchEvidence {
+  found: ReadonlySet<string>;
+  /** Searches since the close that did not find the tag. */
+  misses: ReadonlyMap<string, number>;
+  calibration(tag: string): { trials: number; hits: number };
+}
+
 /** Fixed choices of the rule above; constants, not config, because the bound is the one knob. */
 export const SETTLE_RULES = {
   /** One-sided level of the lower bounds on a read probability (`pLower`, an added tag's rate). */
@@ -173,6 +189,7 @@ export function evaluate(
   closedAtMs: number,
   nowMs: number,
   params: SettleParams,
+  search?: SearchEvidence,
 ): Evaluation {
   const cycle = params.cycleMs;
   const first = Math.ceil(closedAtMs / cycle);
@@ -211,7 +228,10 @@ export function evaluate(
   index = 0;
   for (const [tag, inside] of before) {
     const slot = slots[index++] as number;
-    if (slot < 0 || history.lastReadMs(slot) < closedAtMs) continue;
+    if (slot < 0 || history.lastReadMs(slot) < closedAtMs) {
+      if (search?.found.has(tag)) stayed.push(tag);
+      continue;
+    }
     stayed.push(tag);
     // Rounds after its first read since the close: that first hit is there by selection.
     let firstHit = first - 1;
@@ -246,14 +266,14 @@ export function evaluate(
   index = 0;
   for (const [tag, inside] of before) {
     const slot = slots[index++] as number;
-    if (slot >= 0 && history.lastReadMs(slot) >= closedAtMs) continue;
+    if ((slot >= 0 && history.lastReadMs(slot) >= closedAtMs) || search?.found.has(tag)) continue;
     // A tag without a slot has not been read since it lost it: it needs every antenna alive.
     const mask = slot >= 0 ? history.antennaMask(slot) : anyMask;
     let misses = 0;
     for (let i = 0; i < count; i++) {
       if (usable[i] === 1 && ((live[i] as number) & mask) >>> 0 === mask) misses += 1;
     }
-    const pUnread = unreadChance(inside.hits, inside.rounds, misses, factor);
+    const pUnread = unreadChance(inside.hits, inside.rounds, misses, factor) * searchMissChance(search, tag);
     if (!collapsed && pUnread < params.bound) {
       taken.push(tag);
     } else {
@@ -273,6 +293,50 @@ export function evaluate(
   const deadline = closedAtMs + params.maxMs;
   const nextCheckAt = done || nowMs >= deadline ? undefined : Math.min((end + 1) * cycle, deadline);
   return { done, stayed, taken, added, undecided, reasons, nextCheckAt };
+}
+
+/**
+ * Tags read in [sinceMs, closedAtMs) that are neither in `before` nor read since the close: weak,
+ * new, a neighbour's. They may have been inside; the weight must not ignore them (weight-fusion.ts).
+ */
+export function possibleTags(
+  history: ReadHistory,
+  before: ReadonlyMap<string, InsideTag>,
+  sinceMs: number,
+  closedAtMs: number,
+): string[] {
+  const tags: string[] = [];
+  for (let slot = 0; slot < history.slotLimit; slot++) {
+    const tag = history.tagAt(slot);
+    if (tag === undefined || before.has(tag)) continue;
+    const last = history.lastReadMs(slot);
+    if (last >= sinceMs && last < closedAtMs) tags.push(tag);
+  }
+  return tags.sort();
+}
+
+/** Tags read since the close that were not inside before it and are not (yet) recognised as added. */
+export function newcomerTags(
+  history: ReadHistory,
+  before: ReadonlyMap<string, InsideTag>,
+  closedAtMs: number,
+  added: readonly string[],
+): string[] {
+  const tags: string[] = [];
+  for (let slot = 0; slot < history.slotLimit; slot++) {
+    const tag = history.tagAt(slot);
+    if (tag === undefined || before.has(tag) || added.includes(tag)) continue;
+    if (history.lastReadMs(slot) >= closedAtMs) tags.push(tag);
+  }
+  return tags.sort();
+}
+
+/** E[(1 − q)^m] for the searches that missed `tag` (1 without any). */
+function searchMissChance(search: SearchEvidence | undefined, tag: string): number {
+  const misses = search?.misses.get(tag) ?? 0;
+  if (!search || misses === 0) return 1;
+  const { trials, hits } = search.calibration(tag);
+  return unreadChance(hits, trials, misses);
 }
 
 /** Tags not in `before`, read since the close in enough rounds, and at a rate of a tag inside. */
