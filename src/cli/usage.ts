@@ -45,7 +45,7 @@ Commands:
   uninstall [--root DIR] [--purge]    stop and disable the service, remove the unit and udev rules;
                                       --purge also the config, the data and the user install made
 
-Drivers: thingmagic, em4100-ascii, lines
+Drivers: thingmagic, em4100-ascii, lines, openscale
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage / bad config / unreadable capture or catalog file`;
 
 export function parseNumberOption(
