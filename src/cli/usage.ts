@@ -26,7 +26,8 @@ Commands:
   simulate --driver NAME --port PATH [--tags N] [--rate R] [--seconds S] [--baud N] [--seed N]
                                       play a reader on a serial port or pty
   catalog import FILE.csv [--config FILE] [--dry-run]
-                                      validate a product CSV (sku,gtin,name,price,currency,category,tags)
+                                      validate a product CSV (sku,gtin,name,price,currency,category,tags,
+                                      unit_weight_g,weight_tolerance_g)
                                       and write it to the gateway's store, all of it or nothing
   catalog export [--config FILE]      print the catalog as CSV (import reads it back unchanged)
   actuate ID STATE [--config FILE] [--timeout S]

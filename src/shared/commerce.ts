@@ -16,6 +16,13 @@ export interface Product {
   /** ISO 4217 code, e.g. "EUR". */
   currency: string;
   category?: string;
+  /** Nominal weight of one unit in grams (> 0, at most 100000, to 0.1 g), for weighing shelves. */
+  unitWeightG?: number;
+  /**
+   * Largest deviation of one unit from `unitWeightG`, in grams (0 to 10000, to 0.1 g): a 330 ml can
+   * is 350 ± 6 g. Only with `unitWeightG`.
+   */
+  weightToleranceG?: number;
 }
 
 /** A tag and what it is, as purchases and inventory report it. */
@@ -28,4 +35,22 @@ export interface TaggedItem {
   name?: string;
   unitPrice?: number;
   currency?: string;
+  /** The product's, for the settle logic; never in events (see `eventItem`). */
+  unitWeightG?: number;
+  weightToleranceG?: number;
+}
+
+/**
+ * A TaggedItem as events carry it (DESIGN.md): what it is and what it costs, picked field by field
+ * so that what the catalog adds for the gateway's own use (weights) stays out of the contract.
+ */
+export function eventItem(item: TaggedItem): TaggedItem {
+  const picked: TaggedItem = { tag: item.tag };
+  if (item.uri !== undefined) picked.uri = item.uri;
+  if (item.gtin !== undefined) picked.gtin = item.gtin;
+  if (item.sku !== undefined) picked.sku = item.sku;
+  if (item.name !== undefined) picked.name = item.name;
+  if (item.unitPrice !== undefined) picked.unitPrice = item.unitPrice;
+  if (item.currency !== undefined) picked.currency = item.currency;
+  return picked;
 }
