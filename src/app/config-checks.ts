@@ -34,7 +34,11 @@ export const engineChecks: ExtraCheck[] = [
     return problems;
   },
   (config) => {
-    const sensors = new Set(config.sensors.map((sensor) => sensor.id));
+    // Only a `lines` device takes `channel=value` lines; an OpenScale would read an `x` in one as
+    // its menu key and stop weighing.
+    const sensors = new Set(
+      config.sensors.filter((sensor) => sensor.driver === 'lines').map((sensor) => sensor.id),
+    );
     const problems: ConfigProblem[] = [];
     config.actuators.forEach((actuator, index) => {
       if (actuator.driver === 'lines' && !sensors.has(actuator.device)) {

@@ -27,7 +27,8 @@ export async function simulateCommand(options: Record<string, string | undefined
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
   const simulator = driver.createSimulator();
   const plan = new ReadPlan({ tags, tagLength: simulator.tagLength, antennas: 4, seed });
-  const sensorLines = driver.kind === 'sensor' ? sensorScript(seed) : undefined;
+  // A sensor whose simulator streams its own readings (a scale) plays them; a `lines` one the script.
+  const sensorLines = driver.kind === 'sensor' && !simulator.heartbeatFrame ? sensorScript(seed) : undefined;
   const transport = createTransport(
     { port: options.port, baudRate, reconnect: { initialMs: 200, maxMs: 2000 } },
     { clock: systemClock, logger },
@@ -80,6 +81,7 @@ export async function simulateCommand(options: Record<string, string | undefined
         const heartbeat = simulator.heartbeatFrame?.();
         if (heartbeat) send(heartbeat);
       }
+      if (driver.kind === 'sensor') return;
       due = Math.floor((elapsed / 1000) * rate);
       // After a stall (port offline), do not burst everything that was missed.
       if (due - sent > rate) sent = due - Math.ceil(rate / 10);

@@ -26,7 +26,8 @@ Commands:
   simulate --driver NAME --port PATH [--tags N] [--rate R] [--seconds S] [--baud N] [--seed N]
                                       play a reader on a serial port or pty
   catalog import FILE.csv [--config FILE] [--dry-run]
-                                      validate a product CSV (sku,gtin,name,price,currency,category,tags)
+                                      validate a product CSV (sku,gtin,name,price,currency,category,tags,
+                                      unit_weight_g,weight_tolerance_g)
                                       and write it to the gateway's store, all of it or nothing
   catalog export [--config FILE]      print the catalog as CSV (import reads it back unchanged)
   actuate ID STATE [--config FILE] [--timeout S]
@@ -45,7 +46,7 @@ Commands:
   uninstall [--root DIR] [--purge]    stop and disable the service, remove the unit and udev rules;
                                       --purge also the config, the data and the user install made
 
-Drivers: thingmagic, em4100-ascii, lines
+Drivers: thingmagic, em4100-ascii, lines, openscale
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage / bad config / unreadable capture or catalog file`;
 
 export function parseNumberOption(

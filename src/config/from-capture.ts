@@ -17,7 +17,7 @@ const capturedPortsSchema = z.object({
   ports: z.array(
     z.object({
       id: readerSchema.shape.id,
-      driver: z.enum([...readerSchema.shape.driver.options, sensorSchema.shape.driver.value]),
+      driver: z.enum([...readerSchema.shape.driver.options, ...sensorSchema.shape.driver.options]),
       baudRate: readerSchema.shape.baudRate,
     }),
   ),
@@ -39,7 +39,7 @@ export function configFromCapture(ports: ReadonlyArray<CapturedPort>, gatewayId 
       port: `capture:${port.id}`,
       ...(port.baudRate === undefined ? {} : { baudRate: port.baudRate }),
     };
-    if (port.driver === 'lines') sensors.push(device);
+    if ((sensorSchema.shape.driver.options as readonly string[]).includes(port.driver)) sensors.push(device);
     else readers.push(device);
   }
   return configSchema.parse({ gatewayId, readers, sensors }, { error: namingReceivedValue });

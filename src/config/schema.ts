@@ -112,7 +112,11 @@ export const readerSchema = z.strictObject({
 
 export const sensorSchema = z.strictObject({
   id,
-  driver: z.literal('lines'),
+  driver: z
+    .enum(['lines', 'openscale'])
+    .describe(
+      '`lines` (microcontrollers: channel=value lines), `openscale` (SparkFun OpenScale: weight in grams)',
+    ),
   port,
   baudRate: z.number().int().min(300).max(4_000_000).optional(),
   zone: id.optional().describe("Zone of this sensor's channels (default: the sensor id)"),

@@ -1,10 +1,11 @@
 import type { Driver } from '../shared/decoding.js';
 import { em4100AsciiDriver } from './em4100-ascii/index.js';
 import { linesDriver } from './lines/index.js';
+import { openScaleDriver } from './openscale/index.js';
 import { thingmagicDriver } from './thingmagic/index.js';
 
 export const drivers: ReadonlyMap<string, Driver> = new Map(
-  [thingmagicDriver, em4100AsciiDriver, linesDriver].map((driver) => [driver.name, driver]),
+  [thingmagicDriver, em4100AsciiDriver, linesDriver, openScaleDriver].map((driver) => [driver.name, driver]),
 );
 
 export function driverNamed(name: string): Driver {

@@ -16,9 +16,12 @@ export interface Product {
   /** ISO 4217 code, e.g. "EUR". */
   currency: string;
   category?: string;
-  /** Nominal unit weight in grams (for cabinets with a scale). */
+  /** Nominal weight of one unit in grams (> 0, at most 100000, to 0.1 g), for weighing shelves. */
   unitWeightG?: number;
-  /** Largest deviation of one unit from `unitWeightG`, in grams. */
+  /**
+   * Largest deviation of one unit from `unitWeightG`, in grams (0 to 10000, to 0.1 g): a 330 ml can
+   * is 350 ± 6 g. Only with `unitWeightG`.
+   */
   weightToleranceG?: number;
 }
 
@@ -32,9 +35,8 @@ export interface TaggedItem {
   name?: string;
   unitPrice?: number;
   currency?: string;
-  /** The product's nominal unit weight in grams, when the catalog knows it (weighing cabinets). */
+  /** The product's, for the settle logic; never in events (see `eventItem`). */
   unitWeightG?: number;
-  /** Largest deviation of one unit from `unitWeightG`, in grams. */
   weightToleranceG?: number;
 }
 
@@ -53,4 +55,19 @@ export interface PurchaseEvidence {
     windowG?: number;
     unexplainedG?: number;
   };
+}
+
+/**
+ * A TaggedItem as events carry it (DESIGN.md): what it is and what it costs, picked field by field
+ * so that what the catalog adds for the gateway's own use (weights) stays out of the contract.
+ */
+export function eventItem(item: TaggedItem): TaggedItem {
+  const picked: TaggedItem = { tag: item.tag };
+  if (item.uri !== undefined) picked.uri = item.uri;
+  if (item.gtin !== undefined) picked.gtin = item.gtin;
+  if (item.sku !== undefined) picked.sku = item.sku;
+  if (item.name !== undefined) picked.name = item.name;
+  if (item.unitPrice !== undefined) picked.unitPrice = item.unitPrice;
+  if (item.currency !== undefined) picked.currency = item.currency;
+  return picked;
 }

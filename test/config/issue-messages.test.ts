@@ -36,7 +36,7 @@ describe('config messages', () => {
     [
       { sensors: [{ id: 's', driver: 'thingmagic', port: '/dev/ttyACM0' }] },
       'sensors[0].driver',
-      'Invalid input: expected "lines", got "thingmagic"',
+      'Invalid option: expected one of "lines"|"openscale", got "thingmagic"',
     ],
     [
       { logLevel: 'verbose' },
@@ -90,10 +90,10 @@ describe('config messages', () => {
     }
     expect(caught).toBeInstanceOf(ZodError);
     expect((caught as ZodError).issues.map((issue) => issue.message)).toEqual([
-      'Invalid option: expected one of "thingmagic"|"em4100-ascii"|"lines", got "laser"',
+      'Invalid option: expected one of "thingmagic"|"em4100-ascii"|"lines"|"openscale", got "laser"',
     ]);
     expect(formatIssues((caught as ZodError).issues)).toBe(
-      'ports[1].driver: Invalid option: expected one of "thingmagic"|"em4100-ascii"|"lines", got "laser"',
+      'ports[1].driver: Invalid option: expected one of "thingmagic"|"em4100-ascii"|"lines"|"openscale", got "laser"',
     );
   });
 });

@@ -6,10 +6,12 @@ import {
   checkSku,
   checkTagPattern,
   findDuplicates,
+  needsUnitWeight,
   type TagMapping,
 } from './fields.js';
 import { type Checked, normaliseGtin } from './gtin.js';
 import { checkCurrency, checkMinorUnits } from './money.js';
+import { checkUnitWeight, checkWeightTolerance } from './weight.js';
 
 /**
  * Why a batch cannot be written, with the entry it is about (`products[index]`, `mappings[index]`,
@@ -43,10 +45,16 @@ export function describeConflict(conflict: CatalogConflict, base = ''): string {
 export function normaliseProduct(product: Product): Product {
   const gtin = typeof product.gtin === 'string' ? normaliseGtin(product.gtin) : undefined;
   const currency = typeof product.currency === 'string' ? checkCurrency(product.currency) : undefined;
+  const weight = product.unitWeightG === undefined ? undefined : checkUnitWeight(product.unitWeightG);
+  const tolerance =
+    product.weightToleranceG === undefined ? undefined : checkWeightTolerance(product.weightToleranceG);
   return {
     ...product,
     ...(gtin?.ok ? { gtin: gtin.value } : {}),
     ...(currency?.ok ? { currency: currency.value } : {}),
+    // To 0.1 g exactly, so that 0.1 + 0.2 stores and compares as 0.3.
+    ...(weight?.ok ? { unitWeightG: weight.value } : {}),
+    ...(tolerance?.ok ? { weightToleranceG: tolerance.value } : {}),
   };
 }
 
@@ -88,6 +96,19 @@ export function validateBatch(
     }
     if (product.category !== undefined) {
       note('product', index, 'category', product.category, problemOf(product.category, checkCategory));
+    }
+    if (product.unitWeightG !== undefined) {
+      const weight = checkUnitWeight(product.unitWeightG);
+      note('product', index, 'unitWeightG', product.unitWeightG, weight.ok ? undefined : weight.problem);
+    }
+    if (product.weightToleranceG !== undefined) {
+      const tolerance = checkWeightTolerance(product.weightToleranceG);
+      const problem = tolerance.ok
+        ? product.unitWeightG === undefined
+          ? needsUnitWeight('unitWeightG')
+          : undefined
+        : tolerance.problem;
+      note('product', index, 'weightToleranceG', product.weightToleranceG, problem);
     }
   });
   mappings.forEach((mapping, index) => {

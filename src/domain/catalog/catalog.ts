@@ -41,6 +41,14 @@ export const CATALOG_MIGRATIONS: readonly string[] = [
   -- changes to them are refused instead of being undone at the next start. NULL: managed remotely.
   ALTER TABLE catalog_products ADD COLUMN from_file TEXT;
   `,
+  `
+  -- Grams, to 0.1 g, for weighing shelves; NULL: not given. A tolerance only with a weight.
+  ALTER TABLE catalog_products ADD COLUMN unit_weight_g REAL
+    CHECK (unit_weight_g IS NULL OR (unit_weight_g > 0 AND unit_weight_g <= 100000));
+  ALTER TABLE catalog_products ADD COLUMN weight_tolerance_g REAL
+    CHECK (weight_tolerance_g IS NULL OR (weight_tolerance_g >= 0 AND weight_tolerance_g <= 10000
+      AND unit_weight_g IS NOT NULL));
+  `,
 ];
 
 export interface CatalogOptions {
@@ -121,6 +129,9 @@ export class Catalog {
       item.name = product.name;
       item.unitPrice = product.unitPrice;
       item.currency = product.currency;
+      // For the settle logic of weighing shelves; events leave them out (eventItem).
+      if (product.unitWeightG !== undefined) item.unitWeightG = product.unitWeightG;
+      if (product.weightToleranceG !== undefined) item.weightToleranceG = product.weightToleranceG;
     }
     return item;
   }
@@ -260,16 +271,25 @@ export class Catalog {
       if (old?.gtin !== undefined && old.gtin !== product.gtin) clearGtin.run(product.sku);
     }
     const upsert = db.prepare(
-      `INSERT INTO catalog_products (sku, gtin, name, unit_price, currency, category, updated_at)
-       VALUES (@sku, @gtin, @name, @unitPrice, @currency, @category, @now)
+      `INSERT INTO catalog_products (sku, gtin, name, unit_price, currency, category, unit_weight_g,
+         weight_tolerance_g, updated_at)
+       VALUES (@sku, @gtin, @name, @unitPrice, @currency, @category, @unitWeightG, @weightToleranceG, @now)
        ON CONFLICT (sku) DO UPDATE SET gtin = excluded.gtin, name = excluded.name,
          unit_price = excluded.unit_price, currency = excluded.currency, category = excluded.category,
+         unit_weight_g = excluded.unit_weight_g, weight_tolerance_g = excluded.weight_tolerance_g,
          updated_at = excluded.updated_at`,
     );
     const touch = db.prepare('UPDATE catalog_products SET updated_at = ? WHERE sku = ?');
     for (const product of products) {
       if (!changed.has(product.sku)) continue;
-      upsert.run({ ...product, gtin: product.gtin ?? null, category: product.category ?? null, now });
+      upsert.run({
+        ...product,
+        gtin: product.gtin ?? null,
+        category: product.category ?? null,
+        unitWeightG: product.unitWeightG ?? null,
+        weightToleranceG: product.weightToleranceG ?? null,
+        now,
+      });
     }
     if (mappings === undefined) return;
     const clearTags = db.prepare('DELETE FROM catalog_tags WHERE sku = ?');

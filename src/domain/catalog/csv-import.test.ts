@@ -82,12 +82,12 @@ describe('catalog CSV import', () => {
       return read.ok ? [] : read.problems;
     };
     expect(problems('sku,name,prise,currency,name\n')).toEqual([
-      'f.csv:1: header: unknown column (columns: sku, gtin, name, price, currency, category, tags) (got "prise")',
+      'f.csv:1: header: unknown column (columns: sku, gtin, name, price, currency, category, tags, unit_weight_g, weight_tolerance_g) (got "prise")',
       'f.csv:1: header: column appears twice (got "name")',
       'f.csv:1: header: missing column "price"',
     ]);
     expect(problems('\uFEFF\r\n\r\n')).toEqual([
-      'f.csv:1: header: the file has no header row; expected one like sku,gtin,name,price,currency,category,tags',
+      'f.csv:1: header: the file has no header row; expected one like sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g',
     ]);
     expect(problems('sku,name,price,currency\n"A1,Tea,1.00,EUR\n')).toEqual([
       'f.csv:2: csv: unterminated quoted field (opened at column 1; close it with ")',
@@ -154,11 +154,11 @@ describe('catalog CSV import', () => {
     const csv = exportCatalogCsv(catalog);
     expect(csv).toBe(
       [
-        'sku,gtin,name,price,currency,category,tags',
-        'D1,00036000291452,Dates 250 g,0.125,BHD,,300833B2DDD9*',
-        'S1,04006381333931,"Sandwich ""Club""",3.95,EUR,food,',
-        'T1,,烏龍茶,450,JPY,drinks,E2003412AABB;E20035*',
-        'W1,80614141123458,"Water, sparkling 0,5 l",1.50,EUR,drinks,',
+        'sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g',
+        'D1,00036000291452,Dates 250 g,0.125,BHD,,300833B2DDD9*,,',
+        'S1,04006381333931,"Sandwich ""Club""",3.95,EUR,food,,,',
+        'T1,,烏龍茶,450,JPY,drinks,E2003412AABB;E20035*,,',
+        'W1,80614141123458,"Water, sparkling 0,5 l",1.50,EUR,drinks,,,',
         '',
       ].join('\n'),
     );
@@ -170,5 +170,74 @@ describe('catalog CSV import', () => {
     importCatalogCsv(fresh, csv, 'export.csv');
     expect(fresh.list()).toEqual(catalog.list());
     expect(fresh.mappings()).toEqual(catalog.mappings());
+  });
+  it('reads unit weights and tolerances in grams, and exports them back', () => {
+    const { catalog } = openCatalog();
+    const csv = [
+      'sku,name,price,currency,unit_weight_g,weight_tolerance_g,tags',
+      'COLA-033,Cola 0.33 l,2.50,EUR,350,6,E20034*',
+      'CHIPS,Crisps,1.80,EUR,175.5,0,',
+      'GUM,Gum,0.90,EUR,12.5,,',
+      'TEA,Tea,4.50,EUR,,,',
+      '',
+    ].join('\n');
+    expect(importCatalogCsv(catalog, csv, 'weights.csv')).toMatchObject({ ok: true, result: { added: 4 } });
+    expect(catalog.get('COLA-033')).toMatchObject({ unitWeightG: 350, weightToleranceG: 6 });
+    expect(catalog.get('CHIPS')).toMatchObject({ unitWeightG: 175.5, weightToleranceG: 0 });
+    expect(catalog.get('GUM')).toEqual({
+      sku: 'GUM',
+      name: 'Gum',
+      unitPrice: 90,
+      currency: 'EUR',
+      unitWeightG: 12.5,
+    });
+    expect(catalog.get('TEA')).toEqual({ sku: 'TEA', name: 'Tea', unitPrice: 450, currency: 'EUR' });
+    const exported = exportCatalogCsv(catalog);
+    expect(exported.split('\n').slice(1, 3)).toEqual([
+      'CHIPS,,Crisps,1.80,EUR,,,175.5,0',
+      'COLA-033,,Cola 0.33 l,2.50,EUR,,E20034*,350,6',
+    ]);
+    expect(importCatalogCsv(catalog, exported, 'export.csv')).toMatchObject({
+      ok: true,
+      result: { unchanged: 4 },
+    });
+    // A weight changed is an update, a weight taken away too.
+    const lighter = csv.replace('175.5,0', '170,0').replace('12.5,,', ',,');
+    expect(importCatalogCsv(catalog, lighter, 'weights.csv')).toMatchObject({
+      ok: true,
+      result: { updated: 2, updatedSkus: ['CHIPS', 'GUM'] },
+    });
+    expect(catalog.get('GUM')?.unitWeightG).toBeUndefined();
+  });
+
+  it('names each bad weight by line and column, with its value, and a tolerance without a weight', () => {
+    const read = readCatalogCsv(
+      [
+        'sku,name,price,currency,unit_weight_g,weight_tolerance_g',
+        'A1,Cola,2.50,EUR,350,6',
+        'A2,Cola,2.50,EUR,0,',
+        'A3,Cola,2.50,EUR,-350,',
+        'A4,Cola,2.50,EUR,350.25,',
+        'A5,Cola,2.50,EUR,100000.1,',
+        'A6,Cola,2.50,EUR,350,10001',
+        'A7,Cola,2.50,EUR,"12,5","1,5"',
+        'A8,Cola,2.50,EUR,,6',
+        'A9,Cola,2.50,EUR,350 g,-1',
+        '',
+      ].join('\n'),
+      'catalog.csv',
+    );
+    expect(read.ok ? [] : read.problems).toEqual([
+      'catalog.csv:3: unit_weight_g: must be a positive number of grams (got "0")',
+      'catalog.csv:4: unit_weight_g: must be a positive number of grams (got "-350")',
+      'catalog.csv:5: unit_weight_g: at most one decimal (0.1 g) (got "350.25")',
+      'catalog.csv:6: unit_weight_g: at most 100000 g (got "100000.1")',
+      'catalog.csv:7: weight_tolerance_g: at most 10000 g (got "10001")',
+      'catalog.csv:8: unit_weight_g: must be a positive number of grams; write decimals with a point (12.5) (got "12,5")',
+      'catalog.csv:8: weight_tolerance_g: must be a number of grams, 0 or more; write decimals with a point (12.5) (got "1,5")',
+      'catalog.csv:9: weight_tolerance_g: needs a unit weight (unit_weight_g) (got "6")',
+      'catalog.csv:10: unit_weight_g: must be a positive number of grams (got "350 g")',
+      'catalog.csv:10: weight_tolerance_g: must be a number of grams, 0 or more (got "-1")',
+    ]);
   });
 });

@@ -11,17 +11,30 @@ import {
   checkSku,
   checkTagPattern,
   makeProduct,
+  needsUnitWeight,
   type TagMapping,
 } from './fields.js';
 import { type Checked, normaliseGtin } from './gtin.js';
 import { checkCurrency, formatPrice, parsePrice } from './money.js';
+import { checkUnitWeight, checkWeightTolerance, parseGrams } from './weight.js';
 
 /**
- * The catalog as a CSV file: `sku,gtin,name,price,currency,category,tags` (any order; gtin, category
- * and tags optional). `price` is in major units ("4.50"), `tags` is `;`-separated exact hex or `PREFIX*`.
- * Without a tags column the products' tag mappings are left as they are.
+ * The catalog as a CSV file: `sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g`
+ * (any order; gtin, category, tags and the weights optional). `price` is in major units ("4.50"),
+ * `tags` is `;`-separated exact hex or `PREFIX*`, the weights are grams ("350", "6.5"). Without a
+ * tags column the products' tag mappings are left as they are; an empty weight is no weight.
  */
-export const CSV_COLUMNS = ['sku', 'gtin', 'name', 'price', 'currency', 'category', 'tags'] as const;
+export const CSV_COLUMNS = [
+  'sku',
+  'gtin',
+  'name',
+  'price',
+  'currency',
+  'category',
+  'tags',
+  'unit_weight_g',
+  'weight_tolerance_g',
+] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 const REQUIRED: readonly Column[] = ['sku', 'name', 'price', 'currency'];
 
@@ -105,6 +118,17 @@ export function readCatalogCsv(text: string, file: string): CsvReadResult {
     const gtin = value('gtin') === '' ? undefined : field('gtin', normaliseGtin(value('gtin')));
     const category =
       value('category') === '' ? undefined : field('category', checkCategory(value('category')));
+    const unitWeightG =
+      value('unit_weight_g') === ''
+        ? undefined
+        : field('unit_weight_g', parseGrams(value('unit_weight_g'), checkUnitWeight));
+    const weightToleranceG =
+      value('weight_tolerance_g') === ''
+        ? undefined
+        : field('weight_tolerance_g', parseGrams(value('weight_tolerance_g'), checkWeightTolerance));
+    if (value('weight_tolerance_g') !== '' && value('unit_weight_g') === '') {
+      report(line, 'weight_tolerance_g', needsUnitWeight('unit_weight_g'), value('weight_tolerance_g'));
+    }
     const tags: string[] = [];
     for (const raw of value('tags').split(';')) {
       const entry = raw.trim();
@@ -117,7 +141,9 @@ export function readCatalogCsv(text: string, file: string): CsvReadResult {
     if (gtin !== undefined) unique('gtin', gtin, line, value('gtin'));
     if (problems.length > before || sku === undefined || name === undefined) continue;
     if (currency === undefined || price === undefined) continue;
-    catalog.products.push(makeProduct({ sku, name, unitPrice: price, currency, gtin, category }));
+    catalog.products.push(
+      makeProduct({ sku, name, unitPrice: price, currency, gtin, category, unitWeightG, weightToleranceG }),
+    );
     catalog.productLines.push(line);
     for (const tag of tags) {
       catalog.mappings?.push({ tag, sku });
@@ -222,11 +248,16 @@ function importWith<T>(
   }
 }
 
+const CSV_COLUMN_OF: Readonly<Record<string, Column>> = {
+  unitPrice: 'price',
+  unitWeightG: 'unit_weight_g',
+  weightToleranceG: 'weight_tolerance_g',
+};
+
 /** A conflict the store found (a GTIN of another SKU), at the line it came from. */
 function locate(conflict: CatalogConflict, file: CatalogFile, name: string): string {
   const lines = conflict.kind === 'product' ? file.productLines : file.mappingLines;
-  const column =
-    conflict.kind === 'mapping' ? 'tags' : conflict.field === 'unitPrice' ? 'price' : conflict.field;
+  const column = conflict.kind === 'mapping' ? 'tags' : (CSV_COLUMN_OF[conflict.field] ?? conflict.field);
   return `${name}:${lines[conflict.index] ?? '?'}: ${column}: ${conflict.message} (got ${describeValue(conflict.value)})`;
 }
 
@@ -243,6 +274,8 @@ export function exportCatalogCsv(catalog: Catalog): string {
         product.currency,
         product.category ?? '',
         catalog.tagsOf(product.sku).join(';'),
+        product.unitWeightG === undefined ? '' : String(product.unitWeightG),
+        product.weightToleranceG === undefined ? '' : String(product.weightToleranceG),
       ]),
     );
   }

@@ -1,6 +1,7 @@
 import type { Product } from '../../shared/commerce.js';
 import { type Checked, normaliseGtin } from './gtin.js';
 import { checkCurrency, checkMinorUnits } from './money.js';
+import { checkUnitWeight, checkWeightTolerance } from './weight.js';
 
 /**
  * Field rules shared by the CSV import and the `catalog/set` request, so that a product is valid or
@@ -64,7 +65,16 @@ export function checkTagPattern(value: string): Checked<string> {
   return { ok: true, value: `${hex.toUpperCase()}${prefix ? '*' : ''}` };
 }
 
-const PRODUCT_FIELDS = new Set(['sku', 'gtin', 'name', 'unitPrice', 'currency', 'category']);
+const PRODUCT_FIELDS = new Set([
+  'sku',
+  'gtin',
+  'name',
+  'unitPrice',
+  'currency',
+  'category',
+  'unitWeightG',
+  'weightToleranceG',
+]);
 
 /**
  * A product from JSON (`catalog/set`): the same rules as a CSV row, priced in integer minor units.
@@ -106,6 +116,22 @@ export function productFromJson(input: unknown, problems: FieldProblem[]): Produ
   const category = optional('category', checkCategory);
   const price = checkMinorUnits(record.unitPrice);
   if (!price.ok) problems.push({ field: 'unitPrice', message: price.problem, value: record.unitPrice });
+  const grams = (field: string, check: (value: unknown) => Checked<number>): number | undefined => {
+    const value = record[field];
+    if (value === undefined || value === null) return undefined;
+    const checked = check(value);
+    if (!checked.ok) problems.push({ field, message: checked.problem, value });
+    return checked.ok ? checked.value : undefined;
+  };
+  const unitWeightG = grams('unitWeightG', checkUnitWeight);
+  const weightToleranceG = grams('weightToleranceG', checkWeightTolerance);
+  if (weightToleranceG !== undefined && (record.unitWeightG ?? null) === null) {
+    problems.push({
+      field: 'weightToleranceG',
+      message: needsUnitWeight('unitWeightG'),
+      value: weightToleranceG,
+    });
+  }
   if (problems.length > before) return undefined;
   return makeProduct({
     sku: sku as string,
@@ -114,7 +140,14 @@ export function productFromJson(input: unknown, problems: FieldProblem[]): Produ
     currency: currency as string,
     gtin,
     category,
+    unitWeightG,
+    weightToleranceG,
   });
+}
+
+/** A tolerance says how far a unit may be off its weight: without the weight it means nothing. */
+export function needsUnitWeight(weightField: string): string {
+  return `needs a unit weight (${weightField})`;
 }
 
 /** A mapping from JSON: `{ "tag": "E20034*", "sku": "A1" }`. */
@@ -146,6 +179,8 @@ export function makeProduct(fields: {
   currency: string;
   gtin?: string | undefined;
   category?: string | undefined;
+  unitWeightG?: number | undefined;
+  weightToleranceG?: number | undefined;
 }): Product {
   return {
     sku: fields.sku,
@@ -154,6 +189,8 @@ export function makeProduct(fields: {
     unitPrice: fields.unitPrice,
     currency: fields.currency,
     ...(fields.category === undefined ? {} : { category: fields.category }),
+    ...(fields.unitWeightG === undefined ? {} : { unitWeightG: fields.unitWeightG }),
+    ...(fields.weightToleranceG === undefined ? {} : { weightToleranceG: fields.weightToleranceG }),
   };
 }
 

@@ -49,6 +49,8 @@ interface ProductRow {
   unit_price: number;
   currency: string;
   category: string | null;
+  unit_weight_g: number | null;
+  weight_tolerance_g: number | null;
   from_file: string | null;
 }
 
@@ -130,7 +132,8 @@ export function planBatch(
 export function loadCatalogState(db: Database.Database): CatalogState {
   const rows = db
     .prepare(
-      'SELECT sku, gtin, name, unit_price, currency, category, from_file FROM catalog_products ORDER BY sku',
+      `SELECT sku, gtin, name, unit_price, currency, category, unit_weight_g, weight_tolerance_g, from_file
+       FROM catalog_products ORDER BY sku`,
     )
     .all() as ProductRow[];
   const state: CatalogState = {
@@ -173,6 +176,8 @@ function fromRow(row: ProductRow): Product {
     unitPrice: row.unit_price,
     currency: row.currency,
     ...(row.category === null ? {} : { category: row.category }),
+    ...(row.unit_weight_g === null ? {} : { unitWeightG: row.unit_weight_g }),
+    ...(row.weight_tolerance_g === null ? {} : { weightToleranceG: row.weight_tolerance_g }),
   };
 }
 
@@ -182,6 +187,8 @@ function sameProduct(a: Product, b: Product): boolean {
     a.gtin === b.gtin &&
     a.unitPrice === b.unitPrice &&
     a.currency === b.currency &&
-    a.category === b.category
+    a.category === b.category &&
+    a.unitWeightG === b.unitWeightG &&
+    a.weightToleranceG === b.weightToleranceG
   );
 }

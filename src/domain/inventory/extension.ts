@@ -3,6 +3,7 @@ import { decodeEpc } from '../../core/epc.js';
 import type { RestoreRefusalReason } from '../../core/index.js';
 import type { Logger } from '../../observability/logger.js';
 import type { TimerHandle } from '../../shared/clock.js';
+import { eventItem } from '../../shared/commerce.js';
 import type { EventOf } from '../../shared/extension.js';
 import { defineFeature, type FeatureContext, type Services } from '../../shared/feature.js';
 import { InventoryStore } from './inventory-store.js';
@@ -112,7 +113,9 @@ export class Inventory {
   start(): void {
     const { bus } = this.context;
     const catalog = this.deps.catalog;
-    const lookup = this.options.itemFor ?? (catalog ? (tag, epc) => catalog.itemFor(tag, epc) : epcItem);
+    // Inventory events carry the item as DESIGN.md has it: without the catalog's weights.
+    const lookup =
+      this.options.itemFor ?? (catalog ? (tag, epc) => eventItem(catalog.itemFor(tag, epc)) : epcItem);
     this.lookup = guardedLookup(lookup, this.logger);
     this.rows = new InventoryStore(this.context.store);
     const { entries, duplicates } = this.rows.load((tag, stored) => ({

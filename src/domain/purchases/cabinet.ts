@@ -1,7 +1,7 @@
 import type { CabinetConfig } from '../../config/cabinets.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
-import type { TaggedItem } from '../../shared/commerce.js';
+import { eventItem, type TaggedItem } from '../../shared/commerce.js';
 import type { EventBody } from '../../shared/events.js';
 import type { Bus } from '../../shared/extension.js';
 import type { ScreenData } from '../../shared/screen.js';
@@ -331,7 +331,7 @@ export class Cabinet {
     evidence: EvidenceSummary = {},
   ): void {
     const current = this.current as SessionRecord;
-    const items = taken.map((tag) => this.deps.itemFor(tag));
+    const items = taken.map((tag) => eventItem(this.deps.itemFor(tag)));
     const body = {
       ...{ reason: 'uncertain', confidence: 'uncertain' as const, reasons, undecided, items },
       ...withEvidence(evidence),

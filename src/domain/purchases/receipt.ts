@@ -1,4 +1,4 @@
-import type { TaggedItem } from '../../shared/commerce.js';
+import { eventItem, type TaggedItem } from '../../shared/commerce.js';
 
 export type Receipt =
   | { ok: true; items: TaggedItem[]; total: number; returned: TaggedItem[]; foreign: TaggedItem[] }
@@ -15,7 +15,8 @@ export function receiptFor(
   itemFor: (tag: string) => TaggedItem,
   currency: string,
 ): Receipt {
-  const items = taken.map(itemFor);
+  // Field by field: the receipt is the purchase event's, and weights are not part of it.
+  const items = taken.map((tag) => eventItem(itemFor(tag)));
   const unpriced = items.filter((item) => item.unitPrice === undefined || item.currency !== currency);
   if (unpriced.length > 0) {
     return {
@@ -25,7 +26,7 @@ export function receiptFor(
     };
   }
   const total = items.reduce((sum, item) => sum + (item.unitPrice ?? 0), 0);
-  const addedItems = added.map(itemFor);
+  const addedItems = added.map((tag) => eventItem(itemFor(tag)));
   return {
     ok: true,
     items,
