@@ -27,6 +27,8 @@ export async function simulateCommand(options: Record<string, string | undefined
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
   const simulator = driver.createSimulator();
   const plan = new ReadPlan({ tags, tagLength: simulator.tagLength, antennas: 4, seed });
+  // What it streams is what a search for given tags finds.
+  simulator.setField?.(plan.field.map((tag) => ({ tag })));
   const sensorLines = driver.kind === 'sensor' ? sensorScript(seed) : undefined;
   const transport = createTransport(
     { port: options.port, baudRate, reconnect: { initialMs: 200, maxMs: 2000 } },
