@@ -68,7 +68,34 @@ export class CommandSession {
     return { ok: true };
   }
 
+  /**
+   * Sends one step and returns its answer whatever its status, for the caller to read (a search's
+   * "no tags found"), or why there is none.
+   */
+  async ask(step: CommandStep): Promise<{ answer: ReaderMessage } | { failed: string }> {
+    const generation = this.generation;
+    const answer = await this.exchange(step);
+    if (generation !== this.generation) return { failed: 'cancelled' };
+    if (typeof answer === 'string') return { failed: answer };
+    if (answer === undefined) return { failed: `no answer within ${step.timeoutMs} ms` };
+    if (step.settleMs) await this.sleep(step.settleMs);
+    return { answer };
+  }
+
   private async runStep(step: CommandStep): Promise<string> {
+    const answer = await this.exchange(step);
+    if (typeof answer === 'string') return answer;
+    if (!step.isAnswer) return 'ok';
+    if (answer === undefined) return `no answer within ${step.timeoutMs} ms`;
+    // The device answered but refused (e.g. a region the module does not support).
+    if (answer.kind === 'response' && answer.status !== 0) {
+      return `refused with status 0x${answer.status.toString(16).padStart(4, '0')}`;
+    }
+    return 'ok';
+  }
+
+  /** Writes the step and waits for its answer: the answer, undefined (none), or why the write failed. */
+  private async exchange(step: CommandStep): Promise<ReaderMessage | undefined | string> {
     const answered = step.isAnswer
       ? new Promise<ReaderMessage | undefined>((resolve) => {
           const timer = this.clock.setTimeout(() => {
@@ -84,14 +111,7 @@ export class CommandSession {
       this.cancelWaiterFor(step);
       return `write failed: ${(error as Error).message}`;
     }
-    const answer = await answered;
-    if (!step.isAnswer) return 'ok';
-    if (answer === undefined) return `no answer within ${step.timeoutMs} ms`;
-    // The device answered but refused (e.g. a region the module does not support).
-    if (answer.kind === 'response' && answer.status !== 0) {
-      return `refused with status 0x${answer.status.toString(16).padStart(4, '0')}`;
-    }
-    return 'ok';
+    return answered;
   }
 
   private cancelWaiterFor(step: CommandStep): void {

@@ -12,8 +12,9 @@ import type {
 import type { EventBody } from '../shared/events.js';
 import type { ByteTransport, TransportStatus } from '../transport/types.js';
 import { CommandSession } from './command-session.js';
+import { ReaderSearch, type SearchOptions } from './reader-search.js';
 import { ReaderUpkeep } from './reader-upkeep.js';
-import type { DeviceCounters, DeviceState, DeviceView } from './reading-services.js';
+import type { DeviceCounters, DeviceState, DeviceView, TagSearchResult } from './reading-services.js';
 
 export interface DevicePipelineOptions {
   id: string;
@@ -75,6 +76,7 @@ export class DevicePipeline implements DeviceView {
   private transport: ByteTransport | undefined;
   private restarting: Promise<void> | undefined;
   private readonly upkeep: ReaderUpkeep;
+  private readonly searcher: ReaderSearch;
 
   constructor(private readonly options: DevicePipelineOptions) {
     const { engine, clock } = options;
@@ -97,6 +99,15 @@ export class DevicePipeline implements DeviceView {
       reopen: () => void this.restart().catch(() => {}),
     });
     this.session = new CommandSession(clock, (bytes) => this.write(bytes), options.logger);
+    this.searcher = new ReaderSearch({
+      ...options,
+      session: this.session,
+      state: () => this.connection,
+      startupRunning: () => this.startupRunning,
+      pauseLiveness: () => this.upkeep.pause(),
+      resumeLiveness: () => this.upkeep.resume(clock.now()),
+      runStartup: () => void this.runStartup(),
+    });
   }
 
   get id(): string {
@@ -112,7 +123,12 @@ export class DevicePipeline implements DeviceView {
   }
 
   get counters(): DeviceCounters {
-    return { ...this.decoder.stats, stalls: this.upkeep.stalls };
+    return { ...this.decoder.stats, stalls: this.upkeep.stalls, searches: this.searcher.searches };
+  }
+
+  /** Looks for exactly these tags now (reader-search.ts); refused at once when it cannot. */
+  search(tags: readonly string[], options?: SearchOptions): Promise<TagSearchResult> {
+    return this.searcher.run(tags, options);
   }
 
   start(): void {

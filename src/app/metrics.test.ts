@@ -13,7 +13,15 @@ function reading(at: number, reads: number, antennaReads: Array<[number, number]
       {
         id: 'shelf',
         state: 'online',
-        counters: { bytes: reads * 47, frames: reads, reads, errors: 0, droppedBytes: 0, stalls: 0 },
+        counters: {
+          bytes: reads * 47,
+          frames: reads,
+          reads,
+          errors: 0,
+          droppedBytes: 0,
+          stalls: 0,
+          searches: 0,
+        },
         antennaReads,
         ingestFailures: 0,
       },

@@ -45,6 +45,11 @@ export class ReadPlan {
     return this.tags.length;
   }
 
+  /** The tags in the field, in the order they were made. */
+  get field(): Uint8Array[] {
+    return this.tags.map((tag) => tag.tag);
+  }
+
   next(): SimulatedRead {
     const tag = this.tags[Math.floor(this.random() * this.tags.length)] as SimulatedTag;
     const crossRead = this.antennas > 1 && this.random() < 0.1;

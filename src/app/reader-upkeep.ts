@@ -40,6 +40,8 @@ export class ReaderUpkeep {
   private talking = false;
   private startupBackoff: Backoff | undefined;
   private startupTimer: TimerHandle | undefined;
+  /** The reader is silent on purpose (a search paused its continuous reading). */
+  private paused = false;
 
   constructor(
     private readonly clock: Clock,
@@ -95,7 +97,7 @@ export class ReaderUpkeep {
 
   /** Stalls an online reader silent for too long; its watchdog and the readers (before a sweep) call it. */
   check(nowMs: EpochMs): void {
-    if (this.actions.state() !== 'online' || !this.liveness.isStalled(nowMs)) return;
+    if (this.paused || this.actions.state() !== 'online' || !this.liveness.isStalled(nowMs)) return;
     this.stalls += 1;
     this.recoveryBackoff.disconnected(nowMs);
     this.talking = false;
@@ -127,9 +129,26 @@ export class ReaderUpkeep {
     return failed === undefined ? undefined : failed + 1;
   }
 
+  /** A search stops the reader's traffic on purpose: no stall until `resume`. */
+  pause(): void {
+    this.paused = true;
+    this.cancel(this.watchdog);
+    this.watchdog = undefined;
+  }
+
+  /** The search is over: the silence counts from now. */
+  resume(nowMs: EpochMs): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (!this.liveness.known) return;
+    this.liveness.noteTraffic(nowMs);
+    this.watch();
+  }
+
   private watch(): void {
     this.cancel(this.watchdog);
     this.watchdog = undefined;
+    if (this.paused) return;
     const at = this.liveness.stallsAt();
     if (at === undefined) return;
     // Fires once per threshold while traffic flows, and looks at the time of the last frame then.

@@ -123,6 +123,11 @@ export class Readers implements Extension {
     // Async, so that an unknown device rejects like a failed write instead of throwing.
     write: async (id, bytes) => this.existing(id).write(bytes),
     restart: async (id) => this.existing(id).restart(),
+    search: async (id, tags, options) => {
+      const pipeline = this.pipelines.get(id);
+      if (!pipeline) return { ok: false, reason: `unknown reader "${id}"` };
+      return pipeline.search(tags, options);
+    },
   };
 
   /** What went wrong and was contained, for the metrics. */

@@ -10,6 +10,8 @@ export interface DeviceCounters {
   droppedBytes: number;
   /** Times a reader went silent while its driver expected traffic. */
   stalls: number;
+  /** Searches for given tags run to the end (`DeviceControl.search`). */
+  searches: number;
 }
 
 /** `stalled`: the port is open but a reader that should talk has gone silent (its tags are held). */
@@ -67,11 +69,27 @@ export interface Presence {
   restore(entries: ReadonlyArray<RestoredTag>, graceMs: number): RestoreRefusal[];
 }
 
+/** What a search for given tags found (tags as uppercase hex), or why it could not run. */
+export type TagSearchResult =
+  | { ok: true; found: string[]; notFound: string[]; tookMs: number }
+  | { ok: false; reason: string };
+
 /** The readers' and sensors' ports, for the features that write to them or restart them. */
 export interface DeviceControl {
   write(deviceId: string, bytes: Uint8Array): Promise<void>;
   /** Closes the port and opens it afresh; rejects for an unknown device. */
   restart(deviceId: string): Promise<void>;
+  /**
+   * Looks for exactly these tags now: the reader pauses its continuous reading, reads for each tag
+   * alone (a select), optionally at `readPowerDbm`, and reads continuously again. Resolves
+   * `{ ok: false }` at once for an unknown device, a reader that cannot search (no select command,
+   * a replay) or is not online, and while it is already searching; never rejects.
+   */
+  search(
+    deviceId: string,
+    tags: readonly string[],
+    options?: { readPowerDbm?: number },
+  ): Promise<TagSearchResult>;
 }
 
 /** Where MQTT actuators' commands go: the broker in a run, a record in a replay. */

@@ -27,6 +27,8 @@ export async function simulateCommand(options: Record<string, string | undefined
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
   const simulator = driver.createSimulator();
   const plan = new ReadPlan({ tags, tagLength: simulator.tagLength, antennas: 4, seed });
+  // What it streams is what a search for given tags finds.
+  simulator.setField?.(plan.field.map((tag) => ({ tag })));
   // A sensor whose simulator streams its own readings (a scale) plays them; a `lines` one the script.
   const sensorLines = driver.kind === 'sensor' && !simulator.heartbeatFrame ? sensorScript(seed) : undefined;
   const transport = createTransport(

@@ -100,9 +100,38 @@ export interface DeviceSimulator {
    * `expectedTrafficMs`), or undefined while it is not reading; absent for devices that send none.
    */
   heartbeatFrame?(): Uint8Array | undefined;
+  /**
+   * The tags in the device's field, for a device that answers a search for given tags; each is
+   * found with its own probability (default 1), so that a test can make the device miss it.
+   */
+  setField?(tags: ReadonlyArray<{ tag: Uint8Array; findProbability?: number }>): void;
 }
 
 export type DeviceKind = 'reader' | 'sensor';
+
+/** A reader's settings while it looks for given tags: its own, and what differs for the search. */
+export interface TagSearchSettings extends ReaderSettings {
+  /** Read power for the search (dBm); the reader's `readPowerDbm` is set again after it. */
+  searchPowerDbm?: number;
+}
+
+/** What the answer to one read of a search says about its tag, or why it says nothing. */
+export type TagSearchVerdict = { found: boolean } | { refused: string };
+
+/**
+ * A search for given tags as command steps, so that the pipeline runs it without knowing the
+ * protocol: `pause`, then `reads` one after another, then `resume`.
+ */
+export interface TagSearchPlan {
+  /** Stops continuous reading (reads it still delivers are ordinary reads) and prepares the reads. */
+  readonly pause: CommandStep[];
+  /** One step per tag, in the order the tags were given; each has `isAnswer`. */
+  readonly reads: CommandStep[];
+  /** Continuous reading again, as the start-up left it (same settings, same start command). */
+  readonly resume: CommandStep[];
+  /** Reads the answer to one of `reads`, whatever its status. */
+  verdict(answer: ReaderMessage): TagSearchVerdict;
+}
 
 export interface Driver {
   readonly name: string;
@@ -117,4 +146,9 @@ export interface Driver {
   startup(settings: ReaderSettings): CommandStep[];
   shutdown(settings: ReaderSettings): CommandStep[];
   createSimulator(): DeviceSimulator;
+  /**
+   * A search for exactly these tags (identifiers as bytes); absent for readers without a select
+   * command. Throws a RangeError for a tag or setting the reader cannot search with.
+   */
+  search?(tags: readonly Uint8Array[], settings: TagSearchSettings): TagSearchPlan;
 }

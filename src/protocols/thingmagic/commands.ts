@@ -114,6 +114,67 @@ export function encodeStartReading(options: StartReadingOptions = {}): Uint8Arra
   return encodeCommand(Opcode.multiProtocolTagOp, Uint8Array.from([...head, ...embedded]));
 }
 
+/** Search flags of a synchronous read: configured antenna list (0x0003) + large population (0x0010). */
+export const SYNC_SEARCH_FLAGS = 0x0013;
+/** MercuryAPI `TMR_SR_GEN2_SINGULATION_OPTION_*` (`serial_reader_imp.h`). */
+const SELECT_ON_EPC = 0x01;
+const OPTION_METADATA = 0x10;
+const OPTION_EXTENDED_DATA_LENGTH = 0x20;
+/** A Gen2 EPC is whole 16-bit words, at most 31 of them (the PC word's length field). */
+const MAX_EPC_BYTES = 62;
+
+export interface SelectedReadOptions {
+  /** How long the module inventories before it answers (ms). */
+  timeoutMs: number;
+  searchFlags?: number;
+  metadataFlags?: number;
+}
+
+/**
+ * A synchronous 0x22 Read Tag Multiple that only the tag with exactly this EPC answers: a Gen2
+ * Select on the EPC, laid out as MercuryAPI `TMR_SR_msgSetupReadTagMultipleWithMetadata` and
+ * `filterbytes` lay out a `TMR_TagData` filter for an M6e-family module: option, search flags,
+ * timeout, metadata flags, access password (0), mask length in bits, mask. The module answers with
+ * the number of tags found, or status 0x0400 for none. "Select on EPC" (rather than a Gen2 select on
+ * the EPC bank with a bit pointer) leaves where the EPC starts behind the PC word to the module.
+ */
+export function encodeReadSelectedEpc(epc: Uint8Array, options: SelectedReadOptions): Uint8Array {
+  if (epc.length < 2 || epc.length > MAX_EPC_BYTES || epc.length % 2 !== 0) {
+    throw new RangeError(`a Gen2 EPC is 2..${MAX_EPC_BYTES} bytes in whole words, not ${epc.length}`);
+  }
+  const timeout = options.timeoutMs;
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 0xffff) {
+    throw new RangeError(`read timeout ${timeout} ms is not an integer in 1..65535`);
+  }
+  const search = options.searchFlags ?? SYNC_SEARCH_FLAGS;
+  const flags = options.metadataFlags ?? DEFAULT_METADATA_FLAGS;
+  const bits = epc.length * 8;
+  const extended = bits > 0xff;
+  const head = [
+    SELECT_ON_EPC | OPTION_METADATA | (extended ? OPTION_EXTENDED_DATA_LENGTH : 0),
+    search >> 8,
+    search & 0xff,
+    timeout >> 8,
+    timeout & 0xff,
+    flags >> 8,
+    flags & 0xff,
+    0x00,
+    0x00,
+    0x00,
+    0x00, // access password: none
+    ...(extended ? [bits >> 8, bits & 0xff] : [bits]),
+  ];
+  const data = new Uint8Array(head.length + epc.length);
+  data.set(head);
+  data.set(epc, head.length);
+  return encodeCommand(Opcode.readTagMultiple, data);
+}
+
+/** 0x2A: the module keeps what a synchronous read found until told to forget it (REAL `FF 00 2A 1D 25`). */
+export function encodeClearTagBuffer(): Uint8Array {
+  return encodeCommand(Opcode.clearTagBuffer);
+}
+
 /** 0x2F option 2: stop continuous reading (REAL `FF 03 2F 00 00 02 5E 86`). */
 export function encodeStopReading(): Uint8Array {
   return encodeCommand(Opcode.multiProtocolTagOp, Uint8Array.of(0x00, 0x00, 0x02));

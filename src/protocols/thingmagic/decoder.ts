@@ -74,6 +74,11 @@ export class ThingMagicDecoder implements StreamDecoder {
    * version frame arriving while streaming means it rebooted (inference from [TM-LIB] Example 1).
    */
   private streaming = false;
+  /**
+   * Whether the module acknowledged a stop (and has not started since). A 0x22 frame with a status
+   * then answers a synchronous read ("no tags found" to a search), it is no read-cycle heartbeat.
+   */
+  private stopped = false;
 
   constructor(
     private readonly output: DecoderOutput,
@@ -104,6 +109,8 @@ export class ThingMagicDecoder implements StreamDecoder {
   }
 
   reset(): void {
+    // A reopened port may find the module streaming again (power-cycled, started by another host).
+    this.stopped = false;
     if (this.fill > 0) this.drop(0, this.fill, 'reset');
     this.flushRun();
     this.base += this.fill;
@@ -183,8 +190,13 @@ export class ThingMagicDecoder implements StreamDecoder {
     this.output.message({ kind: 'response', opcode, status, data });
     if (status !== Status.ok) return;
     if (opcode === Opcode.multiProtocolTagOp) {
-      if (data[0] === CONTINUOUS_START) this.streaming = true;
-      else if (data[0] === CONTINUOUS_STOP) this.streaming = false;
+      if (data[0] === CONTINUOUS_START) {
+        this.streaming = true;
+        this.stopped = false;
+      } else if (data[0] === CONTINUOUS_STOP) {
+        this.streaming = false;
+        this.stopped = true;
+      }
     } else if (opcode === Opcode.version || opcode === Opcode.bootFirmware) {
       const version = parseVersionBlock(data);
       if (version === undefined) return;
@@ -197,6 +209,7 @@ export class ThingMagicDecoder implements StreamDecoder {
   /** Handles a 0x22 frame of a continuous read; false when it is an ordinary command answer. */
   private streamFrame(at: number, start: number, end: number, status: number): boolean {
     if (status !== Status.ok) {
+      if (this.stopped) return false;
       const { level, code, detail } = describeStatus(status);
       this.output.message({ kind: 'status', level, code, detail });
       return true;
@@ -213,11 +226,13 @@ export class ThingMagicDecoder implements StreamDecoder {
     const type = buf[typeAt];
     if (type === STREAM_TAG_RECORD) {
       this.streaming = true;
+      this.stopped = false;
       this.report(at, typeAt + 1, end, flags);
       return true;
     }
     if (type === STREAM_STATUS) {
       this.streaming = true;
+      this.stopped = false;
       // [TM-ACT] p. 27: the module temperature is the last data byte, in °C.
       const temperatureC = ((buf[end - 1] as number) << 24) >> 24;
       this.output.message({ kind: 'status', level: 'ok', code: 'temperature', temperatureC });

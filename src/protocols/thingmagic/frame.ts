@@ -20,6 +20,7 @@ export const Opcode = {
   bootFirmware: 0x04,
   readTagMultiple: 0x22,
   getTagBuffer: 0x29,
+  clearTagBuffer: 0x2a,
   multiProtocolTagOp: 0x2f,
   setAntennaPort: 0x91,
   setReadTxPower: 0x92,

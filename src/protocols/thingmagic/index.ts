@@ -1,6 +1,8 @@
 export {
   DEFAULT_CYCLE_MS,
   DEFAULT_SEARCH_FLAGS,
+  encodeClearTagBuffer,
+  encodeReadSelectedEpc,
   encodeSetAntennas,
   encodeSetProtocolGen2,
   encodeSetReadPower,
@@ -9,7 +11,9 @@ export {
   encodeStopReading,
   encodeVersion,
   REGIONS,
+  type SelectedReadOptions,
   type StartReadingOptions,
+  SYNC_SEARCH_FLAGS,
 } from './commands.js';
 export { gen2Crc, thingmagicCrc } from './crc.js';
 export {

@@ -1,4 +1,5 @@
 import type { DeviceSimulator } from '../../shared/decoding.js';
+import { seededRandom } from '../../shared/random.js';
 import { gen2Crc, thingmagicCrc } from './crc.js';
 import { COMMAND_OVERHEAD, encodeResponse, MAX_DATA_LENGTH, Opcode, START_BYTE } from './frame.js';
 import { Status } from './status.js';
@@ -40,6 +41,12 @@ const SETTERS: ReadonlySet<number> = new Set([
   0x9a, // reader optional parameters
   0x9b, // protocol parameters
 ]);
+/** MercuryAPI `TMR_SR_GEN2_SINGULATION_OPTION_*`: the low bits say what the select is on. */
+const SELECT_MASK = 0x0f;
+const SELECT_DISABLED = 0x00;
+const SELECT_ON_EPC = 0x01;
+const OPTION_METADATA = 0x10;
+const OPTION_EXTENDED_DATA_LENGTH = 0x20;
 const INVALID_OPCODE = 0x0101;
 const INVALID_PARAMETER = 0x0105;
 /** Channels the simulated module hops over (kHz), as the NA2 table does. */
@@ -50,13 +57,50 @@ const HOST_BUFFER = 512;
 
 export const SIMULATED_TAG_LENGTH = 12;
 
-/** Plays an M6e Nano: answers start-up commands like the real one and streams 0x22 tag frames. */
+export interface NanoSimulatorOptions {
+  /** Seed of the draws that decide whether a tag in the field answers a search. Default 1. */
+  seed?: number;
+}
+
+interface FieldTag {
+  tag: Uint8Array;
+  findProbability: number;
+}
+
+/** Whether `tag` begins with the `bits` first bits of `mask`, as a Gen2 Select compares. */
+function startsWithBits(tag: Uint8Array, mask: Uint8Array, bits: number): boolean {
+  if (tag.length * 8 < bits) return false;
+  const whole = bits >> 3;
+  for (let i = 0; i < whole; i++) if (tag[i] !== mask[i]) return false;
+  const rest = bits & 7;
+  if (rest === 0) return true;
+  const keep = (0xff << (8 - rest)) & 0xff;
+  return (((tag[whole] as number) ^ (mask[whole] as number)) & keep) === 0;
+}
+
+/**
+ * Plays an M6e Nano: answers start-up commands like the real one, streams 0x22 tag frames while
+ * reading, and answers a synchronous 0x22 (optionally with a select on the EPC) from its field.
+ */
 class NanoSimulator implements DeviceSimulator {
   readonly tagLength = SIMULATED_TAG_LENGTH;
   private readonly pending = new Uint8Array(HOST_BUFFER);
   private fill = 0;
   private reading = false;
   private reads = 0;
+  private field: FieldTag[] = [];
+  private readonly random: () => number;
+
+  constructor(options: NanoSimulatorOptions = {}) {
+    this.random = seededRandom(options.seed ?? 1);
+  }
+
+  setField(tags: ReadonlyArray<{ tag: Uint8Array; findProbability?: number }>): void {
+    this.field = tags.map(({ tag, findProbability }) => ({
+      tag: tag.slice(),
+      findProbability: findProbability ?? 1,
+    }));
+  }
 
   answer(hostBytes: Uint8Array): Uint8Array[] {
     const frames: Uint8Array[] = [];
@@ -169,14 +213,61 @@ class NanoSimulator implements DeviceSimulator {
       frames.push(encodeResponse(opcode, Status.ok, STOP_ANSWER));
     } else if (opcode === Opcode.multiProtocolTagOp) {
       frames.push(encodeResponse(opcode, INVALID_PARAMETER));
+    } else if (opcode === Opcode.readTagMultiple) {
+      frames.push(this.syncRead(data));
+    } else if (opcode === Opcode.clearTagBuffer) {
+      frames.push(encodeResponse(opcode, Status.ok));
     } else if (SETTERS.has(opcode)) {
       frames.push(encodeResponse(opcode, Status.ok));
     } else {
       frames.push(encodeResponse(opcode, INVALID_OPCODE));
     }
   }
+
+  /**
+   * A synchronous read (protocols.md §1.7; MercuryAPI `filterbytes` for the select): each tag in the
+   * field that the select matches is found with its own probability; the answer is the count, or
+   * "no tags found". It comes at once, not after the read's timeout as the module's does.
+   */
+  private syncRead(data: Uint8Array): Uint8Array {
+    if (data.length < 5) return encodeResponse(Opcode.readTagMultiple, INVALID_PARAMETER);
+    const option = data[0] as number;
+    let p = 5 + (option & OPTION_METADATA ? 2 : 0);
+    let matches: (tag: Uint8Array) => boolean = () => true;
+    const select = option & SELECT_MASK;
+    if (select === SELECT_ON_EPC) {
+      p += 4; // access password
+      const extended = (option & OPTION_EXTENDED_DATA_LENGTH) !== 0;
+      const bits = extended ? ((data[p] as number) << 8) | (data[p + 1] as number) : (data[p] as number);
+      p += extended ? 2 : 1;
+      const mask = data.subarray(p, p + Math.ceil(bits / 8));
+      if (mask.length * 8 < bits) return encodeResponse(Opcode.readTagMultiple, INVALID_PARAMETER);
+      matches = (tag) => startsWithBits(tag, mask, bits);
+    } else if (select !== SELECT_DISABLED || data.length > p) {
+      return encodeResponse(Opcode.readTagMultiple, INVALID_PARAMETER);
+    }
+    let count = 0;
+    for (const { tag, findProbability } of this.field) {
+      if (matches(tag) && this.random() < findProbability) count += 1;
+    }
+    if (count === 0) return encodeResponse(Opcode.readTagMultiple, Status.noTagsFound);
+    // Option and search flags echoed, then a 4-byte count: the REAL `FF 07 22 00 00 00 00 13 00 00 00 01`.
+    return encodeResponse(
+      Opcode.readTagMultiple,
+      Status.ok,
+      Uint8Array.of(
+        option,
+        data[1] as number,
+        data[2] as number,
+        count >>> 24,
+        (count >> 16) & 0xff,
+        (count >> 8) & 0xff,
+        count & 0xff,
+      ),
+    );
+  }
 }
 
-export function createSimulator(): DeviceSimulator {
-  return new NanoSimulator();
+export function createSimulator(options?: NanoSimulatorOptions): DeviceSimulator {
+  return new NanoSimulator(options);
 }
