@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { temperatureGuardSchema } from './temperature.js';
 
 const id = z
   .string()
@@ -78,6 +79,9 @@ export const cabinetSchema = z.strictObject({
     .default(60_000)
     .describe('Door left open this long raises security.alarm'),
   settle: settleSchema.default(settleSchema.parse({})),
+  temperature: temperatureGuardSchema
+    .optional()
+    .describe('Refuse cards while the cabinet has been too warm (food safety); none: no guard'),
 });
 
 export const customerSchema = z.strictObject({
