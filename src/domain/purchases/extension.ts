@@ -18,6 +18,7 @@ import { Forgetting } from './forget.js';
 import { ReadHistory } from './read-history.js';
 import { SessionStore } from './session-store.js';
 import { settleHistoryOptions } from './settle.js';
+import { TemperatureGuards } from './temperature-guards.js';
 
 /** Reads between two prunings of a cabinet's read history (bounded memory without a timer). */
 const PRUNE_EVERY_READS = 4096;
@@ -73,6 +74,7 @@ export class PurchasesExtension implements PurchasesService {
   private readonly forgetting: Forgetting;
   private purgeTimer: TimerHandle | undefined;
   private readonly cabinets = new Map<string, Cabinet>();
+  private readonly temperature: TemperatureGuards;
   private readonly unsubscribe: Array<() => void> = [];
   private lastIdKey = '';
   private lastIdCount = 0;
@@ -115,6 +117,10 @@ export class PurchasesExtension implements PurchasesService {
       );
     }
     this.registerRequests();
+    this.temperature = new TemperatureGuards({
+      ...{ cabinets: deps.cabinets, store, bus, clock, logger, requests: deps.requests },
+      cabinet: (id) => this.cabinets.get(id),
+    });
   }
 
   start(): void {
@@ -165,6 +171,7 @@ export class PurchasesExtension implements PurchasesService {
     }
     // A forget whose session ended just before the gateway went down.
     this.forgetting.runPending();
+    this.temperature.start();
   }
 
   stop(): void {
@@ -172,6 +179,7 @@ export class PurchasesExtension implements PurchasesService {
     this.purgeTimer = undefined;
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     for (const cabinet of this.cabinets.values()) cabinet.stop();
+    this.temperature.stop();
     this.forgetting.stop();
   }
 
