@@ -5,6 +5,7 @@ import { validateEngineConfig } from '../core/index.js';
 import { TagFilter } from '../core/tag-filter.js';
 import { engineConfigFrom } from './engine-config.js';
 import { floorChecks } from './floor-checks.js';
+import { sensorValueChecks } from './sensor-checks.js';
 
 /** Checks only the core can make (pattern URIs, its own limits), reported with config paths. */
 export const engineChecks: ExtraCheck[] = [
@@ -115,6 +116,7 @@ export const engineChecks: ExtraCheck[] = [
   },
   signingClientProblems,
   ...floorChecks,
+  ...sensorValueChecks,
 ];
 
 /** The keys are looked up by client id: a client listed twice would make start-up refuse. */

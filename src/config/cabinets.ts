@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { temperatureGuardSchema } from './temperature.js';
 
 const id = z
   .string()
@@ -118,6 +119,9 @@ export const cabinetSchema = z.strictObject({
   settle: settleSchema.default(settleSchema.parse({})),
   scale: scaleSchema.optional().describe('Weigh the cabinet before the door opens and after it closes'),
   search: searchSchema.default(searchSchema.parse({})),
+  temperature: temperatureGuardSchema
+    .optional()
+    .describe('Refuse cards while the cabinet has been too warm (food safety); none: no guard'),
 });
 
 export const customerSchema = z.strictObject({

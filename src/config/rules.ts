@@ -27,6 +27,22 @@ const ruleFilter = z.strictObject({
   value: oneOrMany(z.union([z.string(), z.number()]))
     .optional()
     .describe('sensor.changed value'),
+  channel: oneOrMany(z.string().min(1)).optional().describe('sensor.changed channel'),
+  above: z
+    .number()
+    .optional()
+    .describe('sensor.changed value above this number (fires when it crosses, once per crossing)'),
+  below: z
+    .number()
+    .optional()
+    .describe('sensor.changed value below this number (with above: between the two)'),
+  forMs: z
+    .number()
+    .int()
+    .min(1)
+    .max(86_400_000)
+    .optional()
+    .describe('With above/below: the value must stay there this long before the rule fires'),
 });
 
 const action = z.union([

@@ -145,6 +145,12 @@ export type EventBody =
       /** What the tag is, when the catalog knows (`unpaid_exit`). */
       product?: ProductRef;
       detail?: string;
+      /** `temperature`: the sensor and channel, the reading, the limit, and since when it was above it. */
+      sensor?: string;
+      channel?: string;
+      temperatureC?: number;
+      limitC?: number;
+      since?: string;
     }
   /** A point of sale marked tags as paid (MQTT `tags/paid`): they may leave until `until`. */
   | { type: 'tags.paid'; tags: string[]; until: string; reference?: string }

@@ -13,7 +13,7 @@ export interface BusCommands {
   'actuator.set': { actuator: string; value: string; pulseMs?: number; reason: string };
   /**
    * Shows a screen on a display, in the display's language; templates other than idle, take,
-   * settling and out_of_order go back to idle after `forMs` (default: the display's idleAfterMs).
+   * settling, out_of_order and temperature go back to idle after `forMs` (default: the display's idleAfterMs).
    */
   'display.show': {
     display: string;

@@ -11,6 +11,7 @@ export const SCREEN_TEMPLATES = [
   'fault',
   'alarm',
   'out_of_order',
+  'temperature',
 ] as const;
 export type ScreenTemplateName = (typeof SCREEN_TEMPLATES)[number];
 
@@ -23,7 +24,7 @@ export interface ScreenData {
   /** Minor units of `currency`. */
   total?: number;
   currency?: string;
-  /** A reason code (unknown_card, session_in_progress, out_of_order, uncertain, lock, unpaid_exit ...). */
+  /** A reason code (unknown_card, session_in_progress, out_of_order, uncertain, lock, unpaid_exit, temperature ...). */
   reason?: string;
   tag?: string;
   /** A product name (an alarm's item). */

@@ -220,6 +220,12 @@ export class FridgeRig {
     return new VirtualTime(this.clock, this.controller.bus);
   }
 
+  /** The running controller's commands (to answer them through a router of a test's own). */
+  get requests(): Controller['requests'] {
+    if (!this.controller) throw new Error('not running');
+    return this.controller.requests;
+  }
+
   /** Answers a request as `<base>/request/<command>` would (validation, errors and all). */
   async request(command: string, payload: unknown): Promise<Record<string, unknown>> {
     if (!this.controller) throw new Error('not running');

@@ -18,6 +18,7 @@ const KEPT_VALUES: Readonly<Record<string, readonly string[]>> = {
   'readers/restart': ['reader'],
   'session/start': ['cabinet'],
   'session/cancel': ['cabinet'],
+  'cabinets/resume': ['cabinet'],
   'tags/paid': ['ttlMs'],
   'homeassistant/lock': ['cabinet', 'command'],
 };

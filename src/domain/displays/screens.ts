@@ -31,7 +31,13 @@ export interface ShowRequest {
 }
 
 /** Screens that stay until something else is shown: waiting, a session in progress, a fault. */
-const STAYS: ReadonlySet<ScreenTemplateName> = new Set(['idle', 'take', 'settling', 'out_of_order']);
+const STAYS: ReadonlySet<ScreenTemplateName> = new Set([
+  'idle',
+  'take',
+  'settling',
+  'out_of_order',
+  'temperature',
+]);
 
 interface Display {
   settings: DisplaySettings;

@@ -17,6 +17,7 @@ export const SHIPPED_TEXTS: Readonly<Record<string, TemplateTexts>> = {
     fault: ['Thank you', '{reason}'],
     alarm: ['Please pay', '{product}', '{reason}'],
     out_of_order: ['Out of order', 'Please ask staff'],
+    temperature: ['Closed for now', 'Too warm inside'],
   },
   'zh-TW': {
     idle: ['請感應會員卡', '即可開門'],
@@ -28,6 +29,7 @@ export const SHIPPED_TEXTS: Readonly<Record<string, TemplateTexts>> = {
     fault: ['謝謝惠顧', '{reason}'],
     alarm: ['請先結帳', '{product}', '{reason}'],
     out_of_order: ['暫停服務', '請洽店員'],
+    temperature: ['暫停販售', '櫃內溫度過高'],
   },
 };
 
@@ -40,6 +42,7 @@ export const SHIPPED_REASONS: Readonly<Record<string, Readonly<Record<string, st
     uncertain: 'Receipt follows',
     lock: 'Please ask staff',
     unpaid_exit: 'Not paid yet',
+    temperature: 'Too warm inside',
     no_consent: '',
   },
   'zh-TW': {
@@ -49,6 +52,7 @@ export const SHIPPED_REASONS: Readonly<Record<string, Readonly<Record<string, st
     uncertain: '收據稍後寄出',
     lock: '請洽店員',
     unpaid_exit: '尚未結帳',
+    temperature: '櫃內溫度過高',
     no_consent: '',
   },
 };

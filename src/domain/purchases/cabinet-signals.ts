@@ -21,7 +21,7 @@ export class CabinetSignals {
     this.bus.emit({ type: 'purchase.refused', cabinet: this.config.id, reason, ...who });
     this.logger.info({ cabinet: this.config.id, reason }, 'session refused');
     // Out of order stays on screen: a refusal would time out to idle and invite the next card.
-    if (reason === 'out_of_order') this.screen.show('out_of_order', session);
+    if (reason === 'out_of_order' || reason === 'temperature') this.screen.show(reason, session);
     else this.screen.show('refused', session, { reason });
   }
 
@@ -61,11 +61,13 @@ export class CabinetSignals {
   }
 }
 
-/** Whether a cabinet can sell now: every reader of its zone online, and its lock answering. */
+/** Whether a cabinet can sell now: every reader of its zone online, its lock answering, not too warm. */
 export class CabinetHealth {
   /** Readers of this cabinet that are offline or faulty now, with why. */
   private readonly readerFaults = new Map<string, string>();
   private lockFault: string | undefined;
+  /** Too warm for too long (temperature-guard.ts): no selling until it has cooled down. */
+  private tooWarm = false;
 
   /** Records a reader's state; returns what is wrong with it, undefined when it is online. */
   reader(
@@ -90,10 +92,21 @@ export class CabinetHealth {
     return this.lockFault !== undefined;
   }
 
+  temperature(exceeded: boolean): void {
+    this.tooWarm = exceeded;
+  }
+
+  /** What the display shows while no session runs: why the cabinet does not sell, or idle. */
+  get restingScreen(): 'out_of_order' | 'temperature' | 'idle' {
+    if (this.lockFault !== undefined) return 'out_of_order';
+    return this.tooWarm ? 'temperature' : 'idle';
+  }
+
   /** Why a session cannot start now (the refusal's reason), undefined when it can. */
   get blocking(): string | undefined {
     // A lock that does not answer would take a customer's card and never open: out of order.
     if (this.lockFault !== undefined) return 'out_of_order';
+    if (this.tooWarm) return 'temperature';
     if (this.readerFaults.size > 0) return `reader_fault: ${[...this.readerFaults.values()].join('; ')}`;
     return undefined;
   }

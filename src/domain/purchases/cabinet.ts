@@ -259,7 +259,15 @@ export class Cabinet {
     const was = this.health.lockFaulty;
     this.health.lock(state, reason);
     if (this.current || was === this.health.lockFaulty) return;
-    this.deps.screen.show(state === 'fault' ? 'out_of_order' : 'idle', undefined);
+    this.deps.screen.show(this.health.restingScreen, undefined);
+  }
+
+  /** The temperature guard's verdict: too warm refuses with `temperature`; a session in progress goes on. */
+  onTemperature(exceeded: boolean): void {
+    const was = this.health.blocking;
+    this.health.temperature(exceeded);
+    if (this.current || was === this.health.blocking) return;
+    this.deps.screen.show(this.health.restingScreen, undefined);
   }
 
   stop(): void {
@@ -350,8 +358,8 @@ export class Cabinet {
     if (relock) this.setLock(this.deps.config.lockValue, undefined, `session ${current.id} cancelled`);
     if (!committed) return undefined;
     this.deps.logger.info({ session: current.id, cabinet: this.id, reason }, 'session cancelled');
-    // A lock that failed during the session keeps the cabinet out of order once it is over.
-    this.deps.screen.show(this.health.lockFaulty ? 'out_of_order' : 'idle', undefined);
+    // A lock that failed (or a cabinet that got too warm) during the session keeps it from selling.
+    this.deps.screen.show(this.health.restingScreen, undefined);
     return current;
   }
 

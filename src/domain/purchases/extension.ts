@@ -20,6 +20,7 @@ import { StoredCalibration } from './search-calibration.js';
 import { CabinetEvidence, type TagSearchResult } from './session-evidence.js';
 import { SessionStore } from './session-store.js';
 import { settleHistoryOptions } from './settle.js';
+import { TemperatureGuards } from './temperature-guards.js';
 
 /** Reads between two prunings of a cabinet's read history (bounded memory without a timer). */
 const PRUNE_EVERY_READS = 4096;
@@ -83,6 +84,7 @@ export class PurchasesExtension implements PurchasesService {
   private readonly forgetting: Forgetting;
   private purgeTimer: TimerHandle | undefined;
   private readonly cabinets = new Map<string, Cabinet>();
+  private readonly temperature: TemperatureGuards;
   private readonly unsubscribe: Array<() => void> = [];
   private lastIdKey = '';
   private lastIdCount = 0;
@@ -135,6 +137,10 @@ export class PurchasesExtension implements PurchasesService {
       );
     }
     this.registerRequests();
+    this.temperature = new TemperatureGuards({
+      ...{ cabinets: deps.cabinets, store, bus, clock, logger, requests: deps.requests },
+      cabinet: (id) => this.cabinets.get(id),
+    });
   }
 
   start(): void {
@@ -197,6 +203,7 @@ export class PurchasesExtension implements PurchasesService {
     for (const cabinet of this.cabinets.values()) cabinet.startCalibrating();
     // A forget whose session ended just before the gateway went down.
     this.forgetting.runPending();
+    this.temperature.start();
   }
 
   stop(): void {
@@ -204,6 +211,7 @@ export class PurchasesExtension implements PurchasesService {
     this.purgeTimer = undefined;
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     for (const cabinet of this.cabinets.values()) cabinet.stop();
+    this.temperature.stop();
     this.forgetting.stop();
   }
 

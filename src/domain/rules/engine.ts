@@ -6,6 +6,7 @@ import type { Bus, EventOf } from '../../shared/extension.js';
 import type { ScreenData } from '../../shared/screen.js';
 import { compileFilter, type EventMatcher, type ProductLookup, productsOf, tagsOf } from './match.js';
 import { RateLimit } from './rate-limit.js';
+import { Threshold } from './threshold.js';
 
 export interface RuleStats {
   fired: number;
@@ -24,6 +25,8 @@ interface CompiledRule {
   config: RuleConfig;
   matches: EventMatcher;
   limit: RateLimit | undefined;
+  /** `above`/`below`: fires on a crossing (after `forMs`), not on every matching event. */
+  threshold: Threshold | undefined;
   stats: RuleStats;
 }
 
@@ -43,12 +46,17 @@ export class RuleEngine {
   ) {
     this.rules = rules
       .filter((rule) => rule.enabled)
-      .map((config) => ({
-        config,
-        matches: compileFilter(config.when, deps.products),
-        limit: config.rateLimit ? new RateLimit(config.rateLimit.count, config.rateLimit.perMs) : undefined,
-        stats: { fired: 0, suppressed: 0, failed: 0 },
-      }));
+      .map((config) => {
+        const rule: CompiledRule = {
+          config,
+          matches: compileFilter(config.when, deps.products),
+          limit: config.rateLimit ? new RateLimit(config.rateLimit.count, config.rateLimit.perMs) : undefined,
+          threshold: undefined,
+          stats: { fired: 0, suppressed: 0, failed: 0 },
+        };
+        rule.threshold = Threshold.of(config.when, deps.clock, (event) => this.fire(rule, event));
+        return rule;
+      });
   }
 
   get stats(): Record<string, RuleStats> {
@@ -66,25 +74,36 @@ export class RuleEngine {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    for (const rule of this.rules) rule.threshold?.stop();
   }
 
   private onEvent(event: EventOf<GatewayEvent['type']>): void {
     for (const rule of this.rules) {
       try {
         if (!rule.config.on.includes(event.type) || !rule.matches(event)) continue;
-        if (rule.limit && rule.config.rateLimit) {
-          const key = rule.config.rateLimit.per === 'tag' ? (tagsOf(event)[0] ?? '') : '';
-          if (!rule.limit.take(key, this.deps.clock.now())) {
-            rule.stats.suppressed += 1;
-            continue;
-          }
-        }
-        rule.stats.fired += 1;
-        this.deps.logger.debug({ rule: rule.config.id, seq: event.seq, type: event.type }, 'rule fired');
-        for (const action of rule.config.do) this.run(rule, action, event);
+        if (rule.threshold) rule.threshold.observe(event);
+        else this.fire(rule, event);
       } catch (error) {
         this.fail(rule, event, error);
       }
+    }
+  }
+
+  /** Runs the rule's actions for `event`, within its rate limit; never throws. */
+  private fire(rule: CompiledRule, event: GatewayEvent): void {
+    try {
+      if (rule.limit && rule.config.rateLimit) {
+        const key = rule.config.rateLimit.per === 'tag' ? (tagsOf(event)[0] ?? '') : '';
+        if (!rule.limit.take(key, this.deps.clock.now())) {
+          rule.stats.suppressed += 1;
+          return;
+        }
+      }
+      rule.stats.fired += 1;
+      this.deps.logger.debug({ rule: rule.config.id, seq: event.seq, type: event.type }, 'rule fired');
+      for (const action of rule.config.do) this.run(rule, action, event);
+    } catch (error) {
+      this.fail(rule, event, error);
     }
   }
 

@@ -11,7 +11,10 @@ export interface ProductLookup {
 
 export type EventMatcher = (event: GatewayEvent) => boolean;
 
-/** The `when` of a rule as a predicate; every field given must match, a field the event lacks does not. */
+/**
+ * The `when` of a rule as a predicate; every field given must match, a field the event lacks does not.
+ * `above`/`below` are not in it: they depend on the values before (threshold.ts).
+ */
 export function compileFilter(when: RuleConfig['when'], products: ProductLookup): EventMatcher {
   const checks: EventMatcher[] = [];
   const among = <T>(allowed: readonly T[] | undefined, read: (event: GatewayEvent) => T | undefined) => {
@@ -28,6 +31,7 @@ export function compileFilter(when: RuleConfig['when'], products: ProductLookup)
   among(when.cabinet, (event) => field(event, 'cabinet'));
   among(when.sensor, (event) => (event.type === 'sensor.changed' ? event.sensor : undefined));
   among(when.value, (event) => (event.type === 'sensor.changed' ? event.value : undefined));
+  among(when.channel, (event) => (event.type === 'sensor.changed' ? event.channel : undefined));
   if (when.tag !== undefined) {
     const filter = new TagFilter([when.tag], []);
     checks.push((event) => tagsOf(event).some((tag) => accepts(filter, tag)));
