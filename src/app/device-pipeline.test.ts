@@ -319,7 +319,16 @@ describe('DevicePipeline start-up retries', () => {
     });
     pipeline.start();
     const states = () => bodies.flatMap((body) => (body.type === 'reader.status' ? [body.state] : []));
-    return { pipeline, state, states, online: () => handlers?.status({ state: 'online' }) };
+    return {
+      pipeline,
+      state,
+      states,
+      bodies,
+      online: () => handlers?.status({ state: 'online' }),
+      offline: () => handlers?.status({ state: 'offline', reason: 'unplugged', attempt: 1, retryInMs: 500 }),
+      /** One frame of its stream (a heartbeat). */
+      talk: () => handlers?.data(new Uint8Array([0x03])),
+    };
   }
 
   const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -333,7 +342,8 @@ describe('DevicePipeline start-up retries', () => {
       clock.advanceTo(at);
       await settle();
     }
-    expect(module.states()).toEqual(['online', 'error']);
+    // Its port opening did not make it online: its start-up failing is the first news.
+    expect(module.states()).toEqual(['error']);
     expect(module.pipeline.state).toBe('error');
     const triesWhileBooting = module.state.writes;
     expect(triesWhileBooting).toBe(3);
@@ -342,7 +352,7 @@ describe('DevicePipeline start-up retries', () => {
       clock.advanceTo(at);
       await settle();
     }
-    expect(module.states()).toEqual(['online', 'error', 'online']);
+    expect(module.states()).toEqual(['error', 'online']);
     expect(module.pipeline.state).toBe('online');
     expect(module.state.writes).toBe(triesWhileBooting + 1);
     await module.pipeline.stop();
@@ -360,7 +370,8 @@ describe('DevicePipeline start-up retries', () => {
     module.state.answering = true;
     module.online();
     await settle();
-    // The module answered its start-up at 0 and then hangs.
+    module.talk();
+    // The module answered its start-up at 0, streamed one heartbeat, and then hangs.
     module.state.answering = false;
     await until(2_400);
     expect(module.states()).toEqual(['online']);
@@ -374,6 +385,8 @@ describe('DevicePipeline start-up retries', () => {
     await until(10_500);
     expect(module.state.opens).toBe(2);
     module.online();
+    await settle();
+    module.talk();
     await until(11_000);
     expect(module.states()).toEqual(['online', 'stalled', 'online']);
     expect(module.pipeline.state).toBe('online');
@@ -386,6 +399,8 @@ describe('DevicePipeline start-up retries', () => {
     const module = slowModule(clock, 1000);
     module.state.answering = true;
     module.online();
+    await settle();
+    module.talk();
     for (let at = 100; at <= 12_600; at += 100) {
       clock.advanceTo(at);
       await settle();
@@ -395,6 +410,80 @@ describe('DevicePipeline start-up retries', () => {
     expect(module.states()).toEqual(['online', 'stalled', 'online', 'stalled']);
     expect({ writes: module.state.writes, opens: module.state.opens }).toEqual({ writes: 2, opens: 2 });
     expect(module.pipeline.counters.stalls).toBe(2);
+    await module.pipeline.stop();
+  });
+
+  it('is not online while its start-up is unanswered, nor before the first frame of its stream', async () => {
+    const clock = new VirtualClock(0);
+    const module = slowModule(clock, 1000);
+    module.online();
+    for (let at = 100; at <= 1_000; at += 100) {
+      clock.advanceTo(at);
+      await settle();
+    }
+    // Still booting: its start-up timed out once, and nothing said it was online.
+    expect(module.states()).toEqual(['error']);
+    module.state.answering = true;
+    for (let at = 1_100; at <= 1_600; at += 100) {
+      clock.advanceTo(at);
+      await settle();
+    }
+    // Its start-up answered at 1.5 s: not online until its stream flows.
+    expect(module.states()).toEqual(['error']);
+    expect(module.pipeline.state).toBe('error');
+    module.talk();
+    expect(module.states()).toEqual(['error', 'online']);
+    await module.pipeline.stop();
+  });
+
+  it('publishes nothing while a module that answered its start-up has not streamed yet, and stalls it if it never does', async () => {
+    const clock = new VirtualClock(0);
+    const module = slowModule(clock, 1000);
+    module.state.answering = true;
+    module.online();
+    await settle();
+    for (let at = 100; at <= 2_400; at += 100) {
+      clock.advanceTo(at);
+      await settle();
+    }
+    expect(module.states()).toEqual([]);
+    expect(module.pipeline.state).toBe('offline');
+    // 2.5 intervals after its answer, still no stream: stalled (its tags stay held), and recovered.
+    clock.advanceTo(2_500);
+    expect(module.states()).toEqual(['stalled']);
+    module.talk();
+    expect(module.states()).toEqual(['stalled', 'online']);
+    await module.pipeline.stop();
+  });
+
+  it('after a replug, stays offline (its tags held) until the module is ready again', async () => {
+    const clock = new VirtualClock(0);
+    const module = slowModule(clock, 1000);
+    module.state.answering = true;
+    module.online();
+    await settle();
+    module.talk();
+    expect(module.states()).toEqual(['online']);
+    module.offline();
+    module.state.answering = false;
+    clock.advanceTo(10_000);
+    module.online();
+    for (let at = 10_100; at <= 20_000; at += 100) {
+      clock.advanceTo(at);
+      await settle();
+    }
+    // The module boots for 10 s after the replug: offline, then its start-up failing, never online.
+    expect(module.states()).toEqual(['online', 'offline', 'error']);
+    module.state.answering = true;
+    // Its next try, at 27 s, is answered; its stream has not started yet.
+    for (let at = 20_100; at <= 27_500; at += 100) {
+      clock.advanceTo(at);
+      await settle();
+    }
+    expect(module.state.writes).toBe(6);
+    expect(module.states()).toEqual(['online', 'offline', 'error']);
+    module.talk();
+    expect(module.states()).toEqual(['online', 'offline', 'error', 'online']);
     await module.pipeline.stop();
   });
 });

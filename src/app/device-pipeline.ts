@@ -1,5 +1,6 @@
 import type { PresenceEngine } from '../core/index.js';
 import type { Logger } from '../observability/logger.js';
+import { HEARTBEAT_CHANNEL } from '../protocols/lines/index.js';
 import type { Clock, EpochMs } from '../shared/clock.js';
 import type {
   DecodeError,
@@ -12,8 +13,10 @@ import type {
 import type { EventBody } from '../shared/events.js';
 import type { ByteTransport, TransportStatus } from '../transport/types.js';
 import { CommandSession } from './command-session.js';
+import { DeviceLog } from './device-log.js';
 import { ReaderSearch, type SearchOptions } from './reader-search.js';
 import { ReaderUpkeep } from './reader-upkeep.js';
+import { Readiness } from './readiness.js';
 import type { DeviceCounters, DeviceState, DeviceView, TagSearchResult } from './reading-services.js';
 
 export interface DevicePipelineOptions {
@@ -31,6 +34,13 @@ export interface DevicePipelineOptions {
   beforeAdvance?: (nowMs: EpochMs) => void;
   /** Silence after which a reader whose driver expects traffic is stalled (default: 2.5 intervals). */
   stalledAfterMs?: number;
+  /** Traffic this device promises beyond its driver's (a `lines` device's configured heartbeat). */
+  expectedTrafficMs?: number;
+  /**
+   * The port's bytes are handed in (a replay): it has no connection to report, so its liveness is
+   * watched on the replay's clock from the start, without a status until it stalls.
+   */
+  connectedFromStart?: boolean;
   /** Zone of a sensor's channels. */
   zone: string;
   /** Makes the device's transport; called again by `restart()` (a transport is used once). */
@@ -45,9 +55,6 @@ export interface DevicePipelineOptions {
 /** A sensor reads no tags. */
 const NO_READS: Readonly<Float64Array> = new Float64Array(256);
 const ignoreRead = (): void => {};
-
-/** Decode errors come in bursts (line noise, a wrong baud rate); log the first of each burst only. */
-const ERROR_LOG_INTERVAL_MS = 10_000;
 
 /**
  * One serial device end to end: transport bytes → decoder → core (readers) or sensor events, plus
@@ -65,12 +72,11 @@ export class DevicePipeline implements DeviceView {
   /** Chunks dropped because processing them threw (a bug, counted and logged). */
   ingestFailures = 0;
   private connection: DeviceState = 'offline';
+  private portOpen = false;
+  private readonly readiness: Readiness;
   /** `level:code` of the last status published; a repeat of it is not news. 'ok' after each (re)connect. */
   private health = 'ok';
-  private lastErrorLogAt = Number.NEGATIVE_INFINITY;
-  private suppressedErrors = 0;
-  /** The outage in progress: logged once when it begins, and summed up when the device is back. */
-  private outage: { since: EpochMs; reports: number } | undefined;
+  private readonly log: DeviceLog;
   private stopped = false;
   private startupRunning = false;
   private transport: ByteTransport | undefined;
@@ -89,14 +95,24 @@ export class DevicePipeline implements DeviceView {
       decodeError: (error) => this.onDecodeError(error),
     };
     this.decoder = options.driver.createDecoder(output);
-    const expected = options.driver.kind === 'reader' ? options.driver.expectedTrafficMs : undefined;
+    const expected = options.expectedTrafficMs ?? options.driver.expectedTrafficMs;
+    const hasStartup = options.driver.startup(options.settings).length > 0;
+    this.readiness = new Readiness(
+      options.interactive && hasStartup,
+      options.interactive && expected !== undefined,
+    );
+    const reopen = (): void => void this.restart().catch(() => {});
     this.upkeep = new ReaderUpkeep(clock, expected, options.stalledAfterMs, options.interactive, {
       state: () => this.connection,
+      watched: () => this.watched(),
       stall: (silentMs, expectedEveryMs) => this.onStall(silentMs, expectedEveryMs),
+      // Without start-up commands to try first, the recovery reopens the port.
       runStartup: () => {
-        if (!this.stopped && this.connection !== 'offline') void this.runStartup();
+        if (this.stopped || !this.portOpen) return;
+        if (hasStartup) void this.runStartup();
+        else reopen();
       },
-      reopen: () => void this.restart().catch(() => {}),
+      reopen,
     });
     this.session = new CommandSession(clock, (bytes) => this.write(bytes), options.logger);
     this.searcher = new ReaderSearch({
@@ -108,6 +124,7 @@ export class DevicePipeline implements DeviceView {
       resumeLiveness: () => this.upkeep.resume(clock.now()),
       runStartup: () => void this.runStartup(),
     });
+    this.log = new DeviceLog(options.id, clock, options.logger);
   }
 
   get id(): string {
@@ -137,6 +154,17 @@ export class DevicePipeline implements DeviceView {
       data: (chunk) => this.ingest(chunk),
       status: (status) => this.onTransportStatus(status),
     });
+    if (this.options.connectedFromStart) {
+      this.portOpen = true;
+      this.upkeep.opened(this.options.clock.now());
+    }
+  }
+
+  /** Whether silence now would be a stall. A fed device keeps the state it starts with until then. */
+  private watched(): boolean {
+    if (this.connection === 'online') return true;
+    if (this.options.connectedFromStart) return this.connection === 'offline';
+    return this.readiness.awaitingTraffic && this.connection !== 'stalled';
   }
 
   /**
@@ -202,51 +230,31 @@ export class DevicePipeline implements DeviceView {
   }
 
   private onTransportStatus(status: TransportStatus): void {
-    const { logger, publish } = this.options;
     const target = this.transport?.target;
     if (status.state === 'online') {
-      const outage = this.outage;
-      this.outage = undefined;
-      logger.info(
-        {
-          reader: this.id,
-          port: target,
-          ...(outage === undefined
-            ? {}
-            : { offlineMs: this.options.clock.now() - outage.since, offlineReports: outage.reports }),
-        },
-        'device online',
-      );
-      this.connection = 'online';
-      // Just published as online: a fault the reader reports again now is news, even if it is the
-      // one it reported before the port went away.
+      const ready = this.readiness.opened();
+      this.log.portOpen(target, ready ? 'device online' : 'port open: online once the device is ready');
+      this.portOpen = true;
+      // A fault the reader reports again now is news, even if it is the one it reported before the
+      // port went away.
       this.health = 'ok';
       this.decoder.reset();
       this.upkeep.opened(this.options.clock.now());
-      publish({ type: 'reader.status', reader: this.id, state: 'online' });
+      // Not ready yet, it stays as it was (offline, its tags held) and publishes nothing.
+      if (!this.readiness.pending) this.goOnline();
       void this.runStartup();
       return;
     }
     this.session.cancel();
     this.upkeep.closed();
+    this.portOpen = false;
+    this.readiness.closed();
     this.connection = 'offline';
-    // Every retry reports offline again: one warning per outage, the retries at debug.
-    const firstReport = this.outage === undefined;
-    if (this.outage === undefined) this.outage = { since: this.options.clock.now(), reports: 1 };
-    else this.outage.reports += 1;
-    logger[this.stopped ? 'info' : firstReport ? 'warn' : 'debug'](
-      {
-        reader: this.id,
-        port: target,
-        reason: status.reason,
-        attempt: status.attempt,
-        retryInMs: status.retryInMs,
-      },
-      'device offline',
-    );
+    this.log.portClosed(target, status, this.stopped);
     const detail: Record<string, number> = { attempt: status.attempt };
     if (status.retryInMs !== null) detail.retryInMs = status.retryInMs;
-    publish({ type: 'reader.status', reader: this.id, state: 'offline', reason: status.reason, detail });
+    const { reason } = status;
+    this.options.publish({ type: 'reader.status', reader: this.id, state: 'offline', reason, detail });
   }
 
   private async runStartup(): Promise<void> {
@@ -262,7 +270,7 @@ export class DevicePipeline implements DeviceView {
       this.startupSucceeded();
       return;
     }
-    if (result.reason === 'cancelled' || this.stopped || this.connection === 'offline') return;
+    if (result.reason === 'cancelled' || this.stopped || !this.portOpen) return;
     const reason = `start-up step "${result.failedStep}" failed: ${result.reason}`;
     // A stalled reader's own recovery goes on: it reopens the port next.
     if (this.connection === 'stalled') {
@@ -290,20 +298,42 @@ export class DevicePipeline implements DeviceView {
     });
   }
 
-  /** A start-up that failed before and succeeds now: the reader is back, without a restart of the gateway. */
+  /**
+   * The start-up answered: the reader is online, or (its driver promising traffic) will be at its
+   * first frame, watched from now. One that failed before is back without a restart of the gateway.
+   */
   private startupSucceeded(): void {
     const attempts = this.upkeep.startupSucceeded();
-    if (attempts === undefined || this.connection !== 'error') return;
+    if (attempts !== undefined) this.options.logger.info({ reader: this.id, attempts }, 'start-up succeeded');
+    if (this.readiness.startupSucceeded()) {
+      this.goOnline();
+      return;
+    }
+    if (this.readiness.awaitingTraffic) {
+      this.upkeep.online();
+      return;
+    }
+    // Its start-up again after a reboot seen on the wire, which had failed.
+    if (attempts !== undefined && this.connection === 'error' && !this.readiness.pending) this.goOnline();
+  }
+
+  private goOnline(): void {
     this.connection = 'online';
-    this.options.logger.info({ reader: this.id, attempts }, 'start-up succeeded');
     this.options.publish({ type: 'reader.status', reader: this.id, state: 'online' });
     this.upkeep.online();
   }
 
-  /** A valid frame: the reader is alive; a stalled one is back. */
+  /** A valid frame: the reader is alive; one that was waiting for its stream is ready; a stalled one is back. */
   private onTraffic(nowMs: EpochMs): void {
     const silentMs = this.upkeep.traffic(nowMs);
-    if (silentMs === undefined) return;
+    if (this.readiness.traffic()) {
+      this.options.logger.info({ reader: this.id }, 'reader ready: its stream flows');
+      // A frame reporting a fault leaves it in error; its next `ok` status says online.
+      if (!this.health.startsWith('error:')) this.goOnline();
+      return;
+    }
+    // A stalled reader whose port was reopened is back once it is ready, not at its start-up's answer.
+    if (silentMs === undefined || this.readiness.pending) return;
     this.connection = 'online';
     this.options.logger.info({ reader: this.id, silentMs }, 'reader talking again');
     this.options.publish({ type: 'reader.status', reader: this.id, state: 'online' });
@@ -338,6 +368,8 @@ export class DevicePipeline implements DeviceView {
     const { logger, publish } = this.options;
     switch (message.kind) {
       case 'sensor': {
+        // Liveness (the frame counted as traffic), not a sensor: no event each time it changes.
+        if (message.channel === HEARTBEAT_CHANNEL) return;
         if (this.sensorValues.get(message.channel) === message.value) return;
         this.sensorValues.set(message.channel, message.value);
         publish({
@@ -356,6 +388,8 @@ export class DevicePipeline implements DeviceView {
         const detail: Record<string, string | number> = { code: message.code, level: message.level };
         if (message.temperatureC !== undefined) detail.temperatureC = message.temperatureC;
         logger.info({ reader: this.id, ...detail }, 'reader health changed');
+        // Not ready yet: only a fault is news; it goes online when it is ready.
+        if (this.readiness.pending && message.level !== 'error') return;
         // A warning (too hot, RF reflected) is a reader that still reads: it stays online, with the
         // reason and level for whoever watches; only level error means it does not do its job.
         this.connection = message.level === 'error' ? 'error' : 'online';
@@ -384,23 +418,6 @@ export class DevicePipeline implements DeviceView {
   }
 
   private onDecodeError(error: DecodeError): void {
-    const now = this.options.clock.now();
-    if (now - this.lastErrorLogAt < ERROR_LOG_INTERVAL_MS) {
-      this.suppressedErrors += 1;
-      return;
-    }
-    this.options.logger.warn(
-      {
-        reader: this.id,
-        port: this.transport?.target,
-        streamOffset: error.streamOffset,
-        droppedBytes: error.droppedBytes,
-        reason: error.reason,
-        suppressedSinceLast: this.suppressedErrors,
-      },
-      'decode error',
-    );
-    this.lastErrorLogAt = now;
-    this.suppressedErrors = 0;
+    this.log.decodeError(this.transport?.target, error);
   }
 }

@@ -6,6 +6,8 @@ import type { DeviceState } from './reading-services.js';
 /** What the upkeep asks of its device's pipeline, which owns the state and the events. */
 export interface UpkeepActions {
   state(): DeviceState;
+  /** Whether silence now would be a stall: online, or started and waiting for the stream it promised. */
+  watched(): boolean;
   /** Silent for too long: the pipeline marks the reader stalled and says so. */
   stall(silentMs: number, expectedEveryMs: number): void;
   runStartup(): void;
@@ -97,7 +99,7 @@ export class ReaderUpkeep {
 
   /** Stalls an online reader silent for too long; its watchdog and the readers (before a sweep) call it. */
   check(nowMs: EpochMs): void {
-    if (this.paused || this.actions.state() !== 'online' || !this.liveness.isStalled(nowMs)) return;
+    if (this.paused || !this.actions.watched() || !this.liveness.isStalled(nowMs)) return;
     this.stalls += 1;
     this.recoveryBackoff.disconnected(nowMs);
     this.talking = false;
@@ -152,13 +154,16 @@ export class ReaderUpkeep {
     const at = this.liveness.stallsAt();
     if (at === undefined) return;
     // Fires once per threshold while traffic flows, and looks at the time of the last frame then.
+    // A background timer: a replay's run-on after the capture goes no further for it, but a reader
+    // whose threshold it passes on the way (to a departure) is stalled then, as in a run.
     this.watchdog = this.clock.setTimeout(
       () => {
         this.watchdog = undefined;
         this.check(this.clock.now());
-        if (this.actions.state() === 'online') this.watch();
+        if (this.actions.watched()) this.watch();
       },
       Math.max(0, at - this.clock.now()),
+      { background: true },
     );
   }
 

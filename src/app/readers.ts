@@ -80,15 +80,19 @@ export class Readers implements Extension {
               beforeAdvance: (nowMs: number) => this.checkLiveness(nowMs),
             }
           : {}),
-        ...('stalledAfterMs' in device && device.stalledAfterMs !== undefined
-          ? { stalledAfterMs: device.stalledAfterMs }
+        ...(device.stalledAfterMs !== undefined ? { stalledAfterMs: device.stalledAfterMs } : {}),
+        ...('heartbeatMs' in device && device.heartbeatMs !== undefined
+          ? { expectedTrafficMs: device.heartbeatMs }
           : {}),
         zone: deviceZones(device).fallback,
         interactive: transportFor !== undefined && !device.port.startsWith('replay:'),
         ...(transportFor
           ? { openTransport: () => transportFor(device) }
           : options.fed
-            ? { openTransport: () => (options.fed as (id: string) => ByteTransport)(device.id) }
+            ? {
+                openTransport: () => (options.fed as (id: string) => ByteTransport)(device.id),
+                connectedFromStart: true,
+              }
             : {}),
       });
       this.pipelines.set(device.id, pipeline);

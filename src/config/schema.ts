@@ -110,19 +110,54 @@ export const readerSchema = z.strictObject({
     ),
 });
 
-export const sensorSchema = z.strictObject({
-  id,
-  driver: z
-    .enum(['lines', 'openscale'])
-    .describe(
-      '`lines` (microcontrollers: channel=value lines), `openscale` (SparkFun OpenScale: weight in grams)',
-    ),
-  port,
-  baudRate: z.number().int().min(300).max(4_000_000).optional(),
-  zone: id.optional().describe("Zone of this sensor's channels (default: the sensor id)"),
-  reconnect: reconnect.default(reconnect.parse({})),
-  replay: replayOptions.default(replayOptions.parse({})),
-});
+export const sensorSchema = z
+  .strictObject({
+    id,
+    driver: z
+      .enum(['lines', 'openscale'])
+      .describe(
+        '`lines` (microcontrollers: channel=value lines), `openscale` (SparkFun OpenScale: weight in grams)',
+      ),
+    port,
+    baudRate: z.number().int().min(300).max(4_000_000).optional(),
+    zone: id.optional().describe("Zone of this sensor's channels (default: the sensor id)"),
+    reconnect: reconnect.default(reconnect.parse({})),
+    replay: replayOptions.default(replayOptions.parse({})),
+    heartbeatMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(600_000)
+      .optional()
+      .describe(
+        'How often the device promises a line (a `heartbeat=<anything>` line, or any other): silent for `stalledAfterMs` it is stalled (unset: its silence means nothing)',
+      ),
+    stalledAfterMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(3_600_000)
+      .optional()
+      .describe('Silence after which a device with `heartbeatMs` is stalled (default: 2.5 heartbeats)'),
+  })
+  .superRefine((sensor, context) => {
+    if (sensor.stalledAfterMs === undefined) return;
+    // An OpenScale streams by itself (its driver's interval); a `lines` device only if it says so.
+    if (sensor.heartbeatMs === undefined && sensor.driver === 'lines')
+      context.addIssue({
+        code: 'custom',
+        path: ['stalledAfterMs'],
+        input: sensor.stalledAfterMs,
+        message: `${sensor.stalledAfterMs} means nothing without heartbeatMs: a device that promises no traffic is never stalled`,
+      });
+    else if (sensor.heartbeatMs !== undefined && sensor.stalledAfterMs <= sensor.heartbeatMs)
+      context.addIssue({
+        code: 'custom',
+        path: ['stalledAfterMs'],
+        input: sensor.stalledAfterMs,
+        message: `${sensor.stalledAfterMs} must be longer than heartbeatMs (${sensor.heartbeatMs}), or every heartbeat would come too late`,
+      });
+  });
 
 export const zoneSchema = z.strictObject({
   id,

@@ -136,7 +136,7 @@ function readingSimulator(): DeviceSimulator {
   return simulator;
 }
 
-/** One streamed tag-read frame per tag, spread evenly over one virtual minute. */
+/** One streamed tag-read frame per tag, spread evenly over one virtual minute, then heartbeats. */
 function writeCapture(file: string, cases: readonly TagCase[]): void {
   const simulator = readingSimulator();
   const header = {
@@ -152,6 +152,12 @@ function writeCapture(file: string, cases: readonly TagCase[]): void {
     const t = Math.round(((index * 60_000) / (cases.length - 1)) * 1000) / 1000;
     lines.push(JSON.stringify({ t, port: 'uhf', rx: Buffer.from(frame).toString('hex') }));
   }
+  // The module goes on reading an empty field, streaming its read-cycle heartbeat, until every tag
+  // has departed: a capture that ended at the last tag would leave the last ones held (stalled).
+  const heartbeat = simulator.heartbeatFrame?.();
+  if (heartbeat === undefined) throw new Error('the simulated reader streams no heartbeat');
+  for (let t = 61_000; t <= 64_000; t += 1000)
+    lines.push(JSON.stringify({ t, port: 'uhf', rx: Buffer.from(heartbeat).toString('hex') }));
   writeFileSync(file, `${lines.join('\n')}\n`);
 }
 

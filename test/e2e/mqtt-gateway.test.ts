@@ -35,9 +35,9 @@ describe('the gateway over MQTT (real Mosquitto)', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(printed).toHaveLength(29);
+    expect(printed).toHaveLength(27);
     await sub.waitFor(
-      (messages) => messages.filter((m) => m.topic.includes('/events/')).length >= 29,
+      (messages) => messages.filter((m) => m.topic.includes('/events/')).length >= 27,
       'events',
     );
     const events = sub.messages.filter((m) => m.topic.includes('/events/'));
@@ -67,9 +67,12 @@ describe('the gateway over MQTT (real Mosquitto)', () => {
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line).seq as number);
-    expect(seqsOf(second.stdout)).toEqual(seqsOf(first.stdout).map((seq) => seq + 29));
-    await sub.waitFor((messages) => messages.length >= 58, 'both runs');
-    expect(sub.events().map((event) => event.seq)).toEqual(Array.from({ length: 58 }, (_, i) => i + 1));
+    expect(seqsOf(first.stdout)).toEqual(Array.from({ length: 27 }, (_, i) => i + 1));
+    // The shelf's two tags held at the end of the first run (its reader stalled) are restored by the
+    // second and read again: no arrival and no inventory change for them, four events fewer.
+    expect(seqsOf(second.stdout)).toEqual(Array.from({ length: 23 }, (_, i) => 28 + i));
+    await sub.waitFor((messages) => messages.length >= 50, 'both runs');
+    expect(sub.events().map((event) => event.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 
   it('keeps every event of a real-time replay while the broker is down for 5 s', async () => {

@@ -219,22 +219,26 @@ describe('a shelf replayed through the controller', () => {
     }
   });
 
-  it('counts what is still on the shelf as picked up when the replay command runs the departures on', async () => {
+  it('does not count what is still on the shelf as picked up when the replay command runs on after the capture', async () => {
     const file = join(dir, 'shelf.jsonl');
     writeShelfCapture(file, { startedAt: STARTED_AT, firstRoundMs: 1000, endMs: END_MS, items: SHELF_ITEMS });
     const gateway = await gatewayAt(T0);
     play(gateway, file, [{ t: 60_000, run: pay([juiceTag(2001)]) }]);
-    // A capture that ends reads as every item leaving at its last round (119.75 s): replay's run-on
-    // departs them all, and their windows end unanswered.
+    // The end of the capture is the reader going silent after its last round (119.75 s): stalled
+    // 2.5 s later (122.25 s), before the 3 s hold-off of the items still on the shelf runs out, so
+    // they are held, not picked up.
     await runOnLikeReplay(gateway);
-    const late = gateway.events.filter(
-      (event) => event.type === 'product.pickedUp' && event.ts === '2026-11-22T10:02:02.750Z',
-    );
-    expect(late.map((event) => (event.type === 'product.pickedUp' ? event.tag : '')).sort()).toEqual(
-      [colaTag(1001), colaTag(1002), juiceTag(2002)].sort(),
-    );
-    expect((await figures(gateway)).totals).toEqual({ pickedUp: 5, putBack: 1, bought: 1, conversion: 0.2 });
-    expect(gateway.engagement().stats).toMatchObject({ pending: 0, ended: 3 });
+    const stalled = gateway.events.filter((event) => event.type === 'reader.status');
+    expect(stalled.map((event) => [event.type === 'reader.status' && event.state, event.ts])).toEqual([
+      ['stalled', '2026-11-22T10:02:02.250Z'],
+    ]);
+    expect(
+      gateway.events
+        .filter((event) => Date.parse(event.ts) > Date.parse('2026-11-22T10:01:59.750Z'))
+        .map((event) => event.type),
+    ).not.toContain('product.pickedUp');
+    expect((await figures(gateway)).totals).toEqual({ pickedUp: 2, putBack: 1, bought: 1, conversion: 0.5 });
+    expect(gateway.engagement().stats).toMatchObject({ pending: 0, ended: 0 });
   });
 
   it('does not take an unplugged reader for everything being picked up', async () => {

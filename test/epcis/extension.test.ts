@@ -63,10 +63,11 @@ describe('EPCIS cycle counts', () => {
   it('counts the shelf on every minute as time passes, read or not', async () => {
     const gateway = await startShelf({ config: shelfConfig(), startIso: '2026-11-22T10:00:30.000Z' });
     gateway.readUntil([COLA_11, WATER_12, GUM_TAG, STRANGER], '2026-11-22T10:01:10.000Z');
-    // Nothing read after 10:01:10: every tag departs 3 s later; the 10:02 count finds the shelf empty.
-    gateway.at('2026-11-22T10:09:30.000Z');
+    // The reader reads an empty field after 10:01:10: every tag departs 3 s later; the 10:02 count
+    // finds the shelf empty.
+    gateway.readUntil([], '2026-11-22T10:09:30.000Z');
     gateway.readUntil([COLA_11], '2026-11-22T10:10:10.000Z');
-    gateway.at('2026-11-22T10:12:00.000Z');
+    gateway.readUntil([], '2026-11-22T10:12:00.000Z');
     await gateway.controller.stop();
 
     const minute = (m: number) => `2026-11-22T10:${String(m).padStart(2, '0')}:00.000Z`;
@@ -108,7 +109,7 @@ describe('EPCIS cycle counts', () => {
       mode: 'run',
     });
     gateway.readUntil([COLA_11], '2026-11-22T10:02:30.000Z');
-    gateway.at('2026-11-22T10:05:00.000Z');
+    gateway.readUntil([], '2026-11-22T10:05:00.000Z');
     await gateway.controller.stop();
     expect(gateway.objectEvents()).toEqual([
       count('2026-11-22T10:01:00.000Z', [COLA_11_URI]),
@@ -128,7 +129,7 @@ describe('EPCIS cycle counts', () => {
       mode: 'run',
     });
     gateway.readUntil([WATER_12], '2026-11-22T11:00:10.000Z');
-    gateway.at('2026-11-22T12:00:00.000Z');
+    gateway.readUntil([], '2026-11-22T12:00:00.000Z');
     await gateway.controller.stop();
     expect(gateway.objectEvents()).toEqual([
       count('2026-11-22T11:00:00.000Z', [WATER_12_URI]),
@@ -154,6 +155,20 @@ describe('EPCIS cycle counts', () => {
       count('2026-11-22T10:03:00.000Z', [COLA_11_URI]),
     ]);
     expect(gateway.controller.service('epcis')?.stats.staleCountsSkipped).toBe(1);
+  });
+
+  it('does not count a zone whose reader went silent: no empty count, its tags held (the end of a capture)', async () => {
+    const gateway = await startShelf({ config: shelfConfig(), startIso: '2026-11-22T10:00:30.000Z' });
+    gateway.readUntil([COLA_11, WATER_12], '2026-11-22T10:01:10.000Z');
+    // No frame after the last round at 10:01:09.8, not even a heartbeat: stalled 2.5 s later.
+    gateway.at('2026-11-22T10:03:30.000Z');
+    await gateway.controller.stop();
+    expect(gateway.objectEvents()).toEqual([count('2026-11-22T10:01:00.000Z', [COLA_11_URI, WATER_12_URI])]);
+    expect(gateway.controller.service('epcis')?.stats.staleCountsSkipped).toBe(2);
+    expect(gateway.events.filter((event) => event.type === 'tag.departed')).toEqual([]);
+    expect(
+      gateway.events.flatMap((event) => (event.type === 'reader.status' ? [[event.state, event.ts]] : [])),
+    ).toEqual([['stalled', '2026-11-22T10:01:12.300Z']]);
   });
 
   it('does not list a tag restored after a restart until a reader sees it again', async () => {

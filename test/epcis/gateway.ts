@@ -50,7 +50,7 @@ export interface ShelfGateway {
   controller: Controller;
   clock: VirtualClock;
   events: GatewayEvent[];
-  /** One inventory round: each tag read once on antenna 1. */
+  /** One inventory round: each tag read once on antenna 1; none, the module's read-cycle heartbeat. */
   read(tags: readonly string[]): void;
   /** A round every 200 ms from now until `untilIso` (excluded), then the clock at `untilIso`. */
   readUntil(tags: readonly string[], untilIso: string): void;
@@ -94,6 +94,7 @@ export async function startShelf(options: {
   const simulator = thingmagicDriver.createSimulator();
   for (const step of thingmagicDriver.startup({})) simulator.answer(step.bytes);
   const read = (tags: readonly string[]) => {
+    const heartbeat = tags.length === 0 ? simulator.heartbeatFrame?.() : undefined;
     const frames = tags.map((tag) => {
       const frame = simulator.tagFrame(Buffer.from(tag, 'hex'), 1, -55);
       if (!frame) throw new Error('the simulated reader is not reading');
@@ -101,7 +102,7 @@ export async function startShelf(options: {
     });
     const pipeline = controller.readers.pipeline('shelf');
     if (!pipeline) throw new Error('no shelf reader');
-    pipeline.ingest(Buffer.concat(frames));
+    pipeline.ingest(heartbeat ?? Buffer.concat(frames));
   };
   const epcisEvents = () =>
     events.filter(

@@ -9,7 +9,8 @@ import { createTopics } from '../../src/mqtt/topics.js';
  * with ids of `[a-zA-Z0-9_-]`; `unique_id`, `device` (`identifiers`, `name`, `model`,
  * `manufacturer`, `sw_version`, `via_device`) and `origin` in every config; availability as a list of
  * `{topic, payload_available, payload_not_available, value_template}` with `availability_mode: all`;
- * sensor `state_class: measurement`; binary_sensor `connectivity` (diagnostic) and `door`; lock with
+ * sensor `state_class: measurement` and `device_class: enum` with `options`; binary_sensor `connectivity`
+ * (diagnostic) and `door`; lock with
  * `LOCK`/`UNLOCK` and `LOCKED`/`UNLOCKED`/`JAMMED`; event with `event_types`. Full keys only: the
  * origin's `sw` and `url` of devices.md are the abbreviations of `sw_version` and `support_url`.
  */
@@ -84,8 +85,11 @@ describe('Home Assistant discovery payloads (devices.md §3)', () => {
       'homeassistant/sensor/gw1/zone_fridge_items/config',
       'homeassistant/event/gw1/alarm/config',
       'homeassistant/binary_sensor/gw1/reader_fridge_connectivity/config',
+      'homeassistant/sensor/gw1/reader_fridge_state/config',
       'homeassistant/binary_sensor/gw1/reader_badge_connectivity/config',
+      'homeassistant/sensor/gw1/reader_badge_state/config',
       'homeassistant/binary_sensor/gw1/reader_io_connectivity/config',
+      'homeassistant/sensor/gw1/reader_io_state/config',
       'homeassistant/binary_sensor/gw1/cabinet_fridge-1_door/config',
       'homeassistant/lock/gw1/cabinet_fridge-1_lock/config',
       'homeassistant/event/gw1/cabinet_fridge-1_purchase/config',
@@ -130,6 +134,29 @@ describe('Home Assistant discovery payloads (devices.md §3)', () => {
       value_template: "{{ 'ON' if value_json.state == 'online' else 'OFF' }}",
       payload_on: 'ON',
       payload_off: 'OFF',
+      availability: [GATEWAY_ONLINE],
+      availability_mode: 'all',
+      device: {
+        identifiers: ['rfid-gateway_gw1_reader_fridge'],
+        name: 'gw1 reader fridge',
+        model: 'thingmagic',
+        manufacturer: 'rfid-gateway',
+        sw_version: '0.1.0',
+        via_device: 'rfid-gateway_gw1',
+      },
+      origin: ORIGIN,
+    });
+  });
+
+  it("shows each reader's state, stalled included, as an enum sensor beside its connectivity", () => {
+    expect(byTopic.get('homeassistant/sensor/gw1/reader_fridge_state/config')).toEqual({
+      name: 'State',
+      unique_id: 'rfid-gateway_gw1_reader_fridge_state',
+      device_class: 'enum',
+      options: ['online', 'offline', 'stalled', 'error'],
+      entity_category: 'diagnostic',
+      state_topic: 'rfid/gw1/readers/fridge',
+      value_template: '{{ value_json.state }}',
       availability: [GATEWAY_ONLINE],
       availability_mode: 'all',
       device: {
@@ -274,7 +301,7 @@ describe('Home Assistant discovery payloads (devices.md §3)', () => {
     expect(node).toMatch(/^store_7_[0-9a-f]{8}$/);
     // No `shelf` zone: the reader maps each of its antennas to a zone of its own, so its fallback
     // zone would be an `Items in shelf` that is always 0.
-    expect(topics.filter((topic) => topic.startsWith('ha/discovery/sensor/'))).toEqual([
+    expect(topics.filter((topic) => /^ha\/discovery\/sensor\/[^/]+\/zone_/.test(topic))).toEqual([
       `ha/discovery/sensor/${node}/zone_fridge_items/config`,
       `ha/discovery/sensor/${node}/zone_${topicSafe('shelf.a')}_items/config`,
       `ha/discovery/sensor/${node}/zone_shelf_a_items/config`,
@@ -296,6 +323,7 @@ describe('Home Assistant discovery payloads (devices.md §3)', () => {
     expect([...before].filter((topic) => !after.has(topic))).toEqual([
       'homeassistant/sensor/gw1/zone_fridge_items/config',
       'homeassistant/binary_sensor/gw1/reader_fridge_connectivity/config',
+      'homeassistant/sensor/gw1/reader_fridge_state/config',
       'homeassistant/binary_sensor/gw1/cabinet_fridge-1_door/config',
       'homeassistant/lock/gw1/cabinet_fridge-1_lock/config',
       'homeassistant/event/gw1/cabinet_fridge-1_purchase/config',

@@ -162,13 +162,17 @@ describe('Home Assistant discovery (real Mosquitto, the gateway in run mode)', (
     const shelfTopics = [
       config('sensor', 'zone_shelf_items'),
       config('binary_sensor', 'reader_shelf_connectivity'),
+      config('sensor', 'reader_shelf_state'),
     ];
     const kept = [
       config('sensor', 'zone_fridge_items'),
       config('event', 'alarm'),
       config('binary_sensor', 'reader_fridge_connectivity'),
+      config('sensor', 'reader_fridge_state'),
       config('binary_sensor', 'reader_badge_connectivity'),
+      config('sensor', 'reader_badge_state'),
       config('binary_sensor', 'reader_io_connectivity'),
+      config('sensor', 'reader_io_state'),
       config('binary_sensor', 'cabinet_fridge-1_door'),
       config('lock', 'cabinet_fridge-1_lock'),
       config('event', 'cabinet_fridge-1_purchase'),
@@ -335,11 +339,13 @@ describe('Home Assistant discovery (real Mosquitto, the gateway in run mode)', (
     const shelfTopics = [
       node('sensor', 'zone_shelf_items'),
       node('binary_sensor', 'reader_shelf_connectivity'),
+      node('sensor', 'reader_shelf_state'),
     ];
     const kept = [
       node('sensor', 'zone_fridge_items'),
       node('event', 'alarm'),
       node('binary_sensor', 'reader_fridge_connectivity'),
+      node('sensor', 'reader_fridge_state'),
     ];
     // Another integration's entity under the same node id is not the gateway's to remove.
     const foreign = 'homeassistant/sensor/gw-ha2/outdoor_temperature/config';

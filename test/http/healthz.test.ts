@@ -94,6 +94,32 @@ describe('GET /healthz (real HTTP, controller on the virtual clock)', () => {
     expect((await rig.metrics()).value('rfid_gateway_healthy')).toBe(1);
   });
 
+  it('treats a stalled reader as an offline one: 503 after readerOfflineMs, counted in the stalls', async () => {
+    const rig = await HttpRig.start(config());
+    rigs.push(rig);
+    rig.heartbeat('fridge');
+    // Hung with its port open: stalled 2.5 heartbeats after its last one.
+    rig.advance(2500);
+    const stalled = await rig.health();
+    expect(stalled.status).toBe(200);
+    const reason = 'no traffic for 2500 ms (expected every 1000 ms)';
+    expect(stalled.body.readers.fridge).toEqual({ state: 'stalled', since: at(2500), reason });
+    rig.advance(READER_OFFLINE_MS + 1);
+    const down = await rig.health();
+    expect(down.status).toBe(503);
+    expect(down.body.reasons).toEqual([
+      `reader fridge stalled since ${at(2500)} (60.0 s, longer than readerOfflineMs 60000 ms): ${reason}`,
+    ]);
+    const metrics = await rig.metrics();
+    expect(metrics.samples('rfid_gateway_reader_stalls_total', ['reader'])).toEqual({
+      'reader=fridge': 1,
+      'reader=io': 0,
+    });
+    expect(metrics.value('rfid_gateway_reader_up', { reader: 'fridge' })).toBe(0);
+    rig.heartbeat('fridge');
+    expect((await rig.health()).status).toBe(200);
+  });
+
   it('counts a device that was never there from the start-up', async () => {
     const rig = await HttpRig.start(config(), { absent: ['io'] });
     rigs.push(rig);

@@ -134,6 +134,27 @@ describe('purchase sessions (controller, real store, real frames)', () => {
     expect(cancelled?.reasons?.join(' ')).toMatch(/fridge offline/);
   });
 
+  it('never charges when the reader hangs during the session: stalled by its own silence, uncertain, nothing departed', async () => {
+    const rig = await stockedFridge();
+    await rig.card(CARD_ANA);
+    await rig.door('open');
+    rig.take(sgtin(COLA_REF, 1));
+    await rig.rounds(2000);
+    // No status from anyone: the module just stops streaming, its port open.
+    await rig.door('closed');
+    await rig.idle(12_000);
+    expect(rig.ofType('reader.status')).toEqual([
+      expect.objectContaining({ reader: 'fridge', state: 'stalled' }),
+    ]);
+    expect(rig.ofType('purchase.completed')).toEqual([]);
+    const [cancelled] = rig.ofType('purchase.cancelled');
+    expect(cancelled).toMatchObject({ reason: 'uncertain', confidence: 'uncertain' });
+    expect(cancelled?.reasons?.join(' ')).toMatch(/fridge stalled \(no traffic for 2500 ms/);
+    // The cola taken before it hung had departed; nothing after (the badge's card goes, as ever).
+    const fridge = rig.ofType('tag.departed').filter((event) => event.reader === 'fridge');
+    expect(fridge.map((event) => event.tag)).toEqual([sgtin(COLA_REF, 1)]);
+  });
+
   it('says uncertain, never charges, when weak tags cannot be decided in time', async () => {
     const rig = await stockedFridge(0.08);
     await rig.card(CARD_ANA);

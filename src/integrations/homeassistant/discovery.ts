@@ -17,6 +17,9 @@ export { GATEWAY_VERSION };
 
 export type Component = 'sensor' | 'binary_sensor' | 'lock' | 'event';
 
+/** The states of `reader.status` (and of `<base>/readers/<id>`), the options of a device's state sensor. */
+const DEVICE_STATES = ['online', 'offline', 'stalled', 'error'] as const;
+
 export interface DiscoveryEntity {
   component: Component;
   /** `rfid-gateway_<node_id>_<object_id>`: stable per gateway and entity. */
@@ -217,6 +220,21 @@ export function discoveryEntities(input: DiscoveryInput): DiscoveryEntity[] {
         value_template: "{{ 'ON' if value_json.state == 'online' else 'OFF' }}",
         payload_on: 'ON',
         payload_off: 'OFF',
+        ...availability([]),
+      },
+      child(kind, id, model),
+    );
+    // Connectivity says only whether it reads; its state says why not (a stalled reader's port is open).
+    add(
+      'sensor',
+      `reader_${topicSafe(id)}_state`,
+      {
+        name: 'State',
+        device_class: 'enum',
+        options: [...DEVICE_STATES],
+        entity_category: 'diagnostic',
+        state_topic: topics.reader(id),
+        value_template: '{{ value_json.state }}',
         ...availability([]),
       },
       child(kind, id, model),

@@ -1,10 +1,10 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import { deviceZones, zoneOfAntenna } from '../../config/zones.js';
 import type { BusEventCounts, LabelCounts } from './bus-counters.js';
 import type { HttpContext } from './context.js';
 import type { Figures, GatewayFigures, LoopFigures, LoopWindow } from './figures.js';
 import type { HealthMonitor } from './health.js';
 import { Mirrors, type Sample } from './mirror.js';
+import { readerMetrics } from './reader-metrics.js';
 
 /**
  * prom-client's default metrics, less its event-loop lag family. That family reads a
@@ -59,7 +59,7 @@ export class GatewayMetrics {
       labelNames: ['gateway'],
       registers: [this.registry],
     }).set({ gateway: config.gatewayId }, 1);
-    this.readerMetrics();
+    readerMetrics(this.mirrors, this.context.config, () => this.now, this.health);
     this.coreMetrics();
     this.busMetrics();
     this.storeMetrics();
@@ -102,80 +102,6 @@ export class GatewayMetrics {
   private get now(): Figures {
     this.current ??= this.figures.read();
     return this.current;
-  }
-
-  private readerMetrics(): void {
-    const { config } = this.context;
-    const zones = new Map(config.readers.map((reader) => [reader.id, deviceZones(reader)]));
-    const perDevice = (read: (device: Figures['devices'][number]) => number) => () =>
-      this.now.devices.map((device): Sample => [{ reader: device.id }, read(device)]);
-    this.mirrors.add(
-      'gauge',
-      'rfid_gateway_reader_up',
-      'Whether the reader or sensor is online (1) or offline or in error (0)',
-      ['reader'],
-      perDevice((device) => (device.state === 'online' ? 1 : 0)),
-    );
-    this.mirrors.add(
-      'gauge',
-      'rfid_gateway_reader_state_change_timestamp_seconds',
-      'When the reader or sensor entered its current state (online, offline, error), gateway clock',
-      ['reader'],
-      () =>
-        [...this.health.deviceStates].map(([reader, device]): Sample => [{ reader }, device.since / 1000]),
-    );
-    this.mirrors.add(
-      'counter',
-      'rfid_gateway_reads_total',
-      'Tag reads decoded, by reader, antenna (0 = the reader does not say) and the zone it maps to',
-      ['reader', 'antenna', 'zone'],
-      () => {
-        const samples: Sample[] = [];
-        for (const device of this.now.devices) {
-          const mapping = zones.get(device.id);
-          for (const [antenna, count] of device.antennaReads) {
-            const zone = mapping ? zoneOfAntenna(mapping, antenna) : device.id;
-            samples.push([{ reader: device.id, antenna: String(antenna), zone }, count]);
-          }
-        }
-        return samples;
-      },
-    );
-    this.mirrors.add(
-      'counter',
-      'rfid_gateway_reader_frames_total',
-      'Frames (or lines) that passed their integrity check',
-      ['reader'],
-      perDevice((device) => device.counters.frames),
-    );
-    this.mirrors.add(
-      'counter',
-      'rfid_gateway_reader_received_bytes_total',
-      'Bytes received from the device',
-      ['reader'],
-      perDevice((device) => device.counters.bytes),
-    );
-    this.mirrors.add(
-      'counter',
-      'rfid_gateway_decode_errors_total',
-      'Bad frames, bad checksums, overlong lines and garbage runs, counted and skipped',
-      ['reader'],
-      perDevice((device) => device.counters.errors),
-    );
-    this.mirrors.add(
-      'counter',
-      'rfid_gateway_reader_dropped_bytes_total',
-      'Bytes skipped by the decoder (the bytes of the decode errors)',
-      ['reader'],
-      perDevice((device) => device.counters.droppedBytes),
-    );
-    this.mirrors.add(
-      'counter',
-      'rfid_gateway_reader_ingest_failures_total',
-      'Chunks dropped because processing them threw (a bug, logged)',
-      ['reader'],
-      perDevice((device) => device.ingestFailures),
-    );
   }
 
   private coreMetrics(): void {

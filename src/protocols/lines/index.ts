@@ -15,6 +15,9 @@ export {
 } from './parse.js';
 export { createLinesSimulator } from './simulator.js';
 
+/** The channel a device sends only to say it is alive (`heartbeat=<anything>`): liveness, not a sensor. */
+export const HEARTBEAT_CHANNEL = 'heartbeat';
+
 /**
  * Sensor and actuator microcontrollers speaking the `lines` protocol (DESIGN.md). They talk
  * as soon as the port is open: nothing to send at start-up or shutdown.
