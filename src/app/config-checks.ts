@@ -80,6 +80,12 @@ export const engineChecks: ExtraCheck[] = [
           message: `"${cabinet.door.sensor}" is not a sensor of this config (sensors: ${list(sensors)})`,
         });
       }
+      if (cabinet.scale && !sensors.has(cabinet.scale.sensor)) {
+        problems.push({
+          path: `${at}.scale.sensor`,
+          message: `"${cabinet.scale.sensor}" is not a sensor of this config (sensors: ${list(sensors)})`,
+        });
+      }
       if (!actuators.has(cabinet.lock)) {
         problems.push({
           path: `${at}.lock`,

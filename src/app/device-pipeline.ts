@@ -43,6 +43,13 @@ export interface DevicePipelineOptions {
   connectedFromStart?: boolean;
   /** Zone of a sensor's channels. */
   zone: string;
+  /** Every sensor value as it arrives, before `sensor.changed` drops repeats (a scale's stream). */
+  onSample?: (channel: string, value: string | number, atMs: EpochMs) => void;
+  /**
+   * Numeric channels whose `sensor.changed` waits for a move of at least this much from the value
+   * last reported (a scale's jitter is not news); the samples still reach `onSample`.
+   */
+  reportMinChange?: Readonly<Record<string, number>>;
   /** Makes the device's transport; called again by `restart()` (a transport is used once). */
   openTransport?: () => ByteTransport;
   /**
@@ -144,6 +151,19 @@ export class DevicePipeline implements DeviceView {
   }
 
   /** Looks for exactly these tags now (reader-search.ts); refused at once when it cannot. */
+  /** A changed value, or for a channel with a minimum change, one that moved at least that much. */
+  private reportable(channel: string, value: string | number): boolean {
+    const last = this.sensorValues.get(channel);
+    if (last === value) return false;
+    const minChange = this.options.reportMinChange?.[channel];
+    if (minChange === undefined || typeof value !== 'number' || typeof last !== 'number') return true;
+    return Math.abs(value - last) >= minChange;
+  }
+
+  get canSearch(): boolean {
+    return this.options.interactive && this.options.driver.search !== undefined;
+  }
+
   search(tags: readonly string[], options?: SearchOptions): Promise<TagSearchResult> {
     return this.searcher.run(tags, options);
   }
@@ -370,7 +390,8 @@ export class DevicePipeline implements DeviceView {
       case 'sensor': {
         // Liveness (the frame counted as traffic), not a sensor: no event each time it changes.
         if (message.channel === HEARTBEAT_CHANNEL) return;
-        if (this.sensorValues.get(message.channel) === message.value) return;
+        this.options.onSample?.(message.channel, message.value, this.options.clock.now());
+        if (!this.reportable(message.channel, message.value)) return;
         this.sensorValues.set(message.channel, message.value);
         publish({
           type: 'sensor.changed',

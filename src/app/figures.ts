@@ -234,7 +234,8 @@ class Window implements LoopWindow {
     const elu = performance.eventLoopUtilization();
     const active = elu.active - this.lastElu.active;
     const total = active + elu.idle - this.lastElu.idle;
-    const utilization = total > 0 ? active / total : 0;
+    // A ratio by definition; the two clocks behind it can put it a hair above 1 on a saturated loop.
+    const utilization = total > 0 ? Math.min(1, Math.max(0, active / total)) : 0;
     this.lastElu = elu;
     this.monitor.switchTo(utilization >= LoopMonitor.BUSY_UTILIZATION);
     this.last = { ...figures, utilization, sampled };

@@ -10,7 +10,14 @@ import type { Extension } from '../shared/extension.js';
 import type { ByteTransport } from '../transport/types.js';
 import { DevicePipeline } from './device-pipeline.js';
 import { engineConfigFrom } from './engine-config.js';
-import type { DeviceControl, Presence, ReaderFaults, ReadListener, TagQuery } from './reading-services.js';
+import type {
+  DeviceControl,
+  Presence,
+  ReaderFaults,
+  ReadListener,
+  SampleListener,
+  TagQuery,
+} from './reading-services.js';
 import { coreEventBody } from './tag-events.js';
 
 export interface ReadersOptions {
@@ -43,6 +50,7 @@ export class Readers implements Extension {
   readonly name = 'readers';
   private readonly engine: PresenceEngine;
   private readonly pipelines = new Map<string, DevicePipeline>();
+  private readonly sampleListeners = new Map<string, SampleListener[]>();
   private readonly epcCache: EpcCache;
   private readonly holdsWhenSilent: ReadonlySet<string>;
   private timer: TimerHandle | undefined;
@@ -85,6 +93,10 @@ export class Readers implements Extension {
           ? { expectedTrafficMs: device.heartbeatMs }
           : {}),
         zone: deviceZones(device).fallback,
+        onSample: (channel, value, atMs) => this.onSample(device.id, channel, value, atMs),
+        ...('reportMinChange' in device && device.reportMinChange !== undefined
+          ? { reportMinChange: device.reportMinChange }
+          : {}),
         interactive: transportFor !== undefined && !device.port.startsWith('replay:'),
         ...(transportFor
           ? { openTransport: () => transportFor(device) }
@@ -115,6 +127,11 @@ export class Readers implements Extension {
     device: (id) => this.pipelines.get(id),
     epcOf: (tag) => this.epcCache.get(tag),
     observeReads: (zone, listener) => this.observeReads(zone, listener),
+    observeSamples: (device, listener) => {
+      const listeners = this.sampleListeners.get(device) ?? [];
+      listeners.push(listener);
+      this.sampleListeners.set(device, listeners);
+    },
     coreStats: () => this.engine.stats,
     faults: () => this.faults,
   };
@@ -132,6 +149,7 @@ export class Readers implements Extension {
       if (!pipeline) return { ok: false, reason: `unknown reader "${id}"` };
       return pipeline.search(tags, options);
     },
+    canSearch: (id) => this.pipelines.get(id)?.canSearch ?? false,
   };
 
   /** What went wrong and was contained, for the metrics. */
@@ -175,6 +193,18 @@ export class Readers implements Extension {
     const refused = this.engine.restore(entries, this.options.clock.now(), graceMs);
     this.armDeadline();
     return refused;
+  }
+
+  private onSample(device: string, channel: string, value: string | number, atMs: number): void {
+    const listeners = this.sampleListeners.get(device);
+    if (!listeners) return;
+    for (const listener of listeners) {
+      try {
+        listener(channel, value, atMs);
+      } catch (error) {
+        this.options.logger.error({ err: error, device, channel }, 'sample listener failed');
+      }
+    }
   }
 
   private observeReads(zone: string, listener: ReadListener): void {

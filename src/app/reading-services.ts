@@ -41,6 +41,7 @@ export interface ReaderFaults {
 }
 
 export type ReadListener = (tag: string, atMs: number, rssi: number, antenna: number) => void;
+export type SampleListener = (channel: string, value: string | number, atMs: number) => void;
 
 /** What the reading side knows, read-only: present tags, the devices' states, the core's counters. */
 export interface TagQuery {
@@ -56,6 +57,8 @@ export interface TagQuery {
    * the time of the chunk that carried it. Only the readers with an antenna in that zone pay for it.
    */
   observeReads(zone: string, listener: ReadListener): void;
+  /** Calls `listener` with every value a sensor reports, repeats included (a scale's samples). */
+  observeSamples(device: string, listener: SampleListener): void;
   coreStats(): Readonly<EngineStats>;
   faults(): ReaderFaults;
 }
@@ -90,6 +93,8 @@ export interface DeviceControl {
     tags: readonly string[],
     options?: { readPowerDbm?: number },
   ): Promise<TagSearchResult>;
+  /** Whether the device could ever search: its driver has a select and its port is a real one. */
+  canSearch(deviceId: string): boolean;
 }
 
 /** Where MQTT actuators' commands go: the broker in a run, a record in a replay. */

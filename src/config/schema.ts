@@ -139,6 +139,12 @@ export const sensorSchema = z
       .max(3_600_000)
       .optional()
       .describe('Silence after which a device with `heartbeatMs` is stalled (default: 2.5 heartbeats)'),
+    reportMinChange: z
+      .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a channel name'), z.number().positive())
+      .optional()
+      .describe(
+        'Per numeric channel, the move from the last reported value that makes a `sensor.changed` (a scale: {"weight": 20}); every sample still reaches the features',
+      ),
   })
   .superRefine((sensor, context) => {
     if (sensor.stalledAfterMs === undefined) return;

@@ -44,6 +44,8 @@ export {
   type SessionTruth,
 } from './plan.js';
 export { seededRandom } from './random.js';
+export { type GatewayOutcome, matchOutcomes, replayScenario } from './replay-scenario.js';
+export { type SearchModel, SimulatedSearch } from './search-model.js';
 export {
   type HarnessOptions,
   percentile,

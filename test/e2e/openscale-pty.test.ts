@@ -43,10 +43,15 @@ describe('an OpenScale over a real pseudo-terminal', () => {
 
     const gateway = new CliProcess(['run', '--config', config]);
     cleanup.push(() => gateway.stop('SIGKILL'));
-    await gateway.waitForEvent(
-      (e) => e.type === 'reader.status' && e.reader === 'scale' && e.state === 'online',
-      'scale online',
-    );
+    // The port open is not the scale online: that is its first reading (it promises one a second).
+    for (
+      let waited = 0;
+      !gateway.stderr.includes('port open: online once the device is ready');
+      waited += 50
+    ) {
+      if (waited > 15_000) throw new Error(`the scale's port did not open:\n${gateway.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const ascii = (text: string) => Buffer.from(text, 'latin1');
     const written: Array<Uint8Array> = [
       BOOT_BANNER,
@@ -71,6 +76,11 @@ describe('an OpenScale over a real pseudo-terminal', () => {
       (e) => e.type === 'sensor.changed' && e.sensor === 'scale' && e.value === 0,
       'the empty scale',
     );
+    expect(
+      gateway
+        .events()
+        .some((e) => e.type === 'reader.status' && e.reader === 'scale' && e.state === 'online'),
+    ).toBe(true);
     const weights = gateway
       .events()
       .filter((e) => e.type === 'sensor.changed' && e.sensor === 'scale')

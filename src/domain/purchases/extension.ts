@@ -42,6 +42,11 @@ export interface PurchasesDeps {
   clock: Clock;
   logger: Logger;
   requests: CommandRegistry;
+  /** Every value a sensor reports, repeats included (the cabinets' scales). */
+  observeSamples?: (
+    device: string,
+    listener: (channel: string, value: string | number, atMs: number) => void,
+  ) => void;
   /** Every raw read of a zone, before debounce. */
   observeReads(
     zone: string,
@@ -108,6 +113,13 @@ export class PurchasesExtension implements PurchasesService {
           history.prune(atMs);
         }
       });
+      const scale = cabinetConfig.scale;
+      if (scale) {
+        deps.observeSamples?.(scale.sensor, (channel, value) => {
+          if (channel === scale.channel && typeof value === 'number')
+            this.cabinets.get(cabinetConfig.id)?.onWeight(value);
+        });
+      }
       const screen = new CabinetScreen(cabinetConfig.display, cabinetConfig.id, bus, logger);
       const cabinetLogger = logger.child({ component: 'purchases', cabinet: cabinetConfig.id });
       const evidence = new CabinetEvidence({
@@ -158,14 +170,6 @@ export class PurchasesExtension implements PurchasesService {
             event.channel === settings.door.channel
           ) {
             cabinet.onDoor(String(event.value));
-          }
-          if (
-            event.type === 'sensor.changed' &&
-            event.sensor === settings.scale?.sensor &&
-            event.channel === settings.scale.channel &&
-            typeof event.value === 'number'
-          ) {
-            cabinet.onWeight(event.value);
           }
           if (event.type === 'reader.status' && event.reader === settings.scale?.sensor) {
             cabinet.onScaleStatus(event.state, event.reason);

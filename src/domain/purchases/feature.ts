@@ -5,9 +5,9 @@ import { PurchasesExtension } from './extension.js';
 export const purchasesFeature = defineFeature({
   name: 'purchases',
   needs: ['tags'],
-  uses: ['catalog'],
+  uses: ['catalog', 'devices'],
   provides: ['purchases'],
-  build: ({ config, store, bus, clock, logger, requests, needs: { tags }, uses: { catalog } }) => {
+  build: ({ config, store, bus, clock, logger, requests, needs: { tags }, uses: { catalog, devices } }) => {
     if (config.cabinets.length === 0) return undefined;
     const purchases = new PurchasesExtension({
       gatewayId: config.gatewayId,
@@ -21,6 +21,14 @@ export const purchasesFeature = defineFeature({
       logger,
       requests,
       observeReads: (zone, listener) => tags.observeReads(zone, listener),
+      observeSamples: (device, listener) => tags.observeSamples(device, listener),
+      ...(devices
+        ? {
+            canSearch: (reader: string) => devices.canSearch(reader),
+            search: (reader: string, wanted: readonly string[], options: { readPowerDbm?: number }) =>
+              devices.search(reader, wanted, options),
+          }
+        : {}),
       itemFor: (tag) => {
         const epc = tags.epcOf(tag);
         return catalog
