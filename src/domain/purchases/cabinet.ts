@@ -1,15 +1,16 @@
 import type { CabinetConfig } from '../../config/cabinets.js';
 import type { Logger } from '../../observability/logger.js';
-import type { Clock, TimerHandle } from '../../shared/clock.js';
+import type { Clock } from '../../shared/clock.js';
 import { eventItem, type TaggedItem } from '../../shared/commerce.js';
 import type { EventBody } from '../../shared/events.js';
 import type { Bus } from '../../shared/extension.js';
+import { OneShot } from '../../shared/one-shot.js';
 import type { ScreenData } from '../../shared/screen.js';
 import { CabinetHealth, CabinetSignals } from './cabinet-signals.js';
 import type { Customers } from './customers.js';
 import type { CabinetScreen } from './display.js';
 import type { ReadHistory } from './read-history.js';
-import { receiptFor } from './receipt.js';
+import { completedBody, uncertainBody } from './receipt.js';
 import type { CabinetEvidence } from './session-evidence.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
 import { beforeOpening, type EvidenceSummary, settleStep } from './settle-step.js';
@@ -44,8 +45,9 @@ export interface CabinetDeps {
  */
 export class Cabinet {
   private current: SessionRecord | undefined;
-  private timer: TimerHandle | undefined;
-  private alarmTimer: TimerHandle | undefined;
+  /** The session's next step (open timeout, settle check, commit retry); and the door-left-open alarm. */
+  private readonly timer: OneShot;
+  private readonly alarmTimer: OneShot;
   private doorOpen = false;
   private readonly health = new CabinetHealth();
   /** What went wrong with the readers during the current session (makes it uncertain). */
@@ -54,6 +56,8 @@ export class Cabinet {
   private readonly signals: CabinetSignals;
 
   constructor(private readonly deps: CabinetDeps) {
+    this.timer = new OneShot(deps.clock);
+    this.alarmTimer = new OneShot(deps.clock);
     this.signals = new CabinetSignals(deps.config, deps.bus, deps.logger, deps.screen);
   }
 
@@ -92,7 +96,7 @@ export class Cabinet {
     // may have closed meanwhile without a word: wait for its report; without one, the basket
     // cannot be trusted (the customer may still be taking items), and the session is uncertain.
     this.deps.screen.show('take', record);
-    this.setTimer(this.deps.config.openTimeoutMs, () => {
+    this.timer.set(this.deps.config.openTimeoutMs, () => {
       if (this.current?.state !== 'open') return;
       this.sessionFaults.add('door state unknown after a restart');
       this.startSettling(this.deps.clock.now(), false);
@@ -163,7 +167,7 @@ export class Cabinet {
     this.deps.logger.info({ session: record.id, cabinet: this.id, via }, 'session started');
     this.deps.screen.show('welcome', record, this.deps.welcomeFor(customer));
     this.setLock(config.unlockValue, config.unlockMs, `session ${record.id}`);
-    this.setTimer(config.openTimeoutMs, () => {
+    this.timer.set(config.openTimeoutMs, () => {
       if (this.current?.state === 'authorised') this.finishCancelled('door_not_opened');
     });
     return record;
@@ -210,7 +214,7 @@ export class Cabinet {
       } else {
         return;
       }
-      this.clearTimer();
+      this.timer.clear();
       this.deps.screen.show('take', this.current);
       this.armDoorAlarm();
       return;
@@ -230,18 +234,16 @@ export class Cabinet {
     const current = this.current as SessionRecord;
     if (!this.transition({ state: 'settling', closedAt: now })) return;
     this.deps.evidence.closed();
-    this.clearAlarmTimer();
+    this.alarmTimer.clear();
     if (relock) this.setLock(this.deps.config.lockValue, undefined, `session ${current.id} door closed`);
     this.deps.screen.show('settling', this.current);
     this.scheduleSettle(now);
   }
 
   private armDoorAlarm(): void {
-    this.clearAlarmTimer();
-    this.alarmTimer = this.deps.clock.setTimeout(() => {
-      this.alarmTimer = undefined;
+    this.alarmTimer.set(this.deps.config.doorOpenAlarmMs, () => {
       if (this.current?.state === 'open') this.alarm('door_left_open', this.current.id);
-    }, this.deps.config.doorOpenAlarmMs);
+    });
   }
 
   onReaderStatus(
@@ -271,13 +273,13 @@ export class Cabinet {
   }
 
   stop(): void {
-    this.clearTimer();
-    this.clearAlarmTimer();
+    this.timer.clear();
+    this.alarmTimer.clear();
     this.deps.evidence.stop();
   }
 
   private scheduleSettle(now: number): void {
-    this.clearTimer();
+    this.timer.clear();
     const current = this.current;
     if (current?.state !== 'settling') return;
     const { config, history, evidence, clock } = this.deps;
@@ -291,7 +293,7 @@ export class Cabinet {
       evidence.forSettle(closedAt, now),
     );
     if (step.kind === 'wait') {
-      this.setTimer(step.delayMs, () => this.scheduleSettle(clock.now()));
+      this.timer.set(step.delayMs, () => this.scheduleSettle(clock.now()));
     } else if (step.kind === 'search') {
       const id = current.id;
       void evidence
@@ -314,17 +316,18 @@ export class Cabinet {
   ): void {
     const current = this.current as SessionRecord;
     const { currency } = this.deps.config;
-    const receipt = receiptFor(taken, added, (tag) => this.deps.itemFor(tag), currency);
-    if (!receipt.ok) {
-      this.finishUncertain([receipt.reason], [], taken, evidence);
+    const body = completedBody(
+      this.ids(current),
+      { taken, added, settleMs, evidence },
+      this.deps.itemFor,
+      currency,
+    );
+    if (!body.ok) {
+      this.finishUncertain([body.reason], [], taken, evidence);
       return;
     }
-    const { items, total, returned, foreign } = receipt;
-    const body = {
-      ...{ items, total, currency, returned, foreign, confidence: 'certain' as const, settleMs },
-      ...withEvidence(evidence),
-    };
-    if (!this.finish('completed', { type: 'purchase.completed', ...this.ids(current), ...body })) return;
+    const { items, total } = body.event;
+    if (!this.finish('completed', body.event)) return;
     this.deps.logger.info(
       { session: current.id, cabinet: this.id, items: items.length, total, settleMs },
       'session completed',
@@ -339,12 +342,12 @@ export class Cabinet {
     evidence: EvidenceSummary = {},
   ): void {
     const current = this.current as SessionRecord;
-    const items = taken.map((tag) => eventItem(this.deps.itemFor(tag)));
-    const body = {
-      ...{ reason: 'uncertain', confidence: 'uncertain' as const, reasons, undecided, items },
-      ...withEvidence(evidence),
-    };
-    if (!this.finish('cancelled', { type: 'purchase.cancelled', ...this.ids(current), ...body })) return;
+    const event = uncertainBody(
+      this.ids(current),
+      { reasons, undecided, taken, evidence },
+      this.deps.itemFor,
+    );
+    if (!this.finish('cancelled', event)) return;
     this.deps.logger.warn(
       { session: current.id, cabinet: this.id, reasons, undecided: undecided.length },
       'session uncertain: not charged, reported for review',
@@ -383,11 +386,11 @@ export class Cabinet {
         { err: error, session: current.id, cabinet: this.id },
         'session outcome not committed; retrying',
       );
-      this.setTimer(COMMIT_RETRY_MS, () => this.retryFinish());
+      this.timer.set(COMMIT_RETRY_MS, () => this.retryFinish());
       return false;
     }
-    this.clearTimer();
-    this.clearAlarmTimer();
+    this.timer.clear();
+    this.alarmTimer.clear();
     this.current = undefined;
     this.sessionFaults.clear();
     this.deps.evidence.ended();
@@ -431,27 +434,4 @@ export class Cabinet {
   private setLock(value: string, pulseMs: number | undefined, reason: string): void {
     this.signals.lock(value, pulseMs, reason, () => this.current);
   }
-
-  private setTimer(delayMs: number, callback: () => void): void {
-    this.clearTimer();
-    this.timer = this.deps.clock.setTimeout(() => {
-      this.timer = undefined;
-      callback();
-    }, delayMs);
-  }
-
-  private clearTimer(): void {
-    if (this.timer) this.deps.clock.clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private clearAlarmTimer(): void {
-    if (this.alarmTimer) this.deps.clock.clearTimeout(this.alarmTimer);
-    this.alarmTimer = undefined;
-  }
-}
-
-/** The evidence besides passive reads, on the outcome event only when there was any. */
-function withEvidence(evidence: EvidenceSummary): { evidence?: EvidenceSummary } {
-  return evidence.search || evidence.weight ? { evidence } : {};
 }
