@@ -1,7 +1,7 @@
 import type { CabinetConfig } from '../../config/cabinets.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Clock } from '../../shared/clock.js';
-import { eventItem, type TaggedItem } from '../../shared/commerce.js';
+import type { TaggedItem } from '../../shared/commerce.js';
 import type { EventBody } from '../../shared/events.js';
 import type { Bus } from '../../shared/extension.js';
 import { OneShot } from '../../shared/one-shot.js';
