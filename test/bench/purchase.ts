@@ -102,8 +102,15 @@ export async function run(report: Report): Promise<void> {
     report(`${prefix}.settleMs.p99`, row.p99, 'ms');
   };
   reportRow('purchase', find(0.7, 'both'));
-  report('purchase.falseChargeRate', Math.max(...rows.map((row) => row.falseCharge)), 'ratio');
-  const scaled = rows.filter((row) => WITH_SCALE.includes(row.mode as Mode) || row.mode === 'gateway+scale');
+  // Every row and every p, but for the hard cases without a scale: a dead tag taken is invisible to
+  // radio evidence, which is what the scale is for (reported apart below).
+  const hard = (row: Row) => row.label.startsWith('hard');
+  const weighs = (row: Row) => WITH_SCALE.includes(row.mode as Mode) || row.mode === 'gateway+scale';
+  const judged = rows.filter((row) => !hard(row) || weighs(row));
+  report('purchase.falseChargeRate', Math.max(...judged.map((row) => row.falseCharge)), 'ratio');
+  const hardPassive = rows.find((row) => hard(row) && row.mode === 'passive');
+  if (hardPassive) report('purchase.hard.passive.underchargeRate', hardPassive.undercharge, 'ratio');
+  const scaled = rows.filter(weighs);
   report('purchase.underchargeRate', Math.max(...scaled.map((row) => row.undercharge)), 'ratio');
   report(
     'purchase.pessimistic.falseChargeRate',

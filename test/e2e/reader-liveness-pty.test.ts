@@ -1,81 +1,13 @@
-import { mkdtempSync, readSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
-import type { DeviceSimulator } from '../../src/shared/decoding.js';
 import { CliProcess } from '../helpers/cli.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty.js';
+import { createPtyPair } from '../helpers/pty.js';
+import { PtyModule } from '../helpers/pty-module.js';
 
 const TAG_A = '3034257BF7194E4000000001';
 const TAG_B = '3034257BF7194E4000000002';
-/** How often the module below streams (a heartbeat and every tag in its field), in ms. */
-const CYCLE_MS = 100;
-
-/**
- * An M6e played in this process on the device end of a pty: it answers the gateway's commands
- * unless it is `booting` or `hung`, and while reading streams its read cycle every CYCLE_MS.
- */
-class PtyModule {
-  booting = false;
-  hung = false;
-  field: string[] = [];
-  private simulator: DeviceSimulator = thingmagicDriver.createSimulator();
-  private readonly timer: NodeJS.Timeout;
-  private readonly buffer = Buffer.alloc(4096);
-
-  constructor(private readonly pty: PtyPair) {
-    this.timer = setInterval(() => this.tick(), CYCLE_MS);
-  }
-
-  /** Powered again: a fresh module that has to be started. */
-  powerCycle(): void {
-    this.simulator = thingmagicDriver.createSimulator();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
-  private tick(): void {
-    let fd: number;
-    try {
-      fd = this.pty.fdA();
-    } catch {
-      return; // unplugged
-    }
-    const host = this.drain(fd);
-    if (this.booting || this.hung) return;
-    try {
-      if (host.length > 0) for (const answer of this.simulator.answer(host)) this.pty.writeA(answer);
-      const heartbeat = this.simulator.heartbeatFrame?.();
-      if (heartbeat === undefined) return;
-      for (const tag of this.field) {
-        const frame = this.simulator.tagFrame(Buffer.from(tag, 'hex'), 1, -50);
-        if (frame) this.pty.writeA(frame);
-      }
-      this.pty.writeA(heartbeat);
-    } catch {
-      // The pty went away between two writes: the next tick finds it unplugged.
-    }
-  }
-
-  /** What the gateway wrote since the last tick; a hung or booting module ignores it. */
-  private drain(fd: number): Uint8Array {
-    const chunks: Buffer[] = [];
-    for (;;) {
-      try {
-        const read = readSync(fd, this.buffer, 0, this.buffer.length, null);
-        if (read <= 0) break;
-        chunks.push(Buffer.from(this.buffer.subarray(0, read)));
-      } catch {
-        break; // EAGAIN: nothing more
-      }
-    }
-    return Buffer.concat(chunks);
-  }
-}
-
 /**
  * `rfid-gateway run` on a real pty (socat) with a ThingMagic module played on its other end: a
  * module that hangs with the port open, and one that is still booting after a replug, never make

@@ -1,0 +1,152 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeEpc } from '../../src/core/epc.js';
+import { encodeId12Frame } from '../../src/protocols/em4100-ascii/codec.js';
+import { encodeSensorLine } from '../../src/protocols/lines/encode.js';
+import { sgtin96 } from '../../src/shared/sgtin.js';
+import { CliProcess } from '../helpers/cli.js';
+import { createPtyPair, type PtyPair } from '../helpers/pty.js';
+import { PtyModule } from '../helpers/pty-module.js';
+
+const COLA_A = sgtin96({ itemReference: 812345, serial: 1 });
+const COLA_C = sgtin96({ itemReference: 812345, serial: 2 });
+const WATER_B = sgtin96({ itemReference: 812346, serial: 1 });
+/** A pudding whose tag is dead: on the shelf and on the scale, never read. */
+const PUDDING_GRAMS = 120;
+const CARD = '0500207B32';
+
+/**
+ * A weighing fridge as it runs in a store, on real pseudo-terminals: `rfid-gateway run` reads a
+ * ThingMagic module played in this process, an ID-12 card reader and a `lines` controller that
+ * reports the door and, ten times a second, the scale under the shelves. One customer takes a
+ * water: charged, the weight agreeing. The next takes the pudding whose tag nobody ever read: the
+ * tags say nothing left, the scale says 120 g did: uncertain, never a silent undercharge.
+ */
+describe('a weighing fridge over real ptys', () => {
+  const cleanup: Array<() => Promise<unknown> | unknown> = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  it('charges what the tags and the scale agree on, and leaves a basket the tags cannot explain uncertain', async () => {
+    const pair = async (): Promise<PtyPair> => {
+      const pty = await createPtyPair();
+      cleanup.push(() => pty.close());
+      return pty;
+    };
+    const [uhf, badge, io] = [await pair(), await pair(), await pair()];
+    const module = new PtyModule(uhf);
+    cleanup.push(() => module.stop());
+    module.field = [COLA_A, COLA_C, WATER_B];
+    let grams = 350 + 350 + 520 + PUDDING_GRAMS;
+    let wobble = 0;
+    // The scale: 10 samples a second, 1 g of noise (a fixed pattern: the test must not depend on luck).
+    let tick = 0;
+    const scale = setInterval(() => {
+      tick += 1;
+      const noise = [0.6, -0.4, 1.1, -0.9, 0.2, -1.2, 0.8, -0.1][tick % 8] as number;
+      const shake = wobble * (tick % 2 === 0 ? 1 : -1);
+      try {
+        io.writeA(encodeSensorLine({ weight: Math.round((grams + noise + shake) * 10) / 10 }));
+      } catch {
+        // the pty is being closed
+      }
+    }, 100);
+    cleanup.push(() => clearInterval(scale));
+
+    const dir = mkdtempSync(join(tmpdir(), 'rfid-weighing-'));
+    const gtin = (tag: string) => decodeEpc(tag)?.gtin as string;
+    writeFileSync(
+      join(dir, 'catalog.csv'),
+      [
+        'sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g',
+        `COLA-033,${gtin(COLA_A)},Cola 0.33 l,2.50,EUR,drinks,,350,5`,
+        `WATER-05,${gtin(WATER_B)},Water 0.5 l,1.80,EUR,drinks,,520,8`,
+      ].join('\n'),
+    );
+    const config = join(dir, 'gateway.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        gatewayId: 'weighing',
+        dataDir: join(dir, 'data'),
+        logLevel: 'warn',
+        catalogFile: 'catalog.csv',
+        readers: [
+          { id: 'fridge', driver: 'thingmagic', port: uhf.b, zone: 'fridge' },
+          { id: 'badge', driver: 'em4100-ascii', port: badge.b, zone: 'entrance' },
+        ],
+        sensors: [{ id: 'io', driver: 'lines', port: io.b, zone: 'fridge', reportMinChange: { weight: 20 } }],
+        actuators: [{ id: 'lock', driver: 'lines', device: 'io', channel: 'lock', safeState: 'closed' }],
+        cabinets: [
+          {
+            id: 'fridge-1',
+            zone: 'fridge',
+            cardReader: 'badge',
+            door: { sensor: 'io' },
+            lock: 'lock',
+            currency: 'EUR',
+            settle: { maxMs: 4000 },
+            scale: { sensor: 'io' },
+          },
+        ],
+        customers: [{ card: CARD, reference: 'cust-1' }],
+      }),
+    );
+    const gateway = new CliProcess(['run', '--config', config]);
+    cleanup.push(() => gateway.stop('SIGKILL'));
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const door = (value: 'open' | 'closed') => io.writeA(encodeSensorLine({ door: value }));
+    const card = () => badge.writeA(encodeId12Frame(Buffer.from(CARD, 'hex')));
+    const session = async (take: () => void) => {
+      const starts = gateway.events().filter((e) => e.type === 'purchase.started').length;
+      card();
+      const deadline = Date.now() + 10_000;
+      while (gateway.events().filter((e) => e.type === 'purchase.started').length === starts) {
+        if (Date.now() > deadline) throw new Error(`no session started:\n${gateway.stderr}`);
+        await pause(50);
+      }
+      door('open');
+      wobble = 60; // hands on the shelves
+      await pause(800);
+      take();
+      await pause(800);
+      door('closed');
+      wobble = 0;
+    };
+
+    await gateway.waitForEvent(
+      (e) => e.type === 'reader.status' && e.reader === 'fridge' && e.state === 'online',
+      'online',
+    );
+    door('closed');
+    // Rounds enough for every tag's read history (20 by default), and idle samples for the noise.
+    await pause(7000);
+
+    await session(() => {
+      module.field = [COLA_A, COLA_C];
+      grams -= 520;
+    });
+    const completed = await gateway.waitForEvent((e) => e.type === 'purchase.completed', 'the water charged');
+    expect((completed.items as Array<{ tag: string }>).map((item) => item.tag)).toEqual([WATER_B]);
+    expect(completed.total).toBe(180);
+    expect((completed.evidence as { weight: { status: string } }).weight.status).toMatch(/agreed|decided/);
+
+    await pause(2000);
+    await session(() => {
+      grams -= PUDDING_GRAMS;
+    });
+    const uncertain = await gateway.waitForEvent(
+      (e) => e.type === 'purchase.cancelled' && e.confidence === 'uncertain',
+      'the pudding nobody read',
+    );
+    const reasons = uncertain.reasons as string[];
+    expect(reasons.some((reason) => reason.startsWith('weight_mismatch'))).toBe(true);
+    const weight = (uncertain.evidence as { weight: { status: string; unexplainedG: number } }).weight;
+    expect(weight.status).toBe('disagreed');
+    expect(Math.abs(weight.unexplainedG - PUDDING_GRAMS)).toBeLessThan(10);
+    expect(gateway.events().filter((e) => e.type === 'purchase.completed')).toHaveLength(1);
+  }, 60_000);
+});

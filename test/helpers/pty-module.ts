@@ -1,0 +1,71 @@
+import { readSync } from 'node:fs';
+import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
+import type { DeviceSimulator } from '../../src/shared/decoding.js';
+import type { PtyPair } from './pty.js';
+
+/** How often the module below streams (a heartbeat and every tag in its field), in ms. */
+export const CYCLE_MS = 100;
+
+/**
+ * An M6e played in this process on the device end of a pty: it answers the gateway's commands
+ * unless it is `booting` or `hung`, and while reading streams its read cycle every CYCLE_MS.
+ */
+export class PtyModule {
+  booting = false;
+  hung = false;
+  field: string[] = [];
+  private simulator: DeviceSimulator = thingmagicDriver.createSimulator();
+  private readonly timer: NodeJS.Timeout;
+  private readonly buffer = Buffer.alloc(4096);
+
+  constructor(private readonly pty: PtyPair) {
+    this.timer = setInterval(() => this.tick(), CYCLE_MS);
+  }
+
+  /** Powered again: a fresh module that has to be started. */
+  powerCycle(): void {
+    this.simulator = thingmagicDriver.createSimulator();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private tick(): void {
+    let fd: number;
+    try {
+      fd = this.pty.fdA();
+    } catch {
+      return; // unplugged
+    }
+    const host = this.drain(fd);
+    if (this.booting || this.hung) return;
+    try {
+      if (host.length > 0) for (const answer of this.simulator.answer(host)) this.pty.writeA(answer);
+      const heartbeat = this.simulator.heartbeatFrame?.();
+      if (heartbeat === undefined) return;
+      for (const tag of this.field) {
+        const frame = this.simulator.tagFrame(Buffer.from(tag, 'hex'), 1, -50);
+        if (frame) this.pty.writeA(frame);
+      }
+      this.pty.writeA(heartbeat);
+    } catch {
+      // The pty went away between two writes: the next tick finds it unplugged.
+    }
+  }
+
+  /** What the gateway wrote since the last tick; a hung or booting module ignores it. */
+  private drain(fd: number): Uint8Array {
+    const chunks: Buffer[] = [];
+    for (;;) {
+      try {
+        const read = readSync(fd, this.buffer, 0, this.buffer.length, null);
+        if (read <= 0) break;
+        chunks.push(Buffer.from(this.buffer.subarray(0, read)));
+      } catch {
+        break; // EAGAIN: nothing more
+      }
+    }
+    return Buffer.concat(chunks);
+  }
+}
