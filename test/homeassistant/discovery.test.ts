@@ -220,6 +220,7 @@ describe('Home Assistant discovery payloads (devices.md §3)', () => {
         'door_left_open',
         'door_opened_without_session',
         'door_closed_without_open',
+        'temperature',
         'other',
       ],
       availability: [GATEWAY_ONLINE],

@@ -37,6 +37,7 @@ export const ALARM_EVENT_TYPES = [
   'door_left_open',
   'door_opened_without_session',
   'door_closed_without_open',
+  'temperature',
   'other',
 ] as const;
 
