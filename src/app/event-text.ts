@@ -37,11 +37,21 @@ export function eventText(
       const total = `      ${'TOTAL'.padEnd(32)} ${formatPrice(event.total, event.currency).padStart(10)}`;
       const returned =
         event.returned.length > 0 ? [`      returned: ${event.returned.map(item).join(', ')}`] : [];
+      const weight = event.evidence?.weight;
+      const weighed =
+        weight?.removedG !== undefined && weight.expectedG !== undefined
+          ? [
+              `      weighed: ${weight.removedG} g left, the tags say ${weight.expectedG} g (± ${weight.windowG} g)`,
+            ]
+          : weight
+            ? [`      weighed: not used (${weight.reason ?? weight.status})`]
+            : [];
       return [
         `${head}${event.cabinet}: receipt for session ${event.session}`,
         ...lines,
         total,
         ...returned,
+        ...weighed,
       ].join('\n');
     }
     case 'purchase.cancelled':
