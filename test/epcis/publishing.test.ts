@@ -158,8 +158,8 @@ describe('EPCIS through the outbox to a real Mosquitto', () => {
       ).toEqual([
         {
           more: 0,
-          creationDate: '2026-11-22T10:00:26.500Z',
-          eventTime: '2026-11-22T10:00:26.500Z',
+          creationDate: '2026-11-22T10:00:25.250Z',
+          eventTime: '2026-11-22T10:00:25.250Z',
           action: 'OBSERVE',
           bizStep: 'retail_selling',
           disposition: 'retail_sold',
@@ -169,8 +169,8 @@ describe('EPCIS through the outbox to a real Mosquitto', () => {
         },
         {
           more: 0,
-          creationDate: '2026-11-22T10:00:46.750Z',
-          eventTime: '2026-11-22T10:00:46.750Z',
+          creationDate: '2026-11-22T10:00:46.250Z',
+          eventTime: '2026-11-22T10:00:46.250Z',
           action: 'OBSERVE',
           bizStep: 'retail_selling',
           disposition: 'retail_sold',

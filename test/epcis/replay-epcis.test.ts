@@ -111,16 +111,16 @@ describe('rfid-gateway replay --epcis', () => {
       bizStep: 'cycle_counting',
       ...at,
     });
-    // Ana (door closed 10:00:24, settled 10:00:26.5) took the cola …6790 and the orange juice …2002;
-    // Ben (settled 10:00:46.75) the club sandwich …5. At 10:01 the other four are still in the
+    // Ana (door closed 10:00:24, settled 10:00:25.25 with the scale) took the cola …6790 and the orange juice …2002;
+    // Ben (door closed 10:00:45, settled 10:00:46.25) the club sandwich …5. At 10:01 the other four are still in the
     // fridge. Counts are a background chore: the replay's run-on after the capture (10:00:59.9) goes
     // only as far as the last departure, so there is no 10:02 count.
     expect(document.epcisBody.eventList).toEqual([
-      sale('2026-11-22T10:00:26.500Z', [
+      sale('2026-11-22T10:00:25.250Z', [
         'urn:epc:id:sgtin:0614141.812345.6790',
         'urn:epc:id:sgtin:0614141.812347.2002',
       ]),
-      sale('2026-11-22T10:00:46.750Z', ['urn:epc:id:sgtin:0614141.812349.5']),
+      sale('2026-11-22T10:00:46.250Z', ['urn:epc:id:sgtin:0614141.812349.5']),
       count('2026-11-22T10:01:00.000Z', [
         'urn:epc:id:sgtin:0614141.812345.6789',
         'urn:epc:id:sgtin:0614141.812346.101',
@@ -135,8 +135,8 @@ describe('rfid-gateway replay --epcis', () => {
     // the purchase it records.
     const epcisLines = lines.filter((line) => line.type === 'epcis.event');
     expect(epcisLines.map((line) => [line.kind, line.zone, line.ts])).toEqual([
-      ['sale', 'fridge', '2026-11-22T10:00:26.500Z'],
-      ['sale', 'fridge', '2026-11-22T10:00:46.750Z'],
+      ['sale', 'fridge', '2026-11-22T10:00:25.250Z'],
+      ['sale', 'fridge', '2026-11-22T10:00:46.250Z'],
       ['cycle_count', 'fridge', '2026-11-22T10:01:00.000Z'],
     ]);
     expect(epcisLines.flatMap((line) => (line.document as EpcisDocumentJson).epcisBody.eventList)).toEqual(
@@ -207,7 +207,7 @@ describe('rfid-gateway replay --epcis', () => {
 
   it('writes the events before a broken line of the capture (exit 2), and no file for a missing capture', async () => {
     const dir = tempDir();
-    // The demo capture up to 30 s (Ana's purchase is settled at 26.5 s), then a line that is no JSON.
+    // The demo capture up to 30 s (Ana's purchase is settled at 25.25 s), then a line that is no JSON.
     // In between, over 1 MiB of bytes sent to the io port (nothing to decode): replay.ts reads 1 MiB
     // blocks, and plays what came before a broken line when that line is not in the first block.
     const lines = readFileSync(CAPTURE, 'utf8').trim().split('\n');
