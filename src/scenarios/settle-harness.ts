@@ -194,6 +194,7 @@ export function runSettleHarness(
           tag,
           grams: itemWeights.get(tag)?.grams,
           toleranceG: itemWeights.get(tag)?.toleranceG ?? 0,
+          product: itemWeights.has(tag),
         }),
       };
       if (open.possibleSinceMs !== undefined) weight.possibleSinceMs = open.possibleSinceMs;

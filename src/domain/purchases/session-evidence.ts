@@ -197,7 +197,7 @@ export class CabinetEvidence {
       const found = this.deps.itemFor(tag);
       const grams = found.unitWeightG;
       const toleranceG = grams === undefined ? 0 : (found.weightToleranceG ?? defaultToleranceG(grams));
-      return { tag, grams, toleranceG };
+      return { tag, grams, toleranceG, product: found.sku !== undefined };
     };
     const state: WeightState = { item, emptyG: this.deps.config.scale?.emptyG ?? 0 };
     const unavailable = this.scaleFault ?? this.weightBeforeMissing;

@@ -109,6 +109,19 @@ describe('weighBasket', () => {
     expect(explained).toMatchObject({ kind: 'decides', taken: ['A'] });
   });
 
+  it("weighs none of a tag the catalog does not know (a neighbour's, a stray); its mass, if it left, is unexplained", () => {
+    const neighbour: WeighedItem = { tag: 'N', grams: undefined, toleranceG: 0, product: false };
+    expect(weighBasket({ ...BASE, afterG: 10_000 - 350, undecided: [can('A'), neighbour] })).toMatchObject({
+      kind: 'decides',
+      taken: ['A'],
+    });
+    // An item of ours without a catalog weight cannot be weighed: the scale is not used.
+    const unweighed: WeighedItem = { tag: 'W', grams: undefined, toleranceG: 0, product: true };
+    expect(weighBasket({ ...BASE, afterG: 10_000 - 350, undecided: [can('A'), unweighed] }).kind).toBe(
+      'unusable',
+    );
+  });
+
   it('checks a basket RFID decided whole without enumerating anything', () => {
     const verdict = weighBasket({ ...BASE, afterG: 10_000 - 350, taken: [can('A')], possible: [can('W')] });
     expect(verdict.kind).toBe('agrees');

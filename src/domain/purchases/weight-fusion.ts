@@ -36,6 +36,11 @@ export interface WeighedItem {
   grams: number | undefined;
   /** Largest deviation of one unit from `grams`. */
   toleranceG: number;
+  /**
+   * False for a tag the catalog does not know at all (a neighbouring cabinet's, a stray): not one of
+   * ours, so not weighed. Its item, if it was one and left, shows as unexplained grams.
+   */
+  product?: boolean;
 }
 
 export interface WeightInput {
@@ -85,7 +90,14 @@ export type WeightVerdict =
 /** Subsets tried at most (2^12): beyond this the undecided set is a reader problem, not a basket. */
 export const MAX_UNDECIDED_FOR_WEIGHT = 12;
 
-export function weighBasket(input: WeightInput): WeightVerdict {
+export function weighBasket(whole: WeightInput): WeightVerdict {
+  const ours = (items: readonly WeighedItem[]) => items.filter((item) => item.product !== false);
+  const input = {
+    ...whole,
+    taken: ours(whole.taken),
+    added: ours(whole.added),
+    undecided: ours(whole.undecided),
+  };
   const unknown = [...input.taken, ...input.added, ...input.undecided].find(
     (item) => item.grams === undefined,
   );
