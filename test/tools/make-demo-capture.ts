@@ -94,7 +94,9 @@ for (let at = 1000; at < 60_000; at += 200) {
   for (const entry of items) if (at >= entry.from && at < entry.to) grams += entry.grams;
   grams += (random() - 0.5) * 3.4;
   if (doorOpen(at)) grams += (random() - 0.5) * 300;
-  const sinceClose = Math.min(...[24_000, 45_000].map((close) => (at >= close ? at - close : Number.POSITIVE_INFINITY)));
+  const sinceClose = Math.min(
+    ...[24_000, 45_000].map((close) => (at >= close ? at - close : Number.POSITIVE_INFINITY)),
+  );
   if (sinceClose < 1000) grams += 40 * Math.exp(-sinceClose / 120) * (at % 400 === 0 ? 1 : -1);
   rx(at + 50, 'io', encodeLine('weight', Math.round(grams * 10) / 10));
 }
