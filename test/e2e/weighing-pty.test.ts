@@ -24,13 +24,22 @@ const CARD = '0500207B32';
  * water: charged, the weight agreeing. The next takes the pudding whose tag nobody ever read: the
  * tags say nothing left, the scale says 120 g did: uncertain, never a silent undercharge.
  */
+interface FridgeOptions {
+  /** A scale on the controller (its samples are written ten times a second). */
+  scale: boolean;
+  settle?: Record<string, number>;
+  search?: Record<string, number | boolean>;
+}
+
 describe('a weighing fridge over real ptys', () => {
   const cleanup: Array<() => Promise<unknown> | unknown> = [];
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  it('charges what the tags and the scale agree on, and leaves a basket the tags cannot explain uncertain', async () => {
+  /** The gateway on three ptys (fridge reader, card reader, door/lock/scale controller). */
+  async function startFridge(options: FridgeOptions) {
     const pair = async (): Promise<PtyPair> => {
       const pty = await createPtyPair();
       cleanup.push(() => pty.close());
@@ -40,22 +49,22 @@ describe('a weighing fridge over real ptys', () => {
     const module = new PtyModule(uhf);
     cleanup.push(() => module.stop());
     module.field = [COLA_A, COLA_C, WATER_B];
-    let grams = 350 + 350 + 520 + PUDDING_GRAMS;
-    let wobble = 0;
-    // The scale: 10 samples a second, 1 g of noise (a fixed pattern: the test must not depend on luck).
-    let tick = 0;
-    const scale = setInterval(() => {
-      tick += 1;
-      const noise = [0.6, -0.4, 1.1, -0.9, 0.2, -1.2, 0.8, -0.1][tick % 8] as number;
-      const shake = wobble * (tick % 2 === 0 ? 1 : -1);
-      try {
-        io.writeA(encodeSensorLine({ weight: Math.round((grams + noise + shake) * 10) / 10 }));
-      } catch {
-        // the pty is being closed
-      }
-    }, 100);
-    cleanup.push(() => clearInterval(scale));
-
+    const shelf = { grams: 350 + 350 + 520 + PUDDING_GRAMS, wobble: 0 };
+    if (options.scale) {
+      // 10 samples a second, 1 g of noise (a fixed pattern: the test must not depend on luck).
+      let tick = 0;
+      const scale = setInterval(() => {
+        tick += 1;
+        const noise = [0.6, -0.4, 1.1, -0.9, 0.2, -1.2, 0.8, -0.1][tick % 8] as number;
+        const shake = shelf.wobble * (tick % 2 === 0 ? 1 : -1);
+        try {
+          io.writeA(encodeSensorLine({ weight: Math.round((shelf.grams + noise + shake) * 10) / 10 }));
+        } catch {
+          // the pty is being closed
+        }
+      }, 100);
+      cleanup.push(() => clearInterval(scale));
+    }
     const dir = mkdtempSync(join(tmpdir(), 'rfid-weighing-'));
     const gtin = (tag: string) => decodeEpc(tag)?.gtin as string;
     writeFileSync(
@@ -75,7 +84,15 @@ describe('a weighing fridge over real ptys', () => {
         logLevel: 'warn',
         catalogFile: 'catalog.csv',
         readers: [
-          { id: 'fridge', driver: 'thingmagic', port: uhf.b, zone: 'fridge' },
+          {
+            id: 'fridge',
+            driver: 'thingmagic',
+            port: uhf.b,
+            zone: 'fridge',
+            settings: { readPowerDbm: 20 },
+            // The module streams every 100 ms: silent for 500 ms, it is stalled.
+            stalledAfterMs: 500,
+          },
           { id: 'badge', driver: 'em4100-ascii', port: badge.b, zone: 'entrance' },
         ],
         sensors: [{ id: 'io', driver: 'lines', port: io.b, zone: 'fridge', reportMinChange: { weight: 20 } }],
@@ -88,8 +105,9 @@ describe('a weighing fridge over real ptys', () => {
             door: { sensor: 'io' },
             lock: 'lock',
             currency: 'EUR',
-            settle: { maxMs: 4000 },
-            scale: { sensor: 'io' },
+            settle: { maxMs: 4000, ...options.settle },
+            ...(options.scale ? { scale: { sensor: 'io' } } : {}),
+            ...(options.search ? { search: options.search } : {}),
           },
         ],
         customers: [{ card: CARD, reference: 'cust-1' }],
@@ -97,37 +115,40 @@ describe('a weighing fridge over real ptys', () => {
     );
     const gateway = new CliProcess(['run', '--config', config]);
     cleanup.push(() => gateway.stop('SIGKILL'));
-    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     const door = (value: 'open' | 'closed') => io.writeA(encodeSensorLine({ door: value }));
-    const card = () => badge.writeA(encodeId12Frame(Buffer.from(CARD, 'hex')));
+    /** A customer's card, the door open, `take()` done by their hands, the door closed. */
     const session = async (take: () => void) => {
       const starts = gateway.events().filter((e) => e.type === 'purchase.started').length;
-      card();
+      badge.writeA(encodeId12Frame(Buffer.from(CARD, 'hex')));
       const deadline = Date.now() + 10_000;
       while (gateway.events().filter((e) => e.type === 'purchase.started').length === starts) {
         if (Date.now() > deadline) throw new Error(`no session started:\n${gateway.stderr}`);
         await pause(50);
       }
       door('open');
-      wobble = 60; // hands on the shelves
+      shelf.wobble = 60; // hands on the shelves
       await pause(800);
       take();
       await pause(800);
       door('closed');
-      wobble = 0;
+      shelf.wobble = 0;
     };
-
     await gateway.waitForEvent(
       (e) => e.type === 'reader.status' && e.reader === 'fridge' && e.state === 'online',
       'online',
     );
     door('closed');
+    return { module, shelf, gateway, session };
+  }
+
+  it('charges what the tags and the scale agree on, and leaves a basket the tags cannot explain uncertain', async () => {
+    const { module, shelf, gateway, session } = await startFridge({ scale: true });
     // Rounds enough for every tag's read history (20 by default), and idle samples for the noise.
     await pause(7000);
 
     await session(() => {
       module.field = [COLA_A, COLA_C];
-      grams -= 520;
+      shelf.grams -= 520;
     });
     const completed = await gateway.waitForEvent((e) => e.type === 'purchase.completed', 'the water charged');
     expect((completed.items as Array<{ tag: string }>).map((item) => item.tag)).toEqual([WATER_B]);
@@ -136,7 +157,7 @@ describe('a weighing fridge over real ptys', () => {
 
     await pause(2000);
     await session(() => {
-      grams -= PUDDING_GRAMS;
+      shelf.grams -= PUDDING_GRAMS;
     });
     const uncertain = await gateway.waitForEvent(
       (e) => e.type === 'purchase.cancelled' && e.confidence === 'uncertain',
@@ -147,6 +168,55 @@ describe('a weighing fridge over real ptys', () => {
     const weight = (uncertain.evidence as { weight: { status: string; unexplainedG: number } }).weight;
     expect(weight.status).toBe('disagreed');
     expect(Math.abs(weight.unexplainedG - PUDDING_GRAMS)).toBeLessThan(10);
+    expect(gateway.events().filter((e) => e.type === 'purchase.completed')).toHaveLength(1);
+  }, 60_000);
+
+  it('searches the reader for what its reads leave undecided; a reader that hangs mid-session leaves it uncertain', async () => {
+    // No scale; the idle calibration searches every 5 s, so each tag is measured before the sessions.
+    const { module, gateway, session } = await startFridge({
+      scale: false,
+      search: { calibrateEveryMs: 5000, calibrateTags: 3 },
+    });
+    await pause(11_000);
+
+    await session(() => {
+      module.field = [COLA_A, COLA_C];
+    });
+    const completed = await gateway.waitForEvent((e) => e.type === 'purchase.completed', 'the water charged');
+    expect((completed.items as Array<{ tag: string }>).map((item) => item.tag)).toEqual([WATER_B]);
+    const search = (completed.evidence as { search?: { searches: number } } | undefined)?.search;
+    expect(search?.searches).toBeGreaterThanOrEqual(1);
+    expect(gateway.stderr).not.toMatch(/"level":50/);
+
+    // The module hangs with its port open while the next customer's door is open: stalled, nothing
+    // departs, the session is uncertain; it talks again and is online.
+    await pause(1500);
+    const departedBefore = gateway
+      .events()
+      .filter((e) => e.type === 'tag.departed' && e.zone === 'fridge').length;
+    await session(() => {
+      module.hung = true;
+      module.field = [COLA_A];
+    });
+    const uncertain = await gateway.waitForEvent(
+      (e) => e.type === 'purchase.cancelled' && e.confidence === 'uncertain',
+      'the session on a hung reader',
+    );
+    expect((uncertain.reasons as string[]).some((reason) => reason.includes('stalled'))).toBe(true);
+    // Held, not gone: neither the cola still inside nor the one taken while nobody could hear (the
+    // card reader's departures are the card taken away: its silence means just that).
+    const fridgeDepartures = () =>
+      gateway.events().filter((e) => e.type === 'tag.departed' && e.zone === 'fridge');
+    expect(fridgeDepartures().slice(departedBefore)).toEqual([]);
+    module.hung = false;
+    await gateway.waitForEvent(
+      (e) =>
+        e.type === 'reader.status' &&
+        e.reader === 'fridge' &&
+        e.state === 'online' &&
+        Number(e.seq) > Number(uncertain.seq),
+      'online again',
+    );
     expect(gateway.events().filter((e) => e.type === 'purchase.completed')).toHaveLength(1);
   }, 60_000);
 });

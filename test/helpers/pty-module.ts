@@ -13,7 +13,7 @@ export const CYCLE_MS = 100;
 export class PtyModule {
   booting = false;
   hung = false;
-  field: string[] = [];
+  private tags: string[] = [];
   private simulator: DeviceSimulator = thingmagicDriver.createSimulator();
   private readonly timer: NodeJS.Timeout;
   private readonly buffer = Buffer.alloc(4096);
@@ -22,9 +22,20 @@ export class PtyModule {
     this.timer = setInterval(() => this.tick(), CYCLE_MS);
   }
 
+  /** The tags in its field: streamed every cycle, and found by a search (a select) for them. */
+  get field(): string[] {
+    return this.tags;
+  }
+
+  set field(tags: string[]) {
+    this.tags = tags;
+    this.simulator.setField?.(tags.map((tag) => ({ tag: Buffer.from(tag, 'hex') })));
+  }
+
   /** Powered again: a fresh module that has to be started. */
   powerCycle(): void {
     this.simulator = thingmagicDriver.createSimulator();
+    this.field = this.tags;
   }
 
   stop(): void {
@@ -44,7 +55,7 @@ export class PtyModule {
       if (host.length > 0) for (const answer of this.simulator.answer(host)) this.pty.writeA(answer);
       const heartbeat = this.simulator.heartbeatFrame?.();
       if (heartbeat === undefined) return;
-      for (const tag of this.field) {
+      for (const tag of this.tags) {
         const frame = this.simulator.tagFrame(Buffer.from(tag, 'hex'), 1, -50);
         if (frame) this.pty.writeA(frame);
       }
