@@ -18,6 +18,7 @@ import { ReaderSearch, type SearchOptions } from './reader-search.js';
 import { ReaderUpkeep } from './reader-upkeep.js';
 import { Readiness } from './readiness.js';
 import type { DeviceCounters, DeviceState, DeviceView, TagSearchResult } from './reading-services.js';
+import { SensorReports } from './sensor-reports.js';
 
 export interface DevicePipelineOptions {
   id: string;
@@ -71,7 +72,7 @@ const ignoreRead = (): void => {};
 export class DevicePipeline implements DeviceView {
   readonly decoder: StreamDecoder;
   private readonly session: CommandSession;
-  private readonly sensorValues = new Map<string, string | number>();
+  private readonly sensorReports: SensorReports;
   /** Reads per antenna (index = antenna number; 0 = the reader does not say), for the metrics. */
   readonly antennaReads: Readonly<Float64Array>;
   /** The antennas with at least one read, ascending (so the figures need not scan all 256). */
@@ -102,6 +103,7 @@ export class DevicePipeline implements DeviceView {
       decodeError: (error) => this.onDecodeError(error),
     };
     this.decoder = options.driver.createDecoder(output);
+    this.sensorReports = new SensorReports(options.reportMinChange);
     const expected = options.expectedTrafficMs ?? options.driver.expectedTrafficMs;
     const hasStartup = options.driver.startup(options.settings).length > 0;
     this.readiness = new Readiness(
@@ -151,15 +153,6 @@ export class DevicePipeline implements DeviceView {
   }
 
   /** Looks for exactly these tags now (reader-search.ts); refused at once when it cannot. */
-  /** A changed value, or for a channel with a minimum change, one that moved at least that much. */
-  private reportable(channel: string, value: string | number): boolean {
-    const last = this.sensorValues.get(channel);
-    if (last === value) return false;
-    const minChange = this.options.reportMinChange?.[channel];
-    if (minChange === undefined || typeof value !== 'number' || typeof last !== 'number') return true;
-    return Math.abs(value - last) >= minChange;
-  }
-
   get canSearch(): boolean {
     return this.options.interactive && this.options.driver.search !== undefined;
   }
@@ -389,10 +382,10 @@ export class DevicePipeline implements DeviceView {
     switch (message.kind) {
       case 'sensor': {
         // Liveness (the frame counted as traffic), not a sensor: no event each time it changes.
-        if (message.channel === HEARTBEAT_CHANNEL) return;
-        this.options.onSample?.(message.channel, message.value, this.options.clock.now());
-        if (!this.reportable(message.channel, message.value)) return;
-        this.sensorValues.set(message.channel, message.value);
+        if (message.channel !== HEARTBEAT_CHANNEL) {
+          this.options.onSample?.(message.channel, message.value, this.options.clock.now());
+        }
+        if (!this.sensorReports.report(message.channel, message.value)) return;
         publish({
           type: 'sensor.changed',
           sensor: this.id,
