@@ -96,6 +96,7 @@ interface Open {
   /** Searches of this session since the close. */
   searches: { found: Set<string>; misses: Map<string, number>; count: number; lastAtMs: number | undefined };
   beforeG?: number;
+  afterG?: number | undefined;
   possibleSinceMs?: number;
 }
 
@@ -187,7 +188,8 @@ export function runSettleHarness(
     }
     if (scale) {
       const closedAt = open.record.closedAt ?? now;
-      const after = scale.stableBetween(closedAt, now);
+      // One look per close, as the cabinet takes it (CabinetEvidence.weightAfter).
+      open.afterG ??= scale.stableBetween(closedAt, now)?.grams;
       const weight: WeightState = {
         emptyG: plan.truth.scale?.tareG ?? 0,
         item: (tag) => ({
@@ -202,7 +204,7 @@ export function runSettleHarness(
       else weight.beforeG = open.beforeG;
       const noise = scale.noiseSdG;
       if (noise !== undefined) weight.noiseSdG = noise;
-      if (after) weight.afterG = after.grams;
+      if (open.afterG !== undefined) weight.afterG = open.afterG;
       evidence.weight = weight;
     }
     return evidence;
@@ -275,8 +277,11 @@ export function runSettleHarness(
       if (session) {
         const before = settledSet(history, at, params);
         if (options.knownRates) withTrueRates(plan, before, observation.t);
-        const stable = scale?.stableBetween(at - 60_000, at);
         const lastClose = history.lastDoorCloseMs;
+        const stable = scale?.stableBetween(
+          Math.max(at - 60_000, Number.isNaN(lastClose) ? -Infinity : lastClose),
+          at,
+        );
         current = {
           index: session.index,
           record: sessionRecord(session.index, at, before),

@@ -300,6 +300,15 @@ export class Cabinet {
         .searchSession(step.tags, () => clock.now())
         .then(() => {
           if (this.current?.id === id) this.scheduleSettle(clock.now());
+        })
+        .catch((error: unknown) => {
+          // Never an unhandled rejection: the session is asked again a moment later, as after a
+          // commit that failed, and ends uncertain at its deadline if it keeps failing.
+          this.deps.logger.error(
+            { err: error, session: id, cabinet: this.id },
+            'settle step after a search failed',
+          );
+          this.timer.set(COMMIT_RETRY_MS, () => this.scheduleSettle(clock.now()));
         });
     } else if (step.kind === 'completed') {
       this.finishCompleted(step.taken, step.added, step.settleMs, step.evidence);

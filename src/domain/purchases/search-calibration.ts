@@ -33,26 +33,28 @@ export interface Calibration {
 export interface CalibrationStore {
   get(tag: string): Calibration;
   record(tag: string, found: boolean, atMs: number): void;
-  /** Of `inside`, up to `count` tags to calibrate next: the least measured first. */
+  /** Of `inside`, up to `count` tags to calibrate next: the longest untried first. */
   pick(inside: readonly string[], count: number): string[];
 }
 
 /** In memory only: the scenario harness and tests. */
 export class MemoryCalibration implements CalibrationStore {
   protected readonly byTag = new Map<string, Calibration>();
+  /** When each tag was last tried: every tag inside comes round in turn, whatever its count. */
+  protected readonly triedAt = new Map<string, number>();
 
   get(tag: string): Calibration {
     return this.byTag.get(tag) ?? { trials: 0, hits: 0 };
   }
 
-  record(tag: string, found: boolean, _atMs: number): void {
+  record(tag: string, found: boolean, atMs: number): void {
     this.byTag.set(tag, nextCalibration(this.get(tag), found));
+    this.triedAt.set(tag, atMs);
   }
 
   pick(inside: readonly string[], count: number): string[] {
-    return [...inside]
-      .sort((a, b) => this.get(a).trials - this.get(b).trials || (a < b ? -1 : 1))
-      .slice(0, Math.max(0, count));
+    const tried = (tag: string) => this.triedAt.get(tag) ?? Number.NEGATIVE_INFINITY;
+    return [...inside].sort((a, b) => tried(a) - tried(b) || (a < b ? -1 : 1)).slice(0, Math.max(0, count));
   }
 }
 
@@ -67,11 +69,14 @@ export class StoredCalibration extends MemoryCalibration {
     super();
     store.migrate('search_calibration', MIGRATIONS);
     const rows = store.db
-      .prepare<[string], { tag: string; trials: number; hits: number }>(
-        'SELECT tag, trials, hits FROM search_calibration WHERE cabinet = ?',
+      .prepare<[string], { tag: string; trials: number; hits: number; updated_at: number }>(
+        'SELECT tag, trials, hits, updated_at FROM search_calibration WHERE cabinet = ?',
       )
       .all(cabinet);
-    for (const row of rows) this.byTag.set(row.tag, { trials: row.trials, hits: row.hits });
+    for (const row of rows) {
+      this.byTag.set(row.tag, { trials: row.trials, hits: row.hits });
+      this.triedAt.set(row.tag, row.updated_at);
+    }
     this.upsert = store.db.prepare(
       `INSERT INTO search_calibration (cabinet, tag, trials, hits, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (cabinet, tag) DO UPDATE SET trials = excluded.trials, hits = excluded.hits,

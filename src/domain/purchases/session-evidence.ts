@@ -44,6 +44,8 @@ export class CabinetEvidence {
   private weightBeforeMissing: string | undefined;
   private searching = false;
   private possibleSince: number | undefined;
+  /** The first stable reading after the close, kept: one look at the scale per close, not one per round. */
+  private weightAfter: number | undefined;
   private calibrationTimer: { clock: Clock; handle: TimerHandle } | undefined;
 
   constructor(private readonly deps: EvidenceDeps) {
@@ -72,13 +74,16 @@ export class CabinetEvidence {
     }
     this.scaleFault = `scale ${state}${reason ? ` (${reason})` : ''}`;
     this.scale?.reset();
+    // Back online it may have rebooted and tared itself: the weight before says nothing any more.
+    if (this.session) this.weightBeforeMissing ??= `${this.scaleFault} during the session`;
   }
 
   /** The door opened on a session: the weight before it, and a fresh search record. */
   opened(atMs: number): void {
-    this.session = { found: new Set(), misses: new Map(), count: 0, lastAtMs: undefined };
+    this.session = newSearches();
     this.weightBefore = undefined;
     this.weightBeforeMissing = undefined;
+    this.weightAfter = undefined;
     const lastClose = this.deps.history.lastDoorCloseMs;
     this.possibleSince = Number.isNaN(lastClose) || !(lastClose < atMs) ? undefined : lastClose;
     if (!this.scale) return;
@@ -86,19 +91,25 @@ export class CabinetEvidence {
       this.weightBeforeMissing = this.scaleFault;
       return;
     }
-    const stable = this.scale.stableBetween(atMs - BEFORE_MAX_AGE_MS, atMs);
+    // The cabinet at rest with the door shut since it last closed: not a window of the last session.
+    const since = Math.max(atMs - BEFORE_MAX_AGE_MS, this.possibleSince ?? Number.NEGATIVE_INFINITY);
+    const stable = this.scale.stableBetween(since, atMs);
     if (stable) this.weightBefore = stable.grams;
     else this.weightBeforeMissing = 'no stable weight before the door opened';
   }
 
-  /** Searches restart counting at every close (a reopened door makes the old ones moot). */
+  /**
+   * Searches start afresh at every close (a reopened door makes the old ones moot; one still under
+   * way writes into the record it started with, which is dropped). After a restart the session's
+   * weight before is unknown.
+   */
   closed(): void {
-    if (!this.session) this.opened(Number.NaN);
-    const session = this.session as SessionSearches;
-    session.found.clear();
-    session.misses.clear();
-    session.count = 0;
-    session.lastAtMs = undefined;
+    if (!this.session) {
+      this.session = newSearches();
+      this.weightBeforeMissing = 'the gateway restarted during the session';
+    }
+    this.session = newSearches();
+    this.weightAfter = undefined;
   }
 
   ended(): void {
@@ -209,10 +220,14 @@ export class CabinetEvidence {
     if (this.possibleSince !== undefined) state.possibleSinceMs = this.possibleSince;
     const noise = this.scale?.noiseSdG;
     if (noise !== undefined) state.noiseSdG = noise;
-    const after = this.scale?.stableBetween(closedAtMs, nowMs);
-    if (after) state.afterG = after.grams;
+    this.weightAfter ??= this.scale?.stableBetween(closedAtMs, nowMs)?.grams;
+    if (this.weightAfter !== undefined) state.afterG = this.weightAfter;
     return state;
   }
+}
+
+function newSearches(): SessionSearches {
+  return { found: new Set(), misses: new Map(), count: 0, lastAtMs: undefined };
 }
 
 interface SessionSearches {

@@ -7,6 +7,7 @@ import {
   type InsideTag,
   newcomerTags,
   possibleTags,
+  SETTLE_REASONS,
   SETTLE_RULES,
   type SearchEvidence,
   type SettleParams,
@@ -83,7 +84,7 @@ export interface EvidencePolicy {
 export const DEFAULT_EVIDENCE_POLICY: EvidencePolicy = {
   searchAfterMs: 1000,
   searchGapMs: 2000,
-  maxSearches: 3,
+  maxSearches: 1,
   scaleWaitMs: 5000,
 };
 
@@ -151,7 +152,9 @@ export function settleStep(
   const verdict = scale.verdict;
   if (verdict?.kind === 'agrees' || verdict?.kind === 'decides') {
     if (verdict.kind === 'decides') taken = [...taken, ...verdict.taken];
-    done = !result.reasons.includes('read_rate_collapsed');
+    // Not over a reader that stopped reading or collapsed: it could not see an item put in either.
+    done =
+      !result.reasons.includes(SETTLE_REASONS.collapsed) && !result.reasons.includes(SETTLE_REASONS.noReads);
   }
   const mismatch =
     verdict?.kind === 'disagrees'
@@ -245,7 +248,8 @@ function weigh(
       weight.possibleSinceMs ?? openedAt - params.historyMs,
       closedAt,
     ).map((tag) => weight.item(tag)),
-    newcomers: newcomerTags(history, before, closedAt, result.added).map((tag) => weight.item(tag)),
+    // Read since the open, not only since the close: an item put in was in the customer's hand first.
+    newcomers: newcomerTags(history, before, openedAt, result.added).map((tag) => weight.item(tag)),
     contents: {
       grams: weight.beforeG - weight.emptyG,
       inside: [...before.keys()].map((tag) => weight.item(tag)),

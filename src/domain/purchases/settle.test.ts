@@ -340,7 +340,7 @@ describe('targeted searches as evidence', () => {
     return { reader, before, closedAt };
   };
 
-  it('multiplies the chance of "inside but unread" by E[(1 − q)^m] of the calibration', () => {
+  it('multiplies the chance of "inside but unread" by E[1 − q] of the calibration, however many searches missed', () => {
     const { reader, before, closedAt } = setup();
     const passive = evaluate(reader.history, before, closedAt, reader.now, PARAMS);
     const pPassive = passive.undecided.find((entry) => entry.tag === 'T3')?.pUnread as number;
@@ -351,9 +351,9 @@ describe('targeted searches as evidence', () => {
       calibration: () => ({ trials: 40, hits: 40 }),
     };
     const searched = evaluate(reader.history, before, closedAt, reader.now, PARAMS, search);
-    // Beta(41, 1): E[(1 − q)²] = B(41, 3) / B(41, 1) = 2 / (42 · 43)
+    // Beta(41, 1): E[1 − q] = 1 / 42. Two misses of one tag in one spot are one trial, not two.
     const pSearched = searched.undecided.find((entry) => entry.tag === 'T3')?.pUnread ?? 0;
-    expect(pSearched).toBeCloseTo(pPassive * (2 / (42 * 43)), 12);
+    expect(pSearched).toBeCloseTo(pPassive / 42, 12);
   });
 
   it('gives a tag never searched while known inside little weight: q ~ uniform', () => {

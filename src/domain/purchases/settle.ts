@@ -86,9 +86,10 @@ export interface Evaluation {
  * is as good as a read: the tag stayed. One that did not is evidence in proportion to how reliably a
  * search finds that tag when it is there: its calibration (searches while the tag was known to be
  * inside, and how many found it) gives a Beta posterior for that detection probability q, and m
- * searches that missed multiply the chance of "inside but unread" by E[(1 − q)^m] under it. The
- * passive rounds and the searches are independent trials given the tag's spot, so the two factors
- * multiply, and the product is held to the same bound.
+ * searches that missed multiply the chance of "inside but unread" by E[1 − q] under it: one trial,
+ * however many searches, because repeated searches of a tag in one spot are not independent. The
+ * passive rounds and a search are different physics (a crowded inventory round against a lone
+ * select), so the two factors multiply, and the product is held to the same bound.
  */
 export interface SearchEvidence {
   found: ReadonlySet<string>;
@@ -331,12 +332,16 @@ export function newcomerTags(
   return tags.sort();
 }
 
-/** E[(1 − q)^m] for the searches that missed `tag` (1 without any). */
+/**
+ * E[1 − q] when searches since the close missed `tag` (1 without any). However many missed, they
+ * count as one trial: they look at the same tag in the same spot seconds apart, so a tag a search
+ * cannot find there is missed by the next one too, and m misses are not m independent chances.
+ */
 function searchMissChance(search: SearchEvidence | undefined, tag: string): number {
   const misses = search?.misses.get(tag) ?? 0;
   if (!search || misses === 0) return 1;
   const { trials, hits } = search.calibration(tag);
-  return unreadChance(hits, trials, misses);
+  return unreadChance(hits, trials, 1);
 }
 
 /** Tags not in `before`, read since the close in enough rounds, and at a rate of a tag inside. */

@@ -122,6 +122,20 @@ describe('weighBasket', () => {
     );
   });
 
+  it("does not let a possible tag's weight hide mass it does not match (a neighbour's bottle, a dead-tagged can)", () => {
+    const inside = [can('A'), can('C')]; // 700 g nominal; a 350 g can with a dead tag inside too
+    const neighbour = bottle('N'); // read through the wall: possible, 500 g, not on this scale
+    const verdict = weighBasket({
+      ...BASE,
+      afterG: 10_000 - 350, // the dead-tagged can taken
+      undecided: [can('C')],
+      possible: [neighbour],
+      contents: { grams: 1050, inside },
+    });
+    // Its 500 g would once have covered the 350 g nobody explains; only a matching subset may.
+    expect(verdict.kind).not.toBe('decides');
+  });
+
   it('checks a basket RFID decided whole without enumerating anything', () => {
     const verdict = weighBasket({ ...BASE, afterG: 10_000 - 350, taken: [can('A')], possible: [can('W')] });
     expect(verdict.kind).toBe('agrees');

@@ -220,13 +220,26 @@ function hiddenMass(
     nominal += item.grams ?? 0;
     variance += (item.toleranceG * item.toleranceG) / 3;
   }
-  let possibleG = 0;
-  for (const item of possible) possibleG += item.grams ?? 0;
   const window = normalQuantileUpper(bound / 2) * Math.sqrt(variance);
   const excess = contents.grams - nominal;
-  if (excess < -window) return round1(excess + window);
-  if (excess > possibleG + window) return round1(excess - possibleG - window);
-  return 0;
+  // Mass beyond the settled set is explained only by some of the possible tags weighing it, not by
+  // their total: a neighbour's bottle read through the wall does not hide a dead-tagged can.
+  let nearest = excess;
+  for (let mask = 1; mask < 1 << possible.length; mask++) {
+    let grams = 0;
+    let tolVariance = 0;
+    for (let bit = 0; bit < possible.length; bit++) {
+      if ((mask & (1 << bit)) === 0) continue;
+      const item = possible[bit] as WeighedItem;
+      grams += item.grams ?? 0;
+      tolVariance += (item.toleranceG * item.toleranceG) / 3;
+    }
+    const off = excess - grams;
+    const subsetWindow = normalQuantileUpper(bound / 2) * Math.sqrt(variance + tolVariance);
+    if (Math.abs(off) <= subsetWindow) return 0;
+    if (Math.abs(off) < Math.abs(nearest)) nearest = off;
+  }
+  return Math.abs(excess) <= window ? 0 : round1(nearest);
 }
 
 /** z·√2·σ: the noise of a difference of two readings, at the two-sided level `bound`. */
