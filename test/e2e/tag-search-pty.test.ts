@@ -67,6 +67,13 @@ describe('a search for given tags over a real pty', () => {
       },
       WAIT_MS,
     );
+    // A tag may be read before the reader counts as ready (its first frame after the start-up):
+    // a search waits for online, as the cabinet's does.
+    await waitFor(
+      'the reader online',
+      () => (readers.pipeline('fridge')?.state === 'online' ? true : undefined),
+      WAIT_MS,
+    );
     const result = await readers.control.search('fridge', [NOT_IN_FIELD, inField]);
     expect(result).toEqual({
       ok: true,
