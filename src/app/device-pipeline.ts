@@ -14,6 +14,7 @@ import type { EventBody } from '../shared/events.js';
 import type { ByteTransport, TransportStatus } from '../transport/types.js';
 import { CommandSession } from './command-session.js';
 import { DeviceLog } from './device-log.js';
+import { ReaderPoll } from './reader-poll.js';
 import { ReaderSearch, type SearchOptions } from './reader-search.js';
 import { ReaderUpkeep } from './reader-upkeep.js';
 import { Readiness } from './readiness.js';
@@ -91,6 +92,8 @@ export class DevicePipeline implements DeviceView {
   private restarting: Promise<void> | undefined;
   private readonly upkeep: ReaderUpkeep;
   private readonly searcher: ReaderSearch;
+  /** Asks a command–response reader for its reads (its driver's poll plan); idle for the others. */
+  private readonly poller: ReaderPoll;
 
   constructor(private readonly options: DevicePipelineOptions) {
     const { engine, clock } = options;
@@ -133,6 +136,13 @@ export class DevicePipeline implements DeviceView {
       resumeLiveness: () => this.upkeep.resume(clock.now()),
       runStartup: () => void this.runStartup(),
     });
+    this.poller = new ReaderPoll(
+      {
+        ...{ id: options.id, clock, logger: options.logger, session: this.session },
+        mayPoll: () => this.portOpen && !this.startupRunning && !this.searcher.active,
+      },
+      options.interactive ? options.driver.pollPlan?.(options.settings) : undefined,
+    );
     this.log = new DeviceLog(options.id, clock, options.logger);
   }
 
@@ -187,6 +197,7 @@ export class DevicePipeline implements DeviceView {
   restart(): Promise<void> {
     if (this.stopped) return Promise.reject(new Error(`${this.id} is stopped`));
     this.restarting ??= (async () => {
+      this.poller.stop();
       this.session.cancel();
       await this.transport?.stop();
       if (!this.stopped) this.start();
@@ -231,6 +242,7 @@ export class DevicePipeline implements DeviceView {
     if (this.stopped) return;
     this.stopped = true;
     this.upkeep.closed();
+    this.poller.stop();
     await this.restarting;
     this.session.cancel();
     const steps = this.options.interactive ? this.options.driver.shutdown(this.options.settings) : [];
@@ -259,6 +271,7 @@ export class DevicePipeline implements DeviceView {
       return;
     }
     this.session.cancel();
+    this.poller.stop();
     this.upkeep.closed();
     this.portOpen = false;
     this.readiness.closed();
@@ -273,6 +286,8 @@ export class DevicePipeline implements DeviceView {
   private async runStartup(): Promise<void> {
     if (!this.options.interactive) return;
     const steps = this.options.driver.startup(this.options.settings);
+    // A reader without start-up commands is started as its port opens: it is polled from then on.
+    if (steps.length === 0) this.poller.start();
     // A boot message seen during the start-up sequence is the reader answering it, not a reboot.
     if (steps.length === 0 || this.startupRunning) return;
     this.startupRunning = true;
@@ -316,6 +331,7 @@ export class DevicePipeline implements DeviceView {
    * first frame, watched from now. One that failed before is back without a restart of the gateway.
    */
   private startupSucceeded(): void {
+    this.poller.start();
     const attempts = this.upkeep.startupSucceeded();
     if (attempts !== undefined) this.options.logger.info({ reader: this.id, attempts }, 'start-up succeeded');
     if (this.readiness.startupSucceeded()) {

@@ -151,4 +151,16 @@ export interface Driver {
    * command. Throws a RangeError for a tag or setting the reader cannot search with.
    */
   search?(tags: readonly Uint8Array[], settings: TagSearchSettings): TagSearchPlan;
+  /**
+   * For a reader that reads only when asked (an inventory command and its answer): the command the
+   * pipeline sends again and again once the reader is started, with its bounded wait, `everyMs`
+   * apart. Absent for readers that stream by themselves.
+   */
+  pollPlan?(settings: ReaderSettings): PollPlan;
+}
+
+/** One poll of a command–response reader, and the pause between two. */
+export interface PollPlan {
+  step: CommandStep;
+  everyMs: number;
 }
