@@ -197,7 +197,7 @@ describe('resynchronisation', () => {
 
   it('a corrupt byte in a tag frame drops it and keeps the next', () => {
     const corrupt = fx.TAG_IND903.slice();
-    corrupt[10] ^= 0x01;
+    corrupt[10] = (corrupt[10] as number) ^ 0x01;
     const { reads } = decode(corrupt, fx.TAG_8C);
     expect(reads.map((r) => r.tag)).toEqual(['300833B2DDD9014000000001']);
   });

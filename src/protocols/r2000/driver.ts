@@ -116,7 +116,11 @@ function pollStep(settings: R2000Settings): CommandStep {
         { repeat },
         at,
       ),
-      isAnswer: answersCommand(Command.fastSwitchInventory),
+      // A missing antenna (`AntID 22`) is reported mid-command; the switching goes on to the next one.
+      isAnswer: (message) =>
+        message.kind === 'response' &&
+        message.opcode === Command.fastSwitchInventory &&
+        message.data.length !== 2,
       timeoutMs: ROUND_TIMEOUT_MS * repeat * antennas.length,
     };
   }

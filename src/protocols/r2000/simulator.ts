@@ -47,7 +47,6 @@ class R2000Simulator implements DeviceSimulator {
   private powerDbm = 30;
   private region = [0x02, 0, 6];
   private hops = 0;
-  private totalReads = 0;
   private field: FieldTag[] = [];
 
   constructor(options: R2000SimulatorOptions = {}) {
@@ -94,7 +93,6 @@ class R2000Simulator implements DeviceSimulator {
     const raw = Math.max(0, Math.min(0x7f, Math.round(rssi) + 129)) | (antenna > 4 ? 0x80 : 0);
     const channel = this.hops++ % CHANNELS;
     const pc = (tag.length / 2) << 11;
-    this.totalReads++;
     return encodeFrame(READER_ADDRESS, command, [
       (channel << 2) | ((antenna - 1) & 0x03),
       pc >> 8,
