@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toHex } from '../../../test/kits/protocols/r2000.js';
 import {
   encodeFastSwitchInventory,
   encodeGetFirmwareVersion,
@@ -9,7 +10,6 @@ import {
   encodeSetWorkAntenna,
 } from './commands.js';
 import * as fx from './fixtures.js';
-import { toHex } from './test-kit.js';
 
 describe('commands against REAL and hand-built frames', () => {
   it('REAL frames of [R2K-DOC] and the ESP32 capture', () => {

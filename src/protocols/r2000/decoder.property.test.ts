@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { buildFrame, concat, recorder, toHex } from '../../../test/kits/protocols/r2000.js';
 import type { ReaderMessage } from '../../shared/decoding.js';
 import { CARRY_CAPACITY, createR2000Decoder } from './decoder.js';
 import { MAX_FRAME_LENGTH } from './frame.js';
-import { buildFrame, concat, recorder, toHex } from './test-kit.js';
 
 /** Bytes rich in start bytes, small LEN values and 0x0A, the hard cases for resynchronisation. */
 const noisyByte = fc.oneof(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { buildFrame, concat, recorder } from '../../../test/kits/protocols/r2000.js';
 import { CARRY_CAPACITY, createR2000Decoder, MAX_REPORTED_RUN } from './decoder.js';
 import * as fx from './fixtures.js';
-import { buildFrame, concat, recorder } from './test-kit.js';
 
 function decode(...chunks: Uint8Array[]) {
   const out = recorder();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { buildFrame } from '../../../test/kits/protocols/r2000.js';
 import * as fx from './fixtures.js';
 import { checksum, encodeFrame } from './frame.js';
-import { buildFrame } from './test-kit.js';
 
 describe('checksum', () => {
   it.each([

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { recorder } from '../../../test/kits/protocols/r2000.js';
 import type { CommandStep, ReaderMessage } from '../../shared/decoding.js';
 import { encodeGetFirmwareVersion, encodeSetWorkAntenna } from './commands.js';
 import { createR2000Decoder } from './decoder.js';
 import { pollPlan, type R2000Settings, r2000Driver } from './driver.js';
 import { createSimulator, type R2000SimulatorOptions } from './simulator.js';
-import { recorder } from './test-kit.js';
 
 const TAG_A = Uint8Array.from([0xe2, 0, 0x30, 0x16, 0x66, 0x13, 1, 0x21, 0x15, 0x50, 0x74, 0xef]);
 const TAG_B = Uint8Array.from([0x30, 8, 0x33, 0xb2, 0xdd, 0xd9, 1, 0x40, 0, 0, 0, 1]);

@@ -2,7 +2,7 @@
  * Test helpers that share no code with the codec: the checksum as a plain byte sum, a frame builder
  * written from the layout table, and an output that records what the decoder reports.
  */
-import type { DecodeError, DecoderOutput, ReaderMessage } from '../../shared/decoding.js';
+import type { DecodeError, DecoderOutput, ReaderMessage } from '../../../src/shared/decoding.js';
 
 export function toHex(bytes: ArrayLike<number>): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join('');
