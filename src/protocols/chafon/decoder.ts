@@ -170,9 +170,15 @@ export class ChafonDecoder implements StreamDecoder {
         continue;
       }
       const end = pos + length + 1;
-      if (end > fill) break;
-      const crc = (buf[end - 2] as number) | ((buf[end - 1] as number) << 8);
-      if (chafonCrc(buf, pos, end - 2) !== crc) {
+      if (end > fill) {
+        // A polled reader sends nothing more until the next poll: a false LEN must not hold back the
+        // answer behind it that long. A whole valid frame inside its span shows it false.
+        if (!this.validFrameWithin(pos + 1, fill)) break;
+        this.drop(pos, 1, 'bad-crc');
+        pos += 1;
+        continue;
+      }
+      if (!this.crcOk(pos, end)) {
         this.drop(pos, 1, 'bad-crc');
         pos += 1;
         continue;
@@ -187,6 +193,28 @@ export class ChafonDecoder implements StreamDecoder {
       this.fill = fill - pos;
       this.base += pos;
     }
+  }
+
+  private crcOk(pos: number, end: number): boolean {
+    const buf = this.buf;
+    return chafonCrc(buf, pos, end - 2) === ((buf[end - 2] as number) | ((buf[end - 1] as number) << 8));
+  }
+
+  /**
+   * Whether a whole frame with a plausible header and a good CRC starts in `buf[from..fill)`. A false
+   * candidate fails its CRC when complete, so treating it as failed as soon as such a frame shows
+   * gives the same result whatever the chunking (short of a CRC collision, 1 in 65536).
+   */
+  private validFrameWithin(from: number, fill: number): boolean {
+    const buf = this.buf;
+    for (let q = from; q + RESPONSE_DATA_OFFSET <= fill; q++) {
+      const length = buf[q] as number;
+      if (length < MIN_RESPONSE_LEN || q + length + 1 > fill) continue;
+      if (PLAUSIBLE_COMMAND[buf[q + 2] as number] === 0 || PLAUSIBLE_STATUS[buf[q + 3] as number] === 0)
+        continue;
+      if (this.crcOk(q, q + length + 1)) return true;
+    }
+    return false;
   }
 
   private drop(at: number, count: number, reason: DropReason): void {
