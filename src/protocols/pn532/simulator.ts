@@ -153,7 +153,9 @@ class Pn532Simulator implements DeviceSimulator {
     const found = this.field.filter((card) => this.random() < card.findProbability).slice(0, maxTargets);
     if (found.length === 0 && this.retries === RETRY_FOR_EVER) return undefined;
     const body: number[] = [found.length];
-    found.forEach((card, i) => body.push(...targetBytes(i + 1, card.uid)));
+    found.forEach((card, i) => {
+      body.push(...targetBytes(i + 1, card.uid));
+    });
     return encodeAnswer(Command.inListPassiveTarget, body);
   }
 }
