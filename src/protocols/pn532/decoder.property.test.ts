@@ -65,7 +65,7 @@ const otherFrame: fc.Arbitrary<Expected> = fc.oneof(
       bytes: encodeAnswer(command, data),
       items: [`response ${command} ${hex(data)}`],
     })),
-  fc.constant({ bytes: NACK_FRAME.slice(), items: ['status nack'] }),
+  fc.constant<Expected>({ bytes: NACK_FRAME.slice(), items: ['status nack'] }),
 );
 
 function itemsOf(chunks: Uint8Array[]) {
@@ -161,7 +161,9 @@ describe('PN532 decoder properties', () => {
           const stream = concat(...pairs.flatMap(([garbage, frame]) => [garbage, frame.bytes]), filler);
           const sent = pairs.flatMap(([, frame]) => frame.items);
           const { items } = itemsOf(chunked(stream, cuts));
-          const phantom = items.some((item) => !sent.includes(item));
+          // A phantom may repeat something sent (a NACK made of garbage and a frame's first bytes).
+          const count = (list: string[], item: string) => list.filter((other) => other === item).length;
+          const phantom = items.some((item) => count(items, item) > count(sent, item));
           if (!phantom) expect(items).toEqual(sent);
         },
       ),

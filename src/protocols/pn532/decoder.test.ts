@@ -117,9 +117,9 @@ describe('PN532 decoder', () => {
 
   it('drops a frame with a bad DCS, a bad LCS or a missing postamble, and keeps the next one', () => {
     const badDcs = F.POLL_ANSWER_4_BYTE.slice();
-    badDcs[17] ^= 0x01;
+    badDcs[17] = 0x76;
     const badLcs = F.POLL_ANSWER_4_BYTE.slice();
-    badLcs[4] ^= 0x01;
+    badLcs[4] = 0xf5;
     const badPostamble = F.POLL_ANSWER_4_BYTE.slice();
     badPostamble[18] = 0x01;
     for (const [bad, reason] of [
@@ -135,7 +135,7 @@ describe('PN532 decoder', () => {
 
   it('drops a UID whose bytes were flipped in transit (DCS catches it)', () => {
     const flipped = F.POLL_ANSWER_4_BYTE.slice();
-    flipped[14] ^= 0x40;
+    flipped[14] = 0x0c;
     expect(decode(flipped).reads).toEqual([]);
   });
 
