@@ -156,7 +156,7 @@ export interface Driver {
    * pipeline sends again and again once the reader is started, with its bounded wait, `everyMs`
    * apart. Absent for readers that stream by themselves.
    */
-  pollPlan?(settings: ReaderSettings): PollPlan;
+  pollPlan?(settings: ReaderSettings): PollPlan | undefined;
 }
 
 /** One poll of a command–response reader, and the pause between two. */

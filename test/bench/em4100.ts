@@ -15,13 +15,13 @@ const RUNS = 9;
 const EM4100_STREAM_BYTES = 8_000_000;
 const LINES_STREAM_BYTES = 4_000_000;
 
-interface Counts {
+export interface Counts {
   reads: number;
   messages: number;
   errors: number;
 }
 
-function countingOutput(counts: Counts): DecoderOutput {
+export function countingOutput(counts: Counts): DecoderOutput {
   return {
     tagRead: () => {
       counts.reads++;
@@ -35,7 +35,7 @@ function countingOutput(counts: Counts): DecoderOutput {
   };
 }
 
-function chunked(stream: Uint8Array): Uint8Array[] {
+export function chunked(stream: Uint8Array): Uint8Array[] {
   const chunks: Uint8Array[] = [];
   for (let start = 0; start < stream.length; start += CHUNK_BYTES) {
     chunks.push(stream.slice(start, start + CHUNK_BYTES));
@@ -43,7 +43,7 @@ function chunked(stream: Uint8Array): Uint8Array[] {
   return chunks;
 }
 
-function join(parts: Uint8Array[]): Uint8Array {
+export function join(parts: Uint8Array[]): Uint8Array {
   const stream = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let offset = 0;
   for (const part of parts) {
@@ -94,7 +94,7 @@ function linesStream(): { stream: Uint8Array; messages: number } {
   return { stream: join(lines), messages };
 }
 
-function medianMegabytesPerSecond(
+export function medianMegabytesPerSecond(
   chunks: Uint8Array[],
   totalBytes: number,
   create: (output: DecoderOutput) => StreamDecoder,

@@ -9,6 +9,7 @@ const modules: Array<[string, () => Promise<BenchModule>]> = [
   ['core', () => import('./core.js')],
   ['thingmagic', () => import('./thingmagic.js')],
   ['em4100', () => import('./em4100.js')],
+  ['readers', () => import('./readers.js')],
   ['replay', () => import('./replay.js')],
   ['transport', () => import('./transport.js')],
   ['outbox', () => import('./outbox.js')],

@@ -132,4 +132,5 @@ export const chafonDriver: Driver = {
   startup,
   shutdown,
   createSimulator: () => createSimulator(),
+  pollPlan: (settings) => pollPlan(settings),
 };

@@ -108,4 +108,5 @@ export const pn532Driver: Driver = {
   startup,
   shutdown,
   createSimulator: () => createPn532Simulator(),
+  pollPlan: (settings) => pollPlan(settings),
 };

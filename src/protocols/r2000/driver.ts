@@ -166,4 +166,5 @@ export const r2000Driver: Driver = {
   startup,
   shutdown: () => [],
   createSimulator: () => createSimulator(),
+  pollPlan: (settings) => pollPlan(settings),
 };
