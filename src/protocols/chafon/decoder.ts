@@ -1,4 +1,6 @@
-import type { DecoderOutput, DecoderStats, ReaderMessage, StreamDecoder } from '../../shared/decoding.js';
+import type { DecoderOutput, ReaderMessage } from '../../shared/decoding.js';
+import { CarryDecoder } from '../carry-decoder.js';
+
 import { chafonCrc } from './crc.js';
 import { Command, MIN_RESPONSE_LEN, RESPONSE_DATA_OFFSET, Status } from './frame.js';
 import { type InventoryLayout, parseReaderInfo } from './identity.js';
@@ -9,7 +11,6 @@ import { type InventoryLayout, parseReaderInfo } from './identity.js';
  */
 export const CARRY_CAPACITY = 512;
 /** A longer run of dropped bytes is reported in pieces, so a wrong baud rate shows in the logs. */
-export const MAX_REPORTED_RUN = 1024;
 
 export interface ChafonDecoderOptions {
   /**
@@ -104,55 +105,17 @@ function antennaOfMask(mask: number): number {
  * over the LEN+1 bytes passes; a failed candidate costs exactly one byte and the search goes on from
  * the next, so a good frame behind a false start is never skipped.
  */
-export class ChafonDecoder implements StreamDecoder {
-  private readonly counts: DecoderStats = { bytes: 0, frames: 0, reads: 0, errors: 0, droppedBytes: 0 };
-  private readonly buf = new Uint8Array(CARRY_CAPACITY);
-  private fill = 0;
-  /** Stream offset of buf[0]. */
-  private base = 0;
-  private runStart = 0;
-  private runBytes = 0;
-  private runReason: DropReason = 'garbage';
+export class ChafonDecoder extends CarryDecoder<DropReason> {
   private layout: InventoryLayout;
   private readonly layoutFixed: boolean;
 
-  constructor(
-    private readonly output: DecoderOutput,
-    options: ChafonDecoderOptions = {},
-  ) {
+  constructor(output: DecoderOutput, options: ChafonDecoderOptions = {}) {
+    super(output, CARRY_CAPACITY, 'reset');
     this.layout = options.layout ?? 'reader18';
     this.layoutFixed = options.layout !== undefined;
   }
 
-  get stats(): Readonly<DecoderStats> {
-    return this.counts;
-  }
-
-  /** Bytes held back waiting for the rest of a frame; never more than `CARRY_CAPACITY`. */
-  get buffered(): number {
-    return this.fill;
-  }
-
-  push(chunk: Uint8Array): void {
-    this.counts.bytes += chunk.length;
-    let taken = 0;
-    while (taken < chunk.length) {
-      const count = Math.min(chunk.length - taken, CARRY_CAPACITY - this.fill);
-      this.buf.set(count === chunk.length ? chunk : chunk.subarray(taken, taken + count), this.fill);
-      this.fill += count;
-      taken += count;
-      this.scan();
-    }
-  }
-
-  reset(): void {
-    if (this.fill > 0) this.drop(0, this.fill, 'reset');
-    this.flushRun();
-    this.base += this.fill;
-    this.fill = 0;
-  }
-
-  private scan(): void {
+  protected scan(): void {
     const buf = this.buf;
     const fill = this.fill;
     let pos = 0;
@@ -215,24 +178,6 @@ export class ChafonDecoder implements StreamDecoder {
       if (this.crcOk(q, q + length + 1)) return true;
     }
     return false;
-  }
-
-  private drop(at: number, count: number, reason: DropReason): void {
-    if (this.runBytes === 0) {
-      this.runStart = this.base + at;
-      this.runReason = reason;
-      this.counts.errors++;
-    }
-    this.runBytes += count;
-    this.counts.droppedBytes += count;
-    if (this.runBytes >= MAX_REPORTED_RUN) this.flushRun();
-  }
-
-  private flushRun(): void {
-    if (this.runBytes === 0) return;
-    const droppedBytes = this.runBytes;
-    this.runBytes = 0;
-    this.output.decodeError({ reason: this.runReason, streamOffset: this.runStart, droppedBytes });
   }
 
   private frameError(frameAt: number, reason: string): void {

@@ -1,4 +1,6 @@
-import type { DecoderOutput, DecoderStats, StreamDecoder } from '../../shared/decoding.js';
+import type { DecoderOutput } from '../../shared/decoding.js';
+import { CarryDecoder } from '../carry-decoder.js';
+
 import { byteSum, Command, MAX_EXTENDED_PAYLOAD, TFI_ERROR, TFI_PN532 } from './frame.js';
 import { createTarget, parseTypeATarget, type TargetProblem } from './target.js';
 
@@ -8,7 +10,6 @@ import { createTarget, parseTypeATarget, type TargetProblem } from './target.js'
  */
 export const CARRY_CAPACITY = 1024;
 /** A run of dropped bytes is reported once a good frame ends it, or in pieces of this size. */
-export const MAX_REPORTED_RUN = 1024;
 /** InListPassiveTarget answers at most two targets (MaxTg ≤ 2). */
 const MAX_TARGETS = 2;
 const IC_PN532 = 0x32;
@@ -27,48 +28,14 @@ export type Pn532DropReason = 'garbage' | 'bad-header' | 'bad-checksum' | 'bad-p
  * field); GetFirmwareVersion also as `identity`; NACK and the error frame as `status`. An ACK is a
  * good frame and nothing else: the answer behind it is what matters.
  */
-export class Pn532Decoder implements StreamDecoder {
-  private readonly counts: DecoderStats = { bytes: 0, frames: 0, reads: 0, errors: 0, droppedBytes: 0 };
-  private readonly buf = new Uint8Array(CARRY_CAPACITY);
+export class Pn532Decoder extends CarryDecoder<Pn532DropReason> {
   private readonly target = createTarget();
-  private fill = 0;
-  /** Stream offset of buf[0]. */
-  private base = 0;
-  private runStart = 0;
-  private runBytes = 0;
-  private runReason: Pn532DropReason = 'garbage';
 
-  constructor(private readonly output: DecoderOutput) {}
-
-  get stats(): Readonly<DecoderStats> {
-    return this.counts;
+  constructor(output: DecoderOutput) {
+    super(output, CARRY_CAPACITY, 'reset');
   }
 
-  /** Bytes held back waiting for the rest of a frame; never more than `CARRY_CAPACITY`. */
-  get buffered(): number {
-    return this.fill;
-  }
-
-  push(chunk: Uint8Array): void {
-    this.counts.bytes += chunk.length;
-    let taken = 0;
-    while (taken < chunk.length) {
-      const count = Math.min(chunk.length - taken, CARRY_CAPACITY - this.fill);
-      this.buf.set(count === chunk.length ? chunk : chunk.subarray(taken, taken + count), this.fill);
-      this.fill += count;
-      taken += count;
-      this.scan();
-    }
-  }
-
-  reset(): void {
-    if (this.fill > 0) this.drop(0, this.fill, 'reset');
-    this.flushRun();
-    this.base += this.fill;
-    this.fill = 0;
-  }
-
-  private scan(): void {
+  protected scan(): void {
     const buf = this.buf;
     const fill = this.fill;
     let pos = 0;
@@ -147,24 +114,6 @@ export class Pn532Decoder implements StreamDecoder {
     if (end > fill) return 0;
     if (byteSum(buf, head, end - 1) !== 0) return -2;
     return buf[end - 1] === 0x00 ? end : -3;
-  }
-
-  private drop(at: number, count: number, reason: Pn532DropReason): void {
-    if (this.runBytes === 0) {
-      this.runStart = this.base + at;
-      this.runReason = reason;
-      this.counts.errors++;
-    }
-    this.runBytes += count;
-    this.counts.droppedBytes += count;
-    if (this.runBytes >= MAX_REPORTED_RUN) this.flushRun();
-  }
-
-  private flushRun(): void {
-    if (this.runBytes === 0) return;
-    const droppedBytes = this.runBytes;
-    this.runBytes = 0;
-    this.output.decodeError({ reason: this.runReason, streamOffset: this.runStart, droppedBytes });
   }
 
   private dispatch(pos: number, end: number): void {

@@ -1,4 +1,8 @@
-import type { DecoderOutput, DecoderStats, StreamDecoder } from '../../shared/decoding.js';
+import type { DecoderOutput } from '../../shared/decoding.js';
+import { CarryDecoder } from '../carry-decoder.js';
+
+export { MAX_REPORTED_RUN } from '../carry-decoder.js';
+
 import { Command, checksum, DATA_OFFSET, MAX_FRAME_LENGTH, MIN_LENGTH, START_BYTE } from './frame.js';
 import { describeResult, ResultCode } from './status.js';
 
@@ -8,7 +12,6 @@ import { describeResult, ResultCode } from './status.js';
  */
 export const CARRY_CAPACITY = 2 * MAX_FRAME_LENGTH;
 /** A longer run of dropped bytes is reported in pieces, so a wrong baud rate shows in the logs. */
-export const MAX_REPORTED_RUN = 1024;
 /** Data bytes of a round's summary frame (LEN 0x0A), the only 7-byte inventory answer. */
 const SUMMARY_DATA_LENGTH = 7;
 /** FreqAnt, PC (2), RSSI: a tag frame's data besides the EPC. */
@@ -49,47 +52,12 @@ function isInventory(command: number): boolean {
  * command, and LEN is trusted only once the checksum passes; a failed candidate costs exactly its
  * start byte, so a good frame behind a false start is never skipped.
  */
-export class R2000Decoder implements StreamDecoder {
-  private readonly counts: DecoderStats = { bytes: 0, frames: 0, reads: 0, errors: 0, droppedBytes: 0 };
-  private readonly buf = new Uint8Array(CARRY_CAPACITY);
-  private fill = 0;
-  /** Stream offset of buf[0]. */
-  private base = 0;
-  private runStart = 0;
-  private runBytes = 0;
-  private runReason: DropReason = 'garbage';
-
-  constructor(private readonly output: DecoderOutput) {}
-
-  get stats(): Readonly<DecoderStats> {
-    return this.counts;
+export class R2000Decoder extends CarryDecoder<DropReason> {
+  constructor(output: DecoderOutput) {
+    super(output, CARRY_CAPACITY, 'reset');
   }
 
-  /** Bytes held back waiting for the rest of a frame. */
-  get buffered(): number {
-    return this.fill;
-  }
-
-  push(chunk: Uint8Array): void {
-    this.counts.bytes += chunk.length;
-    let taken = 0;
-    while (taken < chunk.length) {
-      const count = Math.min(chunk.length - taken, CARRY_CAPACITY - this.fill);
-      this.buf.set(count === chunk.length ? chunk : chunk.subarray(taken, taken + count), this.fill);
-      this.fill += count;
-      taken += count;
-      this.scan();
-    }
-  }
-
-  reset(): void {
-    if (this.fill > 0) this.drop(0, this.fill, 'reset');
-    this.flushRun();
-    this.base += this.fill;
-    this.fill = 0;
-  }
-
-  private scan(): void {
+  protected scan(): void {
     const buf = this.buf;
     const fill = this.fill;
     let pos = 0;
@@ -125,24 +93,6 @@ export class R2000Decoder implements StreamDecoder {
       this.fill = fill - pos;
       this.base += pos;
     }
-  }
-
-  private drop(at: number, count: number, reason: DropReason): void {
-    if (this.runBytes === 0) {
-      this.runStart = this.base + at;
-      this.runReason = reason;
-      this.counts.errors++;
-    }
-    this.runBytes += count;
-    this.counts.droppedBytes += count;
-    if (this.runBytes >= MAX_REPORTED_RUN) this.flushRun();
-  }
-
-  private flushRun(): void {
-    if (this.runBytes === 0) return;
-    const droppedBytes = this.runBytes;
-    this.runBytes = 0;
-    this.output.decodeError({ reason: this.runReason, streamOffset: this.runStart, droppedBytes });
   }
 
   /** One checked frame at `at`; its data runs up to `end` (the checksum's offset). */

@@ -1,4 +1,5 @@
-import type { DecoderOutput, DecoderStats, StreamDecoder } from '../../shared/decoding.js';
+import type { DecoderOutput } from '../../shared/decoding.js';
+import { CarryDecoder } from '../carry-decoder.js';
 import { thingmagicCrc } from './crc.js';
 import { MAX_DATA_LENGTH, Opcode, RESPONSE_DATA_OFFSET, RESPONSE_OVERHEAD, START_BYTE } from './frame.js';
 import { parseVersionBlock } from './identity.js';
@@ -10,11 +11,7 @@ import { createTagRecord, parseTagRecord, type RecordProblem } from './tag-recor
  * always room for the next slice of input and the buffer never has to grow or evict.
  */
 export const CARRY_CAPACITY = 512;
-/**
- * A run of dropped bytes is reported once, when a good frame ends it; a longer run is reported in
- * pieces so that a reader on the wrong baud rate still shows up in the logs.
- */
-export const MAX_REPORTED_RUN = 1024;
+export { MAX_REPORTED_RUN } from '../carry-decoder.js';
 
 /** Search flag 0x0008 = tag streaming: the 0x22 frame is part of a continuous read, not a sync answer. */
 const SEARCH_FLAG_STREAMING = 0x0008;
@@ -58,17 +55,9 @@ function u16(buf: Uint8Array, at: number): number {
  * costs exactly its start byte and the search goes on from the next byte, so a good frame behind a
  * false start is never skipped (though it waits until the false one has had its bytes).
  */
-export class ThingMagicDecoder implements StreamDecoder {
-  private readonly counts: DecoderStats = { bytes: 0, frames: 0, reads: 0, errors: 0, droppedBytes: 0 };
-  private readonly buf = new Uint8Array(CARRY_CAPACITY);
+export class ThingMagicDecoder extends CarryDecoder<DropReason> {
   private readonly record = createTagRecord();
   private readonly checkTagCrc: boolean;
-  private fill = 0;
-  /** Stream offset of buf[0]. */
-  private base = 0;
-  private runStart = 0;
-  private runBytes = 0;
-  private runReason: DropReason = 'garbage';
   /**
    * Whether the module is in continuous reading. It cannot answer a version command then, so a
    * version frame arriving while streaming means it rebooted (inference from [TM-LIB] Example 1).
@@ -80,44 +69,18 @@ export class ThingMagicDecoder implements StreamDecoder {
    */
   private stopped = false;
 
-  constructor(
-    private readonly output: DecoderOutput,
-    options: ThingMagicDecoderOptions = {},
-  ) {
+  constructor(output: DecoderOutput, options: ThingMagicDecoderOptions = {}) {
+    super(output, CARRY_CAPACITY, 'reset');
     this.checkTagCrc = options.checkTagCrc ?? true;
   }
 
-  get stats(): Readonly<DecoderStats> {
-    return this.counts;
-  }
-
-  /** Bytes held back waiting for the rest of a frame; never more than `CARRY_CAPACITY`. */
-  get buffered(): number {
-    return this.fill;
-  }
-
-  push(chunk: Uint8Array): void {
-    this.counts.bytes += chunk.length;
-    let taken = 0;
-    while (taken < chunk.length) {
-      const count = Math.min(chunk.length - taken, CARRY_CAPACITY - this.fill);
-      this.buf.set(count === chunk.length ? chunk : chunk.subarray(taken, taken + count), this.fill);
-      this.fill += count;
-      taken += count;
-      this.scan();
-    }
-  }
-
-  reset(): void {
+  override reset(): void {
     // A reopened port may find the module streaming again (power-cycled, started by another host).
     this.stopped = false;
-    if (this.fill > 0) this.drop(0, this.fill, 'reset');
-    this.flushRun();
-    this.base += this.fill;
-    this.fill = 0;
+    super.reset();
   }
 
-  private scan(): void {
+  protected scan(): void {
     const buf = this.buf;
     const fill = this.fill;
     let pos = 0;
@@ -153,24 +116,6 @@ export class ThingMagicDecoder implements StreamDecoder {
       this.fill = fill - pos;
       this.base += pos;
     }
-  }
-
-  private drop(at: number, count: number, reason: DropReason): void {
-    if (this.runBytes === 0) {
-      this.runStart = this.base + at;
-      this.runReason = reason;
-      this.counts.errors++;
-    }
-    this.runBytes += count;
-    this.counts.droppedBytes += count;
-    if (this.runBytes >= MAX_REPORTED_RUN) this.flushRun();
-  }
-
-  private flushRun(): void {
-    if (this.runBytes === 0) return;
-    const droppedBytes = this.runBytes;
-    this.runBytes = 0;
-    this.output.decodeError({ reason: this.runReason, streamOffset: this.runStart, droppedBytes });
   }
 
   private recordError(frameAt: number, problem: RecordProblem): void {
