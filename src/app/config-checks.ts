@@ -3,8 +3,10 @@ import type { GatewayConfig } from '../config/schema.js';
 import { allZones } from '../config/zones.js';
 import { validateEngineConfig } from '../core/index.js';
 import { TagFilter } from '../core/tag-filter.js';
+import { driverNamed, drivers } from '../protocols/index.js';
 import { engineConfigFrom } from './engine-config.js';
 import { floorChecks } from './floor-checks.js';
+import { readerSettingsChecks } from './reader-settings-checks.js';
 import { sensorValueChecks } from './sensor-checks.js';
 
 /** Checks only the core can make (pattern URIs, its own limits), reported with config paths. */
@@ -73,6 +75,17 @@ export const engineChecks: ExtraCheck[] = [
           path: `${at}.cardReader`,
           message: `"${cabinet.cardReader}" is not a reader of this config (readers: ${list(readers)})`,
         });
+      } else if (cabinet.cardReader !== undefined) {
+        const driver = config.readers.find((reader) => reader.id === cabinet.cardReader)?.driver ?? '';
+        if (!driverNamed(driver).readsCards) {
+          const cardDrivers = [...drivers.values()]
+            .filter((known) => known.readsCards)
+            .map((known) => known.name);
+          problems.push({
+            path: `${at}.cardReader`,
+            message: `"${cabinet.cardReader}" is a ${driver} reader, which reads goods, not cards (card readers: ${cardDrivers.join(', ')})`,
+          });
+        }
       }
       if (!sensors.has(cabinet.door.sensor)) {
         problems.push({
@@ -123,6 +136,7 @@ export const engineChecks: ExtraCheck[] = [
   signingClientProblems,
   ...floorChecks,
   ...sensorValueChecks,
+  ...readerSettingsChecks,
 ];
 
 /** The keys are looked up by client id: a client listed twice would make start-up refuse. */

@@ -57,3 +57,13 @@ export class Liveness {
 export function defaultStalledAfterMs(expectedEveryMs: number | undefined): number {
   return expectedEveryMs === undefined ? Number.POSITIVE_INFINITY : Math.round(expectedEveryMs * 2.5);
 }
+
+/**
+ * The default threshold of a polled reader, given its longest healthy silence (one pause and one
+ * bounded wait): half as long again, so that one unanswered poll stalls it. Its tags are then held
+ * before they could depart (a Chafon's defaults: 1.75 s of silence at most, stalled at 2.6 s, within
+ * the 3 s `departAfterMs`), and holding costs nothing when the next answer comes.
+ */
+export function polledStalledAfterMs(longestSilenceMs: number): number {
+  return Math.round(longestSilenceMs * 1.5);
+}

@@ -21,6 +21,7 @@ import { engagementSchema } from './engagement.js';
 import { exitMonitorSchema } from './exit-monitor.js';
 import { epcisSchema, homeAssistantSchema, httpSchema, securitySchema } from './integrations.js';
 import { privacySchema } from './privacy.js';
+import { checkReaderSettings, readerDrivers, readerSettingsSchema } from './reader-settings.js';
 import { ruleSchema } from './rules.js';
 
 /**
@@ -77,38 +78,41 @@ const port = z
   .min(1)
   .describe('A device path (/dev/serial/by-id/...), `replay:<capture.jsonl>` or `tcp://host:port`');
 
-const readerSettings = z.strictObject({
-  region: z
-    .enum(['NA', 'EU', 'KR', 'IN', 'JP', 'PRC', 'EU3', 'KR2', 'AU', 'NZ', 'NA2', 'NA3', 'OPEN'])
-    .optional()
-    .describe('ThingMagic region; unset = leave the module as it is'),
-  readPowerDbm: z.number().min(0).max(31.5).optional().describe('Read power in dBm (Nano: at most 27)'),
-  antennas: z.array(z.number().int().min(1).max(64)).min(1).optional().describe('Antenna ports to read on'),
-});
-
-export const readerSchema = z.strictObject({
-  id,
-  driver: z.enum(['thingmagic', 'em4100-ascii']),
-  port,
-  baudRate: z.number().int().min(300).max(4_000_000).optional().describe("Default: the driver's usual rate"),
-  zone: id.optional().describe('Zone of every antenna not listed in `antennas` (default: the reader id)'),
-  antennaZones: z
-    .record(z.string().regex(/^[0-9]+$/, 'antenna numbers are decimal'), id)
-    .default({})
-    .describe('Antenna number → zone id'),
-  settings: readerSettings.default({}),
-  reconnect: reconnect.default(reconnect.parse({})),
-  replay: replayOptions.default(replayOptions.parse({})),
-  stalledAfterMs: z
-    .number()
-    .int()
-    .min(100)
-    .max(3_600_000)
-    .optional()
-    .describe(
-      "Silence after which a reader whose driver expects traffic (ThingMagic's read-cycle heartbeat) is stalled and its tags held (default: 2.5 expected intervals)",
-    ),
-});
+export const readerSchema = z
+  .strictObject({
+    id,
+    driver: z
+      .enum(readerDrivers)
+      .describe(
+        '`thingmagic` (M6e, Nano), `r2000` (Impinj R2000 "CM" modules), `chafon` (UHFReader18/288), `pn532` (NFC cards), `em4100-ascii` (125 kHz badges)',
+      ),
+    port,
+    baudRate: z
+      .number()
+      .int()
+      .min(300)
+      .max(4_000_000)
+      .optional()
+      .describe("Default: the driver's usual rate"),
+    zone: id.optional().describe('Zone of every antenna not listed in `antennas` (default: the reader id)'),
+    antennaZones: z
+      .record(z.string().regex(/^[0-9]+$/, 'antenna numbers are decimal'), id)
+      .default({})
+      .describe('Antenna number → zone id'),
+    settings: readerSettingsSchema.default({}),
+    reconnect: reconnect.default(reconnect.parse({})),
+    replay: replayOptions.default(replayOptions.parse({})),
+    stalledAfterMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(3_600_000)
+      .optional()
+      .describe(
+        "Silence after which a reader whose driver expects traffic (ThingMagic's read-cycle heartbeat, a polled reader's answers) is stalled and its tags held (default: 2.5 heartbeats; a polled reader: 1.5 × its poll interval plus its answer's bounded wait)",
+      ),
+  })
+  .superRefine(checkReaderSettings);
 
 export const sensorSchema = z
   .strictObject({

@@ -136,6 +136,11 @@ export interface TagSearchPlan {
 export interface Driver {
   readonly name: string;
   readonly kind: DeviceKind;
+  /**
+   * A reader of customers' cards (a badge or NFC reader), which a cabinet's `cardReader` may name:
+   * its reads are people, not goods, and a card no longer read has been taken away.
+   */
+  readonly readsCards?: boolean;
   readonly defaultBaudRate: number;
   /**
    * How often the device sends a valid frame while it works, even with nothing to report (a read
@@ -163,4 +168,14 @@ export interface Driver {
 export interface PollPlan {
   step: CommandStep;
   everyMs: number;
+  /**
+   * The longest a working reader is silent while a poll runs (default: the step's whole wait). A
+   * poll of several rounds that each end with a frame is silent for one round at most.
+   */
+  silentAtMostMs?: number;
+}
+
+/** The longest a working polled reader is silent: one pause and the silence of one poll. */
+export function pollSilenceMs(plan: PollPlan): number {
+  return plan.everyMs + (plan.silentAtMostMs ?? plan.step.timeoutMs);
 }

@@ -1,4 +1,4 @@
-import type { CommandStep, Driver, ReaderMessage, ReaderSettings } from '../../shared/decoding.js';
+import type { CommandStep, Driver, PollPlan, ReaderMessage, ReaderSettings } from '../../shared/decoding.js';
 import {
   encodeInventory,
   encodeReaderInfo,
@@ -89,11 +89,6 @@ function startup(settings: ChafonSettings): CommandStep[] {
 function shutdown(settings: ChafonSettings): CommandStep[] {
   if (settings.mode !== 'scan') return [];
   return [setter('set answer mode', encodeSetWorkMode('answer', addressOf(settings)), true)];
-}
-
-export interface PollPlan {
-  step: CommandStep;
-  everyMs: number;
 }
 
 /**

@@ -24,6 +24,7 @@ export { createEm4100Simulator } from './simulator.js';
 export const em4100AsciiDriver: Driver = {
   name: 'em4100-ascii',
   kind: 'reader',
+  readsCards: true,
   defaultBaudRate: 9600,
   createDecoder: (output) => new Em4100AsciiDecoder(output),
   startup: () => [],

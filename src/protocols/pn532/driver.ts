@@ -1,4 +1,4 @@
-import type { CommandStep, Driver, ReaderMessage, ReaderSettings } from '../../shared/decoding.js';
+import type { CommandStep, Driver, PollPlan, ReaderMessage, ReaderSettings } from '../../shared/decoding.js';
 import {
   encodeGetFirmwareVersion,
   encodeInListPassiveTarget,
@@ -75,11 +75,6 @@ function shutdown(): CommandStep[] {
   return [step('RF field off', encodeRfFieldOff(), Command.rfConfiguration, true)];
 }
 
-export interface PollPlan {
-  step: CommandStep;
-  everyMs: number;
-}
-
 /**
  * One poll: InListPassiveTarget for one 106 kbps type A card. The chip ACKs, then answers NbTg
  * (0 = no card) and the card; the answer's UID arrives as a tag read before the `response` that
@@ -102,6 +97,7 @@ export function pollPlan(settings: Pn532Settings = {}): PollPlan {
 export const pn532Driver: Driver = {
   name: 'pn532',
   kind: 'reader',
+  readsCards: true,
   defaultBaudRate: 115200,
   // No expectedTrafficMs: the chip says nothing unless polled; its liveness is the poll answers.
   createDecoder: (output) => createPn532Decoder(output),

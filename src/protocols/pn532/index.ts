@@ -19,7 +19,6 @@ export {
   MAX_POLL_INTERVAL_MS,
   MIN_POLL_INTERVAL_MS,
   type Pn532Settings,
-  type PollPlan,
   pn532Driver,
   pollPlan,
 } from './driver.js';

@@ -1,0 +1,55 @@
+import type { ConfigProblem, ExtraCheck } from '../config/load.js';
+import type { GatewayConfig } from '../config/schema.js';
+import { allZones, cardReaderIds, deviceZones } from '../config/zones.js';
+import { driverNamed } from '../protocols/index.js';
+import { pollSilenceMs } from '../shared/decoding.js';
+
+/**
+ * What only the driver knows of its settings (an R2000's `target` needs a `session`, several
+ * antennas need the four-port switch), asked of the driver itself so that `check-config` refuses
+ * what the reader's start-up would; and the one timing rule of a polled reader: a tag is read only
+ * when the reader is asked, so a zone must not let it depart between two answers.
+ */
+export const readerSettingsChecks: ExtraCheck[] = [driverRefusals, pollsOutlastingDepartures];
+
+function driverRefusals(config: GatewayConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  config.readers.forEach((reader, index) => {
+    const driver = driverNamed(reader.driver);
+    try {
+      driver.startup(reader.settings);
+      driver.pollPlan?.(reader.settings);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      problems.push({ path: `readers[${index}].settings`, message: error.message });
+    }
+  });
+  return problems;
+}
+
+function pollsOutlastingDepartures(config: GatewayConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const departAfter = new Map(allZones(config).map((zone) => [zone.id, zone.departAfterMs]));
+  const cards = cardReaderIds(config);
+  config.readers.forEach((reader, index) => {
+    // A card reader's reads are people, who do leave when they are no longer read.
+    if (cards.has(reader.id)) return;
+    let plan: ReturnType<NonNullable<ReturnType<typeof driverNamed>['pollPlan']>>;
+    try {
+      plan = driverNamed(reader.driver).pollPlan?.(reader.settings);
+    } catch {
+      return; // reported by driverRefusals
+    }
+    if (!plan) return;
+    const longestSilenceMs = pollSilenceMs(plan);
+    for (const zone of deviceZones(reader).all) {
+      const limit = departAfter.get(zone);
+      if (limit === undefined || limit > longestSilenceMs) continue;
+      problems.push({
+        path: `readers[${index}].settings.pollIntervalMs`,
+        message: `${plan.everyMs} ms between polls plus up to ${longestSilenceMs - plan.everyMs} ms for an answer is not shorter than zone "${zone}"'s departAfterMs (${limit}): its tags would depart between two answers`,
+      });
+    }
+  });
+  return problems;
+}
