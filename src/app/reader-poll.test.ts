@@ -52,15 +52,15 @@ const polledDriver: Driver = {
   }),
 };
 
-function polledReader() {
+function polledReader(driver: Driver = polledDriver) {
   const clock = new VirtualClock(0);
   const bodies: EventBody[] = [];
   const engine = new PresenceEngine(resolveEngineConfig({ readers: [{ id: 'uhf' }] }), () => {});
-  const state = { answering: true, writes: 0, field: [TAG] };
+  const state = { answering: true, writes: 0, field: [TAG], sent: [] as number[] };
   let handlers: TransportHandlers | undefined;
   const pipeline = new DevicePipeline({
     id: 'uhf',
-    driver: polledDriver,
+    driver,
     settings: {},
     clock,
     logger: silentLogger(),
@@ -77,6 +77,7 @@ function polledReader() {
       },
       write: async (bytes) => {
         state.writes += 1;
+        state.sent.push(bytes[0] as number);
         if (!state.answering || bytes[0] !== INVENTORY) return;
         const tags = state.field;
         queueMicrotask(() => {
@@ -129,5 +130,34 @@ describe('polling a command–response reader', () => {
     const writes = reader.state.writes;
     await reader.runTo(7000);
     expect(reader.state.writes).toBe(writes);
+  });
+
+  it('without a promise of its own, is watched by its poll plan, and aborts an unanswered poll first', async () => {
+    const ABORT = 0xaa;
+    const plan = polledDriver.pollPlan?.({});
+    const { expectedTrafficMs: _promised, ...unpromised } = polledDriver;
+    const reader = polledReader({
+      ...unpromised,
+      pollPlan: () =>
+        plan && { ...plan, afterMiss: { name: 'abort', bytes: Uint8Array.of(ABORT), timeoutMs: 0 } },
+    });
+    await reader.runTo(500);
+    expect(reader.states()).toEqual(['online']);
+    expect(reader.state.sent).not.toContain(ABORT);
+    reader.state.answering = false;
+    const missedFrom = reader.state.sent.length;
+    // Longest healthy silence 100 + 150 ms: stalled at 1.5 times that, within one missed poll or two.
+    await reader.runTo(900);
+    expect(reader.states()).toEqual(['online', 'stalled']);
+    const sent = reader.state.sent.slice(missedFrom);
+    expect(sent[0]).toBe(INVENTORY);
+    expect(sent.slice(1, 3)).toEqual([ABORT, INVENTORY]);
+    reader.state.answering = true;
+    await reader.runTo(3000);
+    expect(reader.states().at(-1)).toBe('online');
+    // Answered again: no abort before the polls that follow an answer.
+    const tail = reader.state.sent.slice(-4);
+    expect(tail).toEqual([INVENTORY, INVENTORY, INVENTORY, INVENTORY]);
+    await reader.pipeline.stop();
   });
 });

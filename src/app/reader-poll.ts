@@ -28,6 +28,8 @@ export class ReaderPoll {
   private timer: TimerHandle | undefined;
   private running = false;
   private active = false;
+  /** The last poll went unanswered: the plan's `afterMiss` goes first. */
+  private abortFirst = false;
 
   constructor(
     private readonly host: PollHost,
@@ -64,8 +66,10 @@ export class ReaderPoll {
     }
     this.running = true;
     try {
-      const result = await this.host.session.run([plan.step]);
+      const steps = this.abortFirst && plan.afterMiss ? [plan.afterMiss, plan.step] : [plan.step];
+      const result = await this.host.session.run(steps);
       this.polls += 1;
+      this.abortFirst = !result.ok;
       if (!result.ok && result.reason !== 'cancelled') {
         this.missed += 1;
         if (this.missed === 1 || this.missed % LOG_EVERY_MISSES === 0) {

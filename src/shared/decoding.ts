@@ -173,6 +173,11 @@ export interface PollPlan {
    * poll of several rounds that each end with a frame is silent for one round at most.
    */
   silentAtMostMs?: number;
+  /**
+   * Sent before the next poll when one went unanswered, for a reader still busy with it (a PN532
+   * takes the host's ACK as "abort"); fire and forget.
+   */
+  afterMiss?: CommandStep;
 }
 
 /** The longest a working polled reader is silent: one pause and the silence of one poll. */

@@ -1,5 +1,6 @@
 import type { CommandStep, Driver, PollPlan, ReaderMessage, ReaderSettings } from '../../shared/decoding.js';
 import {
+  encodeAbort,
   encodeGetFirmwareVersion,
   encodeInListPassiveTarget,
   encodeRfFieldOff,
@@ -30,6 +31,8 @@ export const COMMAND_TIMEOUT_MS = 1000;
 export const WAKE_UP_TIMEOUT_MS = 1500;
 /** Settle after the wake-up: the oscillator needs a moment before the next command (nfcpy waits too). */
 const WAKE_UP_SETTLE_MS = 20;
+/** After an abort the chip is ready for a command within a few ms; leave it a little more. */
+const ABORT_SETTLE_MS = 10;
 /**
  * MxRtyPassiveActivation for polls: one retry after the first try, so that a poll without a card
  * answers NbTg = 0 at once instead of waiting for a card for ever (the power-up 0xFF).
@@ -79,7 +82,7 @@ function shutdown(): CommandStep[] {
  * One poll: InListPassiveTarget for one 106 kbps type A card. The chip ACKs, then answers NbTg
  * (0 = no card) and the card; the answer's UID arrives as a tag read before the `response` that
  * ends the step. The answer is the reader's liveness traffic: a poll without an answer in
- * `timeoutMs` is a missed answer (the next poll should be preceded by `encodeAbort()`).
+ * `timeoutMs` is a missed answer, and the next poll goes after an ACK that aborts it.
  */
 export function pollPlan(settings: Pn532Settings = {}): PollPlan {
   const everyMs = settings.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
@@ -91,6 +94,7 @@ export function pollPlan(settings: Pn532Settings = {}): PollPlan {
   return {
     step: step('poll for a card', encodeInListPassiveTarget(1), Command.inListPassiveTarget),
     everyMs,
+    afterMiss: { name: 'abort the unanswered poll', bytes: encodeAbort(), timeoutMs: 0, settleMs: ABORT_SETTLE_MS },
   };
 }
 
