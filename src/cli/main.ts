@@ -60,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
           out: { type: 'string' },
           seconds: { type: 'string' },
           id: { type: 'string' },
+          settings: { type: 'string' },
         },
         0,
       );

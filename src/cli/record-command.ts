@@ -1,14 +1,44 @@
 import { basename } from 'node:path';
 import { DevicePipeline } from '../app/device-pipeline.js';
+import { readerSettingsChecks } from '../app/reader-settings-checks.js';
+import { ConfigError, parseConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
 import { driverNamed } from '../protocols/index.js';
 import { systemClock } from '../shared/clock.js';
+import type { ReaderSettings } from '../shared/decoding.js';
 import { CaptureWriter, createTransport } from '../transport/index.js';
 import { RecordingTransport } from '../transport/recording.js';
 import { EXIT_FAILURE, EXIT_OK, parseNumberOption, UsageError } from './usage.js';
 
 function defaultCaptureName(now: number): string {
   return `capture-${new Date(now).toISOString().replace(/[:.]/g, '-')}.jsonl`;
+}
+
+/**
+ * `--settings` as a config's reader `settings` (its family's keys and ranges, its driver's own
+ * rules), so that a recording starts the reader as the gateway will.
+ */
+function readerSettings(driver: string, json: string | undefined): ReaderSettings {
+  if (json === undefined) return {};
+  let settings: unknown;
+  try {
+    settings = JSON.parse(json);
+  } catch (error) {
+    throw new UsageError(`--settings is not JSON: ${(error as Error).message}`);
+  }
+  const document = { readers: [{ id: 'recorded', driver, port: 'recorded', settings }] };
+  try {
+    return parseConfig(document, '--settings', readerSettingsChecks).readers[0]?.settings ?? {};
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new UsageError(
+      error.problems
+        .map(
+          (problem) => `--settings${problem.path.replace(/^readers\[0\]\.settings/, '')}: ${problem.message}`,
+        )
+        .join('; '),
+    );
+  }
 }
 
 /**
@@ -30,6 +60,7 @@ export async function recordCommand(options: Record<string, string | undefined>)
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(portId))
     throw new UsageError(`--id "${portId}" is not a valid id`);
   const out = options.out ?? defaultCaptureName(systemClock.now());
+  const settings = readerSettings(driver.name, options.settings);
 
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
   let writer: CaptureWriter;
@@ -47,7 +78,7 @@ export async function recordCommand(options: Record<string, string | undefined>)
   const pipeline = new DevicePipeline({
     id: portId,
     driver,
-    settings: {},
+    settings,
     clock: systemClock,
     logger,
     publish: (body) => logger.info({ event: body }, 'device event'),

@@ -7,6 +7,18 @@ import { createTransport } from '../transport/index.js';
 import { EXIT_OK, parseNumberOption, UsageError } from './usage.js';
 
 const TICK_MS = 10;
+/** A simulated customer holds a card to the reader this long, then takes it away for `CARD_AWAY_MS`. */
+const CARD_HELD_MS = 3000;
+const CARD_AWAY_MS = 2000;
+
+/** The cards in a card reader's field over time: each card of the plan in turn, held and taken away. */
+function cardSchedule(cards: readonly Uint8Array[]): (elapsedMs: number) => Array<{ tag: Uint8Array }> {
+  return (elapsedMs) => {
+    const period = CARD_HELD_MS + CARD_AWAY_MS;
+    const card = cards[Math.floor(elapsedMs / period) % cards.length];
+    return card && elapsedMs % period < CARD_HELD_MS ? [{ tag: card }] : [];
+  };
+}
 
 /** Plays a device on a serial port or pty until --seconds pass or a signal arrives. */
 export async function simulateCommand(options: Record<string, string | undefined>): Promise<number> {
@@ -27,8 +39,11 @@ export async function simulateCommand(options: Record<string, string | undefined
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
   const simulator = driver.createSimulator();
   const plan = new ReadPlan({ tags, tagLength: simulator.tagLength, antennas: 4, seed });
-  // What it streams is what a search for given tags finds.
+  // What it streams is what a search for given tags finds, and what a polled reader's polls find.
   simulator.setField?.(plan.field.map((tag) => ({ tag })));
+  // A polled reader with a field reports it when asked; a card reader sees one card at a time.
+  const answersFromField = driver.pollPlan !== undefined && simulator.setField !== undefined;
+  const cards = driver.readsCards && answersFromField ? cardSchedule(plan.field) : undefined;
   // A sensor whose simulator streams its own readings (a scale) plays them; a `lines` one the script.
   const sensorLines = driver.kind === 'sensor' && !simulator.heartbeatFrame ? sensorScript(seed) : undefined;
   const transport = createTransport(
@@ -84,6 +99,8 @@ export async function simulateCommand(options: Record<string, string | undefined
         if (heartbeat) send(heartbeat);
       }
       if (driver.kind === 'sensor') return;
+      if (cards) simulator.setField?.(cards(elapsed));
+      if (answersFromField) return;
       due = Math.floor((elapsed / 1000) * rate);
       // After a stall (port offline), do not burst everything that was missed.
       if (due - sent > rate) sent = due - Math.ceil(rate / 10);

@@ -22,9 +22,13 @@ Commands:
                                       with --epcis also write its EPCIS 2.0 events to FILE as one
                                       EPCISDocument (JSON-LD)
   record --port PATH --driver NAME [--baud N] [--out FILE] [--seconds S] [--id ID]
-                                      send the driver's start-up commands, record both directions
+         [--settings JSON]            send the driver's start-up commands (with the reader settings
+                                      given, as in a config), poll a polled reader, record both
+                                      directions
   simulate --driver NAME --port PATH [--tags N] [--rate R] [--seconds S] [--baud N] [--seed N]
-                                      play a reader on a serial port or pty
+                                      play a reader on a serial port or pty: a streaming one sends
+                                      R reads/s of its N tags, a polled one answers each poll with
+                                      them, a card reader (pn532) is shown one card at a time
   catalog import FILE.csv [--config FILE] [--dry-run]
                                       validate a product CSV (sku,gtin,name,price,currency,category,tags,
                                       unit_weight_g,weight_tolerance_g)
@@ -46,7 +50,7 @@ Commands:
   uninstall [--root DIR] [--purge]    stop and disable the service, remove the unit and udev rules;
                                       --purge also the config, the data and the user install made
 
-Drivers: thingmagic, em4100-ascii, lines, openscale
+Drivers: thingmagic, r2000, chafon, pn532, em4100-ascii (readers); lines, openscale (sensors)
 Exit codes: 0 ok, 1 runtime failure, 2 bad usage / bad config / unreadable capture or catalog file`;
 
 export function parseNumberOption(
