@@ -66,15 +66,18 @@ export class ReaderPoll {
     }
     this.running = true;
     try {
-      const steps = this.abortFirst && plan.afterMiss ? [plan.afterMiss, plan.step] : [plan.step];
-      const result = await this.host.session.run(steps);
+      if (this.abortFirst && plan.afterMiss) await this.host.session.run([plan.afterMiss]);
+      // Any final answer is an answer, "no tag" and the reader's own errors (reported as statuses)
+      // included: only silence, or a write that failed, is a missed poll.
+      const result = await this.host.session.ask(plan.step);
       this.polls += 1;
-      this.abortFirst = !result.ok;
-      if (!result.ok && result.reason !== 'cancelled') {
+      const failed = 'failed' in result ? result.failed : undefined;
+      this.abortFirst = failed !== undefined;
+      if (failed !== undefined && failed !== 'cancelled') {
         this.missed += 1;
         if (this.missed === 1 || this.missed % LOG_EVERY_MISSES === 0) {
           this.host.logger.warn(
-            { reader: this.host.id, step: plan.step.name, reason: result.reason, missed: this.missed },
+            { reader: this.host.id, step: plan.step.name, reason: failed, missed: this.missed },
             'poll not answered',
           );
         }

@@ -24,7 +24,11 @@ export interface DecodeError {
 }
 
 export type ReaderMessage =
-  /** A response to a command, for matching against requests (opcode/status per protocol). */
+  /**
+   * A response to a command, for matching against requests: the protocol's opcode, and its status
+   * with success as 0 whatever the protocol's own code for it (a command session reads any other
+   * status as a refusal).
+   */
   | { kind: 'response'; opcode: number; status: number; data: Uint8Array }
   /** Reader health: keep-alive, temperature, antenna fault, throttling, reboot. */
   | {

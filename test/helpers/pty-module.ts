@@ -1,7 +1,7 @@
-import { readSync } from 'node:fs';
 import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
 import type { DeviceSimulator } from '../../src/shared/decoding.js';
 import type { PtyPair } from './pty.js';
+import { drainHost } from './pty-device.js';
 
 /** How often the module below streams (a heartbeat and every tag in its field), in ms. */
 export const CYCLE_MS = 100;
@@ -49,7 +49,7 @@ export class PtyModule {
     } catch {
       return; // unplugged
     }
-    const host = this.drain(fd);
+    const host = drainHost(fd, this.buffer);
     if (this.booting || this.hung) return;
     try {
       if (host.length > 0) for (const answer of this.simulator.answer(host)) this.pty.writeA(answer);
@@ -63,20 +63,5 @@ export class PtyModule {
     } catch {
       // The pty went away between two writes: the next tick finds it unplugged.
     }
-  }
-
-  /** What the gateway wrote since the last tick; a hung or booting module ignores it. */
-  private drain(fd: number): Uint8Array {
-    const chunks: Buffer[] = [];
-    for (;;) {
-      try {
-        const read = readSync(fd, this.buffer, 0, this.buffer.length, null);
-        if (read <= 0) break;
-        chunks.push(Buffer.from(this.buffer.subarray(0, read)));
-      } catch {
-        break; // EAGAIN: nothing more
-      }
-    }
-    return Buffer.concat(chunks);
   }
 }

@@ -3,6 +3,7 @@ import type { ReaderMessage } from '../../shared/decoding.js';
 import { encodeInventory, encodeReaderInfo, encodeSetWorkMode } from './commands.js';
 import { createChafonDecoder } from './decoder.js';
 import { type ChafonSettings, chafonDriver, pollPlan } from './driver.js';
+import { Status } from './frame.js';
 import { createSimulator } from './simulator.js';
 
 const toHex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -87,5 +88,27 @@ describe('chafon simulator round trips', () => {
   it('refuses a poll interval out of range, naming it', () => {
     expect(() => pollPlan({ pollIntervalMs: 10 })).toThrow(/poll interval 10 ms/);
     expect(pollPlan({ scanTimeMs: 2000 })?.step.timeoutMs).toBe(2500);
+  });
+});
+
+describe('the simulated Chafon field', () => {
+  it('reports the tags in front of it at every inventory, as the reader does', () => {
+    const sim = createSimulator({ layout: 'reader288' });
+    const tag = Uint8Array.of(0xe2, 0x00, 0x00, 0x01);
+    sim.setField([{ tag }]);
+    const reads: string[] = [];
+    const decoder = createChafonDecoder({
+      tagRead: (bytes, offset, length) =>
+        reads.push(Buffer.from(bytes.subarray(offset, offset + length)).toString('hex')),
+      message: () => {},
+      decodeError: () => {},
+    });
+    decoder.push(sim.answer(encodeReaderInfo())[0] as Uint8Array);
+    for (let round = 0; round < 3; round++)
+      for (const frame of sim.answer(encodeInventory())) decoder.push(frame);
+    expect(reads).toEqual(['e2000001', 'e2000001', 'e2000001']);
+    sim.setField([]);
+    const [none] = sim.answer(encodeInventory());
+    expect(none?.[3]).toBe(Status.noTag);
   });
 });

@@ -1,4 +1,5 @@
 import type { DeviceSimulator } from '../../shared/decoding.js';
+import { seededRandom } from '../../shared/random.js';
 import { chafonCrc } from './crc.js';
 import { Command, encodeResponse, MAX_RESPONSE_DATA, Status } from './frame.js';
 import type { InventoryLayout } from './identity.js';
@@ -26,6 +27,8 @@ export interface ChafonSimulatorOptions {
   layout?: InventoryLayout;
   /** Reader address the answers carry. Default 0. */
   address?: number;
+  /** Seed of the draws deciding whether a tag of the field answers a round. Default 1. */
+  seed?: number;
 }
 
 interface PendingRead {
@@ -49,10 +52,13 @@ export class ChafonSimulator implements DeviceSimulator {
   private powerDbm = 30;
   private scanTimeUnits = 10;
   private pending: PendingRead[] = [];
+  private field: Array<{ tag: Uint8Array; findProbability: number }> = [];
+  private readonly random: () => number;
 
   constructor(options: ChafonSimulatorOptions = {}) {
     this.layout = options.layout ?? 'reader288';
     this.address = options.address ?? 0;
+    this.random = seededRandom(options.seed ?? 1);
   }
 
   answer(hostBytes: Uint8Array): Uint8Array[] {
@@ -66,6 +72,17 @@ export class ChafonSimulator implements DeviceSimulator {
       this.takeCommands(answers);
     }
     return answers;
+  }
+
+  /**
+   * Tags standing in front of the reader: every inventory reports them (after the reads queued by
+   * `tagFrame`), each with its own chance of answering that round.
+   */
+  setField(tags: ReadonlyArray<{ tag: Uint8Array; findProbability?: number }>): void {
+    this.field = tags.map(({ tag, findProbability }) => ({
+      tag: tag.slice(),
+      findProbability: findProbability ?? 1,
+    }));
   }
 
   tagFrame(tag: Uint8Array, antenna: number, _rssi: number): Uint8Array | undefined {
@@ -163,6 +180,9 @@ export class ChafonSimulator implements DeviceSimulator {
   private inventory(answers: Uint8Array[]): void {
     const reads = this.pending;
     this.pending = [];
+    for (const { tag, findProbability } of this.field) {
+      if (findProbability >= 1 || this.random() < findProbability) reads.push({ tag, antenna: 1 });
+    }
     if (reads.length === 0) {
       answers.push(encodeResponse(Command.inventory, Status.noTag, undefined, this.address));
       return;

@@ -94,7 +94,12 @@ export function pollPlan(settings: Pn532Settings = {}): PollPlan {
   return {
     step: step('poll for a card', encodeInListPassiveTarget(1), Command.inListPassiveTarget),
     everyMs,
-    afterMiss: { name: 'abort the unanswered poll', bytes: encodeAbort(), timeoutMs: 0, settleMs: ABORT_SETTLE_MS },
+    afterMiss: {
+      name: 'abort the unanswered poll',
+      bytes: encodeAbort(),
+      timeoutMs: 0,
+      settleMs: ABORT_SETTLE_MS,
+    },
   };
 }
 

@@ -34,7 +34,7 @@ interface Expected {
   item: string;
 }
 
-/** Getter answers: whatever their data, one response with status success. */
+/** Getter answers: whatever their data, one response with status success (0). */
 const answerFrame: fc.Arbitrary<Expected> = fc
   .record({
     command: fc.constantFrom(0x75, 0x77, 0x79, 0x7b, 0x68, 0x90),
@@ -43,7 +43,7 @@ const answerFrame: fc.Arbitrary<Expected> = fc
   })
   .map(({ command, address, data }) => ({
     bytes: buildFrame(address, command, data),
-    item: `response ${command} 16 ${toHex(data)}`,
+    item: `response ${command} 0 ${toHex(data)}`,
   }));
 
 const tagFrame: fc.Arbitrary<Expected> = fc
@@ -64,7 +64,7 @@ const tagFrame: fc.Arbitrary<Expected> = fc
 
 const summaryFrame: fc.Arbitrary<Expected> = fc
   .uint8Array({ minLength: 7, maxLength: 7 })
-  .map((data) => ({ bytes: buildFrame(0x01, 0x89, data), item: `response 137 16 ${toHex(data)}` }));
+  .map((data) => ({ bytes: buildFrame(0x01, 0x89, data), item: `response 137 0 ${toHex(data)}` }));
 
 const anyFrame = fc.oneof(answerFrame, tagFrame, summaryFrame);
 

@@ -79,13 +79,13 @@ describe('round ends and reader errors', () => {
     const { messages, reads } = decode(fx.TAG_8C, fx.SUMMARY_17_PER_S);
     expect(reads).toHaveLength(1);
     expect(messages).toEqual([
-      { kind: 'response', opcode: 0x89, status: 0x10, data: Uint8Array.of(0, 0, 0x11, 0, 0, 0, 5) },
+      { kind: 'response', opcode: 0x89, status: 0, data: Uint8Array.of(0, 0, 0x11, 0, 0, 0, 5) },
     ]);
   });
 
   it('a 0x8B summary likewise', () => {
     const { messages } = decode(fx.TAG_SESSION, fx.SUMMARY_SESSION);
-    expect(messages).toMatchObject([{ kind: 'response', opcode: 0x8b, status: 0x10 }]);
+    expect(messages).toMatchObject([{ kind: 'response', opcode: 0x8b, status: 0 }]);
   });
 
   it('antenna missing: an error status naming the antenna, and the final response', () => {
@@ -121,7 +121,7 @@ describe('command answers', () => {
   it('firmware version: a response and an identity', () => {
     const { messages } = decode(fx.RSP_FIRMWARE_1_9);
     expect(messages).toEqual([
-      { kind: 'response', opcode: 0x72, status: 0x10, data: Uint8Array.of(1, 9) },
+      { kind: 'response', opcode: 0x72, status: 0, data: Uint8Array.of(1, 9) },
       { kind: 'identity', firmware: '1.9', rebooted: false },
     ]);
   });
@@ -133,9 +133,9 @@ describe('command answers', () => {
       buildFrame(0x01, 0x77, [0x21]), // 33 dBm, not "CW on error"
     );
     expect(messages).toEqual([
-      { kind: 'response', opcode: 0x74, status: 0x10, data: Uint8Array.of(0x10) },
+      { kind: 'response', opcode: 0x74, status: 0, data: Uint8Array.of(0x10) },
       { kind: 'response', opcode: 0x76, status: 0x48, data: Uint8Array.of(0x48) },
-      { kind: 'response', opcode: 0x77, status: 0x10, data: Uint8Array.of(0x21) },
+      { kind: 'response', opcode: 0x77, status: 0, data: Uint8Array.of(0x21) },
     ]);
   });
 });

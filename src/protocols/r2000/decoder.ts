@@ -6,6 +6,9 @@ export { MAX_REPORTED_RUN } from '../carry-decoder.js';
 import { Command, checksum, DATA_OFFSET, MAX_FRAME_LENGTH, MIN_LENGTH, START_BYTE } from './frame.js';
 import { describeResult, ResultCode } from './status.js';
 
+/** The shared `response` status of success; the reader's own code for it is `ResultCode.success`. */
+const SUCCESS = 0;
+
 /**
  * Twice the longest frame (257 bytes): after a scan at most one incomplete frame is left, so the next
  * slice of input always fits and the buffer never grows.
@@ -114,14 +117,15 @@ export class R2000Decoder extends CarryDecoder<DropReason> {
       this.output.message({
         kind: 'response',
         opcode: command,
-        status: ResultCode.success,
+        status: SUCCESS,
         data: buf.slice(start, end),
       });
       return;
     }
     const data = buf.slice(start, end);
     // A setter answers a result code alone; a getter answers values, whatever their size.
-    const status = size === 1 && isSetter(command) ? (data[0] as number) : ResultCode.success;
+    const code = size === 1 && isSetter(command) ? (data[0] as number) : ResultCode.success;
+    const status = code === ResultCode.success ? SUCCESS : code;
     this.output.message({ kind: 'response', opcode: command, status, data });
     if (command === Command.getFirmwareVersion && size === 2) {
       this.output.message({ kind: 'identity', firmware: `${data[0]}.${data[1]}`, rebooted: false });
@@ -145,7 +149,7 @@ export class R2000Decoder extends CarryDecoder<DropReason> {
     this.output.message({
       kind: 'response',
       opcode: command,
-      status: code,
+      status: code === ResultCode.success ? SUCCESS : code,
       data: buf.slice(start, start + size),
     });
   }
