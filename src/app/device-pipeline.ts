@@ -87,6 +87,8 @@ export class DevicePipeline implements DeviceView {
   private readonly readiness: Readiness;
   /** `level:code` of the last status published; a repeat of it is not news. 'ok' after each (re)connect. */
   private health = 'ok';
+  /** The reader reported a fault since the current poll was sent. */
+  private faultThisPoll = false;
   private readonly log: DeviceLog;
   private stopped = false;
   private startupRunning = false;
@@ -149,6 +151,15 @@ export class DevicePipeline implements DeviceView {
       {
         ...{ id: options.id, clock, logger: options.logger, session: this.session },
         mayPoll: () => this.portOpen && !this.startupRunning && !this.searcher.active,
+        polling: () => {
+          this.faultThisPoll = false;
+        },
+        // A reader that answers a poll without reporting a fault works again (its antenna is back);
+        // a warning stays until the reader itself says otherwise.
+        answered: () => {
+          if (!this.faultThisPoll && this.health.startsWith('error:'))
+            this.onMessage({ kind: 'status', level: 'ok', code: 'answered' });
+        },
       },
       options.interactive ? pollPlan : undefined,
     );
@@ -421,6 +432,7 @@ export class DevicePipeline implements DeviceView {
         return;
       }
       case 'status': {
+        if (message.level === 'error') this.faultThisPoll = true;
         const health = message.level === 'ok' ? 'ok' : `${message.level}:${message.code}`;
         if (health === this.health) return;
         this.health = health;

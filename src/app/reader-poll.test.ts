@@ -8,6 +8,8 @@ import type { TransportHandlers } from '../transport/types.js';
 import { DevicePipeline } from './device-pipeline.js';
 
 const INVENTORY = 0x01;
+/** A chunk starting with this is the reader's answer that its antenna is missing. */
+const FAULT = 0xee;
 const TAG = Uint8Array.of(0xe2, 0x00, 0x34, 0x12);
 
 /**
@@ -28,6 +30,11 @@ const polledDriver: Driver = {
       push: (chunk) => {
         stats.bytes += chunk.length;
         stats.frames += 1;
+        if (chunk[0] === FAULT) {
+          output.message({ kind: 'status', level: 'error', code: 'antenna-missing', detail: 'antenna 1' });
+          output.message({ kind: 'response', opcode: INVENTORY, status: 0x22, data: new Uint8Array(0) });
+          return;
+        }
         if (chunk.length > 1) {
           stats.reads += 1;
           output.tagRead(chunk, 1, chunk.length - 1, 1, -50);
@@ -56,7 +63,7 @@ function polledReader(driver: Driver = polledDriver) {
   const clock = new VirtualClock(0);
   const bodies: EventBody[] = [];
   const engine = new PresenceEngine(resolveEngineConfig({ readers: [{ id: 'uhf' }] }), () => {});
-  const state = { answering: true, writes: 0, field: [TAG], sent: [] as number[] };
+  const state = { answering: true, faulty: false, writes: 0, field: [TAG], sent: [] as number[] };
   let handlers: TransportHandlers | undefined;
   const pipeline = new DevicePipeline({
     id: 'uhf',
@@ -80,6 +87,10 @@ function polledReader(driver: Driver = polledDriver) {
         state.sent.push(bytes[0] as number);
         if (!state.answering || bytes[0] !== INVENTORY) return;
         const tags = state.field;
+        if (state.faulty) {
+          queueMicrotask(() => handlers?.data(Uint8Array.of(FAULT)));
+          return;
+        }
         queueMicrotask(() => {
           for (const tag of tags) handlers?.data(Uint8Array.from([0x10, ...tag]));
           if (tags.length === 0) handlers?.data(Uint8Array.of(0x00));
@@ -158,6 +169,20 @@ describe('polling a command–response reader', () => {
     // Answered again: no abort before the polls that follow an answer.
     const tail = reader.state.sent.slice(-4);
     expect(tail).toEqual([INVENTORY, INVENTORY, INVENTORY, INVENTORY]);
+    await reader.pipeline.stop();
+  });
+
+  it('is in error while it answers with a fault, its tags held, and online again at its first answer without one', async () => {
+    const reader = polledReader();
+    await reader.runTo(500);
+    reader.state.faulty = true;
+    await reader.runTo(4000);
+    // Answered every poll, so never stalled; in error, so its tag does not depart however long.
+    expect(reader.states()).toEqual(['online', 'error']);
+    expect(reader.pipeline.state).toBe('error');
+    reader.state.faulty = false;
+    await reader.runTo(4500);
+    expect(reader.states()).toEqual(['online', 'error', 'online']);
     await reader.pipeline.stop();
   });
 });

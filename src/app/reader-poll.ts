@@ -11,6 +11,10 @@ export interface PollHost {
   readonly session: CommandSession;
   /** Nothing else is using the session (no start-up, no search) and the port is open. */
   mayPoll(): boolean;
+  /** A poll is about to be sent. */
+  polling(): void;
+  /** The poll had its final answer (whatever it said). */
+  answered(): void;
 }
 
 /** Misses are logged at warn on the first and then every this many. */
@@ -69,9 +73,11 @@ export class ReaderPoll {
       if (this.abortFirst && plan.afterMiss) await this.host.session.run([plan.afterMiss]);
       // Any final answer is an answer, "no tag" and the reader's own errors (reported as statuses)
       // included: only silence, or a write that failed, is a missed poll.
+      this.host.polling();
       const result = await this.host.session.ask(plan.step);
       this.polls += 1;
       const failed = 'failed' in result ? result.failed : undefined;
+      if (failed === undefined) this.host.answered();
       this.abortFirst = failed !== undefined;
       if (failed !== undefined && failed !== 'cancelled') {
         this.missed += 1;
