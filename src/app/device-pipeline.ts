@@ -2,20 +2,19 @@ import type { PresenceEngine } from '../core/index.js';
 import type { Logger } from '../observability/logger.js';
 import { HEARTBEAT_CHANNEL } from '../protocols/lines/index.js';
 import type { Clock, EpochMs } from '../shared/clock.js';
-import {
-  type DecodeError,
-  type DecoderOutput,
-  type Driver,
-  pollSilenceMs,
-  type ReaderMessage,
-  type ReaderSettings,
-  type StreamDecoder,
+import type {
+  DecodeError,
+  DecoderOutput,
+  Driver,
+  ReaderMessage,
+  ReaderSettings,
+  StreamDecoder,
 } from '../shared/decoding.js';
 import type { EventBody } from '../shared/events.js';
 import type { ByteTransport, TransportStatus } from '../transport/types.js';
 import { CommandSession } from './command-session.js';
 import { DeviceLog } from './device-log.js';
-import { polledStalledAfterMs } from './liveness.js';
+import { trafficPromise } from './liveness.js';
 import { ReaderPoll } from './reader-poll.js';
 import { ReaderSearch, type SearchOptions } from './reader-search.js';
 import { ReaderUpkeep } from './reader-upkeep.js';
@@ -111,20 +110,13 @@ export class DevicePipeline implements DeviceView {
     };
     this.decoder = options.driver.createDecoder(output);
     this.sensorReports = new SensorReports(options.reportMinChange);
-    const pollPlan = options.driver.pollPlan?.(options.settings);
-    // A polled reader promises an answer to each poll: its longest healthy silence is one pause and
-    // one bounded wait, and a replay of its answers is judged by the same plan.
-    const expected =
-      options.expectedTrafficMs ?? options.driver.expectedTrafficMs ?? (pollPlan && pollSilenceMs(pollPlan));
+    const { pollPlan, expected, stalledAfterMs } = trafficPromise(options);
     const hasStartup = options.driver.startup(options.settings).length > 0;
     this.readiness = new Readiness(
       options.interactive && hasStartup,
       options.interactive && expected !== undefined,
     );
     const reopen = (): void => void this.restart().catch(() => {});
-    const stalledAfterMs =
-      options.stalledAfterMs ??
-      (pollPlan && expected !== undefined ? polledStalledAfterMs(expected) : undefined);
     this.upkeep = new ReaderUpkeep(clock, expected, stalledAfterMs, options.interactive, {
       state: () => this.connection,
       watched: () => this.watched(),

@@ -1,4 +1,5 @@
 import type { EpochMs } from '../shared/clock.js';
+import { type Driver, type PollPlan, pollSilenceMs, type ReaderSettings } from '../shared/decoding.js';
 
 /**
  * Whether a reader that says nothing is quiet or dead. A driver states the traffic it expects (an
@@ -66,4 +67,24 @@ export function defaultStalledAfterMs(expectedEveryMs: number | undefined): numb
  */
 export function polledStalledAfterMs(longestSilenceMs: number): number {
   return Math.round(longestSilenceMs * 1.5);
+}
+
+/**
+ * The traffic a device promises and when its silence makes it stalled: a configured heartbeat, its
+ * driver's own interval, or for a polled reader an answer to each poll (its longest healthy silence
+ * is one pause and one bounded wait; a replay of its answers is judged by the same plan).
+ */
+export function trafficPromise(device: {
+  driver: Driver;
+  settings: ReaderSettings;
+  expectedTrafficMs?: number;
+  stalledAfterMs?: number;
+}): { pollPlan: PollPlan | undefined; expected: number | undefined; stalledAfterMs: number | undefined } {
+  const pollPlan = device.driver.pollPlan?.(device.settings);
+  const expected =
+    device.expectedTrafficMs ?? device.driver.expectedTrafficMs ?? (pollPlan && pollSilenceMs(pollPlan));
+  const stalledAfterMs =
+    device.stalledAfterMs ??
+    (pollPlan && expected !== undefined ? polledStalledAfterMs(expected) : undefined);
+  return { pollPlan, expected, stalledAfterMs };
 }

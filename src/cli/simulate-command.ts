@@ -39,11 +39,12 @@ export async function simulateCommand(options: Record<string, string | undefined
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
   const simulator = driver.createSimulator();
   const plan = new ReadPlan({ tags, tagLength: simulator.tagLength, antennas: 4, seed });
-  // What it streams is what a search for given tags finds, and what a polled reader's polls find.
-  simulator.setField?.(plan.field.map((tag) => ({ tag })));
-  // A polled reader with a field reports it when asked; a card reader sees one card at a time.
-  const answersFromField = driver.pollPlan !== undefined && simulator.setField !== undefined;
-  const cards = driver.readsCards && answersFromField ? cardSchedule(plan.field) : undefined;
+  // A card reader sees one card at a time, found by its polls; the others are given R reads a
+  // second, which a polled UHF reader reports at its next poll (or pushes, a Chafon in scan mode).
+  const cards =
+    driver.readsCards && driver.pollPlan && simulator.setField ? cardSchedule(plan.field) : undefined;
+  // What a streaming reader reads is what a search for given tags finds.
+  if (!driver.pollPlan) simulator.setField?.(plan.field.map((tag) => ({ tag })));
   // A sensor whose simulator streams its own readings (a scale) plays them; a `lines` one the script.
   const sensorLines = driver.kind === 'sensor' && !simulator.heartbeatFrame ? sensorScript(seed) : undefined;
   const transport = createTransport(
@@ -99,8 +100,10 @@ export async function simulateCommand(options: Record<string, string | undefined
         if (heartbeat) send(heartbeat);
       }
       if (driver.kind === 'sensor') return;
-      if (cards) simulator.setField?.(cards(elapsed));
-      if (answersFromField) return;
+      if (cards) {
+        simulator.setField?.(cards(elapsed));
+        return;
+      }
       due = Math.floor((elapsed / 1000) * rate);
       // After a stall (port offline), do not burst everything that was missed.
       if (due - sent > rate) sent = due - Math.ceil(rate / 10);
