@@ -37,6 +37,7 @@ export const SHIPPED_TEXTS: Readonly<Record<string, TemplateTexts>> = {
 export const SHIPPED_REASONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   en: {
     unknown_card: 'Card not recognised',
+    random_card_id: 'Use your store card',
     session_in_progress: 'Cabinet in use',
     out_of_order: 'Out of order',
     uncertain: 'Receipt follows',
@@ -47,6 +48,7 @@ export const SHIPPED_REASONS: Readonly<Record<string, Readonly<Record<string, st
   },
   'zh-TW': {
     unknown_card: '無法辨識此卡',
+    random_card_id: '請使用會員卡',
     session_in_progress: '使用中，請稍候',
     out_of_order: '暫停服務',
     uncertain: '收據稍後寄出',

@@ -7,6 +7,7 @@ import type { Bus } from '../../shared/extension.js';
 import { OneShot } from '../../shared/one-shot.js';
 import type { ScreenData } from '../../shared/screen.js';
 import { CabinetHealth, CabinetSignals } from './cabinet-signals.js';
+import { isRandomCardId } from './card-id.js';
 import type { Customers } from './customers.js';
 import type { CabinetScreen } from './display.js';
 import type { ReadHistory } from './read-history.js';
@@ -122,7 +123,7 @@ export class Cabinet {
   onCard(card: string): void {
     const customer = this.deps.customers.find(card);
     if (!customer) {
-      this.refuse('unknown_card', { card });
+      this.refuse(isRandomCardId(card) ? 'random_card_id' : 'unknown_card', { card });
       return;
     }
     try {

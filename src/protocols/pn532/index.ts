@@ -33,4 +33,4 @@ export {
   NACK_FRAME,
 } from './frame.js';
 export { createPn532Simulator, type Pn532SimulatorOptions, SIMULATED_TAG_LENGTH } from './simulator.js';
-export { type CardKind, cardKind, isRandomUid, parseTypeATarget, type TypeATarget } from './target.js';
+export { type CardKind, cardKind, parseTypeATarget, type TypeATarget } from './target.js';

@@ -74,11 +74,3 @@ export function cardKind(selRes: number): CardKind {
       return selRes & SEL_RES_ISO14443_4 ? 'iso14443-4' : 'iso14443a';
   }
 }
-
-/**
- * ISO/IEC 14443-3: a single-size UID starting 0x08 is a random ID, new at each activation (phones,
- * many bank cards), so it cannot identify a customer.
- */
-export function isRandomUid(uid: Uint8Array): boolean {
-  return uid.length === 4 && uid[0] === 0x08;
-}
