@@ -32,8 +32,6 @@ function pollsOutlastingDepartures(config: GatewayConfig): ConfigProblem[] {
   const departAfter = new Map(allZones(config).map((zone) => [zone.id, zone.departAfterMs]));
   const cards = cardReaderIds(config);
   config.readers.forEach((reader, index) => {
-    // A card reader's reads are people, who do leave when they are no longer read.
-    if (cards.has(reader.id)) return;
     let plan: ReturnType<NonNullable<ReturnType<typeof driverNamed>['pollPlan']>>;
     try {
       plan = driverNamed(reader.driver).pollPlan?.(reader.settings);
@@ -45,9 +43,14 @@ function pollsOutlastingDepartures(config: GatewayConfig): ConfigProblem[] {
     for (const zone of deviceZones(reader).all) {
       const limit = departAfter.get(zone);
       if (limit === undefined || limit > longestSilenceMs) continue;
+      // A card left on a card reader would arrive again at the next answer: a new session each time
+      // the last one ends, unlocking the door for whoever comes next.
+      const what = cards.has(reader.id)
+        ? 'a card lying on it would depart between two answers and be presented again at the next'
+        : 'its tags would depart between two answers';
       problems.push({
         path: `readers[${index}].settings.pollIntervalMs`,
-        message: `${plan.everyMs} ms between polls plus up to ${longestSilenceMs - plan.everyMs} ms for an answer is not shorter than zone "${zone}"'s departAfterMs (${limit}): its tags would depart between two answers`,
+        message: `${plan.everyMs} ms between polls plus up to ${longestSilenceMs - plan.everyMs} ms for an answer is not shorter than zone "${zone}"'s departAfterMs (${limit}): ${what}`,
       });
     }
   });
