@@ -64,7 +64,7 @@ describe('check-config, schema, ports', () => {
     expect(result.stderr.split('\n')).toEqual(
       expect.arrayContaining([
         'readers[0].reconnect.maxMs: must be >= initialMs (1000), got 500',
-        'readers[1].driver: Invalid option: expected one of "thingmagic"|"em4100-ascii", got "foo"',
+        'readers[1].driver: Invalid option: expected one of "thingmagic"|"r2000"|"chafon"|"pn532"|"em4100-ascii", got "foo"',
         'mqtt.reconnect.maxMs: must be >= initialMs (90000), got 60000',
       ]),
     );
@@ -75,7 +75,13 @@ describe('check-config, schema, ports', () => {
     expect(result.code).toBe(0);
     const schema = JSON.parse(result.stdout);
     expect(schema.$schema).toMatch(/json-schema\.org/);
-    expect(schema.properties.readers.items.properties.driver.enum).toEqual(['thingmagic', 'em4100-ascii']);
+    expect(schema.properties.readers.items.properties.driver.enum).toEqual([
+      'thingmagic',
+      'r2000',
+      'chafon',
+      'pn532',
+      'em4100-ascii',
+    ]);
     expect(schema.properties.zones.items.properties.departAfterMs.default).toBe(3000);
     expect(schema.additionalProperties).toBe(false);
   });

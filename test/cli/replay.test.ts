@@ -129,7 +129,7 @@ describe('rfid-gateway replay', () => {
     [
       'an unknown driver',
       '{"capture":"rfid-gateway","version":1,"startedAt":"2026-11-22T10:00:00.000Z","ports":[{"id":"x","driver":"laser"}]}\n',
-      /:1: cannot derive a config from the header: ports\[0\]\.driver: Invalid option: expected one of "thingmagic"\|"em4100-ascii"\|"lines"\|"openscale", got "laser"$/m,
+      /:1: cannot derive a config from the header: ports\[0\]\.driver: Invalid option: expected one of "thingmagic"\|"r2000"\|"chafon"\|"pn532"\|"em4100-ascii"\|"lines"\|"openscale", got "laser"$/m,
     ],
     [
       'an absurd chunk time',

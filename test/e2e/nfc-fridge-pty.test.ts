@@ -22,6 +22,8 @@ const NTAG = '04A224B2C45E80';
 const MIFARE = '5A1C3E07';
 /** A card nobody put on the customer list. */
 const STRANGER = '9F3B2A61';
+/** A phone emulating a card: ISO/IEC 14443-3 random id (4 bytes, first byte 08). */
+const PHONE = '08C4D2E1';
 const GATEWAY = 'nfc-fridge';
 
 /**
@@ -242,6 +244,14 @@ describe('an NFC fridge (PN532 card reader, R2000 items) over real ptys', () => 
     ).toEqual([]);
     await takeCardAway(STRANGER);
 
+    // A phone: a 4-byte random id (from 08), new at every tap, refused as such.
+    cards.field = [PHONE];
+    await gateway.waitForEvent(
+      (e) => e.type === 'purchase.refused' && e.reason === 'random_card_id' && e.card === PHONE,
+      "the phone's refusal",
+    );
+    await takeCardAway(PHONE);
+
     await holdCard(NTAG);
     expect(gateway.events().find((e) => e.type === 'purchase.started')).toMatchObject({
       customer: 'cust-ntag',
@@ -251,7 +261,7 @@ describe('an NFC fridge (PN532 card reader, R2000 items) over real ptys', () => 
       (e) => e.type === 'actuator.changed' && e.actuator === 'lock' && e.value === 'open',
       'the lock opened',
     );
-    expect(count('purchase.refused')).toBe(1);
+    expect(count('purchase.refused')).toBe(2);
   }, 60_000);
 
   it('opens once for a card left lying on the reader, however long it lies there', async () => {
