@@ -100,7 +100,8 @@ export async function simulateCommand(options: Record<string, string | undefined
       }
       if (driver.kind === 'sensor') return;
       if (cards) simulator.setField?.(cards(elapsed));
-      if (answersFromField) return;
+      // Unless it pushes its reads by itself now (a Chafon in scan mode): then it plays the plan.
+      if (answersFromField && !simulator.pushesReads?.()) return;
       due = Math.floor((elapsed / 1000) * rate);
       // After a stall (port offline), do not burst everything that was missed.
       if (due - sent > rate) sent = due - Math.ceil(rate / 10);

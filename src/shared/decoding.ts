@@ -109,6 +109,11 @@ export interface DeviceSimulator {
    * found with its own probability (default 1), so that a test can make the device miss it.
    */
   setField?(tags: ReadonlyArray<{ tag: Uint8Array; findProbability?: number }>): void;
+  /**
+   * Whether a device polled for its field reports its reads by itself now, unasked (a Chafon put in
+   * scan mode): then `tagFrame` plays them. Absent or false: its polls report its field.
+   */
+  pushesReads?(): boolean;
 }
 
 export type DeviceKind = 'reader' | 'sensor';

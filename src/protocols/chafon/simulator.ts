@@ -85,6 +85,11 @@ export class ChafonSimulator implements DeviceSimulator {
     }));
   }
 
+  /** In scan mode (set by the host's 0x35) it pushes each read; in answer mode it waits to be polled. */
+  pushesReads(): boolean {
+    return this.scanMode;
+  }
+
   tagFrame(tag: Uint8Array, antenna: number, _rssi: number): Uint8Array | undefined {
     if (this.scanMode) return encodeResponse(Command.scanOutput, Status.ok, tag, this.address);
     if (tag.length === 0 || tag.length > MAX_EPC_LENGTH) return undefined;
