@@ -118,7 +118,9 @@ describe('corrupt streams from polled readers on a real pty', () => {
     const later = gateway.events().filter((e) => (e.seq as number) > (online.seq as number));
     expect(later.filter((e) => e.type === 'reader.status')).toEqual([]);
     // Nothing made up from the noise, nothing lost to it.
-    const tags = gateway.events().flatMap((e) => (e.type.startsWith('tag.') ? [`${e.type} ${e.tag}`] : []));
+    const tags = gateway
+      .events()
+      .flatMap((e) => (String(e.type).startsWith('tag.') ? [`${String(e.type)} ${String(e.tag)}`] : []));
     expect(tags).toEqual([`tag.arrived ${family.present}`]);
     expect(await gateway.stop('SIGTERM')).toBe(0);
   });
