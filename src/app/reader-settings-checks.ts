@@ -3,12 +3,14 @@ import type { GatewayConfig } from '../config/schema.js';
 import { allZones, cardReaderIds, deviceZones } from '../config/zones.js';
 import { driverNamed } from '../protocols/index.js';
 import { pollSilenceMs } from '../shared/decoding.js';
+import { polledStalledAfterMs } from './liveness.js';
 
 /**
  * What only the driver knows of its settings (an R2000's `target` needs a `session`, several
  * antennas need the four-port switch), asked of the driver itself so that `check-config` refuses
  * what the reader's start-up would; and the one timing rule of a polled reader: a tag is read only
- * when the reader is asked, so a zone must not let it depart between two answers.
+ * when the reader is asked, so a zone must not let it depart between two answers, nor while the
+ * reader is hung and not yet stalled (its tags are held only from its stall threshold on).
  */
 export const readerSettingsChecks: ExtraCheck[] = [driverRefusals, pollsOutlastingDepartures];
 
@@ -40,17 +42,29 @@ function pollsOutlastingDepartures(config: GatewayConfig): ConfigProblem[] {
     }
     if (!plan) return;
     const longestSilenceMs = pollSilenceMs(plan);
+    const silence = `${plan.everyMs} ms between polls plus up to ${longestSilenceMs - plan.everyMs} ms for an answer`;
+    const heldAfterMs = reader.stalledAfterMs ?? polledStalledAfterMs(longestSilenceMs);
     for (const zone of deviceZones(reader).all) {
       const limit = departAfter.get(zone);
-      if (limit === undefined || limit > longestSilenceMs) continue;
-      // A card left on a card reader would arrive again at the next answer: a new session each time
-      // the last one ends, unlocking the door for whoever comes next.
-      const what = cards.has(reader.id)
-        ? 'a card lying on it would depart between two answers and be presented again at the next'
-        : 'its tags would depart between two answers';
+      if (limit === undefined) continue;
+      if (limit <= longestSilenceMs) {
+        // A card left on a card reader would arrive again at the next answer: a new session each
+        // time the last one ends, unlocking the door for whoever comes next.
+        const what = cards.has(reader.id)
+          ? 'a card lying on it would depart between two answers and be presented again at the next'
+          : 'its tags would depart between two answers';
+        problems.push({
+          path: `readers[${index}].settings.pollIntervalMs`,
+          message: `${silence} is not shorter than zone "${zone}"'s departAfterMs (${limit}): ${what}`,
+        });
+        continue;
+      }
+      // A card reader is not held when it is silent: a card no longer read has been taken away.
+      if (cards.has(reader.id) || limit > heldAfterMs) continue;
+      const own = reader.stalledAfterMs !== undefined;
       problems.push({
-        path: `readers[${index}].settings.pollIntervalMs`,
-        message: `${plan.everyMs} ms between polls plus up to ${longestSilenceMs - plan.everyMs} ms for an answer is not shorter than zone "${zone}"'s departAfterMs (${limit}): ${what}`,
+        path: own ? `readers[${index}].stalledAfterMs` : `readers[${index}].settings.pollIntervalMs`,
+        message: `a hung reader is stalled, and its tags held, only after ${heldAfterMs} ms of silence${own ? '' : ` (${silence}, half as long again)`}, not before zone "${zone}"'s departAfterMs (${limit}): its tags would depart while it is hung`,
       });
     }
   });
