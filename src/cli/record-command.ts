@@ -65,7 +65,10 @@ export async function recordCommand(options: Record<string, string | undefined>)
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
   let writer: CaptureWriter;
   try {
-    writer = await CaptureWriter.open(out, [{ id: portId, driver: driver.name, baudRate }], systemClock);
+    // The settings go into the header: a replay without a config then polls and waits as this did.
+    const port = { id: portId, driver: driver.name, baudRate };
+    const recorded = Object.keys(settings).length > 0 ? { ...port, settings: { ...settings } } : port;
+    writer = await CaptureWriter.open(out, [recorded], systemClock);
   } catch (error) {
     console.error(`rfid-gateway: cannot write ${out}: ${(error as Error).message}`);
     return EXIT_FAILURE;

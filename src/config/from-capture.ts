@@ -6,6 +6,8 @@ export interface CapturedPort {
   id: string;
   driver: string;
   baudRate?: number;
+  /** A reader's settings when it was recorded. */
+  settings?: Record<string, unknown> | undefined;
 }
 
 /**
@@ -40,7 +42,7 @@ export function configFromCapture(ports: ReadonlyArray<CapturedPort>, gatewayId 
       ...(port.baudRate === undefined ? {} : { baudRate: port.baudRate }),
     };
     if ((sensorSchema.shape.driver.options as readonly string[]).includes(port.driver)) sensors.push(device);
-    else readers.push(device);
+    else readers.push(port.settings === undefined ? device : { ...device, settings: port.settings });
   }
   return configSchema.parse({ gatewayId, readers, sensors }, { error: namingReceivedValue });
 }

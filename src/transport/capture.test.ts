@@ -80,6 +80,13 @@ describe('CaptureParser', () => {
     expect([...(chunks[0]?.bytes ?? [])]).toEqual([0xff, 0x00, 0x22, 0x04, 0x00, 0x84, 0xe0]);
   });
 
+  it("keeps a port's recorded settings, and ignores them when they are not an object", () => {
+    const text = (settings: string) =>
+      `{"capture":"rfid-gateway","version":1,"startedAt":"2026-11-22T10:00:00.000Z","ports":[{"id":"r","driver":"chafon","settings":${settings}}]}\n`;
+    expect(parse(text('{"mode":"scan"}')).parser.header?.ports[0]?.settings).toEqual({ mode: 'scan' });
+    expect(parse(text('"scan"')).parser.header?.ports[0]?.settings).toBeUndefined();
+  });
+
   const header = DESIGN_EXAMPLE.split('\n')[0];
   it.each([
     ['', 1, 'empty capture: no header line'],

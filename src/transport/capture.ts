@@ -9,6 +9,12 @@ export const capturePortSchema = z.object({
   id: z.string().min(1),
   driver: z.string().min(1),
   baudRate: z.number().int().positive().optional(),
+  /**
+   * The reader's settings when it was recorded (a Chafon in scan mode, an R2000's poll interval),
+   * so that a replay without a config judges its silences as the recording gateway did. Not an
+   * object: ignored, as an unknown field would be.
+   */
+  settings: z.record(z.string(), z.unknown()).optional().catch(undefined),
 });
 
 export const captureHeaderSchema = z.object({

@@ -145,6 +145,11 @@ describe('record, replay and simulate for polled readers', () => {
     const sent = chunks.flatMap((chunk) => (chunk.tx === undefined ? [] : [chunk.tx]));
     // Set scan time (0x25) to 3 × 100 ms: LEN 05, broadcast FF, CMD 25, 03, then its CRC.
     expect(sent.some((tx) => tx.startsWith('05ff2503'))).toBe(true);
+    // The header keeps them, for a replay without a config to judge silences as the recording did.
+    const header = JSON.parse(readFileSync(out, 'utf8').split('\n')[0] ?? '{}') as {
+      ports: Array<{ settings?: unknown }>;
+    };
+    expect(header.ports[0]?.settings).toEqual({ scanTimeMs: 300, pollIntervalMs: 400 });
     const { events } = await replay(out);
     expect(new Set(events.filter((e) => e.type === 'tag.arrived').map((e) => e.tag))).toEqual(
       new Set(simulatedField('chafon', 3)),

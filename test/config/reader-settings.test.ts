@@ -157,4 +157,12 @@ describe('reader settings, by the family of the reader', () => {
     ]);
     expect(config.readers.map((r) => r.driver)).toEqual(['r2000', 'chafon', 'pn532']);
   });
+
+  it('replays a capture with the settings its header recorded (a Chafon in scan mode is never polled)', () => {
+    const config = configFromCapture([{ id: 'desk', driver: 'chafon', settings: { mode: 'scan' } }]);
+    expect(config.readers[0]?.settings).toEqual({ mode: 'scan' });
+    expect(() => configFromCapture([{ id: 'desk', driver: 'chafon', settings: { session: 1 } }])).toThrow(
+      /chafon readers have no/,
+    );
+  });
 });
