@@ -88,6 +88,7 @@ export class DevicePipeline implements DeviceView {
   private health = 'ok';
   /** The reader reported a fault since the current poll was sent. */
   private faultThisPoll = false;
+  private faults = 0;
   private readonly log: DeviceLog;
   private stopped = false;
   private startupRunning = false;
@@ -171,7 +172,13 @@ export class DevicePipeline implements DeviceView {
   }
 
   get counters(): DeviceCounters {
-    return { ...this.decoder.stats, stalls: this.upkeep.stalls, searches: this.searcher.searches };
+    return {
+      ...this.decoder.stats,
+      stalls: this.upkeep.stalls,
+      searches: this.searcher.searches,
+      faults: this.faults,
+      missedPolls: this.poller.missed,
+    };
   }
 
   /** Looks for exactly these tags now (reader-search.ts); refused at once when it cannot. */
@@ -424,6 +431,7 @@ export class DevicePipeline implements DeviceView {
         return;
       }
       case 'status': {
+        if (message.level !== 'ok') this.faults += 1;
         if (message.level === 'error') this.faultThisPoll = true;
         const health = message.level === 'ok' ? 'ok' : `${message.level}:${message.code}`;
         if (health === this.health) return;

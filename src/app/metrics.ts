@@ -44,6 +44,8 @@ export class MetricsPayloads {
         decodeErrors: counters.errors,
         droppedBytes: counters.droppedBytes,
         stalls: counters.stalls,
+        faults: counters.faults,
+        missedPolls: counters.missedPolls,
       };
     }
     const loop = this.loop.take();

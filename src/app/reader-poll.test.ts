@@ -134,6 +134,7 @@ describe('polling a command–response reader', () => {
     expect(reader.state.writes - before).toBeGreaterThanOrEqual(3);
     expect(reader.pipeline.counters.reads).toBeLessThan(reader.state.writes);
     expect(reader.states()).toContain('stalled');
+    expect(reader.pipeline.counters.missedPolls).toBeGreaterThanOrEqual(3);
     reader.state.answering = true;
     await reader.runTo(6000);
     expect(reader.states().at(-1)).toBe('online');
@@ -180,6 +181,9 @@ describe('polling a command–response reader', () => {
     // Answered every poll, so never stalled; in error, so its tag does not depart however long.
     expect(reader.states()).toEqual(['online', 'error']);
     expect(reader.pipeline.state).toBe('error');
+    // Every report is counted, though only the first changed the reader's state.
+    expect(reader.pipeline.counters.faults).toBeGreaterThan(5);
+    expect(reader.pipeline.counters.missedPolls).toBe(0);
     reader.state.faulty = false;
     await reader.runTo(4500);
     expect(reader.states()).toEqual(['online', 'error', 'online']);

@@ -12,6 +12,10 @@ export interface DeviceCounters {
   stalls: number;
   /** Searches for given tags run to the end (`DeviceControl.search`). */
   searches: number;
+  /** Faults the reader reported itself (antenna missing, memory full, a CRC error it saw): each report. */
+  faults: number;
+  /** Polls of a polled reader that had no answer within their bounded wait. */
+  missedPolls: number;
 }
 
 /** `stalled`: the port is open but a reader that should talk has gone silent (its tags are held). */

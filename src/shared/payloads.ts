@@ -88,6 +88,10 @@ export interface ReaderMetrics {
   droppedBytes: number;
   /** Times the reader went silent while its driver expected traffic (its tags were held). */
   stalls: number;
+  /** Faults and warnings the reader reported itself (antenna missing, memory full, ...). */
+  faults: number;
+  /** Polls of a polled reader (R2000, Chafon, PN532) left unanswered. */
+  missedPolls: number;
 }
 
 /** `<base>/metrics`: counters and gauges, rates since the previous sample. */

@@ -86,6 +86,8 @@ describe('<base>/metrics and /metrics (real Mosquitto, real HTTP)', () => {
         decodeErrors: 0,
         droppedBytes: 0,
         stalls: 0,
+        faults: 0,
+        missedPolls: 0,
       },
       badge: {
         state: 'online',
@@ -96,6 +98,8 @@ describe('<base>/metrics and /metrics (real Mosquitto, real HTTP)', () => {
         decodeErrors: 1,
         droppedBytes: 16,
         stalls: 0,
+        faults: 0,
+        missedPolls: 0,
       },
     });
     expect(Object.keys(second.core).sort()).toEqual(

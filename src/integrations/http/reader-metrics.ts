@@ -40,6 +40,20 @@ export function readerMetrics(
   );
   mirrors.add(
     'counter',
+    'rfid_gateway_reader_faults_total',
+    'Faults and warnings the reader reported itself (antenna missing, memory full, a CRC error it saw)',
+    ['reader'],
+    perDevice((device) => device.counters.faults),
+  );
+  mirrors.add(
+    'counter',
+    'rfid_gateway_reader_missed_polls_total',
+    'Polls of a polled reader (R2000, Chafon, PN532) that had no answer within their bounded wait',
+    ['reader'],
+    perDevice((device) => device.counters.missedPolls),
+  );
+  mirrors.add(
+    'counter',
     'rfid_gateway_reads_total',
     'Tag reads decoded, by reader, antenna (0 = the reader does not say) and the zone it maps to',
     ['reader', 'antenna', 'zone'],
