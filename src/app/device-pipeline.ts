@@ -103,9 +103,16 @@ export class DevicePipeline implements DeviceView {
     const { engine, clock } = options;
     this.antennaReads = engine ? engine.antennaCounts(options.id) : NO_READS;
     this.antennasRead = engine ? engine.antennasRead(options.id) : [];
+    const intoCore = engine ? engine.readInput(options.id) : ignoreRead;
     const output: DecoderOutput = {
-      // Straight into the core: the chunk's time was given to it by `advance` in `ingest`.
-      tagRead: engine ? engine.readInput(options.id) : ignoreRead,
+      // Straight into the core: the chunk's time was given to it by `advance` in `ingest`. A reader
+      // waiting to be heard (its first frame, or back from a stall) is online before its first read
+      // arrives, so nobody sees a tag arrive from a reader that is not online.
+      tagRead: (tag, offset, length, antenna, rssi) => {
+        if (this.connection !== 'online' && (this.connection === 'stalled' || this.readiness.awaitingTraffic))
+          this.onTraffic(clock.now());
+        intoCore(tag, offset, length, antenna, rssi);
+      },
       message: (message) => this.onMessage(message),
       decodeError: (error) => this.onDecodeError(error),
     };

@@ -62,7 +62,11 @@ const polledDriver: Driver = {
 function polledReader(driver: Driver = polledDriver) {
   const clock = new VirtualClock(0);
   const bodies: EventBody[] = [];
-  const engine = new PresenceEngine(resolveEngineConfig({ readers: [{ id: 'uhf' }] }), () => {});
+  // What happened, in order: reader statuses and the core's events (a tag arriving).
+  const order: string[] = [];
+  const engine = new PresenceEngine(resolveEngineConfig({ readers: [{ id: 'uhf' }] }), (event) =>
+    order.push(`core:${event.type}`),
+  );
   const state = { answering: true, faulty: false, writes: 0, field: [TAG], sent: [] as number[] };
   let handlers: TransportHandlers | undefined;
   const pipeline = new DevicePipeline({
@@ -71,7 +75,10 @@ function polledReader(driver: Driver = polledDriver) {
     settings: {},
     clock,
     logger: silentLogger(),
-    publish: (body) => bodies.push(body),
+    publish: (body) => {
+      bodies.push(body);
+      if (body.type === 'reader.status') order.push(`status:${body.state}`);
+    },
     engine,
     zone: 'fridge',
     interactive: true,
@@ -108,7 +115,7 @@ function polledReader(driver: Driver = polledDriver) {
     }
   };
   const states = () => bodies.flatMap((body) => (body.type === 'reader.status' ? [body.state] : []));
-  return { pipeline, state, runTo, states };
+  return { pipeline, state, runTo, states, order };
 }
 
 describe('polling a command–response reader', () => {
@@ -120,6 +127,8 @@ describe('polling a command–response reader', () => {
     expect(reader.state.writes).toBeLessThanOrEqual(11);
     expect(reader.pipeline.counters.reads).toBe(reader.state.writes);
     expect(reader.states()).toEqual(['online']);
+    // Online before its first read arrives, though both come in the first answer.
+    expect(reader.order.slice(0, 2)).toEqual(['status:online', 'core:tag.arrived']);
     await reader.pipeline.stop();
   });
 
