@@ -9,6 +9,26 @@ import { floorChecks } from './floor-checks.js';
 import { readerSettingsChecks } from './reader-settings-checks.js';
 import { sensorValueChecks } from './sensor-checks.js';
 
+/**
+ * A card reader's reads pass the same filters as goods: a customer's card that an SGTIN-only
+ * `filters.include` drops never opens a cabinet, silently. Checked for the cards the config lists.
+ */
+function filteredCards(config: GatewayConfig): ConfigProblem[] {
+  const { include, exclude } = config.filters;
+  if (include.length === 0 && exclude.length === 0) return [];
+  const filter = new TagFilter(include, exclude);
+  const problems: ConfigProblem[] = [];
+  config.customers.forEach((customer, index) => {
+    const bytes = Buffer.from(customer.card, 'hex');
+    if (filter.accepts(bytes, 0, bytes.length)) return;
+    problems.push({
+      path: `customers[${index}].card`,
+      message: `"${customer.card}" is dropped by filters.include/exclude, which card readers' reads pass too: add a hex prefix of your cards to filters.include`,
+    });
+  });
+  return problems;
+}
+
 /** Checks only the core can make (pattern URIs, its own limits), reported with config paths. */
 export const engineChecks: ExtraCheck[] = [
   (config) => {
@@ -23,6 +43,7 @@ export const engineChecks: ExtraCheck[] = [
       });
     }
     if (problems.length > 0) return problems;
+    problems.push(...filteredCards(config));
     try {
       validateEngineConfig(engineConfigFrom(config));
     } catch (error) {

@@ -149,6 +149,19 @@ describe('reader settings, by the family of the reader', () => {
     ]);
   });
 
+  it("refuses a customer's card that the gateway's filters would drop before any cabinet sees it", () => {
+    const fridge = (include: string[]) => ({
+      readers: [{ id: 'nfc', driver: 'pn532', port: '/dev/ttyAMA0' }],
+      filters: { include },
+      customers: [{ card: '04A224B2C45E80', reference: 'c1' }],
+    });
+    expect(problemsOf(fridge(['urn:epc:pat:sgtin-96:*.*.*.*']))).toEqual([
+      'customers[0].card: "04A224B2C45E80" is dropped by filters.include/exclude, which card readers\' reads pass too: add a hex prefix of your cards to filters.include',
+    ]);
+    expect(problemsOf(fridge(['urn:epc:pat:sgtin-96:*.*.*.*', '04']))).toEqual([]);
+    expect(problemsOf(fridge([]))).toEqual([]);
+  });
+
   it('plays a capture of any of the new families without a config', () => {
     const config = configFromCapture([
       { id: 'uhf', driver: 'r2000' },
