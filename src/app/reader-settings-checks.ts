@@ -4,15 +4,21 @@ import { allZones, cardReaderIds, deviceZones } from '../config/zones.js';
 import { driverNamed } from '../protocols/index.js';
 import { pollSilenceMs } from '../shared/decoding.js';
 import { polledStalledAfterMs } from './liveness.js';
+import { familySettingsProblems } from './reader-family-settings.js';
 
 /**
- * What only the driver knows of its settings (an R2000's `target` needs a `session`, several
- * antennas need the four-port switch), asked of the driver itself so that `check-config` refuses
- * what the reader's start-up would; and the one timing rule of a polled reader: a tag is read only
+ * Each family's settings (reader-family-settings.ts); then what only the driver knows of them (an
+ * R2000's `target` needs a `session`, several antennas need the four-port switch), asked of the
+ * driver itself so that `check-config` refuses what the reader's start-up would; and the one timing rule of a polled reader: a tag is read only
  * when the reader is asked, so a zone must not let it depart between two answers, nor while the
  * reader is hung and not yet stalled (its tags are held only from its stall threshold on).
  */
-export const readerSettingsChecks: ExtraCheck[] = [driverRefusals, pollsOutlastingDepartures];
+export const readerSettingsChecks: ExtraCheck[] = [
+  (config) => {
+    const family = familySettingsProblems(config);
+    return family.length > 0 ? family : [...driverRefusals(config), ...pollsOutlastingDepartures(config)];
+  },
+];
 
 function driverRefusals(config: GatewayConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];

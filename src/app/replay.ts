@@ -9,6 +9,7 @@ import type { AnyFeature } from '../shared/feature.js';
 import { type CaptureChunk, type CaptureHeader, CaptureParser } from '../transport/capture.js';
 import { Controller } from './controller.js';
 import { RecordingDeviceIo, type WrittenBytes } from './device-io.js';
+import { readerSettingsChecks } from './reader-settings-checks.js';
 import { nextTurn, VirtualTime } from './virtual-time.js';
 
 export interface PortStats {
@@ -130,7 +131,9 @@ class ReplaySession {
   ) {
     this.start = Date.parse(header.startedAt);
     this.clock = new VirtualClock(this.start);
-    const derived = options.config ?? configFromCapture(header.ports, options.gatewayId);
+    // The settings a header recorded are checked as a config's would be.
+    const derived =
+      options.config ?? configFromCapture(header.ports, options.gatewayId, readerSettingsChecks);
     const named = options.gatewayId ? { ...derived, gatewayId: options.gatewayId } : derived;
     const config = options.epcis
       ? { ...named, epcis: { ...(named.epcis ?? epcisSchema.parse({})), enabled: true } }

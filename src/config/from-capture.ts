@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { namingReceivedValue } from '../shared/issue-messages.js';
+import type { ExtraCheck } from './load.js';
 import { configSchema, type GatewayConfig, readerSchema, sensorSchema } from './schema.js';
 
 export interface CapturedPort {
@@ -30,7 +31,11 @@ const capturedPortsSchema = z.object({
  * (or a sensor, by driver) with its id, and every antenna of port X maps to zone X. Throws a
  * ZodError (messages name the values) when the header names a driver or id no config can hold.
  */
-export function configFromCapture(ports: ReadonlyArray<CapturedPort>, gatewayId = 'replay'): GatewayConfig {
+export function configFromCapture(
+  ports: ReadonlyArray<CapturedPort>,
+  gatewayId = 'replay',
+  checks: readonly ExtraCheck[] = [],
+): GatewayConfig {
   capturedPortsSchema.parse({ ports }, { error: namingReceivedValue });
   const readers = [];
   const sensors = [];
@@ -44,5 +49,27 @@ export function configFromCapture(ports: ReadonlyArray<CapturedPort>, gatewayId 
     if ((sensorSchema.shape.driver.options as readonly string[]).includes(port.driver)) sensors.push(device);
     else readers.push(port.settings === undefined ? device : { ...device, settings: port.settings });
   }
-  return configSchema.parse({ gatewayId, readers, sensors }, { error: namingReceivedValue });
+  const config = configSchema.parse({ gatewayId, readers, sensors }, { error: namingReceivedValue });
+  const problems = checks.flatMap((check) => check(config));
+  if (problems.length === 0) return config;
+  // Reported on the header's terms: `ports[2].settings.mode`, not a config's `readers[1]`.
+  throw new z.ZodError(
+    problems.map((problem) => ({
+      code: 'custom' as const,
+      path: headerPath(problem.path, config, ports),
+      message: problem.message,
+      input: undefined,
+    })),
+  );
+}
+
+function headerPath(path: string, config: GatewayConfig, ports: ReadonlyArray<CapturedPort>): PropertyKey[] {
+  const keys = path
+    .split(/[.[\]]/)
+    .filter((key) => key !== '')
+    .map((key) => (/^\d+$/.test(key) ? Number(key) : key));
+  const [list, index, ...rest] = keys;
+  const device = list === 'readers' || list === 'sensors' ? config[list][index as number] : undefined;
+  const port = device ? ports.findIndex((candidate) => candidate.id === device.id) : -1;
+  return port >= 0 ? ['ports', port, ...rest] : keys;
 }

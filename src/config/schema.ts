@@ -21,7 +21,7 @@ import { engagementSchema } from './engagement.js';
 import { exitMonitorSchema } from './exit-monitor.js';
 import { epcisSchema, homeAssistantSchema, httpSchema, securitySchema } from './integrations.js';
 import { privacySchema } from './privacy.js';
-import { checkReaderSettings, readerDrivers, readerSettingsSchema } from './reader-settings.js';
+import { readerDrivers, readerSettingsSchema } from './reader-settings.js';
 import { ruleSchema } from './rules.js';
 
 /**
@@ -73,46 +73,35 @@ const replayOptions = z
   })
   .describe('How a `replay:<file>` port plays its capture');
 
+/** A device's silence before it counts as stalled, whatever promised its traffic. */
+const stalledAfter = z.number().int().min(100).max(3_600_000).optional();
+
 const port = z
   .string()
   .min(1)
   .describe('A device path (/dev/serial/by-id/...), `replay:<capture.jsonl>` or `tcp://host:port`');
 
-export const readerSchema = z
-  .strictObject({
-    id,
-    driver: z
-      .enum(readerDrivers)
-      .describe(
-        '`thingmagic` (M6e, Nano), `r2000` (Impinj R2000 "CM" modules), `chafon` (UHFReader18/288), `pn532` (NFC cards), `em4100-ascii` (125 kHz badges)',
-      ),
-    port,
-    baudRate: z
-      .number()
-      .int()
-      .min(300)
-      .max(4_000_000)
-      .optional()
-      .describe("Default: the driver's usual rate"),
-    zone: id.optional().describe('Zone of every antenna not listed in `antennas` (default: the reader id)'),
-    antennaZones: z
-      .record(z.string().regex(/^[0-9]+$/, 'antenna numbers are decimal'), id)
-      .default({})
-      .describe('Antenna number → zone id'),
-    settings: readerSettingsSchema.default({}),
-    reconnect: reconnect.default(reconnect.parse({})),
-    replay: replayOptions.default(replayOptions.parse({})),
-    stalledAfterMs: z
-      .number()
-      .int()
-      .min(100)
-      .max(3_600_000)
-      .optional()
-      .describe(
-        "Silence after which a reader whose driver expects traffic (ThingMagic's read-cycle heartbeat, a polled reader's answers) is stalled and its tags held (default: 2.5 heartbeats; a polled reader: 1.5 × its poll interval plus its answer's bounded wait)",
-      ),
-  })
-  .superRefine(checkReaderSettings);
+export const readerSchema = z.strictObject({
+  id,
+  driver: z
+    .enum(readerDrivers)
+    .describe(
+      '`thingmagic` (M6e, Nano), `r2000` (Impinj R2000 "CM" modules), `chafon` (UHFReader18/288), `pn532` (NFC cards), `em4100-ascii` (125 kHz badges)',
+    ),
+  port,
+  baudRate: z.number().int().min(300).max(4_000_000).optional().describe("Default: the driver's usual rate"),
+  zone: id.optional().describe('Zone of every antenna not listed in `antennas` (default: the reader id)'),
+  antennaZones: z
+    .record(z.string().regex(/^[0-9]+$/, 'antenna numbers are decimal'), id)
+    .default({})
+    .describe('Antenna number → zone id'),
+  settings: readerSettingsSchema.default({}),
+  reconnect: reconnect.default(reconnect.parse({})),
+  replay: replayOptions.default(replayOptions.parse({})),
+  stalledAfterMs: stalledAfter.describe(
+    "Silence after which a reader whose driver expects traffic (ThingMagic's read-cycle heartbeat, a polled reader's answers) is stalled and its tags held (default: 2.5 heartbeats; a polled reader: 1.5 × its poll interval plus its answer's bounded wait)",
+  ),
+});
 
 export const sensorSchema = z
   .strictObject({
@@ -136,13 +125,9 @@ export const sensorSchema = z
       .describe(
         'How often the device promises a line (a `heartbeat=<anything>` line, or any other): silent for `stalledAfterMs` it is stalled (unset: its silence means nothing)',
       ),
-    stalledAfterMs: z
-      .number()
-      .int()
-      .min(100)
-      .max(3_600_000)
-      .optional()
-      .describe('Silence after which a device with `heartbeatMs` is stalled (default: 2.5 heartbeats)'),
+    stalledAfterMs: stalledAfter.describe(
+      'Silence after which a device with `heartbeatMs` is stalled (default: 2.5 heartbeats)',
+    ),
     reportMinChange: z
       .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a channel name'), z.number().positive())
       .optional()

@@ -60,12 +60,6 @@ describe('config messages', () => {
     ],
     [{ readers: { r: reader } }, 'readers', 'Invalid input: expected array, got an object'],
     [{ readers: [{ ...reader, id: 'my reader' }] }, 'readers[0].id', /, got "my reader"$/],
-    [
-      { readers: [{ ...reader, settings: { region: 'MARS' } }] },
-      'readers[0].settings.region',
-      // The family's own regions are checked, and the family named after the value.
-      /, got "MARS" \(thingmagic\)$/,
-    ],
     [{ outbox: { synchronous: 'OFF' } }, 'outbox.synchronous', /, got "OFF"$/],
   ])('%j: %s', (document, path, message) => {
     const problems = problemsOf(document);

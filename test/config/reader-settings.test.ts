@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { ZodError } from 'zod';
 import { engineChecks } from '../../src/app/config-checks.js';
+import { readerSettingsChecks } from '../../src/app/reader-settings-checks.js';
 import { configFromCapture } from '../../src/config/from-capture.js';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
+import { formatPath } from '../../src/shared/issue-messages.js';
 
 function problemsOf(document: unknown): string[] {
   try {
@@ -174,8 +177,24 @@ describe('reader settings, by the family of the reader', () => {
   it('replays a capture with the settings its header recorded (a Chafon in scan mode is never polled)', () => {
     const config = configFromCapture([{ id: 'desk', driver: 'chafon', settings: { mode: 'scan' } }]);
     expect(config.readers[0]?.settings).toEqual({ mode: 'scan' });
-    expect(() => configFromCapture([{ id: 'desk', driver: 'chafon', settings: { session: 1 } }])).toThrow(
-      /chafon readers have no/,
-    );
+    // Checked as a config's settings, and reported on the header's terms.
+    const refused = (() => {
+      try {
+        configFromCapture(
+          [
+            { id: 'scale', driver: 'openscale' },
+            { id: 'desk', driver: 'chafon', settings: { session: 1 } },
+          ],
+          'replay',
+          readerSettingsChecks,
+        );
+      } catch (error) {
+        return (error as ZodError).issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+      }
+      return [];
+    })();
+    expect(refused).toEqual([
+      'ports[1].settings.session: chafon readers have no "session" setting (theirs: region, readPowerDbm, address, mode, scanTimeMs, pollIntervalMs)',
+    ]);
   });
 });
