@@ -28,9 +28,29 @@ export const epcisSchema = z.strictObject({
 });
 
 /** The HTTP listener: Prometheus `/metrics` and `/healthz`. Loopback unless said otherwise. */
+const consoleSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Serve the store console at / (its API under /api)'),
+    token: z
+      .string()
+      .min(16)
+      .max(256)
+      .optional()
+      .describe('Access token the console asks for; required when `host` is not loopback'),
+    tokenFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A file holding the token (first line), instead of `token`; relative to the config file'),
+  })
+  .refine((value) => value.token === undefined || value.tokenFile === undefined, {
+    message: 'give token or tokenFile, not both',
+  });
+
 export const httpSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
-  port: z.number().int().min(1).max(65_535).default(9464),
+  port: z.number().int().min(0).max(65_535).default(9464),
+  console: consoleSchema.default({ enabled: true }),
   health: z
     .strictObject({
       readerOfflineMs: z

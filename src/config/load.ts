@@ -199,6 +199,14 @@ function resolvePaths(config: GatewayConfig, baseDir: string): GatewayConfig {
     dataDir: resolve(baseDir, config.dataDir),
     ...(config.catalogFile ? { catalogFile: resolve(baseDir, config.catalogFile) } : {}),
     ...(mqtt ? { mqtt } : {}),
+    ...(config.http?.console.tokenFile
+      ? {
+          http: {
+            ...config.http,
+            console: { ...config.http.console, tokenFile: resolve(baseDir, config.http.console.tokenFile) },
+          },
+        }
+      : {}),
     readers: config.readers.map(resolvePort),
     sensors: config.sensors.map(resolvePort),
     security: {

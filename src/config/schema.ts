@@ -350,7 +350,9 @@ export const configSchema = z
     privacy: privacySchema.default(privacySchema.parse({})),
     homeassistant: homeAssistantSchema.optional().describe('Home Assistant MQTT discovery (needs mqtt)'),
     epcis: epcisSchema.optional().describe('EPCIS 2.0 events on <base>/epcis (needs mqtt for publishing)'),
-    http: httpSchema.optional().describe('Prometheus /metrics and /healthz; off unless present'),
+    http: httpSchema
+      .optional()
+      .describe('The store console at /, Prometheus /metrics and /healthz; off unless present'),
     security: securitySchema.default(securitySchema.parse({})),
     catalogFile: z
       .string()

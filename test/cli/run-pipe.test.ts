@@ -14,7 +14,7 @@ const EXIT_WAIT_MS = 15_000;
 
 /**
  * config/demo.json as `npm start` runs it (the demo capture looped at real time, so it never ends
- * by itself), without its embedded broker (the test must not take port 1883) and with its state in a
+ * by itself), without its embedded broker (the test must not take port 1883) nor its console and with its state in a
  * temporary directory.
  */
 function demoConfig(): string {
@@ -24,7 +24,8 @@ function demoConfig(): string {
     readers: Array<{ port: string }>;
     sensors: Array<{ port: string }>;
   };
-  const { mqtt: _mqtt, ...rest } = demo;
+  // Nor its console's port 9464, which another test may hold.
+  const { mqtt: _mqtt, http: _http, ...rest } = demo;
   const absolute = (port: string) => port.replace('replay:../', `replay:${ROOT}`);
   const config = {
     ...rest,

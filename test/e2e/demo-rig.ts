@@ -16,7 +16,7 @@ export type EventLine = Record<string, unknown> & { type: string; ts: string };
 /**
  * `npm start` on a virtual clock: config/demo.json as `run` loads it (replay ports looping at real
  * time, its catalog file, its customers), its transports built the way `run` builds them, the store
- * in `dataDir`. No broker: the embedded one would take port 1883 of a shared machine.
+ * in `dataDir`. No broker and no console: they would take ports 1883 and 9464 of a shared machine.
  */
 export class DemoRun {
   readonly events: EventLine[] = [];
@@ -25,7 +25,7 @@ export class DemoRun {
 
   constructor(dataDir: string, startAt = DEMO_START) {
     const loaded = loadConfigFile(DEMO_CONFIG, engineChecks);
-    const config: GatewayConfig = { ...loaded, dataDir, mqtt: undefined };
+    const config: GatewayConfig = { ...loaded, dataDir, mqtt: undefined, http: undefined };
     const clock = new VirtualClock(startAt);
     this.clock = clock;
     const logger = silentLogger();

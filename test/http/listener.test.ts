@@ -33,10 +33,28 @@ describe('the HTTP listener', () => {
     for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
   });
 
+  it('serves the console at / under a policy that allows no inline script, and its API only to whom it may', async () => {
+    const rig = await HttpRig.start(gateway({}));
+    rigs.push(rig);
+    const page = await rig.get('/', { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self';/);
+    expect(page.headers.get('content-security-policy')).not.toMatch(/unsafe-inline/);
+    expect(await page.text()).toMatch(/<script type="module" src="\/console\/app.js"><\/script>/);
+    const now = await rig.get('/api/now');
+    expect(now.status).toBe(200);
+    expect(await now.json()).toMatchObject({ gateway: expect.any(String), devices: expect.any(Array) });
+    expect((await rig.get('/api/now', { method: 'POST' })).status).toBe(405);
+    expect((await rig.get('/api/nothing')).status).toBe(404);
+    const login = await rig.get('/api/login', { method: 'POST', body: 'not json' });
+    expect(login.status).toBe(400);
+  });
+
   it('answers 404 on other paths and 405 on other methods', async () => {
     const rig = await HttpRig.start(gateway({}));
     rigs.push(rig);
-    const notFound = await rig.get('/');
+    const notFound = await rig.get('/nothing');
     expect(notFound.status).toBe(404);
     expect(await notFound.text()).toBe('not found; this listener serves /metrics, /healthz\n');
     for (const path of ['/metrics/', '/health', '/metrics.json', '/healthz/x'])

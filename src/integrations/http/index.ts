@@ -1,6 +1,7 @@
 import type { HttpConfig } from '../../config/integrations.js';
 import { defineFeature } from '../../shared/feature.js';
 import { BusEventCounts } from './bus-counters.js';
+import { ConsoleLive } from './console/live.js';
 import type { HttpContext } from './context.js';
 import type { GatewayFigures } from './figures.js';
 import { HealthMonitor } from './health.js';
@@ -28,6 +29,8 @@ declare module '../../shared/feature.js' {
 export class HttpListener {
   private readonly health: HealthMonitor;
   private readonly counts: BusEventCounts;
+  /** The console's live state, kept from the first event on (undefined when the console is off). */
+  private readonly live: ConsoleLive | undefined;
   private serving: Serving | undefined;
 
   constructor(
@@ -37,6 +40,7 @@ export class HttpListener {
   ) {
     this.health = new HealthMonitor(context, settings.health);
     this.counts = new BusEventCounts(context);
+    this.live = settings.console.enabled ? new ConsoleLive(context.config, context.bus) : undefined;
   }
 
   /** Where it listens once started (the port the system chose for `port: 0`). */
@@ -55,12 +59,14 @@ export class HttpListener {
       health: this.health,
       figures: this.figures,
       counts: this.counts,
+      live: this.live,
     });
   }
 
   async stop(): Promise<void> {
     const serving = this.serving;
     this.serving = undefined;
+    this.live?.close();
     await serving?.stop();
     this.counts.close();
     this.health.stop();

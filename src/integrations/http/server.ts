@@ -28,7 +28,12 @@ const text = (status: number, body: string, headers?: Record<string, string>): R
  * A small, closed HTTP server: the routes answer GET and HEAD, anything else is 405, any other
  * path 404. A handler that throws is a 500 (reported to `onError`), never a crash.
  */
-export function createRoutesServer(routes: Routes, onError: (error: unknown, path: string) => void): Server {
+export function createRoutesServer(
+  routes: Routes,
+  onError: (error: unknown, path: string) => void,
+  /** Answers first the requests it knows (the console's pages, API and event stream). */
+  before?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>,
+): Server {
   const paths = Object.keys(routes).join(', ');
   const server = createServer((request, response) => {
     void answer(request, response).catch((error: unknown) => {
@@ -37,6 +42,7 @@ export function createRoutesServer(routes: Routes, onError: (error: unknown, pat
     });
   });
   const answer = async (request: IncomingMessage, response: ServerResponse) => {
+    if (before && (await before(request, response))) return;
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     let reply: Reply;

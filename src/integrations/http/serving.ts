@@ -1,5 +1,9 @@
 import type { HttpConfig } from '../../config/integrations.js';
 import type { BusEventCounts } from './bus-counters.js';
+import { ConsoleAccess } from './console/access.js';
+import { loadAssets } from './console/assets.js';
+import type { ConsoleLive } from './console/live.js';
+import { answerConsole, type ConsoleParts } from './console/routes.js';
 import type { HttpContext } from './context.js';
 import type { GatewayFigures } from './figures.js';
 import type { HealthMonitor } from './health.js';
@@ -25,10 +29,18 @@ export interface Serving {
 export async function serve(
   context: HttpContext,
   settings: HttpConfig,
-  parts: { health: HealthMonitor; figures: GatewayFigures; counts: BusEventCounts },
+  parts: {
+    health: HealthMonitor;
+    figures: GatewayFigures;
+    counts: BusEventCounts;
+    live: ConsoleLive | undefined;
+  },
 ): Promise<Serving> {
   const { logger } = context;
   const { health } = parts;
+  const consolePage = parts.live && consoleParts(context, settings, health, parts.live);
+  if (consolePage && consolePage.assets.size === 0)
+    logger.warn('http: the console is not built (dist/console is missing): run npm run build');
   const metrics = new GatewayMetrics(context, health, parts.figures, parts.counts);
   metrics.start();
   const server = createRoutesServer(
@@ -48,6 +60,7 @@ export async function serve(
       },
     },
     (error, path) => logger.warn({ err: error, path }, 'http: request failed'),
+    consolePage && ((request, response) => answerConsole(consolePage, request, response)),
   );
   const bound = await listen(server, settings.host, settings.port).catch((error: unknown) => {
     metrics.stop();
@@ -60,12 +73,45 @@ export async function serve(
     port: bound.port,
     url: `http://${hostPort(bound.address, bound.port)}`,
   };
-  logger.info({ url: address.url }, 'http: serving /metrics and /healthz');
+  logger.info(
+    { url: address.url, console: consolePage !== undefined },
+    consolePage
+      ? 'http: serving the console at /, /metrics and /healthz'
+      : 'http: serving /metrics and /healthz',
+  );
   return {
     address,
     async stop() {
       await close(server, CLOSE_GRACE_MS);
       metrics.stop();
+    },
+  };
+}
+
+/** The console's parts: who may use it, its files, its live state, and what /api/now adds. */
+function consoleParts(
+  context: HttpContext,
+  settings: HttpConfig,
+  health: HealthMonitor,
+  live: ConsoleLive,
+): ConsoleParts {
+  return {
+    access: new ConsoleAccess(settings.host, settings.console),
+    assets: loadAssets(),
+    live,
+    now: () => {
+      const report = health.report();
+      return {
+        gateway: context.config.gatewayId,
+        ts: new Date(context.clock.now()).toISOString(),
+        // The store's zone where the config names one (its engagement day), else the browser's.
+        timeZone: context.config.engagement?.timeZone,
+        health: report,
+        devices: context.tags
+          .devices()
+          .map((device) => ({ id: device.id, kind: device.kind, state: device.state })),
+        broker: context.mqtt ? { connected: context.mqtt.connected } : undefined,
+      };
     },
   };
 }

@@ -1,0 +1,185 @@
+import type { ServerResponse } from 'node:http';
+import type { GatewayConfig } from '../../../config/schema.js';
+import type { GatewayEvent } from '../../../shared/events.js';
+import type { Bus } from '../../../shared/extension.js';
+
+/** Events kept for a page that reconnects (`Last-Event-ID`) or opens: the last few minutes of a busy store. */
+export const KEPT_EVENTS = 500;
+/** Open alarms kept; older ones drop off (they are in the event history and on MQTT). */
+const KEPT_ALARMS = 50;
+/** A comment line this often keeps proxies and the browser from closing an idle stream. */
+const KEEP_ALIVE_MS = 25_000;
+
+export interface CabinetNow {
+  id: string;
+  zone: string;
+  door: string | undefined;
+  lock: string | undefined;
+  session: { session: string; customer: string; since: string; state: 'open' | 'settling' } | undefined;
+  last:
+    | { type: string; ts: string; total?: number; currency?: string; items: number; reason?: string }
+    | undefined;
+}
+
+export interface AlarmNow {
+  seq: number;
+  ts: string;
+  kind: string;
+  cabinet?: string;
+  door?: string;
+  detail?: string;
+}
+
+/**
+ * What the console shows live, kept from the bus from the gateway's first event: each cabinet's
+ * door, lock and session, the open alarms, and the last `KEPT_EVENTS` events for pages that open or
+ * reconnect. Bounded whatever runs for how long; the streams to open pages cost nothing when none is.
+ */
+export class ConsoleLive {
+  private readonly events: GatewayEvent[] = [];
+  private readonly cabinets = new Map<string, CabinetNow>();
+  private readonly alarms: AlarmNow[] = [];
+  private readonly streams = new Set<ServerResponse>();
+  private keepAlive: NodeJS.Timeout | undefined;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly config: GatewayConfig,
+    bus: Bus,
+  ) {
+    for (const cabinet of config.cabinets) {
+      this.cabinets.set(cabinet.id, {
+        id: cabinet.id,
+        zone: cabinet.zone,
+        door: undefined,
+        lock: undefined,
+        session: undefined,
+        last: undefined,
+      });
+    }
+    this.unsubscribe = bus.on('console', '*', (event) => this.onEvent(event as GatewayEvent));
+  }
+
+  now(): { cabinets: CabinetNow[]; alarms: AlarmNow[]; lastSeq: number } {
+    return {
+      cabinets: [...this.cabinets.values()],
+      alarms: [...this.alarms],
+      lastSeq: this.events.at(-1)?.seq ?? 0,
+    };
+  }
+
+  /** The kept events after `seq` (all of them for 0), oldest first. */
+  since(seq: number): GatewayEvent[] {
+    return this.events.filter((event) => event.seq > seq);
+  }
+
+  /** A page's event stream: what it missed since `lastSeq`, then every event as it comes. */
+  stream(response: ServerResponse, lastSeq: number | undefined): void {
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    // A first line at once, so that the page knows it is connected even in a quiet store.
+    response.write(`retry: 2000\n: connected\n\n`);
+    if (lastSeq !== undefined) for (const event of this.since(lastSeq)) send(response, event);
+    this.streams.add(response);
+    response.on('close', () => {
+      this.streams.delete(response);
+      if (this.streams.size === 0) this.stopKeepAlive();
+    });
+    this.keepAlive ??= setInterval(() => {
+      for (const stream of this.streams) stream.write(': keep-alive\n\n');
+    }, KEEP_ALIVE_MS);
+  }
+
+  close(): void {
+    this.unsubscribe();
+    for (const stream of this.streams) stream.end();
+    this.streams.clear();
+    this.stopKeepAlive();
+  }
+
+  private stopKeepAlive(): void {
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
+  }
+
+  private onEvent(event: GatewayEvent): void {
+    this.events.push(event);
+    if (this.events.length > KEPT_EVENTS) this.events.splice(0, this.events.length - KEPT_EVENTS);
+    this.project(event);
+    for (const stream of this.streams) send(stream, event);
+  }
+
+  private project(event: GatewayEvent): void {
+    switch (event.type) {
+      case 'sensor.changed':
+        for (const cabinet of this.config.cabinets) {
+          if (cabinet.door.sensor === event.sensor && cabinet.door.channel === event.channel) {
+            this.cabinet(cabinet.id, (now) => {
+              now.door = String(event.value);
+            });
+          }
+        }
+        return;
+      case 'actuator.changed':
+        for (const cabinet of this.config.cabinets) {
+          if (cabinet.lock === event.actuator)
+            this.cabinet(cabinet.id, (now) => {
+              now.lock = event.value;
+            });
+        }
+        return;
+      case 'purchase.started':
+        this.cabinet(event.cabinet, (now) => {
+          now.session = { session: event.session, customer: event.customer, since: event.ts, state: 'open' };
+        });
+        return;
+      case 'purchase.completed':
+        this.cabinet(event.cabinet, (now) => {
+          now.session = undefined;
+          now.last = {
+            type: event.type,
+            ts: event.ts,
+            total: event.total,
+            currency: event.currency,
+            items: event.items.length,
+          };
+        });
+        return;
+      case 'purchase.cancelled':
+        this.cabinet(event.cabinet, (now) => {
+          now.session = undefined;
+          now.last = {
+            type: event.confidence === 'uncertain' ? 'purchase.uncertain' : event.type,
+            ts: event.ts,
+            items: event.items?.length ?? 0,
+            reason: event.reason,
+          };
+        });
+        return;
+      case 'security.alarm': {
+        const alarm: AlarmNow = { seq: event.seq, ts: event.ts, kind: event.kind };
+        if (event.cabinet) alarm.cabinet = event.cabinet;
+        if (event.door) alarm.door = event.door;
+        if (event.detail) alarm.detail = event.detail;
+        this.alarms.push(alarm);
+        if (this.alarms.length > KEPT_ALARMS) this.alarms.shift();
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private cabinet(id: string, change: (now: CabinetNow) => void): void {
+    const now = this.cabinets.get(id);
+    if (now) change(now);
+  }
+}
+
+function send(stream: ServerResponse, event: GatewayEvent): void {
+  stream.write(`id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
+}

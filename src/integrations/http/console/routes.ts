@@ -1,0 +1,158 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { type ConsoleAccess, SESSION_COOKIE } from './access.js';
+import type { Asset } from './assets.js';
+import type { ConsoleLive } from './live.js';
+
+/**
+ * The pages allow their own scripts, styles and connections only: no inline script, no framing,
+ * nothing fetched from elsewhere (the console works with no internet).
+ */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const ASSET_PATHS: Readonly<Record<string, string>> = {
+  '/': 'index.html',
+  '/index.html': 'index.html',
+  '/console/app.js': 'app.js',
+  '/console/app.css': 'app.css',
+};
+
+const loginSchema = z.strictObject({ token: z.string().min(1).max(256) });
+const MAX_BODY_BYTES = 4096;
+
+export interface ConsoleParts {
+  access: ConsoleAccess;
+  assets: ReadonlyMap<string, Asset>;
+  live: ConsoleLive;
+  /** What /api/now says besides the live state: the devices, the outbox and the broker. */
+  now: () => Record<string, unknown>;
+}
+
+/** Answers a console request; false for a path that is not the console's. */
+export async function answerConsole(
+  parts: ConsoleParts,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<boolean> {
+  const url = new URL(request.url ?? '/', 'http://console');
+  const path = url.pathname;
+  const asset = ASSET_PATHS[path];
+  if (asset !== undefined) {
+    if (!isRead(request, response)) return true;
+    serveAsset(request, response, parts.assets.get(asset));
+    return true;
+  }
+  if (!path.startsWith('/api/')) return false;
+  if (path === '/api/login') {
+    await login(parts, request, response);
+    return true;
+  }
+  const verdict = parts.access.verdict(request);
+  if (verdict !== 'allowed') {
+    json(response, verdict === 'token-required' ? 401 : 403, {
+      error:
+        verdict === 'token-required'
+          ? 'this console needs its access token'
+          : 'this listener is not on loopback and no http.console.token is configured: the console is off',
+    });
+    return true;
+  }
+  if (!isRead(request, response)) return true;
+  switch (path) {
+    case '/api/now':
+      json(response, 200, { ...parts.now(), ...parts.live.now() });
+      return true;
+    case '/api/events': {
+      const header = request.headers['last-event-id'];
+      const given = typeof header === 'string' ? header : (url.searchParams.get('since') ?? undefined);
+      const since = given !== undefined && /^\d{1,15}$/.test(given) ? Number(given) : undefined;
+      parts.live.stream(response, since);
+      return true;
+    }
+    default:
+      json(response, 404, { error: `no such console API: ${path}` });
+      return true;
+  }
+}
+
+function isRead(request: IncomingMessage, response: ServerResponse): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return true;
+  response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
+  response.end(`method ${request.method} not allowed\n`);
+  return false;
+}
+
+function serveAsset(request: IncomingMessage, response: ServerResponse, asset: Asset | undefined): void {
+  if (!asset) {
+    response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+    response.end('console assets missing: run npm run build\n');
+    return;
+  }
+  const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+  const body = gzip ? asset.gzipped : asset.body;
+  response.writeHead(200, {
+    'Content-Type': asset.contentType,
+    'Content-Length': String(body.length),
+    'Cache-Control': 'no-cache',
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    Vary: 'Accept-Encoding',
+    ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+  });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
+
+async function login(parts: ConsoleParts, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (request.method !== 'POST') {
+    response.writeHead(405, { Allow: 'POST', 'Content-Type': 'text/plain; charset=utf-8' });
+    response.end('use POST\n');
+    return;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(await readBody(request));
+  } catch (error) {
+    json(response, 400, { error: `not JSON: ${(error as Error).message}` });
+    return;
+  }
+  const parsed = loginSchema.safeParse(body);
+  if (!parsed.success || !parts.access.matches(parsed.data.token)) {
+    json(response, 401, { error: 'wrong token' });
+    return;
+  }
+  response.writeHead(204, {
+    'Set-Cookie': `${SESSION_COOKIE}=${encodeURIComponent(parsed.data.token)}; Path=/; HttpOnly; SameSite=Strict`,
+    'Cache-Control': 'no-store',
+  });
+  response.end();
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`body over ${MAX_BODY_BYTES} bytes`));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function json(response: ServerResponse, status: number, body: unknown): void {
+  const text = `${JSON.stringify(body)}\n`;
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    'Cache-Control': 'no-store',
+  });
+  response.end(text);
+}

@@ -1,0 +1,70 @@
+/** What the gateway's console API answers (src/integrations/http/console/routes.ts). */
+export interface NowState {
+  gateway: string;
+  ts: string;
+  timeZone?: string;
+  health: { status: string; reasons: string[]; outbox?: { depth: number } | null };
+  devices: Array<{ id: string; kind: 'reader' | 'sensor'; state: string }>;
+  broker?: { connected: boolean };
+  cabinets: Array<{
+    id: string;
+    zone: string;
+    door?: string;
+    lock?: string;
+    session?: { session: string; customer: string; since: string; state: string };
+    last?: { type: string; ts: string; total?: number; currency?: string; items: number; reason?: string };
+  }>;
+  alarms: Array<{ seq: number; ts: string; kind: string; cabinet?: string; door?: string; detail?: string }>;
+  lastSeq: number;
+}
+
+export interface GatewayEvent {
+  id: string;
+  seq: number;
+  ts: string;
+  type: string;
+  [field: string]: unknown;
+}
+
+export type Fetched<T> = { ok: true; value: T } | { ok: false; status: number; error: string };
+
+export async function fetchNow(): Promise<Fetched<NowState>> {
+  const response = await fetch('/api/now', { credentials: 'same-origin' });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { error?: string };
+    return { ok: false, status: response.status, error: body.error ?? response.statusText };
+  }
+  return { ok: true, value: (await response.json()) as NowState };
+}
+
+export async function login(token: string): Promise<boolean> {
+  const response = await fetch('/api/login', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
+  return response.ok;
+}
+
+/**
+ * The gateway's live events, one stream for the whole page. The browser reconnects by itself (and
+ * sends the last id it saw, so the gateway sends what was missed); `onOpen` runs at each (re)connection.
+ */
+export function openEvents(handlers: {
+  onEvent: (event: GatewayEvent) => void;
+  onOpen: () => void;
+  onDown: () => void;
+}): () => void {
+  const source = new EventSource('/api/events');
+  source.onopen = handlers.onOpen;
+  source.onerror = handlers.onDown;
+  source.onmessage = (message: MessageEvent<string>) => {
+    try {
+      handlers.onEvent(JSON.parse(message.data) as GatewayEvent);
+    } catch {
+      // A line that is not an event is not shown.
+    }
+  };
+  return () => source.close();
+}

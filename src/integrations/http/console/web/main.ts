@@ -1,0 +1,144 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { fetchNow, type GatewayEvent, login, type NowState, openEvents } from './api.js';
+import { EventsPage } from './events-page.js';
+import { html } from './html.js';
+import { NowPage } from './now-page.js';
+import { LANGUAGES, type Language, preferredLanguage, translate } from './texts.js';
+
+/** Events the page keeps for the Events page; older ones are on MQTT and in the gateway's log. */
+const KEPT_EVENTS = 500;
+const LANGUAGE_KEY = 'rfid-console-language';
+
+type Route = 'now' | 'events';
+type Access = 'unknown' | 'allowed' | 'login' | 'off';
+
+function routeOf(hash: string): Route {
+  return hash === '#/events' ? 'events' : 'now';
+}
+
+function startLanguage(): Language {
+  const saved = localStorage.getItem(LANGUAGE_KEY);
+  return (LANGUAGES as readonly string[]).includes(saved ?? '')
+    ? (saved as Language)
+    : preferredLanguage(navigator.languages);
+}
+
+function App() {
+  const [language, setLanguage] = useState<Language>(startLanguage);
+  const [route, setRoute] = useState<Route>(routeOf(location.hash));
+  const [access, setAccess] = useState<Access>('unknown');
+  const [now, setNow] = useState<NowState | undefined>(undefined);
+  const [events, setEvents] = useState<GatewayEvent[]>([]);
+  const [live, setLive] = useState(false);
+  const t = (key: Parameters<typeof translate>[1]) => translate(language, key);
+
+  const refresh = async () => {
+    const result = await fetchNow().catch(() => undefined);
+    if (!result) return;
+    if (result.ok) {
+      setNow(result.value);
+      setAccess('allowed');
+    } else setAccess(result.status === 401 ? 'login' : result.status === 403 ? 'off' : 'unknown');
+  };
+
+  useEffect(() => {
+    const onHash = () => setRoute(routeOf(location.hash));
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = language;
+    document.title = `${t('title')} · rfid-gateway`;
+    localStorage.setItem(LANGUAGE_KEY, language);
+  }, [language]);
+
+  useEffect(() => {
+    void refresh();
+  }, []);
+
+  useEffect(() => {
+    if (access !== 'allowed') return;
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    // The state behind Now changes with the events: fetched again once a burst of them has passed.
+    const refreshSoon = () => {
+      pending ??= setTimeout(() => {
+        pending = undefined;
+        void refresh();
+      }, 200);
+    };
+    const close = openEvents({
+      onEvent: (event) => {
+        setEvents((kept) => [...kept.slice(-(KEPT_EVENTS - 1)), event]);
+        refreshSoon();
+      },
+      // (Re)connected, perhaps to a restarted gateway: catch up with its state.
+      onOpen: () => {
+        setLive(true);
+        void refresh();
+      },
+      onDown: () => setLive(false),
+    });
+    return () => {
+      close();
+      if (pending) clearTimeout(pending);
+    };
+  }, [access]);
+
+  const header = html`
+    <header>
+      <h1>${t('title')}${now ? html` <small>${now.gateway}</small>` : ''}</h1>
+      <nav aria-label=${t('title')}>
+        <a href="#/now" aria-current=${route === 'now' ? 'page' : undefined}>${t('now')}</a>
+        <a href="#/events" aria-current=${route === 'events' ? 'page' : undefined}>${t('events')}</a>
+      </nav>
+      <label class="language">
+        ${t('language')}
+        <select
+          value=${language}
+          onChange=${(event: Event) => setLanguage((event.target as HTMLSelectElement).value as Language)}
+        >
+          <option value="en">English</option>
+          <option value="zh-TW">繁體中文</option>
+        </select>
+      </label>
+      <span class=${live ? 'live on' : 'live'} role="status">${live ? t('live') : t('reconnecting')}</span>
+    </header>
+  `;
+  if (access === 'login')
+    return html`${header}<main><${Login} language=${language} onDone=${refresh} /></main>`;
+  if (access === 'off') return html`${header}<main><p class="warn">${t('off')}</p></main>`;
+  return html`${header}
+    <main>
+      ${
+        route === 'events'
+          ? html`<${EventsPage} events=${events} language=${language} timeZone=${now?.timeZone} />`
+          : now && html`<${NowPage} now=${now} language=${language} />`
+      }
+    </main>`;
+}
+
+function Login({ language, onDone }: { language: Language; onDone: () => void }) {
+  const [token, setToken] = useState('');
+  const [wrong, setWrong] = useState(false);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (await login(token)) onDone();
+    else setWrong(true);
+  };
+  return html`<form onSubmit=${submit} class="login">
+    <label>${translate(language, 'token')}
+      <input type="password" autocomplete="current-password" required value=${token}
+        onInput=${(event: Event) => setToken((event.target as HTMLInputElement).value)} />
+    </label>
+    <button type="submit">${translate(language, 'login')}</button>
+    ${wrong && html`<p class="warn" role="alert">${translate(language, 'wrongToken')}</p>`}
+  </form>`;
+}
+
+const root = document.getElementById('app');
+if (root) {
+  root.textContent = '';
+  render(html`<${App} />`, root);
+}

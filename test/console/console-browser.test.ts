@@ -1,0 +1,160 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  artefactDir,
+  BROWSER_MISSING,
+  BROWSER_REQUIRED,
+  CHROMIUM,
+  launchChromium,
+} from '../helpers/browser.js';
+import { CliProcess } from '../helpers/cli.js';
+import { freePort } from '../helpers/mosquitto.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CAPTURE = join(ROOT, 'hardware/captures/fridge-demo.jsonl');
+const TOKEN = 'correct-horse-battery-staple';
+/** Twice as fast as recorded: the first sale within 20 s (faster, the door and settle timings no longer fit). */
+const SPEED = 2;
+
+if (!CHROMIUM && !BROWSER_REQUIRED)
+  console.warn(`test/console/console-browser.test.ts skipped: ${BROWSER_MISSING}`);
+
+/**
+ * config/demo.json's fridge (its devices replaying the bundled capture, looping, faster than real
+ * time; its catalog and customers) without its broker, with the console on `http`; the console's
+ * address from its log line.
+ */
+function demoGateway(http: Record<string, unknown>): { gateway: CliProcess; url: () => Promise<string> } {
+  const dir = mkdtempSync(join(tmpdir(), 'rfid-console-'));
+  const demo = JSON.parse(readFileSync(join(ROOT, 'config/demo.json'), 'utf8')) as Record<string, unknown> & {
+    readers: Array<{ replay: object }>;
+    sensors: Array<{ replay: object }>;
+  };
+  const { mqtt: _mqtt, ...rest } = demo;
+  const faster = <T extends { replay: object }>(device: T) => ({
+    ...device,
+    port: `replay:${CAPTURE}`,
+    replay: { ...device.replay, speed: SPEED },
+  });
+  const config = {
+    ...rest,
+    gatewayId: 'console-demo',
+    dataDir: join(dir, 'data'),
+    logLevel: 'info',
+    catalogFile: join(ROOT, 'config/demo-catalog.csv'),
+    http,
+    readers: demo.readers.map(faster),
+    sensors: demo.sensors.map(faster),
+  };
+  const file = join(dir, 'gateway.json');
+  writeFileSync(file, JSON.stringify(config));
+  const gateway = new CliProcess(['run', '--config', file]);
+  const url = async () => {
+    await gateway.waitForLog(/http: serving the console/, 20_000);
+    const line = gateway.stderr.split('\n').find((entry) => entry.includes('http: serving the console'));
+    return (JSON.parse(line ?? '{}') as { url: string }).url;
+  };
+  return { gateway, url };
+}
+
+describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real browser', () => {
+  let browser: Browser;
+  const cleanup: Array<() => Promise<unknown> | unknown> = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  it('shows the fridge, its readers and a sale as it happens, in English and in Traditional Chinese', async () => {
+    const { gateway, url } = demoGateway({ host: '127.0.0.1', port: 0 });
+    cleanup.push(() => gateway.stop('SIGKILL'));
+    const address = await url();
+    const page = await browser.newPage({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
+    cleanup.push(() => page.close());
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    await page.goto(address);
+    await expect.poll(() => page.textContent('h1')).toContain('Store console');
+    await page.waitForSelector('[data-device="fridge"] .state.online');
+    await page.waitForSelector('[data-cabinet="fridge-1"]');
+    // The sale, live: on the Events page as it is published, then on the cabinet's card.
+    await page.click('a[href="#/events"]');
+    await page.waitForSelector('li[data-type="purchase.completed"]', { timeout: 60_000 });
+    const dir = artefactDir('console');
+    await page.screenshot({ path: join(dir, 'events.png') });
+    await page.click('a[href="#/now"]');
+    const last = page.locator('[data-cabinet="fridge-1"] [data-field="last"]');
+    await expect.poll(() => last.textContent(), { timeout: 15_000 }).toMatch(/sold €\d+\.\d\d \(\d+ items/);
+    await page.screenshot({ path: join(dir, 'now.png'), fullPage: true });
+    expect(problems).toEqual([]);
+
+    const chinese = await browser.newPage({ locale: 'zh-TW', viewport: { width: 420, height: 900 } });
+    cleanup.push(() => chinese.close());
+    await chinese.goto(address);
+    await expect.poll(() => chinese.textContent('h1')).toContain('門市主控台');
+    await chinese.waitForSelector('[data-device="fridge"] .state.online');
+    expect(await chinese.textContent('[data-device="fridge"] .state')).toBe('連線中');
+    expect(await chinese.getAttribute('html', 'lang')).toBe('zh-TW');
+    await chinese.screenshot({ path: join(dir, 'now-zh-TW-phone.png'), fullPage: true });
+  }, 120_000);
+
+  it('asks for the token off loopback, and lets in whoever gives it', async () => {
+    const { gateway, url } = demoGateway({ host: '0.0.0.0', port: 0, console: { token: TOKEN } });
+    cleanup.push(() => gateway.stop('SIGKILL'));
+    const address = (await url()).replace('0.0.0.0', '127.0.0.1');
+    expect((await fetch(`${address}/api/now`)).status).toBe(401);
+    expect(
+      (await fetch(`${address}/api/now`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status,
+    ).toBe(200);
+    const page = await browser.newPage({ locale: 'en-US' });
+    cleanup.push(() => page.close());
+    await page.goto(address);
+    await page.fill('input[type="password"]', 'not-the-token-at-all');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('[role="alert"]');
+    await page.fill('input[type="password"]', TOKEN);
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('[data-device="fridge"]');
+    await page.screenshot({ path: join(artefactDir('console'), 'login-then-now.png') });
+  }, 60_000);
+
+  it('serves no console off loopback without a token, and /metrics as before', async () => {
+    const { gateway, url } = demoGateway({ host: '0.0.0.0', port: 0 });
+    cleanup.push(() => gateway.stop('SIGKILL'));
+    const address = (await url()).replace('0.0.0.0', '127.0.0.1');
+    const refused = await fetch(`${address}/api/now`);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/no http.console.token/);
+    expect((await fetch(`${address}/metrics`)).status).toBe(200);
+  }, 60_000);
+
+  it('reconnects by itself after the gateway restarts, and catches up', async () => {
+    const port = await freePort();
+    const first = demoGateway({ host: '127.0.0.1', port });
+    cleanup.push(() => first.gateway.stop('SIGKILL'));
+    const address = await first.url();
+    const page = await browser.newPage({ locale: 'en-US' });
+    cleanup.push(() => page.close());
+    await page.goto(address);
+    await page.waitForSelector('.live.on');
+    await first.gateway.stop('SIGTERM');
+    await page.waitForSelector('.live:not(.on)');
+    const second = demoGateway({ host: '127.0.0.1', port });
+    cleanup.push(() => second.gateway.stop('SIGKILL'));
+    await second.url();
+    await page.waitForSelector('.live.on', { timeout: 20_000 });
+    await page.waitForSelector('[data-device="fridge"] .state.online');
+  }, 90_000);
+});
