@@ -12,7 +12,7 @@ import {
   launchChromium,
 } from '../helpers/browser.js';
 import { CliProcess } from '../helpers/cli.js';
-import { freePort } from '../helpers/mosquitto.js';
+import { freePort, startMosquitto } from '../helpers/mosquitto.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CAPTURE = join(ROOT, 'hardware/captures/fridge-demo.jsonl');
@@ -28,7 +28,10 @@ if (!CHROMIUM && !BROWSER_REQUIRED)
  * time; its catalog and customers) without its broker, with the console on `http`; the console's
  * address from its log line.
  */
-function demoGateway(http: Record<string, unknown>): { gateway: CliProcess; url: () => Promise<string> } {
+function demoGateway(
+  http: Record<string, unknown>,
+  mqtt?: { url: string },
+): { gateway: CliProcess; url: () => Promise<string> } {
   const dir = mkdtempSync(join(tmpdir(), 'rfid-console-'));
   const demo = JSON.parse(readFileSync(join(ROOT, 'config/demo.json'), 'utf8')) as Record<string, unknown> & {
     readers: Array<{ replay: object }>;
@@ -47,6 +50,7 @@ function demoGateway(http: Record<string, unknown>): { gateway: CliProcess; url:
     logLevel: 'info',
     catalogFile: join(ROOT, 'config/demo-catalog.csv'),
     http,
+    ...(mqtt ? { mqtt: { url: mqtt.url } } : {}),
     readers: demo.readers.map(faster),
     sensors: demo.sensors.map(faster),
   };
@@ -74,8 +78,10 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
-  it('shows the fridge, its readers and a sale as it happens, in English and in Traditional Chinese', async () => {
-    const { gateway, url } = demoGateway({ host: '127.0.0.1', port: 0 });
+  it('shows the fridge, its readers and a sale as it happens, with its receipt, in English and in Traditional Chinese', async () => {
+    const broker = await startMosquitto();
+    cleanup.push(() => broker.stop());
+    const { gateway, url } = demoGateway({ host: '127.0.0.1', port: 0 }, broker);
     cleanup.push(() => gateway.stop('SIGKILL'));
     const address = await url();
     const page = await browser.newPage({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
@@ -98,6 +104,15 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
     const last = page.locator('[data-cabinet="fridge-1"] [data-field="last"]');
     await expect.poll(() => last.textContent(), { timeout: 15_000 }).toMatch(/sold €\d+\.\d\d \(\d+ items/);
     await page.screenshot({ path: join(dir, 'now.png'), fullPage: true });
+    // Its receipt on the Sessions page, read through the gateway's request router (sessions/get),
+    // the total as the sale's event says.
+    const sale = await gateway.waitForEvent((event) => event.type === 'purchase.completed', 'the sale');
+    await page.click('a[href="#/sessions"]');
+    const total = page.locator(`[data-session="${String(sale.session)}"] [data-field="total"]`);
+    await expect
+      .poll(() => total.textContent(), { timeout: 15_000 })
+      .toBe(`€${(Number(sale.total) / 100).toFixed(2)}`);
+    await page.screenshot({ path: join(dir, 'sessions.png'), fullPage: true });
     expect(problems).toEqual([]);
 
     const chinese = await browser.newPage({ locale: 'zh-TW', viewport: { width: 420, height: 900 } });

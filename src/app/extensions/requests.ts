@@ -1,7 +1,7 @@
 import { registerGatewayCommands } from '../../mqtt/gateway-commands.js';
 import type { RequestRegistry } from '../../mqtt/request-registry.js';
 import { loadClientKeys, SignatureVerifier } from '../../mqtt/request-signature.js';
-import { RequestRouter } from '../../mqtt/requests.js';
+import { type RequestResponse, RequestRouter } from '../../mqtt/requests.js';
 import { defineFeature } from '../../shared/feature.js';
 import { gatewayCommandHandlers } from '../request-handlers.js';
 
@@ -9,7 +9,16 @@ declare module '../../shared/feature.js' {
   interface Services {
     /** Every command registered so far, to answer requests with. */
     registry: RequestRegistry;
+    /**
+     * Runs one request as if it came over MQTT (signature, schema, audit, the handler) and gives its
+     * response: the store console's actions take this path, never one of their own.
+     */
+    requestRouter: LocalRequests;
   }
+}
+
+export interface LocalRequests {
+  handle(command: string, payload: Uint8Array): Promise<RequestResponse>;
 }
 
 /**
@@ -22,6 +31,7 @@ export const requestsFeature = defineFeature({
   name: 'requests',
   needs: ['mqtt', 'registry', 'audit', 'tags', 'devices', 'remoteCommands'],
   uses: ['inventory'],
+  provides: ['requestRouter'],
   build: (input) => {
     const { clock, logger: parent, config, store } = input;
     const { mqtt, registry, audit, tags, devices, remoteCommands } = input.needs;
@@ -40,8 +50,16 @@ export const requestsFeature = defineFeature({
       }),
     );
     let detach: (() => void) | undefined;
+    let running: RequestRouter | undefined;
+    const local: LocalRequests = {
+      handle: (command, payload) => {
+        if (!running) return Promise.reject(new Error('requests are not served yet'));
+        return running.handle(command, payload);
+      },
+    };
     return {
       name: 'requests',
+      provides: { requestRouter: local },
       start() {
         const signed = config.security.signedCommands;
         const keys = loadClientKeys(signed.clients, logger);
@@ -68,9 +86,11 @@ export const requestsFeature = defineFeature({
           );
         }
         const router = new RequestRouter({ registry, clock, logger, signatures, audit });
+        running = router;
         detach = mqtt.serve(router);
       },
       stop() {
+        running = undefined;
         detach?.();
         detach = undefined;
         unregister();

@@ -4,4 +4,6 @@ import type { FeatureContext, Services } from '../../shared/feature.js';
 export interface HttpContext extends FeatureContext {
   readonly tags: Services['tags'];
   readonly mqtt: Services['mqtt'] | undefined;
+  /** The request router, when requests are served (with a broker): the console's actions go through it. */
+  readonly router?: Services['requestRouter'] | undefined;
 }

@@ -78,12 +78,12 @@ export const httpFeature = defineFeature({
   name: 'http',
   liveOnly: true,
   needs: ['tags', 'figures'],
-  uses: ['mqtt'],
+  uses: ['mqtt', 'requestRouter'],
   provides: ['http'],
   build: (input) => {
     if (!input.config.http) return undefined;
     const http = new HttpListener(
-      { ...input, tags: input.needs.tags, mqtt: input.uses.mqtt },
+      { ...input, tags: input.needs.tags, mqtt: input.uses.mqtt, router: input.uses.requestRouter },
       input.config.http,
       input.needs.figures,
     );

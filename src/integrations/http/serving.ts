@@ -99,6 +99,7 @@ function consoleParts(
     access: new ConsoleAccess(settings.host, settings.console),
     assets: loadAssets(),
     live,
+    ...(context.router ? { requests: context.router } : {}),
     now: () => {
       const report = health.report();
       return {

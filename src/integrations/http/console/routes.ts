@@ -20,6 +20,8 @@ const ASSET_PATHS: Readonly<Record<string, string>> = {
 
 const loginSchema = z.strictObject({ token: z.string().min(1).max(256) });
 const MAX_BODY_BYTES = 4096;
+/** As the MQTT router's own limit: a request is never larger over HTTP. */
+const MAX_REQUEST_BYTES = 64 * 1024;
 
 export interface ConsoleParts {
   access: ConsoleAccess;
@@ -27,6 +29,8 @@ export interface ConsoleParts {
   live: ConsoleLive;
   /** What /api/now says besides the live state: the devices, the outbox and the broker. */
   now: () => Record<string, unknown>;
+  /** The gateway's request router (MQTT requests), the one path for the console's reads and actions. */
+  requests?: { handle(command: string, payload: Uint8Array): Promise<{ payload: string }> };
 }
 
 /** Answers a console request; false for a path that is not the console's. */
@@ -58,6 +62,10 @@ export async function answerConsole(
     });
     return true;
   }
+  if (path.startsWith('/api/request/')) {
+    await forward(parts, path.slice('/api/request/'.length), request, response);
+    return true;
+  }
   if (!isRead(request, response)) return true;
   switch (path) {
     case '/api/now':
@@ -74,6 +82,43 @@ export async function answerConsole(
       json(response, 404, { error: `no such console API: ${path}` });
       return true;
   }
+}
+
+/**
+ * A request as MQTT would carry it (`<base>/request/<command>` with this body): the same router
+ * validates it, checks its signature where signatures are required, audits it and runs it, and its
+ * answer is the MQTT response's payload. The console has no back door.
+ */
+async function forward(
+  parts: ConsoleParts,
+  command: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  if (request.method !== 'POST') {
+    response.writeHead(405, { Allow: 'POST', 'Content-Type': 'text/plain; charset=utf-8' });
+    response.end('use POST with the request as JSON\n');
+    return;
+  }
+  if (!parts.requests) {
+    json(response, 503, { error: 'requests are served only with a broker configured (mqtt)' });
+    return;
+  }
+  let body: string;
+  try {
+    body = await readBody(request, MAX_REQUEST_BYTES);
+  } catch (error) {
+    json(response, 413, { error: (error as Error).message });
+    return;
+  }
+  const answer = await parts.requests.handle(command, Buffer.from(body === '' ? '{}' : body, 'utf8'));
+  const text = `${answer.payload}\n`;
+  response.writeHead(200, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    'Cache-Control': 'no-store',
+  });
+  response.end(text);
 }
 
 function isRead(request: IncomingMessage, response: ServerResponse): boolean {
@@ -129,14 +174,14 @@ async function login(parts: ConsoleParts, request: IncomingMessage, response: Se
   response.end();
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`body over ${MAX_BODY_BYTES} bytes`));
+      if (size > limit) {
+        reject(new Error(`body over ${limit} bytes`));
         request.destroy();
         return;
       }

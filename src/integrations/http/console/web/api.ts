@@ -68,3 +68,36 @@ export function openEvents(handlers: {
   };
   return () => source.close();
 }
+
+/** An MQTT request's answer (`{"status":"ok","data":…}` or `{"status":"error","error":"…"}`). */
+export type Answer<T> = { status: 'ok'; data: T } | { status: 'error'; error: string };
+
+/** Runs a gateway request through its request router, as MQTT would carry it. */
+export async function request<T>(command: string, body: Record<string, unknown> = {}): Promise<Answer<T>> {
+  const response = await fetch(`/api/request/${command}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = (await response.json().catch(() => ({}))) as Partial<Answer<T>> & { error?: string };
+  if (answer.status === 'ok') return answer as Answer<T>;
+  return { status: 'error', error: answer.error ?? `${response.status} ${response.statusText}` };
+}
+
+export interface SessionRecord {
+  id: string;
+  cabinet: string;
+  customer: string;
+  via: string;
+  state: string;
+  startedAt: number;
+  outcome: {
+    type?: string;
+    items?: Array<{ tag: string; name?: string; unitPrice?: number; currency?: string }>;
+    total?: number;
+    currency?: string;
+    reason?: string;
+    confidence?: string;
+  } | null;
+}

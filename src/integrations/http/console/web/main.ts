@@ -4,17 +4,19 @@ import { fetchNow, type GatewayEvent, login, type NowState, openEvents } from '.
 import { EventsPage } from './events-page.js';
 import { html } from './html.js';
 import { NowPage } from './now-page.js';
+import { SessionsPage } from './sessions-page.js';
 import { LANGUAGES, type Language, preferredLanguage, translate } from './texts.js';
 
 /** Events the page keeps for the Events page; older ones are on MQTT and in the gateway's log. */
 const KEPT_EVENTS = 500;
 const LANGUAGE_KEY = 'rfid-console-language';
 
-type Route = 'now' | 'events';
+type Route = 'now' | 'sessions' | 'events';
 type Access = 'unknown' | 'allowed' | 'login' | 'off';
 
 function routeOf(hash: string): Route {
-  return hash === '#/events' ? 'events' : 'now';
+  if (hash === '#/events') return 'events';
+  return hash === '#/sessions' ? 'sessions' : 'now';
 }
 
 function startLanguage(): Language {
@@ -31,6 +33,8 @@ function App() {
   const [now, setNow] = useState<NowState | undefined>(undefined);
   const [events, setEvents] = useState<GatewayEvent[]>([]);
   const [live, setLive] = useState(false);
+  /** Counts purchase events: the pages that list sessions fetch them again when it moves. */
+  const [purchases, setPurchases] = useState(0);
   const t = (key: Parameters<typeof translate>[1]) => translate(language, key);
 
   const refresh = async () => {
@@ -71,6 +75,7 @@ function App() {
     const close = openEvents({
       onEvent: (event) => {
         setEvents((kept) => [...kept.slice(-(KEPT_EVENTS - 1)), event]);
+        if (event.type.startsWith('purchase.')) setPurchases((count) => count + 1);
         refreshSoon();
       },
       // (Re)connected, perhaps to a restarted gateway: catch up with its state.
@@ -91,6 +96,7 @@ function App() {
       <h1>${t('title')}${now ? html` <small>${now.gateway}</small>` : ''}</h1>
       <nav aria-label=${t('title')}>
         <a href="#/now" aria-current=${route === 'now' ? 'page' : undefined}>${t('now')}</a>
+        <a href="#/sessions" aria-current=${route === 'sessions' ? 'page' : undefined}>${t('sessions')}</a>
         <a href="#/events" aria-current=${route === 'events' ? 'page' : undefined}>${t('events')}</a>
       </nav>
       <label class="language">
@@ -114,7 +120,9 @@ function App() {
       ${
         route === 'events'
           ? html`<${EventsPage} events=${events} language=${language} timeZone=${now?.timeZone} />`
-          : now && html`<${NowPage} now=${now} language=${language} />`
+          : route === 'sessions'
+            ? html`<${SessionsPage} language=${language} timeZone=${now?.timeZone} version=${purchases} />`
+            : now && html`<${NowPage} now=${now} language=${language} />`
       }
     </main>`;
 }

@@ -41,6 +41,16 @@ const en = {
   'purchase.completed': 'sold',
   'purchase.cancelled': 'cancelled',
   'purchase.uncertain': 'uncertain, to review',
+  sessions: 'Sessions',
+  cabinet: 'Cabinet',
+  all: 'all',
+  noSessions: 'No sessions',
+  total: 'Total',
+  session_authorised: 'authorised',
+  session_open: 'door open',
+  session_settling: 'settling',
+  session_completed: 'sold',
+  session_cancelled: 'cancelled',
 } as const;
 
 export type TextKey = keyof typeof en;
@@ -84,6 +94,16 @@ const zhTW: Partial<Record<TextKey, string>> = {
   'purchase.completed': '已售出',
   'purchase.cancelled': '已取消',
   'purchase.uncertain': '待確認',
+  sessions: '交易紀錄',
+  cabinet: '販賣櫃',
+  all: '全部',
+  noSessions: '沒有交易',
+  total: '合計',
+  session_authorised: '已授權',
+  session_open: '櫃門開啟',
+  session_settling: '結算中',
+  session_completed: '已售出',
+  session_cancelled: '已取消',
 };
 
 const TABLES: Record<Language, Partial<Record<TextKey, string>>> = { en, 'zh-TW': zhTW };
