@@ -113,6 +113,22 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
       .poll(() => total.textContent(), { timeout: 15_000 })
       .toBe(`€${(Number(sale.total) / 100).toFixed(2)}`);
     await page.screenshot({ path: join(dir, 'sessions.png'), fullPage: true });
+    // The stock per zone as inventory/get answers it, and its CSV export one line per tag.
+    await page.click('a[href="#/inventory"]');
+    await page.waitForSelector('[data-zone="fridge"] [data-field="count"]');
+    const stock = (await (
+      await fetch(`${address}/api/request/inventory/get`, { method: 'POST', body: '{"zone":"fridge"}' })
+    ).json()) as { status: string; data: { fridge: { count: number; tags: unknown[] } } };
+    expect(stock.status).toBe('ok');
+    const shown = page.locator('[data-zone="fridge"] [data-field="count"]');
+    await expect.poll(async () => Number(await shown.textContent()), { timeout: 10_000 }).toBeGreaterThan(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Export as CSV')]);
+    const csv = readFileSync((await download.path()) as string, 'utf8')
+      .trim()
+      .split('\r\n');
+    expect(csv[0]).toBe('zone,tag,sku,gtin,since,last_seen');
+    expect(csv.filter((line) => line.startsWith('fridge,')).length).toBe(Number(await shown.textContent()));
+    await page.screenshot({ path: join(dir, 'inventory.png'), fullPage: true });
     expect(problems).toEqual([]);
 
     const chinese = await browser.newPage({ locale: 'zh-TW', viewport: { width: 420, height: 900 } });

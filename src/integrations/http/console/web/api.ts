@@ -101,3 +101,14 @@ export interface SessionRecord {
     confidence?: string;
   } | null;
 }
+
+/** A zone's stock as `inventory/get` answers it (src/shared/payloads.ts InventorySnapshot). */
+export interface ZoneStock {
+  zone: string;
+  ts: string;
+  count: number;
+  stale?: string;
+  products: Array<{ sku?: string; gtin?: string; name?: string; count: number }>;
+  tags: Array<{ tag: string; sku?: string; gtin?: string; since: string; lastSeen: string }>;
+  truncated?: true;
+}

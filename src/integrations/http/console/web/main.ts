@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { fetchNow, type GatewayEvent, login, type NowState, openEvents } from './api.js';
 import { EventsPage } from './events-page.js';
 import { html } from './html.js';
+import { InventoryPage } from './inventory-page.js';
 import { NowPage } from './now-page.js';
 import { SessionsPage } from './sessions-page.js';
 import { LANGUAGES, type Language, preferredLanguage, translate } from './texts.js';
@@ -11,11 +12,12 @@ import { LANGUAGES, type Language, preferredLanguage, translate } from './texts.
 const KEPT_EVENTS = 500;
 const LANGUAGE_KEY = 'rfid-console-language';
 
-type Route = 'now' | 'sessions' | 'events';
+type Route = 'now' | 'inventory' | 'sessions' | 'events';
 type Access = 'unknown' | 'allowed' | 'login' | 'off';
 
 function routeOf(hash: string): Route {
   if (hash === '#/events') return 'events';
+  if (hash === '#/inventory') return 'inventory';
   return hash === '#/sessions' ? 'sessions' : 'now';
 }
 
@@ -35,6 +37,8 @@ function App() {
   const [live, setLive] = useState(false);
   /** Counts purchase events: the pages that list sessions fetch them again when it moves. */
   const [purchases, setPurchases] = useState(0);
+  /** Counts stock events (tags arriving, leaving, moving): the inventory is fetched again. */
+  const [stock, setStock] = useState(0);
   const t = (key: Parameters<typeof translate>[1]) => translate(language, key);
 
   const refresh = async () => {
@@ -76,6 +80,7 @@ function App() {
       onEvent: (event) => {
         setEvents((kept) => [...kept.slice(-(KEPT_EVENTS - 1)), event]);
         if (event.type.startsWith('purchase.')) setPurchases((count) => count + 1);
+        if (event.type === 'inventory.changed') setStock((count) => count + 1);
         refreshSoon();
       },
       // (Re)connected, perhaps to a restarted gateway: catch up with its state.
@@ -96,6 +101,7 @@ function App() {
       <h1>${t('title')}${now ? html` <small>${now.gateway}</small>` : ''}</h1>
       <nav aria-label=${t('title')}>
         <a href="#/now" aria-current=${route === 'now' ? 'page' : undefined}>${t('now')}</a>
+        <a href="#/inventory" aria-current=${route === 'inventory' ? 'page' : undefined}>${t('inventory')}</a>
         <a href="#/sessions" aria-current=${route === 'sessions' ? 'page' : undefined}>${t('sessions')}</a>
         <a href="#/events" aria-current=${route === 'events' ? 'page' : undefined}>${t('events')}</a>
       </nav>
@@ -120,9 +126,11 @@ function App() {
       ${
         route === 'events'
           ? html`<${EventsPage} events=${events} language=${language} timeZone=${now?.timeZone} />`
-          : route === 'sessions'
-            ? html`<${SessionsPage} language=${language} timeZone=${now?.timeZone} version=${purchases} />`
-            : now && html`<${NowPage} now=${now} language=${language} />`
+          : route === 'inventory'
+            ? html`<${InventoryPage} language=${language} timeZone=${now?.timeZone} version=${stock} />`
+            : route === 'sessions'
+              ? html`<${SessionsPage} language=${language} timeZone=${now?.timeZone} version=${purchases} />`
+              : now && html`<${NowPage} now=${now} language=${language} />`
       }
     </main>`;
 }

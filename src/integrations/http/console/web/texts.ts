@@ -51,6 +51,11 @@ const en = {
   session_settling: 'settling',
   session_completed: 'sold',
   session_cancelled: 'cancelled',
+  inventory: 'Inventory',
+  exportCsv: 'Export as CSV',
+  stale: 'May be out of date',
+  tags: 'Tags',
+  unknownProduct: 'not in the catalog',
 } as const;
 
 export type TextKey = keyof typeof en;
@@ -104,6 +109,11 @@ const zhTW: Partial<Record<TextKey, string>> = {
   session_settling: '結算中',
   session_completed: '已售出',
   session_cancelled: '已取消',
+  inventory: '庫存',
+  exportCsv: '匯出 CSV',
+  stale: '資料可能過時',
+  tags: '標籤',
+  unknownProduct: '不在商品目錄中',
 };
 
 const TABLES: Record<Language, Partial<Record<TextKey, string>>> = { en, 'zh-TW': zhTW };
