@@ -16,6 +16,7 @@ const modules: Array<[string, () => Promise<BenchModule>]> = [
   ['mqtt', () => import('./mqtt.js')],
   ['pipeline', () => import('./pipeline.js')],
   ['gateway', () => import('./gateway.js')],
+  ['console', () => import('./console.js')],
   ['purchase', () => import('./purchase.js')],
 ];
 
