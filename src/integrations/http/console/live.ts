@@ -15,7 +15,9 @@ export interface CabinetNow {
   zone: string;
   door: string | undefined;
   lock: string | undefined;
-  session: { session: string; customer: string; since: string; state: 'open' | 'settling' } | undefined;
+  session:
+    | { session: string; customer: string; since: string; state: 'authorised' | 'open' | 'settling' }
+    | undefined;
   last:
     | { type: string; ts: string; total?: number; currency?: string; items: number; reason?: string }
     | undefined;
@@ -120,6 +122,9 @@ export class ConsoleLive {
           if (cabinet.door.sensor === event.sensor && cabinet.door.channel === event.channel) {
             this.cabinet(cabinet.id, (now) => {
               now.door = String(event.value);
+              // The door closed on a session: the cabinet is deciding what left until its outcome.
+              if (now.session && now.door === cabinet.door.closedValue) now.session.state = 'settling';
+              else if (now.session && now.door === cabinet.door.openValue) now.session.state = 'open';
             });
           }
         }
@@ -134,7 +139,12 @@ export class ConsoleLive {
         return;
       case 'purchase.started':
         this.cabinet(event.cabinet, (now) => {
-          now.session = { session: event.session, customer: event.customer, since: event.ts, state: 'open' };
+          now.session = {
+            session: event.session,
+            customer: event.customer,
+            since: event.ts,
+            state: 'authorised',
+          };
         });
         return;
       case 'purchase.completed':

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { EventBus } from '../../../app/event-bus.js';
+import { configSchema } from '../../../config/schema.js';
+import { silentLogger } from '../../../observability/logger.js';
+import { VirtualClock } from '../../../shared/clock.js';
+import { ConsoleLive, KEPT_EVENTS } from './live.js';
+
+function setup() {
+  const config = configSchema.parse({
+    sensors: [{ id: 'io', driver: 'lines', port: '/dev/ttyACM0' }],
+    readers: [{ id: 'uhf', driver: 'thingmagic', port: '/dev/ttyUSB0', zone: 'fridge' }],
+    actuators: [{ id: 'lock', driver: 'lines', device: 'io', channel: 'lock' }],
+    cabinets: [{ id: 'c1', zone: 'fridge', door: { sensor: 'io' }, lock: 'lock', currency: 'EUR' }],
+  });
+  const bus = new EventBus({ gateway: 'gw', clock: new VirtualClock(0), logger: silentLogger() });
+  return { bus, live: new ConsoleLive(config, bus) };
+}
+
+describe("the console's live state", () => {
+  it("follows a cabinet's session from the card to its outcome: authorised, open, settling, sold", () => {
+    const { bus, live } = setup();
+    const door = (value: string) =>
+      bus.emit({ type: 'sensor.changed', sensor: 'io', channel: 'door', value, zone: 'fridge' });
+    const state = () => live.now().cabinets[0];
+    bus.emit({ type: 'purchase.started', session: 's1', cabinet: 'c1', customer: 'cust-1', via: 'card' });
+    expect(state()?.session?.state).toBe('authorised');
+    bus.emit({ type: 'actuator.changed', actuator: 'lock', value: 'open', reason: 'session s1' });
+    door('open');
+    expect(state()).toMatchObject({
+      door: 'open',
+      lock: 'open',
+      session: { state: 'open', customer: 'cust-1' },
+    });
+    door('closed');
+    expect(state()?.session?.state).toBe('settling');
+    bus.emit({
+      type: 'purchase.completed',
+      ...{ session: 's1', cabinet: 'c1', customer: 'cust-1', items: [], total: 250, currency: 'EUR' },
+      ...{ returned: [], foreign: [], confidence: 'certain', settleMs: 900 },
+    });
+    expect(state()).toMatchObject({ session: undefined, last: { type: 'purchase.completed', total: 250 } });
+    bus.emit({
+      type: 'purchase.cancelled',
+      ...{ session: 's2', cabinet: 'c1', customer: 'cust-1', reason: 'undecided', confidence: 'uncertain' },
+    });
+    expect(state()?.last?.type).toBe('purchase.uncertain');
+    live.close();
+  });
+
+  it('keeps the last events and the open alarms, bounded however long it runs', () => {
+    const { bus, live } = setup();
+    for (let index = 0; index < KEPT_EVENTS + 100; index++)
+      bus.emit({ type: 'security.alarm', kind: 'door_left_open', cabinet: 'c1' });
+    expect(live.since(0)).toHaveLength(KEPT_EVENTS);
+    expect(live.since(0)[0]?.seq).toBe(101);
+    expect(live.since(KEPT_EVENTS + 98).map((event) => event.seq)).toEqual([
+      KEPT_EVENTS + 99,
+      KEPT_EVENTS + 100,
+    ]);
+    expect(live.now().alarms.length).toBeLessThanOrEqual(50);
+    expect(live.now().lastSeq).toBe(KEPT_EVENTS + 100);
+    live.close();
+  });
+});
