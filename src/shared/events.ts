@@ -131,6 +131,21 @@ export type EventBody =
       items?: TaggedItem[];
       evidence?: PurchaseEvidence;
     }
+  /**
+   * A person decided an uncertain purchase (the console's Review page, or MQTT `purchases/resolve`):
+   * charge `items` (possibly none). Once per session; `session` stays the idempotency key.
+   */
+  | {
+      type: 'purchase.resolved';
+      session: string;
+      cabinet: string;
+      customer: string;
+      items: TaggedItem[];
+      total: number;
+      currency: string;
+      /** Who decided, as the request named them (the console says `console`). */
+      resolvedBy: string;
+    }
   /** A card or request that did not open a session, with why. */
   | { type: 'purchase.refused'; cabinet: string; reason: string; card?: string; customer?: string }
   | {
@@ -229,6 +244,7 @@ export const EVENT_TYPES = [
   'purchase.completed',
   'purchase.cancelled',
   'purchase.refused',
+  'purchase.resolved',
   'security.alarm',
   'tags.paid',
   'product.pickedUp',

@@ -18,7 +18,8 @@ import { Forgetting } from './forget.js';
 import { ReadHistory } from './read-history.js';
 import { StoredCalibration } from './search-calibration.js';
 import { CabinetEvidence, type TagSearchResult } from './session-evidence.js';
-import { SessionStore } from './session-store.js';
+import { registerResolveRequest, SessionResolutions } from './resolutions.js';
+import { type SessionRecord, SessionStore } from './session-store.js';
 import { settleHistoryOptions } from './settle.js';
 import { TemperatureGuards } from './temperature-guards.js';
 
@@ -85,6 +86,7 @@ declare module '../../shared/feature.js' {
 export class PurchasesExtension implements PurchasesService {
   readonly customers: Customers;
   private readonly sessions: SessionStore;
+  private readonly resolutions: SessionResolutions;
   private readonly history: CustomerHistory;
   private readonly forgetting: Forgetting;
   private purgeTimer: TimerHandle | undefined;
@@ -98,6 +100,7 @@ export class PurchasesExtension implements PurchasesService {
     const { store, clock, logger, bus } = deps;
     this.customers = new Customers(store, () => clock.now());
     this.sessions = new SessionStore(store);
+    this.resolutions = new SessionResolutions(store);
     this.history = new CustomerHistory(store, () => clock.now(), deps.privacy.historyRetentionDays);
     this.forgetting = new Forgetting({
       ...{ store, clock, logger: logger.child({ component: 'purchases' }) },
@@ -316,14 +319,29 @@ export class PurchasesExtension implements PurchasesService {
       'sessions/get',
       { limit: z.number().int().min(1).max(RECENT_SESSIONS_MAX).optional(), session: z.string().optional() },
       ({ limit, session }) => {
+        // An uncertain session a person decided carries the decision (`purchases/resolve`).
+        const withResolution = (record: SessionRecord) => {
+          const resolved = this.resolutions.get(record.id);
+          if (!resolved) return record;
+          const { tags: _tags, ...resolution } = resolved;
+          return { ...record, resolution };
+        };
         if (session !== undefined) {
           const found = this.sessions.get(session);
           if (!found) throw new Error(`unknown session "${session}"`);
-          return found;
+          return withResolution(found);
         }
-        return this.sessions.recent(limit ?? 20);
+        return this.sessions.recent(limit ?? 20).map(withResolution);
       },
       { owner, sensitive: true },
+    );
+    this.unsubscribe.push(
+      registerResolveRequest({
+        ...{ requests, store: this.deps.store, bus: this.deps.bus, clock: this.deps.clock },
+        ...{ sessions: this.sessions, resolutions: this.resolutions, cabinets: this.deps.cabinets },
+        itemFor: (tag) => this.deps.itemFor(tag),
+        owner,
+      }),
     );
     this.unsubscribe.push(
       ...registerCustomerRequests({
