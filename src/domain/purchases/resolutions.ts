@@ -56,10 +56,24 @@ export class SessionResolutions {
     const row = this.byId.get(session);
     if (!row) return undefined;
     const tags = JSON.parse(row.charged) as string[];
-    return { at: row.at, resolvedBy: row.resolved_by, items: tags.length, total: row.total, currency: row.currency, tags };
+    return {
+      at: row.at,
+      resolvedBy: row.resolved_by,
+      items: tags.length,
+      total: row.total,
+      currency: row.currency,
+      tags,
+    };
   }
 
-  add(session: string, at: number, resolvedBy: string, tags: readonly string[], total: number, currency: string): void {
+  add(
+    session: string,
+    at: number,
+    resolvedBy: string,
+    tags: readonly string[],
+    total: number,
+    currency: string,
+  ): void {
     this.insert.run(session, at, resolvedBy, JSON.stringify(tags), total, currency);
   }
 }
@@ -95,7 +109,9 @@ export function registerResolveRequest(deps: {
       if (!session) throw new Error(`unknown session "${id}"`);
       const outcome = session.outcome as Partial<Extract<EventBody, { type: 'purchase.cancelled' }>> | null;
       if (outcome?.type !== 'purchase.cancelled' || outcome.confidence !== 'uncertain') {
-        throw new Error(`session "${id}" did not end uncertain (${session.state}): there is nothing to resolve`);
+        throw new Error(
+          `session "${id}" did not end uncertain (${session.state}): there is nothing to resolve`,
+        );
       }
       const wanted = [...new Set(charge)].sort();
       const earlier = deps.resolutions.get(id);
