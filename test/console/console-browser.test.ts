@@ -2,14 +2,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   artefactDir,
   BROWSER_MISSING,
   BROWSER_REQUIRED,
   CHROMIUM,
-  launchChromium,
+  consoleAddress,
+  useBrowser,
 } from '../helpers/browser.js';
 import { CliProcess } from '../helpers/cli.js';
 import { freePort, startMosquitto } from '../helpers/mosquitto.js';
@@ -57,26 +57,11 @@ function demoGateway(
   const file = join(dir, 'gateway.json');
   writeFileSync(file, JSON.stringify(config));
   const gateway = new CliProcess(['run', '--config', file]);
-  const url = async () => {
-    await gateway.waitForLog(/http: serving the console/, 20_000);
-    const line = gateway.stderr.split('\n').find((entry) => entry.includes('http: serving the console'));
-    return (JSON.parse(line ?? '{}') as { url: string }).url;
-  };
-  return { gateway, url };
+  return { gateway, url: () => consoleAddress(gateway) };
 }
 
 describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real browser', () => {
-  let browser: Browser;
-  const cleanup: Array<() => Promise<unknown> | unknown> = [];
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
+  const { browser, cleanup } = useBrowser({ beforeAll, afterAll, afterEach });
 
   it('shows the fridge, its readers and a sale as it happens, with its receipt, in English and in Traditional Chinese', async () => {
     const broker = await startMosquitto();
@@ -84,7 +69,7 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
     const { gateway, url } = demoGateway({ host: '127.0.0.1', port: 0 }, broker);
     cleanup.push(() => gateway.stop('SIGKILL'));
     const address = await url();
-    const page = await browser.newPage({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
+    const page = await browser().newPage({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
     cleanup.push(() => page.close());
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
@@ -131,7 +116,7 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
     await page.screenshot({ path: join(dir, 'inventory.png'), fullPage: true });
     expect(problems).toEqual([]);
 
-    const chinese = await browser.newPage({ locale: 'zh-TW', viewport: { width: 420, height: 900 } });
+    const chinese = await browser().newPage({ locale: 'zh-TW', viewport: { width: 420, height: 900 } });
     cleanup.push(() => chinese.close());
     await chinese.goto(address);
     await expect.poll(() => chinese.textContent('h1')).toContain('門市主控台');
@@ -149,7 +134,7 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
     expect(
       (await fetch(`${address}/api/now`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status,
     ).toBe(200);
-    const page = await browser.newPage({ locale: 'en-US' });
+    const page = await browser().newPage({ locale: 'en-US' });
     cleanup.push(() => page.close());
     await page.goto(address);
     await page.fill('input[type="password"]', 'not-the-token-at-all');
@@ -176,7 +161,7 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
     const first = demoGateway({ host: '127.0.0.1', port });
     cleanup.push(() => first.gateway.stop('SIGKILL'));
     const address = await first.url();
-    const page = await browser.newPage({ locale: 'en-US' });
+    const page = await browser().newPage({ locale: 'en-US' });
     cleanup.push(() => page.close());
     await page.goto(address);
     await page.waitForSelector('.live.on');

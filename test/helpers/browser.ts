@@ -22,3 +22,42 @@ export function artefactDir(name: string): string {
   mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+/**
+ * For a `describe` block: one Chromium for its tests, and a cleanup list emptied (last in, first
+ * out) after each test. `browser()` is there from the first test on.
+ */
+export function useBrowser(hooks: {
+  beforeAll: (fn: () => Promise<void>) => void;
+  afterAll: (fn: () => Promise<void>) => void;
+  afterEach: (fn: () => Promise<void>) => void;
+}): { browser: () => Browser; cleanup: Array<() => Promise<unknown> | unknown> } {
+  let browser: Browser | undefined;
+  const cleanup: Array<() => Promise<unknown> | unknown> = [];
+  hooks.beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  hooks.afterAll(async () => {
+    await browser?.close();
+  });
+  hooks.afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+  return {
+    browser: () => {
+      if (!browser) throw new Error('the browser is not running');
+      return browser;
+    },
+    cleanup,
+  };
+}
+
+/** The console's address, from the gateway's `http: serving the console` log line. */
+export async function consoleAddress(gateway: {
+  stderr: string;
+  waitForLog: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
+}): Promise<string> {
+  await gateway.waitForLog(/http: serving the console/, 20_000);
+  const line = gateway.stderr.split('\n').find((entry) => entry.includes('http: serving the console'));
+  return (JSON.parse(line ?? '{}') as { url: string }).url;
+}

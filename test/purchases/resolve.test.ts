@@ -82,7 +82,7 @@ describe('resolving an uncertain purchase', () => {
     const stranger = sgtin(WATER_REF, 99);
     expect(await rig.request('purchases/resolve', { session, charge: [stranger] })).toMatchObject({
       status: 'error',
-      error: `tag ${stranger} is neither undecided nor taken in session "${session}"`,
+      error: `tag ${stranger} was not in the cabinet when session "${session}" opened its door`,
     });
     expect(await rig.request('purchases/resolve', { session, charge: ['not hex'] })).toMatchObject({
       status: 'error',

@@ -5,7 +5,7 @@ import type { ReaderConfig } from '../../config/schema.js';
 import { deviceZones } from '../../config/zones.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
-import type { TaggedItem } from '../../shared/commerce.js';
+import { eventItem, type TaggedItem } from '../../shared/commerce.js';
 import type { Bus, CommandRegistry } from '../../shared/extension.js';
 import { uuidV5 } from '../../shared/uuid.js';
 import type { Store } from '../../store/index.js';
@@ -16,7 +16,7 @@ import { Customers } from './customers.js';
 import { CabinetScreen } from './display.js';
 import { Forgetting } from './forget.js';
 import { ReadHistory } from './read-history.js';
-import { registerResolveRequest, SessionResolutions } from './resolutions.js';
+import { candidateTags, registerResolveRequest, SessionResolutions } from './resolutions.js';
 import { StoredCalibration } from './search-calibration.js';
 import { CabinetEvidence, type TagSearchResult } from './session-evidence.js';
 import { type SessionRecord, SessionStore } from './session-store.js';
@@ -319,12 +319,20 @@ export class PurchasesExtension implements PurchasesService {
       'sessions/get',
       { limit: z.number().int().min(1).max(RECENT_SESSIONS_MAX).optional(), session: z.string().optional() },
       ({ limit, session }) => {
-        // An uncertain session a person decided carries the decision (`purchases/resolve`).
+        // An uncertain session carries what a person may charge for it, priced, and once someone
+        // decided, the decision (`purchases/resolve`).
         const withResolution = (record: SessionRecord) => {
           const resolved = this.resolutions.get(record.id);
-          if (!resolved) return record;
-          const { tags: _tags, ...resolution } = resolved;
-          return { ...record, resolution };
+          if (resolved) {
+            const { tags: _tags, ...resolution } = resolved;
+            return { ...record, resolution };
+          }
+          const outcome = record.outcome as { confidence?: string } | null;
+          if (outcome?.confidence !== 'uncertain') return record;
+          return {
+            ...record,
+            candidates: candidateTags(record).map((tag) => eventItem(this.deps.itemFor(tag))),
+          };
         };
         if (session !== undefined) {
           const found = this.sessions.get(session);

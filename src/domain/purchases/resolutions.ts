@@ -6,7 +6,7 @@ import type { EventBody } from '../../shared/events.js';
 import type { Bus, CommandRegistry } from '../../shared/extension.js';
 import type { Store } from '../../store/index.js';
 import { receiptFor } from './receipt.js';
-import type { SessionStore } from './session-store.js';
+import type { SessionRecord, SessionStore } from './session-store.js';
 
 type Resolved = Extract<EventBody, { type: 'purchase.resolved' }>;
 
@@ -82,7 +82,7 @@ const tag = z.string().regex(/^[0-9A-F]{2,124}$/, 'must be a tag as upper-case h
 
 /**
  * `purchases/resolve` `{"session","charge":[tags],"by"?}`: a person decides a purchase that ended
- * uncertain, charging some of its undecided or taken tags, or none (`charge: []`). State-changing, so
+ * uncertain, charging some of its candidate tags (`candidateTags`), or none (`charge: []`). State-changing, so
  * audited (and signed where signatures are required) by the router like any other; the same
  * decision sent twice (an MQTT redelivery) answers the first; another decision is refused.
  */
@@ -119,13 +119,10 @@ export function registerResolveRequest(deps: {
         if (JSON.stringify(earlier.tags) === JSON.stringify(wanted)) return answer(id, earlier);
         throw new Error(`session "${id}" was resolved already, by ${earlier.resolvedBy}`);
       }
-      const candidates = new Set([
-        ...(outcome.undecided ?? []).map((undecided) => undecided.tag),
-        ...(outcome.items ?? []).map((item) => item.tag),
-      ]);
+      const candidates = new Set(candidateTags(session));
       const stranger = wanted.find((candidate) => !candidates.has(candidate));
       if (stranger !== undefined)
-        throw new Error(`tag ${stranger} is neither undecided nor taken in session "${id}"`);
+        throw new Error(`tag ${stranger} was not in the cabinet when session "${id}" opened its door`);
       const currency = deps.cabinets.find((cabinet) => cabinet.id === session.cabinet)?.currency;
       if (!currency) throw new Error(`cabinet "${session.cabinet}" is not in the config`);
       const receipt = receiptFor(wanted, [], deps.itemFor, currency);
@@ -145,6 +142,22 @@ export function registerResolveRequest(deps: {
     },
     { owner: deps.owner, changesState: true },
   );
+}
+
+/**
+ * What a person may charge for an uncertain session: anything inside when the door opened (a hung
+ * reader decides nothing, yet the person may know what left), and what the session saw taken or
+ * left undecided.
+ */
+export function candidateTags(session: SessionRecord): string[] {
+  const outcome = session.outcome as Partial<Extract<EventBody, { type: 'purchase.cancelled' }>> | null;
+  return [
+    ...new Set([
+      ...(outcome?.items ?? []).map((item) => item.tag),
+      ...(outcome?.undecided ?? []).map((undecided) => undecided.tag),
+      ...(session.before ?? []).map((before) => before.tag),
+    ]),
+  ];
 }
 
 function answer(session: string, resolution: Resolution) {

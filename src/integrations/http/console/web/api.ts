@@ -99,7 +99,14 @@ export interface SessionRecord {
     currency?: string;
     reason?: string;
     confidence?: string;
+    reasons?: string[];
+    undecided?: Array<{ tag: string; pUnread: number }>;
+    evidence?: { weight?: { unexplainedG?: number; reason?: string } };
   } | null;
+  /** An uncertain session's items a person may charge: inside when the door opened, taken, undecided. */
+  candidates?: Array<{ tag: string; name?: string; sku?: string; unitPrice?: number; currency?: string }>;
+  /** Present once a person decided an uncertain session (`purchases/resolve`). */
+  resolution?: { at: number; resolvedBy: string; items: number; total: number; currency: string };
 }
 
 /** A zone's stock as `inventory/get` answers it (src/shared/payloads.ts InventorySnapshot). */

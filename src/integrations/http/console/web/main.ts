@@ -5,6 +5,7 @@ import { EventsPage } from './events-page.js';
 import { html } from './html.js';
 import { InventoryPage } from './inventory-page.js';
 import { NowPage } from './now-page.js';
+import { ReviewPage } from './review-page.js';
 import { SessionsPage } from './sessions-page.js';
 import { LANGUAGES, type Language, preferredLanguage, translate } from './texts.js';
 
@@ -12,12 +13,13 @@ import { LANGUAGES, type Language, preferredLanguage, translate } from './texts.
 const KEPT_EVENTS = 500;
 const LANGUAGE_KEY = 'rfid-console-language';
 
-type Route = 'now' | 'inventory' | 'sessions' | 'events';
+type Route = 'now' | 'review' | 'inventory' | 'sessions' | 'events';
 type Access = 'unknown' | 'allowed' | 'login' | 'off';
 
 function routeOf(hash: string): Route {
   if (hash === '#/events') return 'events';
   if (hash === '#/inventory') return 'inventory';
+  if (hash === '#/review') return 'review';
   return hash === '#/sessions' ? 'sessions' : 'now';
 }
 
@@ -101,6 +103,7 @@ function App() {
       <h1>${t('title')}${now ? html` <small>${now.gateway}</small>` : ''}</h1>
       <nav aria-label=${t('title')}>
         <a href="#/now" aria-current=${route === 'now' ? 'page' : undefined}>${t('now')}</a>
+        <a href="#/review" aria-current=${route === 'review' ? 'page' : undefined}>${t('review')}</a>
         <a href="#/inventory" aria-current=${route === 'inventory' ? 'page' : undefined}>${t('inventory')}</a>
         <a href="#/sessions" aria-current=${route === 'sessions' ? 'page' : undefined}>${t('sessions')}</a>
         <a href="#/events" aria-current=${route === 'events' ? 'page' : undefined}>${t('events')}</a>
@@ -126,11 +129,13 @@ function App() {
       ${
         route === 'events'
           ? html`<${EventsPage} events=${events} language=${language} timeZone=${now?.timeZone} />`
-          : route === 'inventory'
-            ? html`<${InventoryPage} language=${language} timeZone=${now?.timeZone} version=${stock} />`
-            : route === 'sessions'
-              ? html`<${SessionsPage} language=${language} timeZone=${now?.timeZone} version=${purchases} />`
-              : now && html`<${NowPage} now=${now} language=${language} />`
+          : route === 'review'
+            ? html`<${ReviewPage} language=${language} timeZone=${now?.timeZone} version=${purchases} />`
+            : route === 'inventory'
+              ? html`<${InventoryPage} language=${language} timeZone=${now?.timeZone} version=${stock} />`
+              : route === 'sessions'
+                ? html`<${SessionsPage} language=${language} timeZone=${now?.timeZone} version=${purchases} />`
+                : now && html`<${NowPage} now=${now} language=${language} />`
       }
     </main>`;
 }

@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
-import { request, type SessionRecord } from './api.js';
+import { useState } from 'preact/hooks';
+import type { SessionRecord } from './api.js';
 import { formatMoney, formatTime } from './format.js';
 import { html } from './html.js';
 import { type Language, type TextKey, translate } from './texts.js';
+import { useSessions } from './use-sessions.js';
 
 interface Props {
   language: Language;
@@ -14,18 +15,9 @@ interface Props {
 /** Recent purchases with their receipts, filtered by cabinet and customer (`sessions/get`). */
 export function SessionsPage({ language, timeZone, version }: Props) {
   const t = (key: TextKey) => translate(language, key);
-  const [sessions, setSessions] = useState<SessionRecord[] | undefined>(undefined);
-  const [error, setError] = useState<string | undefined>(undefined);
+  const { sessions, error } = useSessions(version);
   const [cabinet, setCabinet] = useState('');
   const [customer, setCustomer] = useState('');
-  useEffect(() => {
-    void request<SessionRecord[]>('sessions/get', { limit: 100 }).then((answer) => {
-      if (answer.status === 'ok') {
-        setSessions(answer.data);
-        setError(undefined);
-      } else setError(answer.error);
-    });
-  }, [version]);
   if (error) return html`<p class="warn" role="alert">${error}</p>`;
   if (!sessions) return html`<p>…</p>`;
   const cabinets = [...new Set(sessions.map((session) => session.cabinet))];

@@ -56,6 +56,18 @@ const en = {
   stale: 'May be out of date',
   tags: 'Tags',
   unknownProduct: 'not in the catalog',
+  review: 'Review',
+  nothingToReview: 'Nothing to review: every purchase was decided',
+  chargeWhich: 'Charge which items?',
+  taken: 'taken',
+  undecided: 'undecided',
+  pUnread: 'chance it is still inside',
+  chargeTicked: 'Charge the ticked items',
+  chargeNothing: 'Charge nothing',
+  confirmCharge: 'Charge the ticked items to this customer?',
+  confirmNothing: 'Charge nothing for this purchase?',
+  weightUnexplained: 'weight removed that the tags do not explain',
+  wasInside: 'inside when the door opened',
 } as const;
 
 export type TextKey = keyof typeof en;
@@ -114,6 +126,18 @@ const zhTW: Partial<Record<TextKey, string>> = {
   stale: '資料可能過時',
   tags: '標籤',
   unknownProduct: '不在商品目錄中',
+  review: '待確認',
+  nothingToReview: '沒有待確認的交易',
+  chargeWhich: '要收費的商品',
+  taken: '已取出',
+  undecided: '未確定',
+  pUnread: '仍在櫃內的機率',
+  chargeTicked: '對勾選的商品收費',
+  chargeNothing: '不收費',
+  confirmCharge: '確定向這位顧客收取勾選商品的費用？',
+  confirmNothing: '確定這筆交易不收費？',
+  weightUnexplained: '標籤無法解釋的重量減少',
+  wasInside: '開門時在櫃內',
 };
 
 const TABLES: Record<Language, Partial<Record<TextKey, string>>> = { en, 'zh-TW': zhTW };
