@@ -114,6 +114,16 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
     expect(csv[0]).toBe('zone,tag,sku,gtin,since,last_seen');
     expect(csv.filter((line) => line.startsWith('fridge,')).length).toBe(Number(await shown.textContent()));
     await page.screenshot({ path: join(dir, 'inventory.png'), fullPage: true });
+    // A test pulse of the lock, confirmed, through actuators/set: the gateway drives it and says so.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('a[href="#/devices"]');
+    await page.click('[data-actuator="lock"] [data-pulse="open"]');
+    await page.waitForSelector('[data-actuator="lock"] [role="status"]:has-text("pulsed")');
+    await gateway.waitForEvent(
+      (event) => event.type === 'actuator.changed' && event.reason === 'request' && event.pulseMs === 1000,
+      'the test pulse',
+    );
+    await page.screenshot({ path: join(dir, 'devices.png'), fullPage: true });
     expect(problems).toEqual([]);
 
     const chinese = await browser().newPage({ locale: 'zh-TW', viewport: { width: 420, height: 900 } });

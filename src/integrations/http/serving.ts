@@ -112,6 +112,13 @@ function consoleParts(
           .devices()
           .map((device) => ({ id: device.id, kind: device.kind, state: device.state })),
         broker: context.mqtt ? { connected: context.mqtt.connected } : undefined,
+        // What the Devices page may pulse: each output, its resting value and the values it takes.
+        actuators: context.config.actuators.map((actuator) => ({
+          id: actuator.id,
+          safeState: actuator.safeState,
+          values: 'values' in actuator ? actuator.values : undefined,
+          maxPulseMs: actuator.maxPulseMs,
+        })),
       };
     },
   };

@@ -6,6 +6,7 @@ export interface NowState {
   health: { status: string; reasons: string[]; outbox?: { depth: number } | null };
   devices: Array<{ id: string; kind: 'reader' | 'sensor'; state: string }>;
   broker?: { connected: boolean };
+  actuators: Array<{ id: string; safeState: string | null; values?: string[]; maxPulseMs: number }>;
   cabinets: Array<{
     id: string;
     zone: string;

@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { fetchNow, type GatewayEvent, login, type NowState, openEvents } from './api.js';
+import { DevicesPage } from './devices-page.js';
 import { EventsPage } from './events-page.js';
 import { html } from './html.js';
 import { InventoryPage } from './inventory-page.js';
@@ -13,13 +14,14 @@ import { LANGUAGES, type Language, preferredLanguage, translate } from './texts.
 const KEPT_EVENTS = 500;
 const LANGUAGE_KEY = 'rfid-console-language';
 
-type Route = 'now' | 'review' | 'inventory' | 'sessions' | 'events';
+type Route = 'now' | 'review' | 'inventory' | 'sessions' | 'devices' | 'events';
 type Access = 'unknown' | 'allowed' | 'login' | 'off';
 
 function routeOf(hash: string): Route {
   if (hash === '#/events') return 'events';
   if (hash === '#/inventory') return 'inventory';
   if (hash === '#/review') return 'review';
+  if (hash === '#/devices') return 'devices';
   return hash === '#/sessions' ? 'sessions' : 'now';
 }
 
@@ -106,6 +108,7 @@ function App() {
         <a href="#/review" aria-current=${route === 'review' ? 'page' : undefined}>${t('review')}</a>
         <a href="#/inventory" aria-current=${route === 'inventory' ? 'page' : undefined}>${t('inventory')}</a>
         <a href="#/sessions" aria-current=${route === 'sessions' ? 'page' : undefined}>${t('sessions')}</a>
+        <a href="#/devices" aria-current=${route === 'devices' ? 'page' : undefined}>${t('devicesPage')}</a>
         <a href="#/events" aria-current=${route === 'events' ? 'page' : undefined}>${t('events')}</a>
       </nav>
       <label class="language">
@@ -129,13 +132,15 @@ function App() {
       ${
         route === 'events'
           ? html`<${EventsPage} events=${events} language=${language} timeZone=${now?.timeZone} />`
-          : route === 'review'
-            ? html`<${ReviewPage} language=${language} timeZone=${now?.timeZone} version=${purchases} />`
-            : route === 'inventory'
-              ? html`<${InventoryPage} language=${language} timeZone=${now?.timeZone} version=${stock} />`
-              : route === 'sessions'
-                ? html`<${SessionsPage} language=${language} timeZone=${now?.timeZone} version=${purchases} />`
-                : now && html`<${NowPage} now=${now} language=${language} />`
+          : route === 'devices'
+            ? now && html`<${DevicesPage} now=${now} language=${language} />`
+            : route === 'review'
+              ? html`<${ReviewPage} language=${language} timeZone=${now?.timeZone} version=${purchases} />`
+              : route === 'inventory'
+                ? html`<${InventoryPage} language=${language} timeZone=${now?.timeZone} version=${stock} />`
+                : route === 'sessions'
+                  ? html`<${SessionsPage} language=${language} timeZone=${now?.timeZone} version=${purchases} />`
+                  : now && html`<${NowPage} now=${now} language=${language} />`
       }
     </main>`;
 }

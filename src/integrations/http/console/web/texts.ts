@@ -68,6 +68,13 @@ const en = {
   confirmNothing: 'Charge nothing for this purchase?',
   weightUnexplained: 'weight removed that the tags do not explain',
   wasInside: 'inside when the door opened',
+  devicesPage: 'Devices',
+  outputs: 'Outputs',
+  noOutputs: 'No outputs configured',
+  rests: 'rests at',
+  testPulse: 'Test:',
+  confirmPulse: 'Pulse',
+  pulsed: 'pulsed',
 } as const;
 
 export type TextKey = keyof typeof en;
@@ -138,6 +145,13 @@ const zhTW: Partial<Record<TextKey, string>> = {
   confirmNothing: '確定這筆交易不收費？',
   weightUnexplained: '標籤無法解釋的重量減少',
   wasInside: '開門時在櫃內',
+  devicesPage: '裝置',
+  outputs: '輸出裝置',
+  noOutputs: '未設定輸出裝置',
+  rests: '平時為',
+  testPulse: '測試：',
+  confirmPulse: '短暫切換',
+  pulsed: '已切換',
 };
 
 const TABLES: Record<Language, Partial<Record<TextKey, string>>> = { en, 'zh-TW': zhTW };

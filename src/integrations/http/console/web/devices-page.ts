@@ -1,0 +1,71 @@
+import { useState } from 'preact/hooks';
+import { type NowState, request } from './api.js';
+import { html } from './html.js';
+import { type Language, type TextKey, translate } from './texts.js';
+
+/** How long a test pulse lasts: long enough to hear a lock or see a light, short enough to be safe. */
+const TEST_PULSE_MS = 1000;
+
+/** A device that takes any text: the usual opposite of its resting value, when there is one. */
+const OPPOSITES: Readonly<Record<string, string>> = {
+  closed: 'open',
+  off: 'on',
+  locked: 'unlocked',
+  '0': '1',
+};
+
+function opposite(safeState: string | null): string[] {
+  const value = safeState === null ? undefined : OPPOSITES[safeState];
+  return value === undefined ? [] : [value];
+}
+
+interface Props {
+  now: NowState;
+  language: Language;
+}
+
+/**
+ * Each output (a lock, a light, a buzzer) with a test pulse: the chosen value for a second, then the
+ * device returns to its resting value by itself. Confirmed first, and sent as `actuators/set`
+ * through the gateway's request router (audited, signed where required), as MQTT would.
+ */
+export function DevicesPage({ now, language }: Props) {
+  const t = (key: TextKey) => translate(language, key);
+  const [outcome, setOutcome] = useState<Record<string, string>>({});
+  const pulse = async (actuator: string, value: string) => {
+    if (!confirm(`${t('confirmPulse')} ${actuator} → ${value} (${TEST_PULSE_MS / 1000} s)?`)) return;
+    const answer = await request('actuators/set', { actuator, value, pulseMs: TEST_PULSE_MS });
+    setOutcome((before) => ({ ...before, [actuator]: answer.status === 'ok' ? t('pulsed') : answer.error }));
+  };
+  return html`
+    <section aria-labelledby="outputs">
+      <h2 id="outputs">${t('outputs')}</h2>
+      ${
+        now.actuators.length === 0
+          ? html`<p>${t('noOutputs')}</p>`
+          : html`<table>
+            <tbody>
+              ${now.actuators.map((actuator) => {
+                const values = (actuator.values ?? opposite(actuator.safeState)).filter(
+                  (value) => value !== actuator.safeState,
+                );
+                return html`<tr data-actuator=${actuator.id}>
+                  <th scope="row">${actuator.id}</th>
+                  <td>${t('rests')} ${actuator.safeState ?? '–'}</td>
+                  <td>
+                    ${values.map(
+                      (value) =>
+                        html`<button type="button" data-pulse=${value} onClick=${() => pulse(actuator.id, value)}>
+                          ${t('testPulse')} ${value}
+                        </button> `,
+                    )}
+                  </td>
+                  <td role="status">${outcome[actuator.id] ?? ''}</td>
+                </tr>`;
+              })}
+            </tbody>
+          </table>`
+      }
+    </section>
+  `;
+}
