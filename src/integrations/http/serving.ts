@@ -76,8 +76,8 @@ export async function serve(
   logger.info(
     { url: address.url, console: consolePage !== undefined },
     consolePage
-      ? 'http: serving the console at /, /metrics and /healthz'
-      : 'http: serving /metrics and /healthz',
+      ? `http: serving the console at ${address.url}/ (and /metrics, /healthz)`
+      : `http: serving /metrics and /healthz at ${address.url}`,
   );
   return {
     address,
