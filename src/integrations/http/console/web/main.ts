@@ -8,21 +8,26 @@ import { InventoryPage } from './inventory-page.js';
 import { NowPage } from './now-page.js';
 import { ReviewPage } from './review-page.js';
 import { SessionsPage } from './sessions-page.js';
-import { LANGUAGES, type Language, preferredLanguage, translate } from './texts.js';
+import { LANGUAGES, type Language, preferredLanguage, type TextKey, translate } from './texts.js';
 
 /** Events the page keeps for the Events page; older ones are on MQTT and in the gateway's log. */
 const KEPT_EVENTS = 500;
 const LANGUAGE_KEY = 'rfid-console-language';
 
-type Route = 'now' | 'review' | 'inventory' | 'sessions' | 'devices' | 'events';
+/** The pages, in the order of the menu, with their titles. */
+const ROUTES = [
+  ['now', 'now'],
+  ['review', 'review'],
+  ['inventory', 'inventory'],
+  ['sessions', 'sessions'],
+  ['devices', 'devicesPage'],
+  ['events', 'events'],
+] as const satisfies ReadonlyArray<readonly [string, TextKey]>;
+type Route = (typeof ROUTES)[number][0];
 type Access = 'unknown' | 'allowed' | 'login' | 'off';
 
 function routeOf(hash: string): Route {
-  if (hash === '#/events') return 'events';
-  if (hash === '#/inventory') return 'inventory';
-  if (hash === '#/review') return 'review';
-  if (hash === '#/devices') return 'devices';
-  return hash === '#/sessions' ? 'sessions' : 'now';
+  return ROUTES.find(([name]) => hash === `#/${name}`)?.[0] ?? 'now';
 }
 
 function startLanguage(): Language {
@@ -104,12 +109,10 @@ function App() {
     <header>
       <h1>${t('title')}${now ? html` <small>${now.gateway}</small>` : ''}</h1>
       <nav aria-label=${t('title')}>
-        <a href="#/now" aria-current=${route === 'now' ? 'page' : undefined}>${t('now')}</a>
-        <a href="#/review" aria-current=${route === 'review' ? 'page' : undefined}>${t('review')}</a>
-        <a href="#/inventory" aria-current=${route === 'inventory' ? 'page' : undefined}>${t('inventory')}</a>
-        <a href="#/sessions" aria-current=${route === 'sessions' ? 'page' : undefined}>${t('sessions')}</a>
-        <a href="#/devices" aria-current=${route === 'devices' ? 'page' : undefined}>${t('devicesPage')}</a>
-        <a href="#/events" aria-current=${route === 'events' ? 'page' : undefined}>${t('events')}</a>
+        ${ROUTES.map(
+          ([name, label]) =>
+            html`<a href=${`#/${name}`} aria-current=${route === name ? 'page' : undefined}>${t(label)}</a> `,
+        )}
       </nav>
       <label class="language">
         ${t('language')}
@@ -124,24 +127,29 @@ function App() {
       <span class=${live ? 'live on' : 'live'} role="status">${live ? t('live') : t('reconnecting')}</span>
     </header>
   `;
+  const timeZone = now?.timeZone;
+  const page = () => {
+    switch (route) {
+      case 'review':
+        return html`<${ReviewPage} language=${language} timeZone=${timeZone} version=${purchases} />`;
+      case 'inventory':
+        return html`<${InventoryPage} language=${language} timeZone=${timeZone} version=${stock} />`;
+      case 'sessions':
+        return html`<${SessionsPage} language=${language} timeZone=${timeZone} version=${purchases} />`;
+      case 'devices':
+        return now && html`<${DevicesPage} now=${now} language=${language} />`;
+      case 'events':
+        return html`<${EventsPage} events=${events} language=${language} timeZone=${timeZone} />`;
+      default:
+        return now && html`<${NowPage} now=${now} language=${language} />`;
+    }
+  };
   if (access === 'login')
     return html`${header}<main><${Login} language=${language} onDone=${refresh} /></main>`;
   if (access === 'off') return html`${header}<main><p class="warn">${t('off')}</p></main>`;
   return html`${header}
     <main>
-      ${
-        route === 'events'
-          ? html`<${EventsPage} events=${events} language=${language} timeZone=${now?.timeZone} />`
-          : route === 'devices'
-            ? now && html`<${DevicesPage} now=${now} language=${language} />`
-            : route === 'review'
-              ? html`<${ReviewPage} language=${language} timeZone=${now?.timeZone} version=${purchases} />`
-              : route === 'inventory'
-                ? html`<${InventoryPage} language=${language} timeZone=${now?.timeZone} version=${stock} />`
-                : route === 'sessions'
-                  ? html`<${SessionsPage} language=${language} timeZone=${now?.timeZone} version=${purchases} />`
-                  : now && html`<${NowPage} now=${now} language=${language} />`
-      }
+      ${page()}
     </main>`;
 }
 
