@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EventBus } from '../../../app/event-bus.js';
-import { configSchema } from '../../../config/schema.js';
-import { silentLogger } from '../../../observability/logger.js';
-import { VirtualClock } from '../../../shared/clock.js';
-import { ConsoleLive, KEPT_EVENTS } from './live.js';
+import { EventBus } from '../../src/app/event-bus.js';
+import { configSchema } from '../../src/config/schema.js';
+import { ConsoleLive, KEPT_EVENTS } from '../../src/integrations/http/console/live.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { VirtualClock } from '../../src/shared/clock.js';
 
 function setup() {
   const config = configSchema.parse({
