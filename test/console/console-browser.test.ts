@@ -17,6 +17,7 @@ import { freePort, startMosquitto } from '../helpers/mosquitto.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CAPTURE = join(ROOT, 'hardware/captures/fridge-demo.jsonl');
 const TOKEN = 'correct-horse-battery-staple';
+const JSON_TYPE = { 'Content-Type': 'application/json' };
 /** Twice as fast as recorded: the first sale within 20 s (faster, the door and settle timings no longer fit). */
 const SPEED = 2;
 
@@ -102,7 +103,11 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
     await page.click('a[href="#/inventory"]');
     await page.waitForSelector('[data-zone="fridge"] [data-field="count"]');
     const stock = (await (
-      await fetch(`${address}/api/request/inventory/get`, { method: 'POST', body: '{"zone":"fridge"}' })
+      await fetch(`${address}/api/request/inventory/get`, {
+        method: 'POST',
+        headers: JSON_TYPE,
+        body: '{"zone":"fridge"}',
+      })
     ).json()) as { status: string; data: { fridge: { count: number; tags: unknown[] } } };
     expect(stock.status).toBe('ok');
     const shown = page.locator('[data-zone="fridge"] [data-field="count"]');

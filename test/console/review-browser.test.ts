@@ -137,6 +137,7 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)("the console's Review page in a 
     const listed = await (
       await fetch(`${address}/api/request/sessions/get`, {
         method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ session }),
       })
     ).text();
@@ -172,7 +173,11 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)("the console's Review page in a 
     expect(onBroker).toEqual(resolved);
     // Audited as any state-changing request: the audit trail says the console resolved it.
     const audit = (await (
-      await fetch(`${address}/api/request/audit/get`, { method: 'POST', body: '{}' })
+      await fetch(`${address}/api/request/audit/get`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      })
     ).json()) as { status: string; data: { entries: Array<{ command: string; outcome: string }> } };
     expect(audit.status).toBe('ok');
     expect(

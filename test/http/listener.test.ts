@@ -45,10 +45,28 @@ describe('the HTTP listener', () => {
     const now = await rig.get('/api/now');
     expect(now.status).toBe(200);
     expect(await now.json()).toMatchObject({ gateway: expect.any(String), devices: expect.any(Array) });
-    expect((await rig.get('/api/now', { method: 'POST' })).status).toBe(405);
+    const asJson = { 'Content-Type': 'application/json' };
+    expect((await rig.get('/api/now', { method: 'POST', headers: asJson })).status).toBe(405);
     expect((await rig.get('/api/nothing')).status).toBe(404);
-    const login = await rig.get('/api/login', { method: 'POST', body: 'not json' });
+    const login = await rig.get('/api/login', { method: 'POST', headers: asJson, body: 'not json' });
     expect(login.status).toBe(400);
+    // A page of another site cannot drive a loopback console through a browser on the Pi: not as a
+    // form (no JSON), not as a fetch from its own origin.
+    const formPost = await rig.get('/api/request/ping', { method: 'POST', body: '{}' });
+    expect(formPost.status).toBe(403);
+    expect(await formPost.json()).toEqual({
+      error: 'send the request as JSON (Content-Type: application/json)',
+    });
+    const foreign = await rig.get('/api/request/ping', {
+      method: 'POST',
+      headers: { ...asJson, Origin: 'http://evil.example' },
+      body: '{}',
+    });
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { error: string }).error).toMatch(
+      /requests from http:\/\/evil.example are refused/,
+    );
+    expect((await rig.get('/api/now', { headers: { Origin: 'http://evil.example' } })).status).toBe(403);
   });
 
   it('answers 404 on other paths and 405 on other methods', async () => {

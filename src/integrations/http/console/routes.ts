@@ -48,6 +48,11 @@ export async function answerConsole(
     return true;
   }
   if (!path.startsWith('/api/')) return false;
+  const forged = crossSite(request);
+  if (forged !== undefined) {
+    json(response, 403, { error: forged });
+    return true;
+  }
   if (path === '/api/login') {
     await login(parts, request, response);
     return true;
@@ -119,6 +124,33 @@ async function forward(
     'Cache-Control': 'no-store',
   });
   response.end(text);
+}
+
+/**
+ * A page on another site must not drive the console through the browser of someone who may use it
+ * (a loopback console needs no token, so a web page open on the Pi could otherwise unlock a door):
+ * a change must come as JSON (which a cross-site form cannot send without a preflight the console
+ * never grants) and from this origin when the browser says where it comes from.
+ */
+function crossSite(request: IncomingMessage): string | undefined {
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== 'null' && request.headers.host !== undefined) {
+    let host: string;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      return `origin ${origin} is not a URL`;
+    }
+    if (host !== request.headers.host)
+      return `requests from ${origin} are refused: the console answers its own pages only`;
+  }
+  if (
+    request.method === 'POST' &&
+    !/^application\/json\b/i.test(String(request.headers['content-type'] ?? ''))
+  ) {
+    return 'send the request as JSON (Content-Type: application/json)';
+  }
+  return undefined;
 }
 
 function isRead(request: IncomingMessage, response: ServerResponse): boolean {
