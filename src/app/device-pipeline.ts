@@ -15,6 +15,7 @@ import type { ByteTransport, TransportStatus } from '../transport/types.js';
 import { CommandSession } from './command-session.js';
 import { DeviceLog } from './device-log.js';
 import { trafficPromise } from './liveness.js';
+import { ReaderHealth } from './reader-health.js';
 import { ReaderPoll } from './reader-poll.js';
 import { ReaderSearch, type SearchOptions } from './reader-search.js';
 import { ReaderUpkeep } from './reader-upkeep.js';
@@ -85,10 +86,7 @@ export class DevicePipeline implements DeviceView {
   private portOpen = false;
   private readonly readiness: Readiness;
   /** `level:code` of the last status published; a repeat of it is not news. 'ok' after each (re)connect. */
-  private health = 'ok';
-  /** The reader reported a fault since the current poll was sent. */
-  private faultThisPoll = false;
-  private faults = 0;
+  private readonly health = new ReaderHealth();
   private readonly log: DeviceLog;
   private stopped = false;
   private startupRunning = false;
@@ -151,13 +149,11 @@ export class DevicePipeline implements DeviceView {
       {
         ...{ id: options.id, clock, logger: options.logger, session: this.session },
         mayPoll: () => this.portOpen && !this.startupRunning && !this.searcher.active,
-        polling: () => {
-          this.faultThisPoll = false;
-        },
+        polling: () => this.health.pollSent(),
         // A reader that answers a poll without reporting a fault works again (its antenna is back);
         // a warning stays until the reader itself says otherwise.
         answered: () => {
-          if (!this.faultThisPoll && this.health.startsWith('error:'))
+          if (this.health.answeredCleanly())
             this.onMessage({ kind: 'status', level: 'ok', code: 'answered' });
         },
       },
@@ -183,7 +179,7 @@ export class DevicePipeline implements DeviceView {
       ...this.decoder.stats,
       stalls: this.upkeep.stalls,
       searches: this.searcher.searches,
-      faults: this.faults,
+      faults: this.health.faults,
       missedPolls: this.poller.missed,
     };
   }
@@ -286,9 +282,7 @@ export class DevicePipeline implements DeviceView {
       const ready = this.readiness.opened();
       this.log.portOpen(target, ready ? 'device online' : 'port open: online once the device is ready');
       this.portOpen = true;
-      // A fault the reader reports again now is news, even if it is the one it reported before the
-      // port went away.
-      this.health = 'ok';
+      this.health.forget();
       this.decoder.reset();
       this.upkeep.opened(this.options.clock.now());
       // Not ready yet, it stays as it was (offline, its tags held) and publishes nothing.
@@ -384,7 +378,7 @@ export class DevicePipeline implements DeviceView {
     if (this.readiness.traffic()) {
       this.options.logger.info({ reader: this.id }, 'reader ready: its stream flows');
       // A frame reporting a fault leaves it in error; its next `ok` status says online.
-      if (!this.health.startsWith('error:')) this.goOnline();
+      if (!this.health.inError) this.goOnline();
       return;
     }
     // A stalled reader whose port was reopened is back once it is ready, not at its start-up's answer.
@@ -438,11 +432,7 @@ export class DevicePipeline implements DeviceView {
         return;
       }
       case 'status': {
-        if (message.level !== 'ok') this.faults += 1;
-        if (message.level === 'error') this.faultThisPoll = true;
-        const health = message.level === 'ok' ? 'ok' : `${message.level}:${message.code}`;
-        if (health === this.health) return;
-        this.health = health;
+        if (!this.health.report(message)) return;
         const detail: Record<string, string | number> = { code: message.code, level: message.level };
         if (message.temperatureC !== undefined) detail.temperatureC = message.temperatureC;
         logger.info({ reader: this.id, ...detail }, 'reader health changed');

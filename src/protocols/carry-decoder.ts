@@ -74,6 +74,18 @@ export abstract class CarryDecoder<Reason extends string> implements StreamDecod
     if (this.runBytes >= MAX_REPORTED_RUN) this.flushRun();
   }
 
+  /**
+   * Drops the bytes from `pos` up to the next `startByte` (or the end of what is buffered) as
+   * `reason`, and returns where the next frame may start: the resynchronisation of every protocol
+   * whose frames open with one fixed byte.
+   */
+  protected skipTo(startByte: number, pos: number, reason: Reason): number {
+    let next = this.buf.indexOf(startByte, pos);
+    if (next < 0 || next >= this.fill) next = this.fill;
+    this.drop(pos, next - pos, reason);
+    return next;
+  }
+
   /** Ends the current run of dropped bytes (a good frame follows it), reporting it. */
   protected flushRun(): void {
     if (this.runBytes === 0) return;

@@ -86,10 +86,7 @@ export class ThingMagicDecoder extends CarryDecoder<DropReason> {
     let pos = 0;
     while (pos < fill) {
       if (buf[pos] !== START_BYTE) {
-        let next = buf.indexOf(START_BYTE, pos);
-        if (next < 0 || next >= fill) next = fill;
-        this.drop(pos, next - pos, 'garbage');
-        pos = next;
+        pos = this.skipTo(START_BYTE, pos, 'garbage');
         continue;
       }
       if (pos + 2 >= fill) break;
