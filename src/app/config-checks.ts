@@ -155,6 +155,7 @@ export const engineChecks: ExtraCheck[] = [
     return problems;
   },
   signingClientProblems,
+  consoleClientProblems,
   ...floorChecks,
   ...sensorValueChecks,
   ...readerSettingsChecks,
@@ -168,4 +169,18 @@ function signingClientProblems(config: GatewayConfig): ConfigProblem[] {
       ? []
       : [{ path: `security.signedCommands.clients[${index}].id`, message: `"${client.id}" is listed twice` }],
   );
+}
+
+/** The console signs with a listed client's key; a name that is not listed would fail every change. */
+function consoleClientProblems(config: GatewayConfig): ConfigProblem[] {
+  const client = config.http?.console.client;
+  if (client === undefined) return [];
+  const listed = config.security.signedCommands.clients.map((entry) => entry.id);
+  if (listed.includes(client)) return [];
+  return [
+    {
+      path: 'http.console.client',
+      message: `"${client}" is not a client of security.signedCommands.clients (listed: ${listed.join(', ') || 'none'})`,
+    },
+  ];
 }

@@ -42,6 +42,14 @@ const consoleSchema = z
       .min(1)
       .optional()
       .describe('A file holding the token (first line), instead of `token`; relative to the config file'),
+    client: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A client of security.signedCommands.clients: the console signs its requests with its key, so that ' +
+          'they pass where signatures are required and the audit log names the console',
+      ),
   })
   .refine((value) => value.token === undefined || value.tokenFile === undefined, {
     message: 'give token or tokenFile, not both',

@@ -51,6 +51,20 @@ export interface ScreenContent {
   currency?: string;
 }
 
+/** One display as the store console previews it. */
+export interface DisplayPreview {
+  id: string;
+  driver: 'mqtt' | 'serial-lcd';
+  /** A character display's size in cells. */
+  lcd?: { columns: number; rows: number };
+  template?: ScreenTemplateName;
+  locale?: string;
+  /** When the screen was shown. */
+  since?: string;
+  /** An LCD's rows exactly as it holds them (ASCII, padded), or an MQTT display's lines. */
+  lines: string[];
+}
+
 /** The funnel's counts, for one product and day or summed. */
 export interface Counts {
   pickedUp: number;

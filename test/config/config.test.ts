@@ -104,6 +104,21 @@ describe('config', () => {
     ).toEqual([{ path: 'security.signedCommands.clients[2].id', message: '"pos" is listed twice' }]);
   });
 
+  it('refuses a console signing client that security.signedCommands does not list', () => {
+    expect(
+      problemsOf({
+        readers: [{ id: 'r1', driver: 'thingmagic', port: '/dev/ttyUSB0' }],
+        http: { console: { client: 'console' } },
+        security: { signedCommands: { clients: [{ id: 'pos', keyFile: 'pos.key' }] } },
+      }),
+    ).toEqual([
+      {
+        path: 'http.console.client',
+        message: '"console" is not a client of security.signedCommands.clients (listed: pos)',
+      },
+    ]);
+  });
+
   it('resets the store at start only for a config whose devices all replay captures', () => {
     const replay = { id: 'r1', driver: 'thingmagic', port: 'replay:demo.jsonl' };
     expect(problemsOf({ resetStoreAtStart: true, readers: [replay] })).toEqual([]);

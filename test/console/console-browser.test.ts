@@ -13,6 +13,7 @@ import {
 } from '../helpers/browser.js';
 import { CliProcess } from '../helpers/cli.js';
 import { freePort, startMosquitto } from '../helpers/mosquitto.js';
+import { MqttCollector } from '../helpers/mqtt-collector.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CAPTURE = join(ROOT, 'hardware/captures/fridge-demo.jsonl');
@@ -128,6 +129,20 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
       (event) => event.type === 'actuator.changed' && event.reason === 'request' && event.pulseMs === 1000,
       'the test pulse',
     );
+    // The cabinet's screen as its screen app is given it (the retained MQTT display topic).
+    const screens = await MqttCollector.start(broker.url, 'rfid/console-demo/displays/fridge-1');
+    cleanup.push(() => screens.close());
+    const preview = page.locator('[data-display="fridge-1"] pre');
+    await expect
+      .poll(
+        async () => {
+          const retained = screens.messages.at(-1);
+          const lines = retained ? (JSON.parse(retained.payload) as { lines: string[] }).lines : undefined;
+          return lines !== undefined && lines.join('\n') === (await preview.textContent());
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
     await page.screenshot({ path: join(dir, 'devices.png'), fullPage: true });
     expect(problems).toEqual([]);
 

@@ -3,12 +3,17 @@ import { isLcdText, SerialLcd, toLcdText } from '../../devices/serial-lcd/index.
 import { DisplayScreens, type ScreenSink } from '../../domain/displays/screens.js';
 import type { BusCommands } from '../../shared/extension.js';
 import { defineFeature, type FeatureContext, type Services } from '../../shared/feature.js';
+import type { DisplayPreview } from '../../shared/payloads.js';
 import type { ByteTransport } from '../../transport/types.js';
+import { displayPreviews } from './display-previews.js';
 
 declare module '../../shared/feature.js' {
   interface Services {
     /** What each display shows now. */
-    screens: Pick<DisplayScreens, 'current' | 'failures' | 'ids'>;
+    screens: Pick<DisplayScreens, 'current' | 'failures' | 'ids'> & {
+      /** Each display's screen as its customers see it (the store console's previews). */
+      previews(): DisplayPreview[];
+    };
   }
 }
 
@@ -54,8 +59,18 @@ export const displaysFeature = defineFeature({
     const unhandle = bus.handle('display.show', async (request: BusCommands['display.show']) => {
       screens.show(request);
     });
+    const service: Services['screens'] = {
+      get failures() {
+        return screens.failures;
+      },
+      get ids() {
+        return screens.ids;
+      },
+      current: (id) => screens.current(id),
+      previews: () => displayPreviews(settings, screens),
+    };
     return {
-      provides: { screens },
+      provides: { screens: service },
       start() {
         for (const { id, transport, lcd, link } of lcds) {
           transport.start({

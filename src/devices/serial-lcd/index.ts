@@ -11,4 +11,4 @@ export {
 } from './commands.js';
 export { type CellRun, changedRuns, type RunCosts } from './frame-diff.js';
 export { SerialLcd, type SerialLcdOptions } from './serial-lcd.js';
-export { isLcdText, toLcdText } from './text.js';
+export { isLcdText, lcdFrame, toLcdText } from './text.js';

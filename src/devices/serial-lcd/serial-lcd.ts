@@ -9,7 +9,7 @@ import {
   lcdCommands,
 } from './commands.js';
 import { changedRuns } from './frame-diff.js';
-import { toLcdText } from './text.js';
+import { lcdFrame } from './text.js';
 
 export interface SerialLcdOptions {
   /** The name in logs, e.g. `/dev/ttyUSB2`. */
@@ -78,14 +78,7 @@ export class SerialLcd implements DisplayDriver {
 
   /** The lines as the screen will hold them: ASCII, one string of `columns` cells per row. */
   private frameOf(lines: readonly string[]): string[] {
-    const frame: string[] = [];
-    for (let row = 0; row < this.rows; row++) {
-      frame.push(
-        toLcdText(lines[row] ?? '')
-          .slice(0, this.columns)
-          .padEnd(this.columns, ' '),
-      );
-    }
+    const frame = lcdFrame(lines, this.columns, this.rows);
     if (this.commands.lastCellScrolls) {
       const last = frame[this.rows - 1] as string;
       frame[this.rows - 1] = `${last.slice(0, -1)} `;

@@ -117,3 +117,19 @@ function graphemeText(grapheme: string): string {
   }
   return out;
 }
+
+/**
+ * The cells a character display holds for these lines: each line made printable, cut to the
+ * columns and padded with spaces, missing rows blank (what the store console previews).
+ */
+export function lcdFrame(lines: readonly string[], columns: number, rows: number): string[] {
+  const frame: string[] = [];
+  for (let row = 0; row < rows; row++) {
+    frame.push(
+      toLcdText(lines[row] ?? '')
+        .slice(0, columns)
+        .padEnd(columns, ' '),
+    );
+  }
+  return frame;
+}

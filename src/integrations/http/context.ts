@@ -6,4 +6,6 @@ export interface HttpContext extends FeatureContext {
   readonly mqtt: Services['mqtt'] | undefined;
   /** The request router, when requests are served (with a broker): the console's actions go through it. */
   readonly router?: Services['requestRouter'] | undefined;
+  /** What each display shows now, for the console's previews (absent without displays). */
+  readonly screens?: Services['screens'] | undefined;
 }

@@ -78,12 +78,18 @@ export const httpFeature = defineFeature({
   name: 'http',
   liveOnly: true,
   needs: ['tags', 'figures'],
-  uses: ['mqtt', 'requestRouter'],
+  uses: ['mqtt', 'requestRouter', 'screens'],
   provides: ['http'],
   build: (input) => {
     if (!input.config.http) return undefined;
     const http = new HttpListener(
-      { ...input, tags: input.needs.tags, mqtt: input.uses.mqtt, router: input.uses.requestRouter },
+      {
+        ...input,
+        tags: input.needs.tags,
+        mqtt: input.uses.mqtt,
+        router: input.uses.requestRouter,
+        screens: input.uses.screens,
+      },
       input.config.http,
       input.needs.figures,
     );

@@ -4,6 +4,7 @@ import { ConsoleAccess } from './console/access.js';
 import { loadAssets } from './console/assets.js';
 import type { ConsoleLive } from './console/live.js';
 import { answerConsole, type ConsoleParts } from './console/routes.js';
+import { consoleSigner } from './console/signer.js';
 import type { HttpContext } from './context.js';
 import type { GatewayFigures } from './figures.js';
 import type { HealthMonitor } from './health.js';
@@ -95,8 +96,16 @@ function consoleParts(
   health: HealthMonitor,
   live: ConsoleLive,
 ): ConsoleParts {
+  const sign = consoleSigner(context.config, context.clock);
+  if (!sign && context.config.security.signedCommands.required) {
+    context.logger.warn(
+      { component: 'http' },
+      'signed commands are required and http.console.client names no signing client: the console can look but change nothing',
+    );
+  }
   return {
     access: new ConsoleAccess(settings.host, settings.console),
+    sign,
     assets: loadAssets(),
     live,
     ...(context.router ? { requests: context.router } : {}),
@@ -119,6 +128,8 @@ function consoleParts(
           values: 'values' in actuator ? actuator.values : undefined,
           maxPulseMs: actuator.maxPulseMs,
         })),
+        // What each display shows now, for the Devices page's previews.
+        displays: context.screens?.previews() ?? [],
       };
     },
   };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { type ConsoleAccess, SESSION_COOKIE } from './access.js';
 import type { Asset } from './assets.js';
 import type { ConsoleLive } from './live.js';
+import type { ConsoleSigner } from './signer.js';
 
 /**
  * The pages allow their own scripts, styles and connections only: no inline script, no framing,
@@ -31,6 +32,8 @@ export interface ConsoleParts {
   now: () => Record<string, unknown>;
   /** The gateway's request router (MQTT requests), the one path for the console's reads and actions. */
   requests?: { handle(command: string, payload: Uint8Array): Promise<{ payload: string }> };
+  /** Signs each forwarded request as `http.console.client` (absent: forwarded unsigned). */
+  sign?: ConsoleSigner | undefined;
 }
 
 /** Answers a console request; false for a path that is not the console's. */
@@ -116,7 +119,8 @@ async function forward(
     json(response, 413, { error: (error as Error).message });
     return;
   }
-  const answer = await parts.requests.handle(command, Buffer.from(body === '' ? '{}' : body, 'utf8'));
+  const payload = Buffer.from(body === '' ? '{}' : body, 'utf8');
+  const answer = await parts.requests.handle(command, parts.sign ? parts.sign(command, payload) : payload);
   const text = `${answer.payload}\n`;
   response.writeHead(200, {
     'Content-Type': 'application/json; charset=utf-8',

@@ -7,6 +7,15 @@ export interface NowState {
   devices: Array<{ id: string; kind: 'reader' | 'sensor'; state: string }>;
   broker?: { connected: boolean };
   actuators: Array<{ id: string; safeState: string | null; values?: string[]; maxPulseMs: number }>;
+  /** What each display shows now; an LCD's rows are its cells exactly. */
+  displays?: Array<{
+    id: string;
+    driver: 'mqtt' | 'serial-lcd';
+    lcd?: { columns: number; rows: number };
+    template?: string;
+    since?: string;
+    lines: string[];
+  }>;
   cabinets: Array<{
     id: string;
     zone: string;

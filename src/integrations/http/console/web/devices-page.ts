@@ -67,5 +67,36 @@ export function DevicesPage({ now, language }: Props) {
           </table>`
       }
     </section>
+    <${DisplayPreviews} now=${now} language=${language} />
+  `;
+}
+
+/**
+ * What each display shows right now: a character LCD drawn cell for cell as it holds them (so a
+ * name cut at 16 columns or a transliterated price shows as the customer sees it), an MQTT screen's
+ * lines as its app was given them. The page's state follows the events, so the previews do too.
+ */
+function DisplayPreviews({ now, language }: Props) {
+  const t = (key: TextKey) => translate(language, key);
+  const displays = now.displays ?? [];
+  return html`
+    <section aria-labelledby="displays">
+      <h2 id="displays">${t('displays')}</h2>
+      ${displays.length === 0 ? html`<p>${t('noDisplays')}</p>` : ''}
+      ${displays.map((display) => {
+        const text = display.lines.map((line) => line.trimEnd()).filter((line) => line !== '');
+        const label = `${display.id}: ${text.join(' / ') || t('blankScreen')}`;
+        return html`<div class="display" data-display=${display.id}>
+          <h3>${display.id} <small>${t('showing')}: ${display.template ?? '–'}</small></h3>
+          ${
+            display.lcd
+              ? html`<div class="lcd" role="img" aria-label=${label}>
+                  ${display.lines.map((line) => html`<span class="row">${line}</span>`)}
+                </div>`
+              : html`<pre class="screen-lines" aria-label=${label}>${display.lines.join('\n')}</pre>`
+          }
+        </div>`;
+      })}
+    </section>
   `;
 }
