@@ -17,6 +17,7 @@ const modules: Array<[string, () => Promise<BenchModule>]> = [
   ['pipeline', () => import('./pipeline.js')],
   ['gateway', () => import('./gateway.js')],
   ['console', () => import('./console.js')],
+  ['console-memory', () => import('./console-memory.js')],
   ['purchase', () => import('./purchase.js')],
 ];
 
