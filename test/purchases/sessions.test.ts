@@ -277,6 +277,37 @@ describe('purchase sessions (controller, real store, real frames)', () => {
     expect(recent.data).toEqual([
       expect.objectContaining({ customer: 'app-user-9', state: 'cancelled', via: 'request' }),
     ]);
+    // A minute later, another: the console's date, cabinet and customer filters pick either one.
+    await rig.rounds(60_000);
+    await rig.request('session/start', { cabinet: 'fridge-1', customer: 'app-user-7' });
+    await rig.request('session/cancel', { cabinet: 'fridge-1' });
+    const both = (await rig.request('sessions/get', {})).data as Array<{
+      customer: string;
+      startedAt: number;
+    }>;
+    expect(both.map((session) => session.customer)).toEqual(['app-user-7', 'app-user-9']);
+    const earlier = both[1]?.startedAt as number;
+    const between = new Date(earlier + 30_000).toISOString();
+    const customersOf = async (filter: Record<string, unknown>) =>
+      ((await rig.request('sessions/get', filter)).data as Array<{ customer: string }>).map(
+        (session) => session.customer,
+      );
+    expect(await customersOf({ to: between })).toEqual(['app-user-9']);
+    expect(await customersOf({ from: between })).toEqual(['app-user-7']);
+    expect(await customersOf({ from: new Date(earlier).toISOString(), to: between })).toEqual(['app-user-9']);
+    expect(await customersOf({ customer: 'app-user-9' })).toEqual(['app-user-9']);
+    expect(await customersOf({ cabinet: 'fridge-1', from: between })).toEqual(['app-user-7']);
+    expect(await customersOf({ cabinet: 'fridge-2' })).toEqual([]);
+    expect(
+      await rig.request('sessions/get', { from: between, to: new Date(earlier).toISOString() }),
+    ).toMatchObject({
+      status: 'error',
+      error: expect.stringMatching(/^to: must not be before from/),
+    });
+    expect(await rig.request('sessions/get', { from: '2026-12-07' })).toMatchObject({
+      status: 'error',
+      error: expect.stringContaining('from'),
+    });
 
     expect(
       await rig.request('customers/set', {
@@ -297,6 +328,10 @@ describe('purchase sessions (controller, real store, real frames)', () => {
       },
     );
     await rig.card(CARD_UNKNOWN);
-    expect(rig.ofType('purchase.started').map((event) => event.customer)).toEqual(['app-user-9', 'cust-99']);
+    expect(rig.ofType('purchase.started').map((event) => event.customer)).toEqual([
+      'app-user-9',
+      'app-user-7',
+      'cust-99',
+    ]);
   });
 });

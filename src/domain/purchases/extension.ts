@@ -317,8 +317,16 @@ export class PurchasesExtension implements PurchasesService {
     );
     requests.register(
       'sessions/get',
-      { limit: z.number().int().min(1).max(RECENT_SESSIONS_MAX).optional(), session: z.string().optional() },
-      ({ limit, session }) => {
+      {
+        limit: z.number().int().min(1).max(RECENT_SESSIONS_MAX).optional(),
+        session: z.string().optional(),
+        // A day or any span: the console's date filter, in the store's time zone, as instants.
+        from: z.iso.datetime({ offset: true }).optional(),
+        to: z.iso.datetime({ offset: true }).optional(),
+        cabinet: z.string().min(1).max(64).optional(),
+        customer: z.string().min(1).max(128).optional(),
+      },
+      ({ limit, session, from, to, cabinet: inCabinet, customer }) => {
         // An uncertain session carries what a person may charge for it, priced, and once someone
         // decided, the decision (`purchases/resolve`).
         const withResolution = (record: SessionRecord) => {
@@ -339,7 +347,13 @@ export class PurchasesExtension implements PurchasesService {
           if (!found) throw new Error(`unknown session "${session}"`);
           return withResolution(found);
         }
-        return this.sessions.recent(limit ?? 20).map(withResolution);
+        const fromMs = from === undefined ? undefined : Date.parse(from);
+        const toMs = to === undefined ? undefined : Date.parse(to);
+        if (fromMs !== undefined && toMs !== undefined && fromMs > toMs)
+          throw new Error(`to: must not be before from (from ${from}, to ${to})`);
+        return this.sessions
+          .recent(limit ?? 20, { fromMs, toMs, cabinet: inCabinet, customer })
+          .map(withResolution);
       },
       { owner, sensitive: true },
     );

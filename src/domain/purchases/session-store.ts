@@ -59,6 +59,21 @@ const MIGRATIONS = [
    CREATE INDEX sessions_recent ON sessions (started_at)`,
 ];
 
+export interface SessionFilter {
+  fromMs?: number | undefined;
+  toMs?: number | undefined;
+  cabinet?: string | undefined;
+  customer?: string | undefined;
+}
+
+interface RecentQuery {
+  limit: number;
+  fromMs: number | null;
+  toMs: number | null;
+  cabinet: string | null;
+  customer: string | null;
+}
+
 const COLUMNS =
   'id, cabinet, customer, via, state, started_at, opened_at, closed_at, before_tags, outcome, updated_at';
 
@@ -69,7 +84,7 @@ export class SessionStore {
     [string, number | null, number | null, string | null, string | null, number, string]
   >;
   private readonly activeRows: Statement<[], Row>;
-  private readonly recentRows: Statement<[number], Row>;
+  private readonly recentRows: Statement<[RecentQuery], Row>;
   private readonly byId: Statement<[string], Row>;
   private readonly anonymiseRows: Statement<[{ replacement: string; reference: string }]>;
 
@@ -85,7 +100,12 @@ export class SessionStore {
     this.activeRows = db.prepare(
       `SELECT ${COLUMNS} FROM sessions WHERE state IN ('authorised', 'open', 'settling') ORDER BY started_at`,
     );
-    this.recentRows = db.prepare(`SELECT ${COLUMNS} FROM sessions ORDER BY started_at DESC LIMIT ?`);
+    this.recentRows = db.prepare(
+      `SELECT ${COLUMNS} FROM sessions
+       WHERE (@fromMs IS NULL OR started_at >= @fromMs) AND (@toMs IS NULL OR started_at < @toMs)
+         AND (@cabinet IS NULL OR cabinet = @cabinet) AND (@customer IS NULL OR customer = @customer)
+       ORDER BY started_at DESC LIMIT @limit`,
+    );
     this.byId = db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`);
     // The outcome is the purchase event as JSON, and it names the customer too.
     this.anonymiseRows = db.prepare(
@@ -132,8 +152,17 @@ export class SessionStore {
     return this.activeRows.all().map(fromRow);
   }
 
-  recent(limit: number): SessionRecord[] {
-    return this.recentRows.all(limit).map(fromRow);
+  /** The latest sessions first; with a filter, those started in [fromMs, toMs) of a cabinet or customer. */
+  recent(limit: number, filter: SessionFilter = {}): SessionRecord[] {
+    return this.recentRows
+      .all({
+        limit,
+        fromMs: filter.fromMs ?? null,
+        toMs: filter.toMs ?? null,
+        cabinet: filter.cabinet ?? null,
+        customer: filter.customer ?? null,
+      })
+      .map(fromRow);
   }
 
   get(id: string): SessionRecord | undefined {

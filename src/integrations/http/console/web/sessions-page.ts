@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { SessionRecord } from './api.js';
 import { formatMoney, formatTime } from './format.js';
 import { html } from './html.js';
+import { dayRange } from './store-day.js';
 import { type Language, type TextKey, translate } from './texts.js';
 import { useSessions } from './use-sessions.js';
 
@@ -12,10 +13,14 @@ interface Props {
   version: number;
 }
 
-/** Recent purchases with their receipts, filtered by cabinet and customer (`sessions/get`). */
+/**
+ * Recent purchases with their receipts (`sessions/get`), filtered by cabinet and customer; a store
+ * day chosen asks the gateway for that day's sessions (the store's time zone), however long ago.
+ */
 export function SessionsPage({ language, timeZone, version }: Props) {
   const t = (key: TextKey) => translate(language, key);
-  const { sessions, error } = useSessions(version);
+  const [day, setDay] = useState('');
+  const { sessions, error } = useSessions(version, day === '' ? undefined : dayRange(day, timeZone));
   const [cabinet, setCabinet] = useState('');
   const [customer, setCustomer] = useState('');
   if (error) return html`<p class="warn" role="alert">${error}</p>`;
@@ -39,6 +44,10 @@ export function SessionsPage({ language, timeZone, version }: Props) {
         <label>${t('customer')}
           <input type="search" value=${customer}
             onInput=${(event: Event) => setCustomer((event.target as HTMLInputElement).value)} />
+        </label>
+        <label>${t('day')}
+          <input type="date" value=${day} data-filter="day"
+            onChange=${(event: Event) => setDay((event.target as HTMLInputElement).value)} />
         </label>
       </div>
       ${
