@@ -6,4 +6,6 @@ export interface HttpContext extends FeatureContext {
   readonly mqtt: Services['mqtt'] | undefined;
   /** The request router, when requests are served (with a broker): the console's actions go through it. */
   readonly router?: Services['requestRouter'] | undefined;
+  /** The alarm book, when it runs: the console's open alarms come from it, across restarts. */
+  readonly alarms?: Services['alarms'] | undefined;
 }
