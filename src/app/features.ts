@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { alarmsFeature } from '../domain/alarms/index.js';
 import { auditFeature } from '../domain/audit/index.js';
 import { catalogFeature } from '../domain/catalog/index.js';
 import { engagementFeature } from '../domain/engagement/index.js';
@@ -54,6 +55,7 @@ export const FEATURES: readonly AnyFeature[] = [
   exitMonitorFeature,
   engagementFeature,
   rulesFeature,
+  alarmsFeature,
   auditFeature,
   homeAssistantFeature,
   epcisFeature,

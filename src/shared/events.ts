@@ -167,6 +167,20 @@ export type EventBody =
       limitC?: number;
       since?: string;
     }
+  /**
+   * A person acknowledged a `security.alarm` (the console's Alarms page, or MQTT `alarms/ack`): it
+   * leaves the open alarms. `alarm` is the alarm event's `id`; once per alarm.
+   */
+  | {
+      type: 'alarm.acknowledged';
+      alarm: string;
+      kind: string;
+      cabinet?: string;
+      door?: string;
+      /** Who acknowledged, as the request named them (the console says `console`). */
+      by: string;
+      note?: string;
+    }
   /** A point of sale marked tags as paid (MQTT `tags/paid`): they may leave until `until`. */
   | { type: 'tags.paid'; tags: string[]; until: string; reference?: string }
   /** A product left a watched shelf or open fridge (engagement): picked up, maybe to be put back. */
@@ -246,6 +260,7 @@ export const EVENT_TYPES = [
   'purchase.refused',
   'purchase.resolved',
   'security.alarm',
+  'alarm.acknowledged',
   'tags.paid',
   'product.pickedUp',
   'product.putBack',

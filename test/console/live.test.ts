@@ -1,17 +1,24 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/app/event-bus.js';
 import { configSchema } from '../../src/config/schema.js';
+import { AlarmBook } from '../../src/domain/alarms/index.js';
 import { ConsoleLive, KEPT_EVENTS } from '../../src/integrations/http/console/live.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
+import { Store } from '../../src/store/index.js';
+
+const CONFIG = {
+  sensors: [{ id: 'io', driver: 'lines', port: '/dev/ttyACM0' }],
+  readers: [{ id: 'uhf', driver: 'thingmagic', port: '/dev/ttyUSB0', zone: 'fridge' }],
+  actuators: [{ id: 'lock', driver: 'lines', device: 'io', channel: 'lock' }],
+  cabinets: [{ id: 'c1', zone: 'fridge', door: { sensor: 'io' }, lock: 'lock', currency: 'EUR' }],
+};
 
 function setup() {
-  const config = configSchema.parse({
-    sensors: [{ id: 'io', driver: 'lines', port: '/dev/ttyACM0' }],
-    readers: [{ id: 'uhf', driver: 'thingmagic', port: '/dev/ttyUSB0', zone: 'fridge' }],
-    actuators: [{ id: 'lock', driver: 'lines', device: 'io', channel: 'lock' }],
-    cabinets: [{ id: 'c1', zone: 'fridge', door: { sensor: 'io' }, lock: 'lock', currency: 'EUR' }],
-  });
+  const config = configSchema.parse(CONFIG);
   const bus = new EventBus({ gateway: 'gw', clock: new VirtualClock(0), logger: silentLogger() });
   return { bus, live: new ConsoleLive(config, bus) };
 }
@@ -60,5 +67,51 @@ describe("the console's live state", () => {
     expect(live.now().alarms.length).toBeLessThanOrEqual(50);
     expect(live.now().lastSeq).toBe(KEPT_EVENTS + 100);
     live.close();
+  });
+
+  it("shows the alarm book's open alarms: still there after a restart, gone once acknowledged", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rfid-live-alarms-'));
+    const clock = new VirtualClock(0);
+    const logger = silentLogger();
+    const config = configSchema.parse(CONFIG);
+    const start = () => {
+      const store = Store.open({ dataDir, clock, logger });
+      const book = new AlarmBook(store, { clock, logger });
+      const bus = new EventBus({
+        gateway: 'gw',
+        clock,
+        logger,
+        store,
+        firstSeq: store.outbox.stats().lastSeq + 1,
+      });
+      bus.on('alarms', 'security.alarm', (event) => book.record(event));
+      return { store, book, bus, live: new ConsoleLive(config, bus, book) };
+    };
+    try {
+      const before = start();
+      before.bus.emit({ type: 'security.alarm', kind: 'door_left_open', cabinet: 'c1' });
+      before.bus.emit({
+        type: 'security.alarm',
+        kind: 'unpaid_exit',
+        door: 'front',
+        product: { sku: 'C', name: 'Cola' },
+      });
+      before.live.close();
+      before.store.close();
+
+      const after = start();
+      const { alarms, openAlarms } = after.live.now();
+      expect(openAlarms).toBe(2);
+      expect(alarms).toEqual([
+        expect.objectContaining({ kind: 'unpaid_exit', door: 'front', product: 'Cola' }),
+        expect.objectContaining({ kind: 'door_left_open', cabinet: 'c1' }),
+      ]);
+      after.book.acknowledge([alarms[0]?.id as string], 'console', undefined);
+      expect(after.live.now()).toMatchObject({ openAlarms: 1, alarms: [{ kind: 'door_left_open' }] });
+      after.live.close();
+      after.store.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

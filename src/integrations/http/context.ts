@@ -8,4 +8,6 @@ export interface HttpContext extends FeatureContext {
   readonly router?: Services['requestRouter'] | undefined;
   /** What each display shows now, for the console's previews (absent without displays). */
   readonly screens?: Services['screens'] | undefined;
+  /** The alarm book, when it runs: the console's open alarms come from it, across restarts. */
+  readonly alarms?: Services['alarms'] | undefined;
 }

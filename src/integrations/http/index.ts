@@ -40,7 +40,9 @@ export class HttpListener {
   ) {
     this.health = new HealthMonitor(context, settings.health);
     this.counts = new BusEventCounts(context);
-    this.live = settings.console.enabled ? new ConsoleLive(context.config, context.bus) : undefined;
+    this.live = settings.console.enabled
+      ? new ConsoleLive(context.config, context.bus, context.alarms)
+      : undefined;
   }
 
   /** Where it listens once started (the port the system chose for `port: 0`). */
@@ -78,7 +80,7 @@ export const httpFeature = defineFeature({
   name: 'http',
   liveOnly: true,
   needs: ['tags', 'figures'],
-  uses: ['mqtt', 'requestRouter', 'screens'],
+  uses: ['mqtt', 'requestRouter', 'screens', 'alarms'],
   provides: ['http'],
   build: (input) => {
     if (!input.config.http) return undefined;
@@ -89,6 +91,7 @@ export const httpFeature = defineFeature({
         mqtt: input.uses.mqtt,
         router: input.uses.requestRouter,
         screens: input.uses.screens,
+        alarms: input.uses.alarms,
       },
       input.config.http,
       input.needs.figures,

@@ -5,7 +5,10 @@ import type { Bus } from '../../../shared/extension.js';
 
 /** Events kept for a page that reconnects (`Last-Event-ID`) or opens: the last few minutes of a busy store. */
 export const KEPT_EVENTS = 500;
-/** Open alarms kept; older ones drop off (they are in the event history and on MQTT). */
+/**
+ * Open alarms on Now, newest first (the Alarms page has them all); without an alarm book, the ones
+ * kept in memory (older ones drop off: they are in the event history and on MQTT).
+ */
 const KEPT_ALARMS = 50;
 /** A comment line this often keeps proxies and the browser from closing an idle stream. */
 const KEEP_ALIVE_MS = 25_000;
@@ -24,12 +27,21 @@ export interface CabinetNow {
 }
 
 export interface AlarmNow {
+  /** The `security.alarm` event's id (what `alarms/ack` takes). */
+  id?: string;
   seq: number;
   ts: string;
   kind: string;
   cabinet?: string;
   door?: string;
+  product?: string;
   detail?: string;
+}
+
+/** Where the open alarms are kept across restarts (domain/alarms' AlarmBook). */
+export interface OpenAlarms {
+  open(limit: number): Array<AlarmNow & { id: string }>;
+  openCount(): number;
 }
 
 /**
@@ -45,9 +57,14 @@ export class ConsoleLive {
   private keepAlive: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
 
+  /**
+   * With `book`, the open alarms are the book's (they survive a restart and leave when acknowledged);
+   * without it, the last `KEPT_ALARMS` raised since the start.
+   */
   constructor(
     private readonly config: GatewayConfig,
     bus: Bus,
+    private readonly book?: OpenAlarms,
   ) {
     for (const cabinet of config.cabinets) {
       this.cabinets.set(cabinet.id, {
@@ -62,10 +79,12 @@ export class ConsoleLive {
     this.unsubscribe = bus.on('console', '*', (event) => this.onEvent(event as GatewayEvent));
   }
 
-  now(): { cabinets: CabinetNow[]; alarms: AlarmNow[]; lastSeq: number } {
+  now(): { cabinets: CabinetNow[]; alarms: AlarmNow[]; openAlarms: number; lastSeq: number } {
+    const alarms = this.book ? this.book.open(KEPT_ALARMS).map(alarmNow) : [...this.alarms];
     return {
       cabinets: [...this.cabinets.values()],
-      alarms: [...this.alarms],
+      alarms,
+      openAlarms: this.book ? this.book.openCount() : alarms.length,
       lastSeq: this.events.at(-1)?.seq ?? 0,
     };
   }
@@ -171,6 +190,7 @@ export class ConsoleLive {
         });
         return;
       case 'security.alarm': {
+        if (this.book) return;
         const alarm: AlarmNow = { seq: event.seq, ts: event.ts, kind: event.kind };
         if (event.cabinet) alarm.cabinet = event.cabinet;
         if (event.door) alarm.door = event.door;
@@ -188,6 +208,15 @@ export class ConsoleLive {
     const now = this.cabinets.get(id);
     if (now) change(now);
   }
+}
+
+function alarmNow(entry: AlarmNow & { id: string }): AlarmNow {
+  const alarm: AlarmNow = { id: entry.id, seq: entry.seq, ts: entry.ts, kind: entry.kind };
+  if (entry.cabinet !== undefined) alarm.cabinet = entry.cabinet;
+  if (entry.door !== undefined) alarm.door = entry.door;
+  if (entry.product !== undefined) alarm.product = entry.product;
+  if (entry.detail !== undefined) alarm.detail = entry.detail;
+  return alarm;
 }
 
 function send(stream: ServerResponse, event: GatewayEvent): void {

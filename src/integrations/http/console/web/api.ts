@@ -24,7 +24,19 @@ export interface NowState {
     session?: { session: string; customer: string; since: string; state: string };
     last?: { type: string; ts: string; total?: number; currency?: string; items: number; reason?: string };
   }>;
-  alarms: Array<{ seq: number; ts: string; kind: string; cabinet?: string; door?: string; detail?: string }>;
+  /** The newest open alarms (the Alarms page has them all). */
+  alarms: Array<{
+    id?: string;
+    seq: number;
+    ts: string;
+    kind: string;
+    cabinet?: string;
+    door?: string;
+    product?: string;
+    detail?: string;
+  }>;
+  /** How many alarms are open (absent from a gateway older than the alarm book). */
+  openAlarms?: number;
   lastSeq: number;
 }
 
@@ -128,4 +140,27 @@ export interface ZoneStock {
   products: Array<{ sku?: string; gtin?: string; name?: string; count: number }>;
   tags: Array<{ tag: string; sku?: string; gtin?: string; since: string; lastSeen: string }>;
   truncated?: true;
+}
+
+/** An alarm as `alarms/get` answers it (src/domain/alarms/alarm-book.ts AlarmEntry). */
+export interface AlarmEntry {
+  id: string;
+  seq: number;
+  ts: string;
+  kind: string;
+  cabinet?: string;
+  door?: string;
+  zone?: string;
+  tag?: string;
+  product?: string;
+  session?: string;
+  detail?: string;
+  state: 'open' | 'acknowledged';
+  acknowledged?: { at: string; by: string; note?: string };
+}
+
+export interface AlarmsAnswer {
+  counts: { open: number; acknowledged: number };
+  alarms: AlarmEntry[];
+  more: boolean;
 }

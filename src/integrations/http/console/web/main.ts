@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { AlarmsPage } from './alarms-page.js';
 import { fetchNow, type GatewayEvent, login, type NowState, openEvents } from './api.js';
 import { DevicesPage } from './devices-page.js';
 import { EventsPage } from './events-page.js';
@@ -18,6 +19,7 @@ const LANGUAGE_KEY = 'rfid-console-language';
 const ROUTES = [
   ['now', 'now'],
   ['review', 'review'],
+  ['alarms', 'alarmsPage'],
   ['inventory', 'inventory'],
   ['sessions', 'sessions'],
   ['devices', 'devicesPage'],
@@ -48,6 +50,8 @@ function App() {
   const [purchases, setPurchases] = useState(0);
   /** Counts stock events (tags arriving, leaving, moving): the inventory is fetched again. */
   const [stock, setStock] = useState(0);
+  /** Counts alarms raised and acknowledged: the Alarms page fetches its lists again. */
+  const [alarms, setAlarms] = useState(0);
   const t = (key: Parameters<typeof translate>[1]) => translate(language, key);
 
   const refresh = async () => {
@@ -90,6 +94,8 @@ function App() {
         setEvents((kept) => [...kept.slice(-(KEPT_EVENTS - 1)), event]);
         if (event.type.startsWith('purchase.')) setPurchases((count) => count + 1);
         if (event.type === 'inventory.changed') setStock((count) => count + 1);
+        if (event.type === 'security.alarm' || event.type === 'alarm.acknowledged')
+          setAlarms((count) => count + 1);
         refreshSoon();
       },
       // (Re)connected, perhaps to a restarted gateway: catch up with its state.
@@ -105,13 +111,18 @@ function App() {
     };
   }, [access]);
 
+  const openAlarms = now?.openAlarms ?? now?.alarms.length ?? 0;
   const header = html`
     <header>
       <h1>${t('title')}${now ? html` <small>${now.gateway}</small>` : ''}</h1>
       <nav aria-label=${t('title')}>
         ${ROUTES.map(
           ([name, label]) =>
-            html`<a href=${`#/${name}`} aria-current=${route === name ? 'page' : undefined}>${t(label)}</a> `,
+            html`<a href=${`#/${name}`} aria-current=${route === name ? 'page' : undefined}>${t(label)}${
+              name === 'alarms' && openAlarms > 0
+                ? html` <span class="badge" data-open-alarms=${openAlarms} aria-label=${`${openAlarms} ${t('alarmsOpenCount')}`}>${openAlarms}</span>`
+                : ''
+            }</a> `,
         )}
       </nav>
       <label class="language">
@@ -132,6 +143,8 @@ function App() {
     switch (route) {
       case 'review':
         return html`<${ReviewPage} language=${language} timeZone=${timeZone} version=${purchases} />`;
+      case 'alarms':
+        return html`<${AlarmsPage} language=${language} timeZone=${timeZone} version=${alarms} />`;
       case 'inventory':
         return html`<${InventoryPage} language=${language} timeZone=${timeZone} version=${stock} />`;
       case 'sessions':

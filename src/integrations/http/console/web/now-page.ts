@@ -1,3 +1,4 @@
+import { alarmKindText, alarmPlace } from './alarms-page.js';
 import type { NowState } from './api.js';
 import { formatMoney, formatTime } from './format.js';
 import { html } from './html.js';
@@ -74,10 +75,12 @@ export function NowPage({ now, language }: Props) {
           : html`<ul>
             ${now.alarms.map(
               (alarm) =>
-                html`<li class="warn">${time(alarm.ts)} ${alarm.kind} ${alarm.cabinet ?? alarm.door ?? ''}
-                  ${alarm.detail ?? ''}</li>`,
+                html`<li class="warn" data-alarm=${alarm.id ?? alarm.seq}>${time(alarm.ts)}
+                  ${alarmKindText(language, alarm.kind)} ${alarmPlace(language, alarm)}
+                  ${alarm.product ?? ''} ${alarm.detail ?? ''}</li>`,
             )}
-          </ul>`
+          </ul>
+          <p><a href="#/alarms">${t('alarmsPage')}${(now.openAlarms ?? 0) > now.alarms.length ? ` (${now.openAlarms})` : ''}</a></p>`
       }
     </section>
     <section aria-labelledby="health">

@@ -80,6 +80,30 @@ const en = {
   testPulse: 'Test:',
   confirmPulse: 'Pulse',
   pulsed: 'pulsed',
+  // --- Alarms page (begin) ---
+  alarmsPage: 'Alarms',
+  alarmsOpenCount: 'open alarms',
+  alarmsAcknowledged: 'Acknowledged recently',
+  alarmsNoneAcknowledged: 'None acknowledged recently',
+  alarmsWhen: 'When',
+  alarmsKind: 'Alarm',
+  alarmsWhere: 'Where',
+  alarmsProduct: 'Product',
+  alarmsDetail: 'Detail',
+  alarmsNote: 'Note (optional)',
+  alarmsAcknowledge: 'Acknowledge',
+  alarmsAcknowledgeAll: 'Acknowledge all',
+  alarmsConfirm: 'Acknowledge this alarm?',
+  alarmsConfirmAll: 'Acknowledge every open alarm listed?',
+  alarmsBy: 'by',
+  alarmsMore: 'More open alarms than shown: acknowledge these to see the rest.',
+  alarmsDoor: 'exit',
+  alarm_unpaid_exit: 'Unpaid exit',
+  alarm_door_left_open: 'Door left open',
+  alarm_temperature: 'Temperature',
+  alarm_door_opened_without_session: 'Door opened without a session',
+  alarm_door_closed_without_open: 'Door closed without opening',
+  // --- Alarms page (end) ---
 } as const;
 
 export type TextKey = keyof typeof en;
@@ -162,6 +186,30 @@ const zhTW: Partial<Record<TextKey, string>> = {
   testPulse: '測試：',
   confirmPulse: '短暫切換',
   pulsed: '已切換',
+  // --- Alarms page (begin) ---
+  alarmsPage: '警報',
+  alarmsOpenCount: '則未處理警報',
+  alarmsAcknowledged: '近期已確認',
+  alarmsNoneAcknowledged: '近期沒有已確認的警報',
+  alarmsWhen: '時間',
+  alarmsKind: '警報',
+  alarmsWhere: '位置',
+  alarmsProduct: '商品',
+  alarmsDetail: '詳情',
+  alarmsNote: '備註（選填）',
+  alarmsAcknowledge: '確認',
+  alarmsAcknowledgeAll: '全部確認',
+  alarmsConfirm: '確定要確認這則警報？',
+  alarmsConfirmAll: '確定要確認列出的所有警報？',
+  alarmsBy: '確認者',
+  alarmsMore: '未處理警報多於顯示的數量：確認這些之後即可看到其餘警報。',
+  alarmsDoor: '出口',
+  alarm_unpaid_exit: '未結帳離店',
+  alarm_door_left_open: '櫃門未關',
+  alarm_temperature: '溫度異常',
+  alarm_door_opened_without_session: '無交易時櫃門被開啟',
+  alarm_door_closed_without_open: '櫃門未曾開啟即回報關閉',
+  // --- Alarms page (end) ---
 };
 
 const TABLES: Record<Language, Partial<Record<TextKey, string>>> = { en, 'zh-TW': zhTW };
