@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { fetchNow, type GatewayEvent, login, type NowState, openEvents } from './api.js';
 import { DevicesPage } from './devices-page.js';
+import { EngagementPage } from './engagement-page.js';
 import { EventsPage } from './events-page.js';
 import { html } from './html.js';
 import { InventoryPage } from './inventory-page.js';
@@ -13,6 +14,8 @@ import { LANGUAGES, type Language, preferredLanguage, type TextKey, translate } 
 /** Events the page keeps for the Events page; older ones are on MQTT and in the gateway's log. */
 const KEPT_EVENTS = 500;
 const LANGUAGE_KEY = 'rfid-console-language';
+/** Events that change the engagement figures (a till's `tags.paid` makes a pick-up bought). */
+const FUNNEL_EVENTS = new Set(['product.pickedUp', 'product.putBack', 'purchase.completed', 'tags.paid']);
 
 /** The pages, in the order of the menu, with their titles. */
 const ROUTES = [
@@ -20,6 +23,7 @@ const ROUTES = [
   ['review', 'review'],
   ['inventory', 'inventory'],
   ['sessions', 'sessions'],
+  ['engagement', 'engagement'],
   ['devices', 'devicesPage'],
   ['events', 'events'],
 ] as const satisfies ReadonlyArray<readonly [string, TextKey]>;
@@ -48,6 +52,8 @@ function App() {
   const [purchases, setPurchases] = useState(0);
   /** Counts stock events (tags arriving, leaving, moving): the inventory is fetched again. */
   const [stock, setStock] = useState(0);
+  /** Counts the shelf's funnel events (pick-ups, put-backs, sales): the Engagement page refetches. */
+  const [funnel, setFunnel] = useState(0);
   const t = (key: Parameters<typeof translate>[1]) => translate(language, key);
 
   const refresh = async () => {
@@ -90,6 +96,7 @@ function App() {
         setEvents((kept) => [...kept.slice(-(KEPT_EVENTS - 1)), event]);
         if (event.type.startsWith('purchase.')) setPurchases((count) => count + 1);
         if (event.type === 'inventory.changed') setStock((count) => count + 1);
+        if (FUNNEL_EVENTS.has(event.type)) setFunnel((count) => count + 1);
         refreshSoon();
       },
       // (Re)connected, perhaps to a restarted gateway: catch up with its state.
@@ -136,6 +143,11 @@ function App() {
         return html`<${InventoryPage} language=${language} timeZone=${timeZone} version=${stock} />`;
       case 'sessions':
         return html`<${SessionsPage} language=${language} timeZone=${timeZone} version=${purchases} />`;
+      case 'engagement':
+        return (
+          now &&
+          html`<${EngagementPage} language=${language} timeZone=${timeZone} gatewayTime=${now.ts} version=${funnel} />`
+        );
       case 'devices':
         return now && html`<${DevicesPage} now=${now} language=${language} />`;
       case 'events':
