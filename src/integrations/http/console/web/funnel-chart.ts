@@ -43,32 +43,46 @@ function widthOf(element: HTMLElement): number {
   return Math.max(240, Math.floor(element.clientWidth));
 }
 
-function options({ funnel, labels, language }: Props, width: number): uPlot.Options {
+/** Each day's three counts side by side: a bar this wide (in days), the first this far left of the day. */
+const BAR_WIDTH = 0.26;
+const FIRST_BAR = -0.41;
+
+function options(UPlot: typeof uPlot, { funnel, labels, language }: Props, width: number): uPlot.Options {
   const counts = new Intl.NumberFormat(language, { maximumFractionDigits: 0 });
   const percent = new Intl.NumberFormat(language, { style: 'percent', maximumFractionDigits: 1 });
   const dayAt = (index: number | null) =>
     index === null || !Number.isInteger(index) ? undefined : funnel.days[index];
-  const countOf = (_chart: uPlot, value: number | null) => (value === null ? '–' : counts.format(value));
-  const line = (label: string, colour: string, dash?: number[]): uPlot.Series => ({
-    label,
-    stroke: cssColour(colour),
-    width: 2,
-    ...(dash ? { dash } : {}),
-    points: { show: true, size: 7, fill: cssColour(colour) },
-    value: countOf,
-  });
+  const bars = (label: string, colour: string, place: number): uPlot.Series => {
+    const offset = FIRST_BAR + place * (BAR_WIDTH + 0.015);
+    return {
+      label,
+      scale: 'count',
+      stroke: cssColour(colour),
+      fill: cssColour(colour),
+      width: 0,
+      points: { show: false },
+      paths: UPlot.paths.bars?.({
+        disp: {
+          x0: { unit: 1, values: (chart) => (chart.data[0] as number[]).map((index) => index + offset) },
+          size: { unit: 1, values: () => [BAR_WIDTH] },
+        },
+      }),
+      value: (_chart, value) => (value === null ? '–' : counts.format(value)),
+    };
+  };
   const axis = {
     stroke: cssColour('--fg'),
     grid: { stroke: cssColour('--line'), width: 1 },
     ticks: { show: false },
   };
   const most = Math.max(1, ...funnel.pickedUp, ...funnel.putBack, ...funnel.bought);
+  const conversion = cssColour('--chart-conversion');
   return {
     width,
     height: HEIGHT,
     // One colour per series, and the same figures in the table: no reliance on the hover legend.
     legend: { show: true, live: true },
-    cursor: { drag: { x: false, y: false } },
+    cursor: { drag: { x: false, y: false }, points: { show: false } },
     scales: {
       x: { time: false, range: () => [-0.5, funnel.days.length - 0.5] },
       count: { range: () => [0, most <= 4 ? 4 : Math.ceil(most * 1.1)] },
@@ -76,20 +90,25 @@ function options({ funnel, labels, language }: Props, width: number): uPlot.Opti
     },
     series: [
       { label: labels.day, value: (_chart, index) => formatIfDay(dayAt(index), language) },
-      { ...line(labels.pickedUp, '--chart-picked'), scale: 'count' },
-      { ...line(labels.putBack, '--chart-back', [3, 3]), scale: 'count' },
-      { ...line(labels.bought, '--chart-bought'), scale: 'count' },
+      bars(labels.pickedUp, '--chart-picked', 0),
+      bars(labels.putBack, '--chart-back', 1),
+      bars(labels.bought, '--chart-bought', 2),
       {
-        ...line(labels.conversion, '--chart-conversion', [8, 4]),
+        label: labels.conversion,
         scale: 'share',
-        value: (_chart, value) => (value === null ? '–' : percent.format(value)),
+        stroke: conversion,
+        width: 2,
+        dash: [6, 4],
+        points: { show: true, size: 8, fill: conversion },
         spanGaps: false,
+        value: (_chart, value) => (value === null ? '–' : percent.format(value)),
       },
     ],
     axes: [
       {
         ...axis,
         incrs: DAY_STEPS,
+        grid: { show: false },
         values: (_chart, splits) => splits.map((index) => formatIfDay(dayAt(index), language, 'short')),
       },
       {
@@ -138,7 +157,7 @@ export function FunnelChart(props: Props) {
           funnel.bought,
           funnel.conversion,
         ];
-        chart = new UPlot(options(props, widthOf(target)), data, target);
+        chart = new UPlot(options(UPlot, props, widthOf(target)), data, target);
         observer.observe(target);
       })
       .catch(() => {

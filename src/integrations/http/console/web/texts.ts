@@ -92,7 +92,7 @@ const en = {
   engagementPutBack: 'Put back',
   engagementBought: 'Bought',
   engagementConversion: 'Conversion',
-  engagementTotal: 'All products',
+  engagementTotal: 'Total',
   engagementNone: 'Nothing was picked up in this range.',
   engagementChart:
     'Chart of the items picked up, put back and bought, and the conversion (bought / picked up), per day from',
@@ -191,7 +191,7 @@ const zhTW: Partial<Record<TextKey, string>> = {
   engagementPutBack: '放回',
   engagementBought: '購買',
   engagementConversion: '轉換率',
-  engagementTotal: '全部商品',
+  engagementTotal: '合計',
   engagementNone: '此期間沒有商品被拿起。',
   engagementChart: '每日商品拿起、放回、購買次數及轉換率（購買 / 拿起）圖表，期間',
   // --- end of Engagement page ---
