@@ -228,15 +228,18 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)("the console's Engagement page i
   }, 120_000);
 });
 
-/** Pixels the chart's canvas has drawn on (a blank canvas has none). */
+/**
+ * Pixels the chart's canvas has drawn on (a blank canvas has none); run in the page, written as
+ * text since the tests are typed without the DOM's names.
+ */
 function inked(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const canvas = document.querySelector('.funnel-chart canvas') as HTMLCanvasElement | null;
-    const context = canvas?.getContext('2d');
-    if (!canvas || !context) return 0;
+  return page.evaluate<number>(`(() => {
+    const canvas = document.querySelector('.funnel-chart canvas');
+    const context = canvas && canvas.getContext('2d');
+    if (!context) return 0;
     const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
     let count = 0;
-    for (let alpha = 3; alpha < data.length; alpha += 4) if ((data[alpha] ?? 0) > 0) count++;
+    for (let alpha = 3; alpha < data.length; alpha += 4) if (data[alpha] > 0) count++;
     return count;
-  });
+  })()`);
 }
