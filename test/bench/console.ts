@@ -3,6 +3,8 @@
  *
  * console.pageKB: what the first load of the console transfers, compressed (the page, its script and
  * its stylesheet, gzip as the gateway serves them), in kB.
+ * console.chartsKB: what the Engagement page loads besides, when it draws its first chart (the chart
+ * library's chunk), compressed, in kB.
  * console.idleCpuMsPerS: gateway CPU (user + system, all threads, from /proc/<pid>/task/*\/schedstat)
  * per second of wall time, idle (a quiet `lines` device on a pty, no broker), with one page's event
  * stream open; beside it, in the same 5 s windows, the same gateway with no page open; medians of 4.
@@ -15,7 +17,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ASSET_FILES, loadAssets } from '../../src/integrations/http/console/assets.js';
+import { ASSET_FILES, CHUNK_DIR, loadAssets } from '../../src/integrations/http/console/assets.js';
 import { createPtyPair } from '../helpers/pty.js';
 import { spawnGateway, stopGateway } from './gateway-process.js';
 import { median } from './median.js';
@@ -73,12 +75,16 @@ async function idleGateway(dir: string, name: string) {
 
 export async function run(report: Report): Promise<void> {
   const assets = loadAssets();
-  if (assets.size !== ASSET_FILES.length) throw new Error('the console is not built: run npm run build');
-  const bytes = [...assets.values()].reduce((sum, asset) => sum + asset.gzipped.length, 0);
-  console.log(
-    `console first load: ${[...assets].map(([name, asset]) => `${name} ${asset.gzipped.length} B`).join(', ')} (gzip)`,
-  );
-  report('console.pageKB', Number((bytes / 1024).toFixed(1)), 'kB');
+  const first = [...assets].filter(([name]) => (ASSET_FILES as readonly string[]).includes(name));
+  if (first.length !== ASSET_FILES.length) throw new Error('the console is not built: run npm run build');
+  const later = [...assets].filter(([name]) => name.startsWith(`${CHUNK_DIR}/`));
+  const kB = (files: typeof first) =>
+    Number((files.reduce((sum, [, asset]) => sum + asset.gzipped.length, 0) / 1024).toFixed(1));
+  const sizes = (files: typeof first) =>
+    files.map(([name, asset]) => `${name} ${asset.gzipped.length} B`).join(', ');
+  console.log(`console first load: ${sizes(first)} (gzip); loaded later: ${sizes(later) || 'nothing'}`);
+  report('console.pageKB', kB(first), 'kB');
+  report('console.chartsKB', kB(later), 'kB');
 
   const dir = mkdtempSync(join(tmpdir(), 'rfid-bench-console-'));
   const watched = await idleGateway(dir, 'watched');

@@ -1,5 +1,7 @@
+import { readdirSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Controller, StartupError } from '../../src/app/controller.js';
 import { configSchema, type GatewayConfigInput } from '../../src/config/schema.js';
@@ -67,6 +69,20 @@ describe('the HTTP listener', () => {
       /requests from http:\/\/evil.example are refused/,
     );
     expect((await rig.get('/api/now', { headers: { Origin: 'http://evil.example' } })).status).toBe(403);
+  });
+
+  it("serves the chart library's chunk the build made under /console/chunks/, and no other file", async () => {
+    const [chunk] = readdirSync(fileURLToPath(new URL('../../dist/console/chunks/', import.meta.url)));
+    expect(chunk).toMatch(/^uPlot\.esm-\w+\.js$/);
+    const rig = await HttpRig.start(gateway({}));
+    rigs.push(rig);
+    const served = await rig.get(`/console/chunks/${chunk}`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(served.headers.get('content-security-policy')).toMatch(/script-src 'self';/);
+    for (const path of ['/console/chunks/nothing.js', '/console/chunks/..%2Fapp.js', '/console/chunks/'])
+      expect((await rig.get(path)).status).toBe(404);
+    expect((await rig.get(`/console/chunks/${chunk}`, { method: 'POST' })).status).toBe(405);
   });
 
   it('answers 404 on other paths and 405 on other methods', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -17,6 +17,20 @@ const TYPES: Readonly<Record<string, string>> = {
 
 /** The console's files, as `npm run build` leaves them in dist/console (shipped in the package). */
 export const ASSET_FILES = ['index.html', 'app.js', 'app.css'] as const;
+/** Script chunks a page loads when it needs them (the charts' library), named with their hash. */
+export const CHUNK_DIR = 'chunks';
+const CHUNK_NAME = /^[\w.-]+\.js$/;
+
+/** The files of the first load, then the chunks the build left (none when it split nothing off). */
+function assetNames(directory: string): string[] {
+  let chunks: string[] = [];
+  try {
+    chunks = readdirSync(`${directory}${CHUNK_DIR}`).filter((name) => CHUNK_NAME.test(name));
+  } catch {
+    // No chunk directory: nothing is loaded later.
+  }
+  return [...ASSET_FILES, ...chunks.map((name) => `${CHUNK_DIR}/${name}`)];
+}
 
 /**
  * dist/console beside the compiled listener; from the sources (tests run them as they are), the
@@ -35,7 +49,7 @@ function builtConsole(): string {
  */
 export function loadAssets(directory = builtConsole()): Map<string, Asset> {
   const assets = new Map<string, Asset>();
-  for (const name of ASSET_FILES) {
+  for (const name of assetNames(directory)) {
     let body: Buffer;
     try {
       body = readFileSync(`${directory}${name}`);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { type ConsoleAccess, SESSION_COOKIE } from './access.js';
-import type { Asset } from './assets.js';
+import { type Asset, CHUNK_DIR } from './assets.js';
 import type { ConsoleLive } from './live.js';
 import type { ConsoleSigner } from './signer.js';
 
@@ -18,6 +18,9 @@ const ASSET_PATHS: Readonly<Record<string, string>> = {
   '/console/app.js': 'app.js',
   '/console/app.css': 'app.css',
 };
+
+/** Chunks a page loads later: looked up among the files loaded at start, so no path reaches the disk. */
+const CHUNK_PREFIX = `/console/${CHUNK_DIR}/`;
 
 const loginSchema = z.strictObject({ token: z.string().min(1).max(256) });
 const MAX_BODY_BYTES = 4096;
@@ -48,6 +51,13 @@ export async function answerConsole(
   if (asset !== undefined) {
     if (!isRead(request, response)) return true;
     serveAsset(request, response, parts.assets.get(asset));
+    return true;
+  }
+  if (path.startsWith(CHUNK_PREFIX)) {
+    if (!isRead(request, response)) return true;
+    const chunk = parts.assets.get(`${CHUNK_DIR}/${path.slice(CHUNK_PREFIX.length)}`);
+    if (chunk) serveAsset(request, response, chunk);
+    else json(response, 404, { error: `no such console file: ${path}` });
     return true;
   }
   if (!path.startsWith('/api/')) return false;

@@ -164,3 +164,28 @@ export interface AlarmsAnswer {
   alarms: AlarmEntry[];
   more: boolean;
 }
+
+/** Picked up, put back, bought, and bought / picked up (null when nothing was picked up). */
+export interface EngagementFigures {
+  pickedUp: number;
+  putBack: number;
+  bought: number;
+  conversion: number | null;
+}
+
+/** `engagement/get`'s answer (src/domain/engagement/request.ts): days without figures are left out. */
+export interface EngagementAnswer {
+  from: string;
+  to: string;
+  timeZone: string;
+  sku?: string;
+  days: Array<{ day: string; products: Array<EngagementFigures & ProductName>; totals: EngagementFigures }>;
+  products: Array<EngagementFigures & ProductName>;
+  totals: EngagementFigures;
+}
+
+interface ProductName {
+  sku: string;
+  gtin?: string;
+  name?: string;
+}

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { AlarmsPage } from './alarms-page.js';
 import { fetchNow, type GatewayEvent, login, type NowState, openEvents } from './api.js';
 import { DevicesPage } from './devices-page.js';
+import { EngagementPage } from './engagement-page.js';
 import { EventsPage } from './events-page.js';
 import { html } from './html.js';
 import { InventoryPage } from './inventory-page.js';
@@ -14,6 +15,8 @@ import { LANGUAGES, type Language, preferredLanguage, type TextKey, translate } 
 /** Events the page keeps for the Events page; older ones are on MQTT and in the gateway's log. */
 const KEPT_EVENTS = 500;
 const LANGUAGE_KEY = 'rfid-console-language';
+/** Events that change the engagement figures (a till's `tags.paid` makes a pick-up bought). */
+const FUNNEL_EVENTS = new Set(['product.pickedUp', 'product.putBack', 'purchase.completed', 'tags.paid']);
 
 /** The pages, in the order of the menu, with their titles. */
 const ROUTES = [
@@ -22,6 +25,7 @@ const ROUTES = [
   ['alarms', 'alarmsPage'],
   ['inventory', 'inventory'],
   ['sessions', 'sessions'],
+  ['engagement', 'engagement'],
   ['devices', 'devicesPage'],
   ['events', 'events'],
 ] as const satisfies ReadonlyArray<readonly [string, TextKey]>;
@@ -52,6 +56,8 @@ function App() {
   const [stock, setStock] = useState(0);
   /** Counts alarms raised and acknowledged: the Alarms page fetches its lists again. */
   const [alarms, setAlarms] = useState(0);
+  /** Counts the shelf's funnel events (pick-ups, put-backs, sales): the Engagement page refetches. */
+  const [funnel, setFunnel] = useState(0);
   const t = (key: Parameters<typeof translate>[1]) => translate(language, key);
 
   const refresh = async () => {
@@ -96,6 +102,7 @@ function App() {
         if (event.type === 'inventory.changed') setStock((count) => count + 1);
         if (event.type === 'security.alarm' || event.type === 'alarm.acknowledged')
           setAlarms((count) => count + 1);
+        if (FUNNEL_EVENTS.has(event.type)) setFunnel((count) => count + 1);
         refreshSoon();
       },
       // (Re)connected, perhaps to a restarted gateway: catch up with its state.
@@ -149,6 +156,11 @@ function App() {
         return html`<${InventoryPage} language=${language} timeZone=${timeZone} version=${stock} />`;
       case 'sessions':
         return html`<${SessionsPage} language=${language} timeZone=${timeZone} version=${purchases} />`;
+      case 'engagement':
+        return (
+          now &&
+          html`<${EngagementPage} language=${language} timeZone=${timeZone} gatewayTime=${now.ts} version=${funnel} />`
+        );
       case 'devices':
         return now && html`<${DevicesPage} now=${now} language=${language} />`;
       case 'events':

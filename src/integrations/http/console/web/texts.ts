@@ -104,6 +104,28 @@ const en = {
   alarm_door_opened_without_session: 'Door opened without a session',
   alarm_door_closed_without_open: 'Door closed without opening',
   // --- Alarms page (end) ---
+  // --- Engagement page ---
+  engagement: 'Engagement',
+  engagementRange: 'Range',
+  engagementFrom: 'From',
+  engagementTo: 'To',
+  engagementLast7: 'Last 7 days',
+  engagementLast30: 'Last 30 days',
+  engagementProduct: 'Product',
+  engagementAllProducts: 'All products',
+  engagementPerDay: 'Per day',
+  engagementPerProduct: 'Per product',
+  engagementDay: 'Day',
+  engagementDayTable: 'The figures per day',
+  engagementPickedUp: 'Picked up',
+  engagementPutBack: 'Put back',
+  engagementBought: 'Bought',
+  engagementConversion: 'Conversion',
+  engagementTotal: 'Total',
+  engagementNone: 'Nothing was picked up in this range.',
+  engagementChart:
+    'Chart of the items picked up, put back and bought, and the conversion (bought / picked up), per day from',
+  // --- end of Engagement page ---
 } as const;
 
 export type TextKey = keyof typeof en;
@@ -210,6 +232,27 @@ const zhTW: Partial<Record<TextKey, string>> = {
   alarm_door_opened_without_session: '無交易時櫃門被開啟',
   alarm_door_closed_without_open: '櫃門未曾開啟即回報關閉',
   // --- Alarms page (end) ---
+  // --- Engagement page ---
+  engagement: '商品互動',
+  engagementRange: '期間',
+  engagementFrom: '起始日',
+  engagementTo: '結束日',
+  engagementLast7: '最近 7 天',
+  engagementLast30: '最近 30 天',
+  engagementProduct: '商品',
+  engagementAllProducts: '全部商品',
+  engagementPerDay: '每日',
+  engagementPerProduct: '各商品',
+  engagementDay: '日期',
+  engagementDayTable: '每日數據',
+  engagementPickedUp: '拿起',
+  engagementPutBack: '放回',
+  engagementBought: '購買',
+  engagementConversion: '轉換率',
+  engagementTotal: '合計',
+  engagementNone: '此期間沒有商品被拿起。',
+  engagementChart: '每日商品拿起、放回、購買次數及轉換率（購買 / 拿起）圖表，期間',
+  // --- end of Engagement page ---
 };
 
 const TABLES: Record<Language, Partial<Record<TextKey, string>>> = { en, 'zh-TW': zhTW };
