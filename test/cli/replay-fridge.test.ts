@@ -124,8 +124,9 @@ describe('rfid-gateway replay of a fridge with purchases', () => {
       // The door closed at 101 s; the undecided tag made the session wait for the whole 10 s.
       ts: '2026-11-22T10:01:51.000Z',
     });
-    // Too weak a tag to be charged on its silence, yet inside as far as the reads tell.
-    const pUnread = (carla?.undecided as Array<{ pUnread: number }>)[0]?.pUnread ?? 0;
+    // Its chance of being inside yet unread: small (the bottle most likely left), yet above the 1e-6
+    // (the demo's settle bound) that a charge needs.
+    const pUnread = (carla?.undecided as Array<{ pUnread: number }> | undefined)?.[0]?.pUnread ?? 0;
     expect(pUnread).toBeGreaterThan(1e-6);
     expect(pUnread).toBeLessThan(0.01);
     // Dan's door: one alarm, 15 s after it opened (config/demo.json), for his session.

@@ -115,7 +115,7 @@ rx(96_000, 'badge', encodeId12Frame(carla));
 
 // The door controller: the gateway's unlock pulse and relock, the door opening and closing; `hands`:
 // when the customer's hands are on the shelves (Dan reaches in, then stands holding the door).
-const sessions = [
+const sessions: Array<{ card: number; open: number; close: number; hands: Array<[number, number]> }> = [
   { card: 18_000, open: 19_500, close: 24_000, hands: [[19_500, 24_000]] },
   { card: 38_000, open: 39_500, close: 45_000, hands: [[39_500, 45_000]] },
   {
@@ -149,7 +149,7 @@ for (let at = 0; at < END_MS; at += 2000) {
 }
 
 // The scale under the shelves (an HX711 on the same controller, tared empty), five samples a second
-// with about 1 g of noise; hands on the shelves while the door is open, the cabinet rocking after it
+// with about 1 g of noise; the customer's hands on the shelves (`hands`), the cabinet rocking after it
 // closes, and the compressor's vibration while it runs (alternate samples 6–8 g either side: no 600 ms
 // of them is ever steady, yet none moves the reported weight by its 20 g). Its units' weights are
 // within the catalog's tolerances.
