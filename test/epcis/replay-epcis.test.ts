@@ -112,9 +112,11 @@ describe('rfid-gateway replay --epcis', () => {
       ...at,
     });
     // Ana (door closed 10:00:24, settled 10:00:25.25 with the scale) took the cola …6790 and the orange juice …2002;
-    // Ben (door closed 10:00:45, settled 10:00:46.25) the club sandwich …5. At 10:01 the other four are still in the
-    // fridge. Counts are a background chore: the replay's run-on after the capture (10:00:59.9) goes
-    // only as far as the last departure, so there is no 10:02 count.
+    // Ben (door closed 10:00:45, settled 10:00:46.25) the club sandwich …5. At 10:01 the other five are still in the
+    // fridge, the sparkling water …102 at the back among them. Dan took nothing (no sale), and
+    // Carla's session, in which …102 left, is uncertain: no sale either, but at 10:02 the reads no
+    // longer count …102 in the fridge. The replay's run-on after the capture (10:01:59.9) goes as
+    // far as the last departure (5 s after the last reads), so the 10:02 count is there, and no later one.
     expect(document.epcisBody.eventList).toEqual([
       sale('2026-11-22T10:00:25.250Z', [
         'urn:epc:id:sgtin:0614141.812345.6790',
@@ -124,12 +126,19 @@ describe('rfid-gateway replay --epcis', () => {
       count('2026-11-22T10:01:00.000Z', [
         'urn:epc:id:sgtin:0614141.812345.6789',
         'urn:epc:id:sgtin:0614141.812346.101',
+        'urn:epc:id:sgtin:0614141.812346.102',
+        'urn:epc:id:sgtin:0614141.812347.2001',
+        'urn:epc:id:sgtin:0614141.812348.77',
+      ]),
+      count('2026-11-22T10:02:00.000Z', [
+        'urn:epc:id:sgtin:0614141.812345.6789',
+        'urn:epc:id:sgtin:0614141.812346.101',
         'urn:epc:id:sgtin:0614141.812347.2001',
         'urn:epc:id:sgtin:0614141.812348.77',
       ]),
     ]);
-    expect(document.epcisBody.eventList.map((event) => event.epcList.length)).toEqual([2, 1, 4]);
-    expect(Date.parse(document.creationDate)).toBeGreaterThanOrEqual(Date.parse('2026-11-22T10:01:00.000Z'));
+    expect(document.epcisBody.eventList.map((event) => event.epcList.length)).toEqual([2, 1, 5, 4]);
+    expect(Date.parse(document.creationDate)).toBeGreaterThanOrEqual(Date.parse('2026-11-22T10:02:00.000Z'));
 
     // The same events are on stdout as `epcis.event` lines, each with its one-event document, after
     // the purchase it records.
@@ -138,11 +147,16 @@ describe('rfid-gateway replay --epcis', () => {
       ['sale', 'fridge', '2026-11-22T10:00:25.250Z'],
       ['sale', 'fridge', '2026-11-22T10:00:46.250Z'],
       ['cycle_count', 'fridge', '2026-11-22T10:01:00.000Z'],
+      ['cycle_count', 'fridge', '2026-11-22T10:02:00.000Z'],
     ]);
     expect(epcisLines.flatMap((line) => (line.document as EpcisDocumentJson).epcisBody.eventList)).toEqual(
       document.epcisBody.eventList,
     );
-    const purchases = lines.filter((line) => line.type === 'purchase.completed');
+    // Dan's purchase, with nothing taken, sold nothing.
+    const purchases = lines.filter(
+      (line) => line.type === 'purchase.completed' && (line.items as unknown[]).length > 0,
+    );
+    expect(purchases.map((line) => line.customer)).toEqual(['cust-0017', 'cust-0042']);
     expect(epcisLines.slice(0, 2).map((line) => line.source)).toEqual(purchases.map((line) => line.id));
     for (const [index, line] of epcisLines.slice(0, 2).entries()) {
       expect(line.seq as number).toBeGreaterThan(purchases[index]?.seq as number);
