@@ -30,7 +30,11 @@ export interface ConsoleParts {
   /** What /api/now says besides the live state: the devices, the outbox and the broker. */
   now: () => Record<string, unknown>;
   /** The gateway's request router (MQTT requests), the one path for the console's reads and actions. */
-  requests?: { handle(command: string, payload: Uint8Array): Promise<{ payload: string }> };
+  requests?: {
+    handle(command: string, payload: Uint8Array): Promise<{ payload: string }>;
+    /** The command's own limit (a CSV import takes megabytes); the router's 64 KiB otherwise. */
+    maxPayloadBytes?(command: string): number;
+  };
 }
 
 /** Answers a console request; false for a path that is not the console's. */
@@ -111,7 +115,7 @@ async function forward(
   }
   let body: string;
   try {
-    body = await readBody(request, MAX_REQUEST_BYTES);
+    body = await readBody(request, parts.requests.maxPayloadBytes?.(command) ?? MAX_REQUEST_BYTES);
   } catch (error) {
     json(response, 413, { error: (error as Error).message });
     return;
