@@ -6,4 +6,6 @@ export interface HttpContext extends FeatureContext {
   readonly mqtt: Services['mqtt'] | undefined;
   /** The request router, when requests are served (with a broker): the console's actions go through it. */
   readonly router?: Services['requestRouter'] | undefined;
+  /** The purchases, when there are cabinets: the console names a consenting customer in session. */
+  readonly purchases?: Services['purchases'] | undefined;
 }

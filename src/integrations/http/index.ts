@@ -40,7 +40,14 @@ export class HttpListener {
   ) {
     this.health = new HealthMonitor(context, settings.health);
     this.counts = new BusEventCounts(context);
-    this.live = settings.console.enabled ? new ConsoleLive(context.config, context.bus) : undefined;
+    const purchases = context.purchases;
+    this.live = settings.console.enabled
+      ? new ConsoleLive(
+          context.config,
+          context.bus,
+          purchases && ((customer) => purchases.displayName(customer)),
+        )
+      : undefined;
   }
 
   /** Where it listens once started (the port the system chose for `port: 0`). */
@@ -78,12 +85,18 @@ export const httpFeature = defineFeature({
   name: 'http',
   liveOnly: true,
   needs: ['tags', 'figures'],
-  uses: ['mqtt', 'requestRouter'],
+  uses: ['mqtt', 'requestRouter', 'purchases'],
   provides: ['http'],
   build: (input) => {
     if (!input.config.http) return undefined;
     const http = new HttpListener(
-      { ...input, tags: input.needs.tags, mqtt: input.uses.mqtt, router: input.uses.requestRouter },
+      {
+        ...input,
+        tags: input.needs.tags,
+        mqtt: input.uses.mqtt,
+        router: input.uses.requestRouter,
+        purchases: input.uses.purchases,
+      },
       input.config.http,
       input.needs.figures,
     );

@@ -117,6 +117,8 @@ async function forward(
   try {
     body = await readBody(request, parts.requests.maxPayloadBytes?.(command) ?? MAX_REQUEST_BYTES);
   } catch (error) {
+    // The rest of the body is not read: the connection closes once the answer is out.
+    response.setHeader('Connection', 'close');
     json(response, 413, { error: (error as Error).message });
     return;
   }
@@ -217,8 +219,11 @@ function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<str
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Not destroyed here: the client would see its connection reset instead of the 413 answer.
+        // What it still sends is discarded until the answer has closed the connection.
+        request.removeAllListeners('data');
+        request.resume();
         reject(new Error(`body over ${limit} bytes`));
-        request.destroy();
         return;
       }
       chunks.push(chunk);

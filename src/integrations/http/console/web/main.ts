@@ -1,6 +1,8 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { fetchNow, type GatewayEvent, login, type NowState, openEvents } from './api.js';
+import { CatalogPage } from './catalog-page.js';
+import { CustomersPage } from './customers-page.js';
 import { DevicesPage } from './devices-page.js';
 import { EventsPage } from './events-page.js';
 import { html } from './html.js';
@@ -19,6 +21,8 @@ const ROUTES = [
   ['now', 'now'],
   ['review', 'review'],
   ['inventory', 'inventory'],
+  ['catalog', 'catalog'],
+  ['customers', 'customersPage'],
   ['sessions', 'sessions'],
   ['devices', 'devicesPage'],
   ['events', 'events'],
@@ -134,6 +138,10 @@ function App() {
         return html`<${ReviewPage} language=${language} timeZone=${timeZone} version=${purchases} />`;
       case 'inventory':
         return html`<${InventoryPage} language=${language} timeZone=${timeZone} version=${stock} />`;
+      case 'catalog':
+        return html`<${CatalogPage} language=${language} />`;
+      case 'customers':
+        return html`<${CustomersPage} language=${language} />`;
       case 'sessions':
         return html`<${SessionsPage} language=${language} timeZone=${timeZone} version=${purchases} />`;
       case 'devices':
