@@ -1,3 +1,4 @@
+import { ANSWER_FIELDS } from '../shared/request-refusal.js';
 import { MAX_TRANSACTION_LENGTH, type Transaction } from './request-schemas.js';
 
 /**
@@ -5,7 +6,15 @@ import { MAX_TRANSACTION_LENGTH, type Transaction } from './request-schemas.js';
  * says of it, and the decoding of what arrived. Pure, so the router keeps only the I/O and the order.
  */
 
-export type Outcome = { ok: true; data: unknown } | { ok: false; error: string; handlerFailed?: boolean };
+export type Outcome =
+  | { ok: true; data: unknown }
+  | {
+      ok: false;
+      error: string;
+      handlerFailed?: boolean;
+      /** More fields of the error answer (a RequestRefusal's), beside `error`. */
+      details?: Readonly<Record<string, unknown>>;
+    };
 
 /** Longest command or topic quoted back in an error or a log line; topics may be 64 KiB long. */
 const MAX_QUOTED_LENGTH = 100;
@@ -17,7 +26,13 @@ export function serialise(
   outcome: Outcome,
 ): { payload: string; outcome: Outcome } {
   if (!outcome.ok) {
-    return { payload: JSON.stringify({ transaction, status: 'error', error: outcome.error }), outcome };
+    const extra = Object.fromEntries(
+      Object.entries(outcome.details ?? {}).filter(([key]) => !ANSWER_FIELDS.includes(key)),
+    );
+    return {
+      payload: JSON.stringify({ transaction, status: 'error', error: outcome.error, ...extra }),
+      outcome,
+    };
   }
   try {
     return { payload: JSON.stringify({ transaction, status: 'ok', data: outcome.data ?? null }), outcome };

@@ -37,6 +37,8 @@ export interface RegisteredCommand {
    * valid signature when signatures are required, like a state change.
    */
   sensitive: boolean;
+  /** A larger payload than the router's limit (a CSV import): undefined = the router's. */
+  maxPayloadBytes?: number;
 }
 
 const COMMAND = /^[a-z][a-z0-9-]*(\/[a-z][a-z0-9-]*)*$/;
@@ -52,7 +54,7 @@ export class RequestRegistry implements CommandRegistry {
     command: string,
     fields: S,
     handler: (request: RequestOf<S>) => unknown,
-    options: { owner: string; changesState?: boolean; sensitive?: boolean },
+    options: { owner: string; changesState?: boolean; sensitive?: boolean; maxPayloadBytes?: number },
   ): () => void {
     if (!COMMAND.test(command)) {
       throw new Error(`request command "${command}" must be lowercase words separated by /`);
@@ -61,6 +63,12 @@ export class RequestRegistry implements CommandRegistry {
     if (reserved.length > 0) {
       throw new Error(
         `request command "${command}" may not define ${reserved.join(', ')}: the router's fields`,
+      );
+    }
+    const limit = options.maxPayloadBytes;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+      throw new Error(
+        `request command "${command}": maxPayloadBytes must be a positive integer, got ${limit}`,
       );
     }
     const existing = this.commands.get(command);
@@ -77,6 +85,7 @@ export class RequestRegistry implements CommandRegistry {
       owner: options.owner,
       changesState: options.changesState ?? false,
       sensitive: options.sensitive ?? false,
+      ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }),
     };
     this.commands.set(command, registered);
     return () => {

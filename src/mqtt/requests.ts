@@ -1,6 +1,7 @@
 import type { IClientPublishOptions, MqttClient, OnMessageCallback } from 'mqtt';
 import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../shared/clock.js';
+import { RequestRefusal } from '../shared/request-refusal.js';
 import {
   auditOutcome,
   baseOfRequestPrefix,
@@ -141,11 +142,9 @@ export class RequestRouter {
     let request: unknown;
     const outside = responseTopicOutside(properties.responseTopic, base);
     if (outside !== undefined) properties = { ...properties, responseTopic: undefined };
-    if (payload.byteLength > this.maxPayloadBytes) {
-      outcome = {
-        ok: false,
-        error: `payload too large: ${payload.byteLength} bytes, limit ${this.maxPayloadBytes}`,
-      };
+    const limit = this.maxPayloadBytesOf(command);
+    if (payload.byteLength > limit) {
+      outcome = { ok: false, error: `payload too large: ${payload.byteLength} bytes, limit ${limit}` };
     } else {
       const document = decodeJson(payload);
       transaction = document.ok ? echoableTransaction(document.value) : null;
@@ -188,6 +187,11 @@ export class RequestRouter {
     }
     this.logOutcome(command, transaction, serialised.outcome, this.clock.now() - startedAt, caller);
     return this.respond(serialised.payload, properties);
+  }
+
+  /** How large a request to `command` may be: its own limit where it has one (a CSV import), else the router's. */
+  maxPayloadBytesOf(command: string): number {
+    return this.registry.get(command)?.maxPayloadBytes ?? this.maxPayloadBytes;
   }
 
   /**
@@ -275,6 +279,7 @@ export class RequestRouter {
           ok: false,
           error: error instanceof Error ? error.message : String(error),
           handlerFailed: true,
+          ...(error instanceof RequestRefusal ? { details: error.details } : {}),
         },
         caller,
       };

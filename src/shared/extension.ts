@@ -72,6 +72,7 @@ export interface CommandRegistry {
     command: string,
     fields: S,
     handler: (request: z.output<z.ZodObject<S, z.core.$strict>>) => unknown,
-    options: { owner: string; changesState?: boolean; sensitive?: boolean },
+    /** `maxPayloadBytes`: requests to this command may be larger than the router's 64 KiB. */
+    options: { owner: string; changesState?: boolean; sensitive?: boolean; maxPayloadBytes?: number },
   ): () => void;
 }

@@ -110,7 +110,11 @@ describe('one owner per product: the catalog file, or remote changes', () => {
       'sku,name,price,currency\nCOLA-033,Cola,1.99,EUR\n',
       'mine.csv',
     );
-    expect(csv).toEqual({ ok: false, problems: [`mine.csv:2: sku: ${owned} (got "COLA-033")`] });
+    expect(csv).toEqual({
+      ok: false,
+      problems: [`mine.csv:2: sku: ${owned} (got "COLA-033")`],
+      located: [{ line: 2, field: 'sku', message: owned, value: 'COLA-033' }],
+    });
     expect(await first.request('catalog/get', { sku: 'COLA-033' })).toMatchObject({
       ok: true,
       data: { products: [{ unitPrice: 250, catalogFile: file }] },

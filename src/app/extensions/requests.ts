@@ -1,7 +1,7 @@
 import { registerGatewayCommands } from '../../mqtt/gateway-commands.js';
 import type { RequestRegistry } from '../../mqtt/request-registry.js';
 import { loadClientKeys, SignatureVerifier } from '../../mqtt/request-signature.js';
-import { type RequestResponse, RequestRouter } from '../../mqtt/requests.js';
+import { DEFAULT_MAX_REQUEST_BYTES, type RequestResponse, RequestRouter } from '../../mqtt/requests.js';
 import { defineFeature } from '../../shared/feature.js';
 import { gatewayCommandHandlers } from '../request-handlers.js';
 
@@ -19,6 +19,8 @@ declare module '../../shared/feature.js' {
 
 export interface LocalRequests {
   handle(command: string, payload: Uint8Array): Promise<RequestResponse>;
+  /** How large a request to `command` may be (a carrier such as HTTP reads no more than this). */
+  maxPayloadBytes(command: string): number;
 }
 
 /**
@@ -56,6 +58,10 @@ export const requestsFeature = defineFeature({
         if (!running) return Promise.reject(new Error('requests are not served yet'));
         return running.handle(command, payload);
       },
+      maxPayloadBytes: (command) =>
+        running?.maxPayloadBytesOf(command) ??
+        registry.get(command)?.maxPayloadBytes ??
+        DEFAULT_MAX_REQUEST_BYTES,
     };
     return {
       name: 'requests',

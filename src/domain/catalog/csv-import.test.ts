@@ -74,6 +74,24 @@ describe('catalog CSV import', () => {
       'bad.csv:8: row: has 4 fields, the header has 7',
       'bad.csv:9: sku: must not be empty (got "")',
     ]);
+    // The same problems as data, for a program to show (the console's import table).
+    expect(read.ok ? [] : read.located).toEqual([
+      { line: 2, field: 'price', message: 'EUR has 2 decimal places, this has 3', value: '1.505' },
+      { line: 3, field: 'price', message: 'JPY has no minor unit: expected a whole number', value: '4.50' },
+      { line: 4, field: 'gtin', message: 'wrong check digit: 2, expected 1', value: '4006381333932' },
+      { line: 4, field: 'sku', message: 'duplicate of line 2', value: 'W1' },
+      {
+        line: 5,
+        field: 'currency',
+        message: 'expected a three-letter ISO 4217 code like EUR',
+        value: 'EURO',
+      },
+      { line: 5, field: 'tags', message: 'expected hex digits before the *', value: 'XYZ*' },
+      { line: 7, field: 'tags', message: 'duplicate of line 6', value: 'E2003412AABB' },
+      { line: 7, field: 'gtin', message: 'duplicate of line 2', value: '80614141123458' },
+      { line: 8, field: 'row', message: 'has 4 fields, the header has 7' },
+      { line: 9, field: 'sku', message: 'must not be empty', value: '' },
+    ]);
   });
 
   it('reports header problems: unknown, repeated and missing columns, an empty file', () => {
@@ -107,6 +125,7 @@ describe('catalog CSV import', () => {
     expect(importCatalogCsv(catalog, clash, 'clash.csv')).toEqual({
       ok: false,
       problems: ['clash.csv:3: gtin: already the GTIN of SKU "W1" (got "80614141123458")'],
+      located: [{ line: 3, field: 'gtin', message: 'already the GTIN of SKU "W1"', value: '80614141123458' }],
     });
     expect(catalog.get('N1')).toBeUndefined();
   });

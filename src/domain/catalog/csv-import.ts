@@ -47,16 +47,27 @@ export interface CatalogFile {
   mappingLines: number[];
 }
 
-export type CsvReadResult = { ok: true; catalog: CatalogFile } | { ok: false; problems: string[] };
+/**
+ * One problem of a file, for a program to show (the console lists them as a table): the line, the
+ * column (`csv`, `header` and `row` for what is not one field's), what is wrong, and the value it
+ * got (absent when there is none to quote).
+ */
+export interface CsvProblem {
+  line: number;
+  field: string;
+  message: string;
+  value?: string;
+}
+
+/** Failed: every problem as text (`FILE:LINE: field: problem (got "value")`) and as data, in the same order. */
+export type CsvFailure = { ok: false; problems: string[]; located: CsvProblem[] };
+export type CsvReadResult = { ok: true; catalog: CatalogFile } | CsvFailure;
 
 /** Reads and validates a whole file; every problem is `FILE:LINE: field: problem (got "value")`. */
 export function readCatalogCsv(text: string, file: string): CsvReadResult {
-  const problems: Array<{ line: number; text: string }> = [];
+  const problems: Located[] = [];
   const report = (line: number, field: string, message: string, value?: unknown) =>
-    problems.push({
-      line,
-      text: `${file}:${line}: ${field}: ${message}${value === undefined ? '' : ` (got ${describeValue(value)})`}`,
-    });
+    problems.push(locatedProblem(file, line, field, message, value));
   const document = parseCsv(text);
   for (const problem of document.problems) report(problem.line, 'csv', problem.message);
   const [header, ...rows] = document.records;
@@ -157,9 +168,40 @@ function missing(): Checked<never> {
   return { ok: false, problem: 'required' };
 }
 
-function failed(problems: Array<{ line: number; text: string }>): CsvReadResult {
+interface Located {
+  text: string;
+  problem: CsvProblem;
+}
+
+function locatedProblem(
+  file: string,
+  line: number,
+  field: string,
+  message: string,
+  value?: unknown,
+): Located {
+  return {
+    text: `${file}:${line}: ${field}: ${message}${value === undefined ? '' : ` (got ${describeValue(value)})`}`,
+    problem: { line, field, message, ...(value === undefined ? {} : { value: quoted(value) }) },
+  };
+}
+
+/** A value as the file has it, cut: a pasted blob in one cell must not make the answer huge. */
+function quoted(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return text.length > MAX_QUOTED_VALUE ? `${text.slice(0, MAX_QUOTED_VALUE)}…` : text;
+}
+
+const MAX_QUOTED_VALUE = 200;
+
+function failed(problems: Located[]): CsvFailure {
   // Stable: problems of one line stay in column order.
-  return { ok: false, problems: problems.sort((a, b) => a.line - b.line).map((problem) => problem.text) };
+  const sorted = problems.sort((a, b) => a.problem.line - b.problem.line);
+  return {
+    ok: false,
+    problems: sorted.map((entry) => entry.text),
+    located: sorted.map((entry) => entry.problem),
+  };
 }
 
 function readHeader(
@@ -201,7 +243,7 @@ export function readCatalogText(file: string): { ok: true; text: string } | { ok
   }
 }
 
-export type ImportOutcome = { ok: true; result: UpsertResult } | { ok: false; problems: string[] };
+export type ImportOutcome = { ok: true; result: UpsertResult } | CsvFailure;
 
 /**
  * Validates the whole file, then writes it in one transaction, or nothing at all. With `dryRun` it
@@ -229,7 +271,7 @@ export function importCatalogFile(
   catalog: Catalog,
   text: string,
   file: string,
-): { ok: true; result: FileImportResult } | { ok: false; problems: string[] } {
+): { ok: true; result: FileImportResult } | CsvFailure {
   return importWith(text, file, (products, mappings) => catalog.importFile(file, products, mappings));
 }
 
@@ -237,14 +279,14 @@ function importWith<T>(
   text: string,
   file: string,
   write: (products: Product[], mappings: TagMapping[] | undefined) => T,
-): { ok: true; result: T } | { ok: false; problems: string[] } {
+): { ok: true; result: T } | CsvFailure {
   const read = readCatalogCsv(text, file);
   if (!read.ok) return read;
   try {
     return { ok: true, result: write(read.catalog.products, read.catalog.mappings) };
   } catch (error) {
     if (!(error instanceof CatalogError)) throw error;
-    return { ok: false, problems: error.conflicts.map((conflict) => locate(conflict, read.catalog, file)) };
+    return failed(error.conflicts.map((conflict) => locate(conflict, read.catalog, file)));
   }
 }
 
@@ -255,10 +297,19 @@ const CSV_COLUMN_OF: Readonly<Record<string, Column>> = {
 };
 
 /** A conflict the store found (a GTIN of another SKU), at the line it came from. */
-function locate(conflict: CatalogConflict, file: CatalogFile, name: string): string {
+function locate(conflict: CatalogConflict, file: CatalogFile, name: string): Located {
   const lines = conflict.kind === 'product' ? file.productLines : file.mappingLines;
   const column = conflict.kind === 'mapping' ? 'tags' : (CSV_COLUMN_OF[conflict.field] ?? conflict.field);
-  return `${name}:${lines[conflict.index] ?? '?'}: ${column}: ${conflict.message} (got ${describeValue(conflict.value)})`;
+  const line = lines[conflict.index];
+  return {
+    text: `${name}:${line ?? '?'}: ${column}: ${conflict.message} (got ${describeValue(conflict.value)})`,
+    problem: {
+      line: line ?? 0,
+      field: column,
+      message: conflict.message,
+      ...(conflict.value === undefined ? {} : { value: quoted(conflict.value) }),
+    },
+  };
 }
 
 /** The whole catalog as CSV, sorted by SKU, in the form `readCatalogCsv` reads back unchanged. */

@@ -9,6 +9,7 @@ import { Catalog } from './catalog.js';
 import { importCatalogFile, readCatalogText } from './csv-import.js';
 import { type FieldProblem, mappingFromJson, productFromJson, type TagMapping } from './fields.js';
 import { normaliseGtin } from './gtin.js';
+import { registerCatalogImport } from './import-request.js';
 
 /** Requests carry at most this many entries: a bigger catalog goes through `catalog import`. */
 const MAX_BATCH = 1000;
@@ -44,7 +45,8 @@ declare module '../../shared/feature.js' {
 
 /**
  * The product catalog as a feature: built at start-up (its tables migrated then), answering
- * `catalog/get` and `catalog/set`, and providing the Catalog other features look tags up in.
+ * `catalog/get`, `catalog/set` and `catalog/import` (import-request.ts), and providing the Catalog
+ * other features look tags up in.
  */
 export class CatalogExtension {
   readonly catalog: Catalog;
@@ -68,6 +70,7 @@ export class CatalogExtension {
         owner: 'catalog',
         changesState: true,
       }),
+      registerCatalogImport({ requests: registry, catalog: this.catalog, logger }),
     ];
   }
 

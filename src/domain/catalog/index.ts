@@ -9,6 +9,7 @@ export {
 } from './catalog.js';
 export {
   CSV_COLUMNS,
+  type CsvProblem,
   exportCatalogCsv,
   type ImportOutcome,
   importCatalogCsv,

@@ -70,6 +70,8 @@ export interface PurchasesDeps {
 export interface PurchasesService {
   /** The session running on a cabinet now, if any (read from the store: the truth after a restart too). */
   activeSession(cabinet: string): { id: string; state: string } | undefined;
+  /** A customer's display name, only when they consented (the store console's Now page). */
+  displayName(customer: string): string | undefined;
 }
 
 declare module '../../shared/feature.js' {
@@ -256,10 +258,15 @@ export class PurchasesExtension implements PurchasesService {
     return found ? { id: found.id, state: found.state } : undefined;
   }
 
+  displayName(customer: string): string | undefined {
+    if (!this.customers.consents(customer)) return undefined;
+    return this.customers.ofReference(customer).find((card) => card.name !== undefined)?.name;
+  }
+
   /** The welcome's name and usual items: only for a customer who consented, else nothing personal. */
   private welcomeFor(customer: string): { name?: string; usual?: string[] } {
     if (!this.customers.consents(customer)) return {};
-    const name = this.customers.ofReference(customer).find((card) => card.name !== undefined)?.name;
+    const name = this.displayName(customer);
     const usual = this.history.usual(customer, this.deps.privacy.usualItems);
     return { ...(name === undefined ? {} : { name }), ...(usual.length > 0 ? { usual } : {}) };
   }

@@ -10,4 +10,6 @@ export interface HttpContext extends FeatureContext {
   readonly screens?: Services['screens'] | undefined;
   /** The alarm book, when it runs: the console's open alarms come from it, across restarts. */
   readonly alarms?: Services['alarms'] | undefined;
+  /** The purchases, when there are cabinets: the console names a consenting customer in session. */
+  readonly purchases?: Services['purchases'] | undefined;
 }

@@ -40,8 +40,14 @@ export class HttpListener {
   ) {
     this.health = new HealthMonitor(context, settings.health);
     this.counts = new BusEventCounts(context);
+    const purchases = context.purchases;
     this.live = settings.console.enabled
-      ? new ConsoleLive(context.config, context.bus, context.alarms)
+      ? new ConsoleLive(
+          context.config,
+          context.bus,
+          context.alarms,
+          purchases && ((customer) => purchases.displayName(customer)),
+        )
       : undefined;
   }
 
@@ -80,7 +86,7 @@ export const httpFeature = defineFeature({
   name: 'http',
   liveOnly: true,
   needs: ['tags', 'figures'],
-  uses: ['mqtt', 'requestRouter', 'screens', 'alarms'],
+  uses: ['mqtt', 'requestRouter', 'screens', 'alarms', 'purchases'],
   provides: ['http'],
   build: (input) => {
     if (!input.config.http) return undefined;
@@ -92,6 +98,7 @@ export const httpFeature = defineFeature({
         router: input.uses.requestRouter,
         screens: input.uses.screens,
         alarms: input.uses.alarms,
+        purchases: input.uses.purchases,
       },
       input.config.http,
       input.needs.figures,

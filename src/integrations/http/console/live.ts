@@ -19,7 +19,14 @@ export interface CabinetNow {
   door: string | undefined;
   lock: string | undefined;
   session:
-    | { session: string; customer: string; since: string; state: 'authorised' | 'open' | 'settling' }
+    | {
+        session: string;
+        customer: string;
+        /** The customer's display name, when they consented (looked up as /api/now is asked). */
+        name?: string;
+        since: string;
+        state: 'authorised' | 'open' | 'settling';
+      }
     | undefined;
   last:
     | { type: string; ts: string; total?: number; currency?: string; items: number; reason?: string }
@@ -65,6 +72,8 @@ export class ConsoleLive {
     private readonly config: GatewayConfig,
     bus: Bus,
     private readonly book?: OpenAlarms,
+    /** A consenting customer's display name (never kept here: consent may be withdrawn mid-session). */
+    private readonly nameOf?: (customer: string) => string | undefined,
   ) {
     for (const cabinet of config.cabinets) {
       this.cabinets.set(cabinet.id, {
@@ -82,11 +91,16 @@ export class ConsoleLive {
   now(): { cabinets: CabinetNow[]; alarms: AlarmNow[]; openAlarms: number; lastSeq: number } {
     const alarms = this.book ? this.book.open(KEPT_ALARMS).map(alarmNow) : [...this.alarms];
     return {
-      cabinets: [...this.cabinets.values()],
+      cabinets: [...this.cabinets.values()].map((cabinet) => this.named(cabinet)),
       alarms,
       openAlarms: this.book ? this.book.openCount() : alarms.length,
       lastSeq: this.events.at(-1)?.seq ?? 0,
     };
+  }
+
+  private named(cabinet: CabinetNow): CabinetNow {
+    const name = cabinet.session && this.nameOf?.(cabinet.session.customer);
+    return name && cabinet.session ? { ...cabinet, session: { ...cabinet.session, name } } : cabinet;
   }
 
   /** The kept events after `seq` (all of them for 0), oldest first. */

@@ -34,7 +34,11 @@ export interface ConsoleParts {
   /** What /api/now says besides the live state: the devices, the outbox and the broker. */
   now: () => Record<string, unknown>;
   /** The gateway's request router (MQTT requests), the one path for the console's reads and actions. */
-  requests?: { handle(command: string, payload: Uint8Array): Promise<{ payload: string }> };
+  requests?: {
+    handle(command: string, payload: Uint8Array): Promise<{ payload: string }>;
+    /** The command's own limit (a CSV import takes megabytes); the router's 64 KiB otherwise. */
+    maxPayloadBytes?(command: string): number;
+  };
   /** Signs each forwarded request as `http.console.client` (absent: forwarded unsigned). */
   sign?: ConsoleSigner | undefined;
 }
@@ -124,8 +128,10 @@ async function forward(
   }
   let body: string;
   try {
-    body = await readBody(request, MAX_REQUEST_BYTES);
+    body = await readBody(request, parts.requests.maxPayloadBytes?.(command) ?? MAX_REQUEST_BYTES);
   } catch (error) {
+    // The rest of the body is not read: the connection closes once the answer is out.
+    response.setHeader('Connection', 'close');
     json(response, 413, { error: (error as Error).message });
     return;
   }
@@ -227,8 +233,11 @@ function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<str
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Not destroyed here: the client would see its connection reset instead of the 413 answer.
+        // What it still sends is discarded until the answer has closed the connection.
+        request.removeAllListeners('data');
+        request.resume();
         reject(new Error(`body over ${limit} bytes`));
-        request.destroy();
         return;
       }
       chunks.push(chunk);

@@ -21,7 +21,8 @@ export interface NowState {
     zone: string;
     door?: string;
     lock?: string;
-    session?: { session: string; customer: string; since: string; state: string };
+    /** `name`: the customer's display name, when they consented. */
+    session?: { session: string; customer: string; name?: string; since: string; state: string };
     last?: { type: string; ts: string; total?: number; currency?: string; items: number; reason?: string };
   }>;
   /** The newest open alarms (the Alarms page has them all). */
@@ -92,7 +93,14 @@ export function openEvents(handlers: {
 }
 
 /** An MQTT request's answer (`{"status":"ok","data":…}` or `{"status":"error","error":"…"}`). */
-export type Answer<T> = { status: 'ok'; data: T } | { status: 'error'; error: string };
+export type Answer<T> =
+  | { status: 'ok'; data: T }
+  | {
+      status: 'error';
+      error: string;
+      /** The error answer's other fields, when it has any (a CSV import's `problems`). */
+      details?: Record<string, unknown>;
+    };
 
 /** Runs a gateway request through its request router, as MQTT would carry it. */
 export async function request<T>(command: string, body: Record<string, unknown> = {}): Promise<Answer<T>> {
@@ -104,7 +112,12 @@ export async function request<T>(command: string, body: Record<string, unknown> 
   });
   const answer = (await response.json().catch(() => ({}))) as Partial<Answer<T>> & { error?: string };
   if (answer.status === 'ok') return answer as Answer<T>;
-  return { status: 'error', error: answer.error ?? `${response.status} ${response.statusText}` };
+  const { status: _status, error, transaction: _transaction, ...details } = answer as Record<string, unknown>;
+  return {
+    status: 'error',
+    error: typeof error === 'string' ? error : `${response.status} ${response.statusText}`,
+    ...(Object.keys(details).length > 0 ? { details } : {}),
+  };
 }
 
 export interface SessionRecord {

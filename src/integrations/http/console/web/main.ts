@@ -2,6 +2,8 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { AlarmsPage } from './alarms-page.js';
 import { fetchNow, type GatewayEvent, login, type NowState, openEvents } from './api.js';
+import { CatalogPage } from './catalog-page.js';
+import { CustomersPage } from './customers-page.js';
 import { DevicesPage } from './devices-page.js';
 import { EngagementPage } from './engagement-page.js';
 import { EventsPage } from './events-page.js';
@@ -24,6 +26,8 @@ const ROUTES = [
   ['review', 'review'],
   ['alarms', 'alarmsPage'],
   ['inventory', 'inventory'],
+  ['catalog', 'catalog'],
+  ['customers', 'customersPage'],
   ['sessions', 'sessions'],
   ['engagement', 'engagement'],
   ['devices', 'devicesPage'],
@@ -154,6 +158,10 @@ function App() {
         return html`<${AlarmsPage} language=${language} timeZone=${timeZone} version=${alarms} />`;
       case 'inventory':
         return html`<${InventoryPage} language=${language} timeZone=${timeZone} version=${stock} />`;
+      case 'catalog':
+        return html`<${CatalogPage} language=${language} />`;
+      case 'customers':
+        return html`<${CustomersPage} language=${language} />`;
       case 'sessions':
         return html`<${SessionsPage} language=${language} timeZone=${timeZone} version=${purchases} />`;
       case 'engagement':

@@ -30,7 +30,7 @@ export function NowPage({ now, language }: Props) {
                 <dd data-field="session">
                   ${
                     cabinet.session
-                      ? `${t(`session_${cabinet.session.state}` as TextKey)}: ${t('customer')} ${cabinet.session.customer}, ${t('since')} ${time(cabinet.session.since)}`
+                      ? `${t(`session_${cabinet.session.state}` as TextKey)}: ${t('customer')} ${cabinet.session.name ?? cabinet.session.customer}, ${t('since')} ${time(cabinet.session.since)}`
                       : t('noSession')
                   }
                 </dd>
