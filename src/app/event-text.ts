@@ -58,10 +58,18 @@ export function eventText(
       return `${head}${event.cabinet}: session ${event.session} cancelled (${event.reason}${
         event.reasons ? `: ${event.reasons.join('; ')}` : ''
       })`;
+    case 'purchase.resolved':
+      return `${head}${event.cabinet}: session ${event.session} resolved by ${event.resolvedBy}: ${
+        event.items.map(item).join(', ') || 'nothing'
+      } charged, ${formatPrice(event.total, event.currency)}`;
     case 'purchase.refused':
       return `${head}${event.cabinet}: refused (${event.reason})`;
     case 'security.alarm':
       return `${head}${event.kind}${event.cabinet ? ` at ${event.cabinet}` : ''}${event.tag ? ` ${event.tag}` : ''}`;
+    case 'alarm.acknowledged': {
+      const where = event.cabinet ? ` at ${event.cabinet}` : event.door ? ` at ${event.door}` : '';
+      return `${head}${event.kind}${where} acknowledged by ${event.by}`;
+    }
     case 'inventory.changed':
       return `${head}${event.zone}: ${event.count} items (+${event.added.length} -${event.removed.length})${
         event.stale ? ` stale: ${event.stale}` : ''
