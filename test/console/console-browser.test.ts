@@ -33,8 +33,8 @@ if (!CHROMIUM && !BROWSER_REQUIRED)
 function demoGateway(
   http: Record<string, unknown>,
   mqtt?: { url: string },
+  dir = mkdtempSync(join(tmpdir(), 'rfid-console-')),
 ): { gateway: CliProcess; url: () => Promise<string> } {
-  const dir = mkdtempSync(join(tmpdir(), 'rfid-console-'));
   const demo = JSON.parse(readFileSync(join(ROOT, 'config/demo.json'), 'utf8')) as Record<string, unknown> & {
     readers: Array<{ replay: object }>;
     sensors: Array<{ replay: object }>;
@@ -49,6 +49,8 @@ function demoGateway(
     ...rest,
     gatewayId: 'console-demo',
     dataDir: join(dir, 'data'),
+    // The same store across a restart (a demo starts afresh; a shop does not).
+    resetStoreAtStart: false,
     logLevel: 'info',
     catalogFile: join(ROOT, 'config/demo-catalog.csv'),
     http,
@@ -188,19 +190,35 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
 
   it('reconnects by itself after the gateway restarts, and catches up', async () => {
     const port = await freePort();
-    const first = demoGateway({ host: '127.0.0.1', port });
+    const dir = mkdtempSync(join(tmpdir(), 'rfid-console-restart-'));
+    const first = demoGateway({ host: '127.0.0.1', port }, undefined, dir);
     cleanup.push(() => first.gateway.stop('SIGKILL'));
     const address = await first.url();
     const page = await browser().newPage({ locale: 'en-US' });
     cleanup.push(() => page.close());
-    await page.goto(address);
+    await page.goto(`${address}/#/events`);
     await page.waitForSelector('.live.on');
+    const opened = Date.now();
+    const before = await first.gateway.waitForEvent(
+      (event) => event.type === 'sensor.changed' && Date.parse(String(event.ts)) > opened + 500,
+      'an event while the page is open',
+    );
+    await page.waitForSelector(`li[data-id="${String(before.id)}"]`);
     await first.gateway.stop('SIGTERM');
     await page.waitForSelector('.live:not(.on)');
-    const second = demoGateway({ host: '127.0.0.1', port });
+    // The same gateway again, on its store: the page must reconnect by itself to show what it does
+    // now (an event only the restarted process made), and keep what it had.
+    const second = demoGateway({ host: '127.0.0.1', port }, undefined, dir);
     cleanup.push(() => second.gateway.stop('SIGKILL'));
     await second.url();
     await page.waitForSelector('.live.on', { timeout: 20_000 });
+    const after = await second.gateway.waitForEvent(
+      (event) => event.type === 'purchase.started',
+      'a session after the restart',
+    );
+    await page.waitForSelector(`li[data-id="${String(after.id)}"]`, { timeout: 20_000 });
+    expect(await page.locator(`li[data-id="${String(before.id)}"]`).count()).toBe(1);
+    await page.click('a[href="#/now"]');
     await page.waitForSelector('[data-device="fridge"] .state.online');
-  }, 90_000);
+  }, 120_000);
 });

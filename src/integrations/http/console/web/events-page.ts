@@ -33,7 +33,7 @@ export function EventsPage({ events, language, timeZone }: Props) {
           ? html`<p>${translate(language, 'noEvents')}</p>`
           : html`<ol class="events">
             ${shown.map(
-              (event) => html`<li key=${event.id} data-type=${event.type}>
+              (event) => html`<li key=${event.id} data-id=${event.id} data-type=${event.type}>
                 <span class="time">${formatTime(event.ts, language, timeZone)}</span>
                 <strong>${event.type}</strong>
                 <code>${summary(event)}</code>
