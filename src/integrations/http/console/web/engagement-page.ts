@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type EngagementAnswer, type EngagementFigures, request } from './api.js';
 import { FunnelChart, type FunnelDays, type FunnelLabels } from './funnel-chart.js';
 import { html } from './html.js';
-import { addDays, daysFrom, formatDay, storeDay } from './store-days.js';
+import { addDays, dayOf, daysFrom, formatDay } from './store-day.js';
 import { type Language, type TextKey, translate } from './texts.js';
 
 interface Props {
@@ -55,7 +55,7 @@ export function funnelDays(answer: EngagementAnswer): FunnelDays {
 export function EngagementPage({ language, timeZone, gatewayTime, version }: Props) {
   const t = (key: TextKey) => translate(language, key);
   const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const today = () => storeDay(Date.parse(gatewayTime), zone);
+  const today = () => dayOf(Date.parse(gatewayTime), zone);
   const [to, setTo] = useState(today);
   const [from, setFrom] = useState(() => addDays(today(), -6));
   const [sku, setSku] = useState('');
