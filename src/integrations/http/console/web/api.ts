@@ -73,15 +73,20 @@ export async function login(token: string): Promise<boolean> {
 /**
  * The gateway's live events, one stream for the whole page. The browser reconnects by itself (and
  * sends the last id it saw, so the gateway sends what was missed); `onOpen` runs at each (re)connection.
+ * An answer other than a stream (a 401 once the token is revoked) closes it for good: `onClosed`.
  */
 export function openEvents(handlers: {
   onEvent: (event: GatewayEvent) => void;
   onOpen: () => void;
   onDown: () => void;
+  onClosed: () => void;
 }): () => void {
   const source = new EventSource('/api/events');
   source.onopen = handlers.onOpen;
-  source.onerror = handlers.onDown;
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED) handlers.onClosed();
+    else handlers.onDown();
+  };
   source.onmessage = (message: MessageEvent<string>) => {
     try {
       handlers.onEvent(JSON.parse(message.data) as GatewayEvent);
@@ -102,15 +107,30 @@ export type Answer<T> =
       details?: Record<string, unknown>;
     };
 
-/** Runs a gateway request through its request router, as MQTT would carry it. */
+/**
+ * Runs a gateway request through its request router, as MQTT would carry it. Never rejects: a gateway
+ * that cannot be reached (restarting, the network down) is an error answer the page shows like any other.
+ */
 export async function request<T>(command: string, body: Record<string, unknown> = {}): Promise<Answer<T>> {
-  const response = await fetch(`/api/request/${command}`, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const answer = (await response.json().catch(() => ({}))) as Partial<Answer<T>> & { error?: string };
+  let response: Response;
+  let answer: Partial<Answer<T>> & { error?: string };
+  try {
+    response = await fetch(`/api/request/${command}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    return { status: 'error', error: `the gateway cannot be reached: ${messageOf(error)}` };
+  }
+  try {
+    answer = (await response.json()) as Partial<Answer<T>> & { error?: string };
+  } catch (error) {
+    // A proxy's error page, or the connection cut in the middle of the answer.
+    if (response.ok) return { status: 'error', error: `the gateway cannot be reached: ${messageOf(error)}` };
+    answer = {};
+  }
   if (answer.status === 'ok') return answer as Answer<T>;
   const { status: _status, error, transaction: _transaction, ...details } = answer as Record<string, unknown>;
   return {
@@ -118,6 +138,10 @@ export async function request<T>(command: string, body: Record<string, unknown> 
     error: typeof error === 'string' ? error : `${response.status} ${response.statusText}`,
     ...(Object.keys(details).length > 0 ? { details } : {}),
   };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export interface SessionRecord {
