@@ -176,6 +176,10 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
     await page.click('button[type="submit"]');
     await page.waitForSelector('[data-device="fridge"]');
     await page.screenshot({ path: join(artefactDir('console'), 'login-then-now.png') });
+    // Signing out ends the session: the sign-in page again, and the API refuses this browser.
+    await page.click('[data-action="logout"]');
+    await page.waitForSelector('input[type="password"]');
+    expect(await page.evaluate(async () => (await fetch('/api/now')).status)).toBe(401);
   }, 60_000);
 
   it('serves no console off loopback without a token, and /metrics as before', async () => {

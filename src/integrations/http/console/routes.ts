@@ -100,7 +100,8 @@ export async function answerConsole(
   if (!isRead(request, response)) return true;
   switch (path) {
     case '/api/now':
-      json(response, 200, { ...parts.now(), ...parts.live.now() });
+      // A console behind a token offers its sign-out; an open one has nobody to sign out.
+      json(response, 200, { ...parts.now(), ...parts.live.now(), tokenRequired: !parts.access.open });
       return true;
     case '/api/events': {
       const header = request.headers['last-event-id'];

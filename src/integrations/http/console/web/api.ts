@@ -39,6 +39,8 @@ export interface NowState {
   /** How many alarms are open (absent from a gateway older than the alarm book). */
   openAlarms?: number;
   lastSeq: number;
+  /** The console asks for a token (not loopback): the page offers to sign out. */
+  tokenRequired?: boolean;
 }
 
 export interface GatewayEvent {
@@ -58,6 +60,16 @@ export async function fetchNow(): Promise<Fetched<NowState>> {
     return { ok: false, status: response.status, error: body.error ?? response.statusText };
   }
   return { ok: true, value: (await response.json()) as NowState };
+}
+
+/** Ends this browser's session (the cookie, and any copy of it); the sign-in page follows. */
+export async function logout(): Promise<void> {
+  await fetch('/api/logout', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+  }).catch(() => undefined);
 }
 
 export async function login(token: string): Promise<boolean> {

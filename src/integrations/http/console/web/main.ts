@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { AlarmsPage } from './alarms-page.js';
-import { fetchNow, type GatewayEvent, login, type NowState, openEvents } from './api.js';
+import { fetchNow, type GatewayEvent, login, logout, type NowState, openEvents } from './api.js';
 import { CatalogPage } from './catalog-page.js';
 import { CustomersPage } from './customers-page.js';
 import { DevicesPage } from './devices-page.js';
@@ -186,6 +186,14 @@ function App() {
         </select>
       </label>
       <span class=${live ? 'live on' : 'live'} role="status">${live ? t('live') : t('reconnecting')}</span>
+      ${
+        now?.tokenRequired && access === 'allowed'
+          ? html`<button type="button" data-action="logout" onClick=${async () => {
+              await logout();
+              setAccess('login');
+            }}>${t('logout')}</button>`
+          : ''
+      }
     </header>
   `;
   const timeZone = now?.timeZone;
