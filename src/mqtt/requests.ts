@@ -1,6 +1,7 @@
 import type { IClientPublishOptions, MqttClient, OnMessageCallback } from 'mqtt';
 import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../shared/clock.js';
+import { type RequestCaller, UNSIGNED_CALLER } from '../shared/request-caller.js';
 import { RequestRefusal } from '../shared/request-refusal.js';
 import {
   auditOutcome,
@@ -83,14 +84,6 @@ export interface RequestTopics {
   base?: string;
 }
 
-/** Who sent a request, as far as its signature tells. */
-interface Caller {
-  client: string | null;
-  verified: boolean;
-}
-
-const UNSIGNED: Caller = { client: null, verified: false };
-
 export const DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
 export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
 
@@ -138,7 +131,7 @@ export class RequestRouter {
     const registered = this.registry.get(command);
     let transaction: Transaction | null = null;
     let outcome: Outcome;
-    let caller = UNSIGNED;
+    let caller = UNSIGNED_CALLER;
     let request: unknown;
     const outside = responseTopicOutside(properties.responseTopic, base);
     if (outside !== undefined) properties = { ...properties, responseTopic: undefined };
@@ -244,13 +237,13 @@ export class RequestRouter {
 
   /**
    * Signature first (an unauthenticated sender learns nothing about the payload's rules), then the
-   * schema, `expiresAt`, and the handler, which never sees the signature fields.
+   * schema, `expiresAt`, and the handler, which never sees the signature fields but gets the caller.
    */
   private async run(
     registered: RegisteredCommand,
     document: unknown,
-  ): Promise<{ outcome: Outcome; caller: Caller }> {
-    let caller = UNSIGNED;
+  ): Promise<{ outcome: Outcome; caller: RequestCaller }> {
+    let caller = UNSIGNED_CALLER;
     if (registered.changesState || registered.sensitive || SignatureVerifier.carriesSignature(document)) {
       const check = this.checkSignature(registered, document);
       caller = { client: check.client, verified: check.verified };
@@ -268,10 +261,13 @@ export class RequestRouter {
       signature: _signature,
       ...fields
     } = parsed.value as Record<string, unknown>;
-    const handler = registered.handler as (request: unknown) => unknown;
+    const handler = registered.handler as (request: unknown, caller: RequestCaller) => unknown;
+    // Who sent it as the signature check found (never the payload's claim); a copy, so that a
+    // handler cannot change what the audit records.
+    const checked: RequestCaller = { client: caller.client, verified: caller.verified };
     try {
       // Through `then` so that a handler throwing synchronously fails like one that rejects.
-      const work = Promise.resolve().then(() => handler(fields));
+      const work = Promise.resolve().then(() => handler(fields, checked));
       return { outcome: { ok: true, data: await this.withTimeout(work) }, caller };
     } catch (error) {
       return {
@@ -365,7 +361,7 @@ export class RequestRouter {
     transaction: Transaction | null,
     outcome: Outcome,
     durationMs: number,
-    caller: Caller,
+    caller: RequestCaller,
   ): void {
     const fields = {
       command: truncate(command),

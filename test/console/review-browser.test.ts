@@ -162,7 +162,9 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)("the console's Review page in a 
       cabinet: 'fridge-1',
       customer: 'cust-1',
       currency: 'EUR',
+      // The console here has no signing client: its claimed name, unverified.
       resolvedBy: 'console',
+      byVerified: false,
       total: items.reduce((sum, item) => sum + (PRICES[item.tag] ?? Number.NaN), 0),
     });
     await collector.waitFor(
