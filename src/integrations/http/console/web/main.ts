@@ -210,7 +210,8 @@ function App() {
       case 'customers':
         return html`<${CustomersPage} language=${language} version=${reconnects} />`;
       case 'sessions':
-        return html`<${SessionsPage} language=${language} timeZone=${timeZone} version=${purchasesShown} />`;
+        return html`<${SessionsPage} language=${language} timeZone=${timeZone} version=${purchasesShown}
+          cabinets=${now?.cabinets.map((cabinet) => cabinet.id)} />`;
       case 'engagement':
         return (
           now &&
