@@ -201,12 +201,71 @@ const brokerReconnect = z
     'Reconnect policy for the broker: exponential backoff with jitter, reset after a stable connection',
   );
 
+const brokerUrl = z.string().regex(/^(mqtts?|tcp|tls|wss?):\/\/[^\s]+$/, {
+  error: (issue) => `must be mqtt://host[:port] or mqtts://host[:port], got ${describeValue(issue.input)}`,
+});
+
+/** The same bound as `MAX_BROKER_NODES` in mqtt/broker-list.ts (not imported: it loads MQTT.js). */
+const MAX_BROKER_NODES = 16;
+const BROKER_PORTS: Readonly<Record<string, string>> = { mqtt: '1883', tcp: '1883', ws: '80', wss: '443' };
+
+/** The node a URL names, so that `mqtt://Broker` and `mqtt://broker:1883` are one. */
+function brokerNode(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const scheme = parsed.protocol.replace(/:$/, '');
+    const port = parsed.port || (BROKER_PORTS[scheme] ?? '8883');
+    return `${parsed.hostname.toLowerCase()}:${port}${parsed.pathname}`;
+  } catch {
+    return url;
+  }
+}
+
 export const mqttSchema = z
   .strictObject({
     url: z
-      .string()
-      .regex(/^(mqtts?|tcp|tls|wss?):\/\/[^\s]+$/, 'must be mqtt://host[:port] or mqtts://host[:port]')
-      .describe('Broker URL; credentials do not belong here (see username / passwordFile)'),
+      .union(
+        [
+          brokerUrl,
+          z
+            .array(brokerUrl)
+            .min(1)
+            .superRefine((urls, context) => {
+              // As many as a cluster has; more is a mistake (a list pasted twice, a fleet's brokers).
+              // Checked here: a union reports a failed .max() of its array as "no option matched".
+              if (urls.length > MAX_BROKER_NODES)
+                context.addIssue({
+                  code: 'custom',
+                  input: urls,
+                  message: `at most ${MAX_BROKER_NODES} broker nodes, got ${urls.length}`,
+                });
+              const seen = new Map<string, number>();
+              for (const [index, url] of urls.entries()) {
+                const node = brokerNode(url);
+                const first = seen.get(node);
+                if (first === undefined) seen.set(node, index);
+                else
+                  context.addIssue({
+                    code: 'custom',
+                    path: [index],
+                    input: url,
+                    message: `${describeValue(url)} is the same node as mqtt.url[${first}]`,
+                  });
+              }
+            }),
+        ],
+        {
+          error: (issue) =>
+            issue.code === 'invalid_union'
+              ? `must be a broker URL or a list of them, got ${describeValue(issue.input)}`
+              : undefined,
+        },
+      )
+      .describe(
+        'Broker URL, or the nodes of a cluster (a primary and a standby) in order of preference: the ' +
+          'first that answers is used, the next when it fails; all share the credentials and TLS ' +
+          'settings. Credentials do not belong here (see username / passwordFile)',
+      ),
     baseTopic: z
       .string()
       .regex(/^[^#+\s]+$/, 'must not contain # + or spaces')

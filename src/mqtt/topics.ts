@@ -83,6 +83,8 @@ export interface StatusPayload {
   /** ISO 8601 UTC: when this state began (absent in the last will, which is written at connect time). */
   since?: string;
   version?: string;
+  /** The broker node the gateway is connected to, without credentials (online only). */
+  broker?: string;
   reason?: string;
   /** What an operator should know while online (a full disk). */
   detail?: Record<string, unknown>;

@@ -94,6 +94,37 @@ describe('config', () => {
     ]);
   });
 
+  it('takes mqtt.url as a list of broker nodes and names a bad or repeated one by its index', () => {
+    const reader = { id: 'r', driver: 'thingmagic', port: '/dev/a' };
+    const config = parseConfig(
+      { readers: [reader], mqtt: { url: ['mqtts://broker-a:8883', 'mqtt://broker-b'] } },
+      'x',
+    );
+    expect(config.mqtt?.url).toEqual(['mqtts://broker-a:8883', 'mqtt://broker-b']);
+    expect(parseConfig({ readers: [reader], mqtt: { url: 'mqtt://broker' } }, 'x').mqtt?.url).toBe(
+      'mqtt://broker',
+    );
+    const urlProblems = (url: unknown) => problemsOf({ readers: [reader], mqtt: { url } });
+    expect(urlProblems(['mqtt://a', 'mqtt://b', 'http://c'])).toEqual([
+      { path: 'mqtt.url[2]', message: 'must be mqtt://host[:port] or mqtts://host[:port], got "http://c"' },
+    ]);
+    expect(urlProblems('broker:1883')).toEqual([
+      { path: 'mqtt.url', message: 'must be mqtt://host[:port] or mqtts://host[:port], got "broker:1883"' },
+    ]);
+    expect(urlProblems(['mqtt://broker', 'mqtt://Broker:1883'])).toEqual([
+      { path: 'mqtt.url[1]', message: '"mqtt://Broker:1883" is the same node as mqtt.url[0]' },
+    ]);
+    expect(urlProblems([])).toEqual([
+      { path: 'mqtt.url', message: expect.stringMatching(/expected array to have >=1 items/) },
+    ]);
+    expect(urlProblems(Array.from({ length: 17 }, (_, index) => `mqtt://node-${index}`))).toEqual([
+      { path: 'mqtt.url', message: 'at most 16 broker nodes, got 17' },
+    ]);
+    expect(urlProblems(1883)).toEqual([
+      { path: 'mqtt.url', message: 'must be a broker URL or a list of them, got 1883' },
+    ]);
+  });
+
   it('refuses a signing client listed twice', () => {
     const key = (id: string) => ({ id, keyFile: `${id}.key` });
     expect(
