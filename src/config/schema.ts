@@ -207,6 +207,8 @@ const brokerUrl = z.string().regex(/^(mqtts?|tcp|tls|wss?):\/\/[^\s]+$/, {
 
 /** The same bound as `MAX_BROKER_NODES` in mqtt/broker-list.ts (not imported: it loads MQTT.js). */
 const MAX_BROKER_NODES = 16;
+/** Groups a gateway may belong to: one subscription each, so a bound, generous for regions and stores. */
+const MAX_GROUPS = 32;
 const BROKER_PORTS: Readonly<Record<string, string>> = { mqtt: '1883', tcp: '1883', ws: '80', wss: '443' };
 
 /** The node a URL names, so that `mqtt://Broker` and `mqtt://broker:1883` are one. */
@@ -294,6 +296,32 @@ export const mqttSchema = z
       .default(64)
       .describe('QoS 1 messages awaiting PUBACK'),
     metricsIntervalMs: z.number().int().min(1000).default(10_000),
+    groups: z
+      .array(id)
+      .superRefine((groups, context) => {
+        // Checked here rather than with .max() so that the count and the duplicate come out alike.
+        if (groups.length > MAX_GROUPS)
+          context.addIssue({
+            code: 'custom',
+            input: groups,
+            message: `at most ${MAX_GROUPS} groups, got ${groups.length}`,
+          });
+        for (const [index, group] of groups.entries()) {
+          const first = groups.indexOf(group);
+          if (first !== index)
+            context.addIssue({
+              code: 'custom',
+              path: [index],
+              input: group,
+              message: `${describeValue(group)} is listed already as mqtt.groups[${first}]`,
+            });
+        }
+      })
+      .default([])
+      .describe(
+        'Groups this gateway belongs to (a region, a store): it also answers the requests published on ' +
+          '<baseTopic>/groups/<group>/request/<command>, on <baseTopic>/groups/<group>/response/<gatewayId>/<command>',
+      ),
     embeddedBroker: z
       .strictObject({
         host: z.string().default('127.0.0.1'),
