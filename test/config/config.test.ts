@@ -125,6 +125,38 @@ describe('config', () => {
     ]);
   });
 
+  it('takes mqtt.groups as topic-safe names, at most 32, each once, and names a bad one by its index', () => {
+    const reader = { id: 'r', driver: 'thingmagic', port: '/dev/a' };
+    const mqtt = (groups?: unknown) => ({
+      url: 'mqtt://broker',
+      ...(groups === undefined ? {} : { groups }),
+    });
+    expect(parseConfig({ readers: [reader], mqtt: mqtt() }, 'x').mqtt?.groups).toEqual([]);
+    expect(
+      parseConfig({ readers: [reader], mqtt: mqtt(['region-north', 'store-12']) }, 'x').mqtt?.groups,
+    ).toEqual(['region-north', 'store-12']);
+    const groupProblems = (groups: unknown) => problemsOf({ readers: [reader], mqtt: mqtt(groups) });
+    expect(groupProblems(['north', 'north/east', 'south+'])).toEqual([
+      {
+        path: 'mqtt.groups[1]',
+        message: 'must be 1-64 characters of letters, digits, _ . - (no spaces or /), got "north/east"',
+      },
+      {
+        path: 'mqtt.groups[2]',
+        message: 'must be 1-64 characters of letters, digits, _ . - (no spaces or /), got "south+"',
+      },
+    ]);
+    expect(groupProblems(['north', 'south', 'north'])).toEqual([
+      { path: 'mqtt.groups[2]', message: '"north" is listed already as mqtt.groups[0]' },
+    ]);
+    expect(groupProblems(Array.from({ length: 33 }, (_, index) => `g${index}`))).toEqual([
+      { path: 'mqtt.groups', message: 'at most 32 groups, got 33' },
+    ]);
+    expect(groupProblems('north')).toEqual([
+      { path: 'mqtt.groups', message: expect.stringMatching(/expected array/) },
+    ]);
+  });
+
   it('refuses a signing client listed twice', () => {
     const key = (id: string) => ({ id, keyFile: `${id}.key` });
     expect(
