@@ -33,7 +33,8 @@ export type RetainedTopic =
 /**
  * The gateway's MQTT topic layout (DESIGN.md "MQTT topics"), in one place. Everything a gateway
  * publishes or subscribes to lies under `<baseTopic>/<gatewayId>/`, so one ACL line per gateway
- * (`pattern readwrite rfid/%u/#`) is enough on a broker shared by a fleet.
+ * (`pattern readwrite rfid/%u/#`) is enough on a broker shared by a fleet; the one exception is the
+ * requests to its groups and its answers to them (`groups`), two ACL lines more.
  */
 export interface Topics {
   /** `<baseTopic>/<gatewayId>` */
