@@ -1,21 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page, Route } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BROWSER_MISSING,
-  BROWSER_REQUIRED,
-  CHROMIUM,
-  consoleAddress,
-  useBrowser,
-} from '../helpers/browser.js';
-import { CliProcess } from '../helpers/cli.js';
-import { freePort, startMosquitto } from '../helpers/mosquitto.js';
+import { expect, it } from 'vitest';
+import { acceptDialogs, describeInBrowser } from '../helpers/browser.js';
+import { demoConsoleGateway, postRequest, startBroker } from '../helpers/console-gateways.js';
+import { freePort } from '../helpers/mosquitto.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CAPTURE = join(ROOT, 'hardware/captures/fridge-demo.jsonl');
 const TOKEN = 'correct-horse-battery-staple';
 /** A second output on the demo's I/O board that allows only short pulses (shorter than the console's 1 s). */
 const LIGHT = {
@@ -36,50 +24,6 @@ const GOOD_CSV = [
   'CHECK-1,,Checked one,1.00,EUR,,,,',
 ].join('\n');
 
-if (!CHROMIUM && !BROWSER_REQUIRED)
-  console.warn(`test/console/resilience-browser.test.ts skipped: ${BROWSER_MISSING}`);
-
-/**
- * config/demo.json's fridge replaying its capture (twice as fast), with `http`, the short-pulse light and
- * a broker (the console's requests go through the request router, which needs one).
- */
-function demoGateway(
-  http: Record<string, unknown>,
-  mqtt: { url: string },
-): { gateway: CliProcess; url: () => Promise<string> } {
-  const dir = mkdtempSync(join(tmpdir(), 'rfid-console-resilience-'));
-  const demo = JSON.parse(readFileSync(join(ROOT, 'config/demo.json'), 'utf8')) as Record<string, unknown> & {
-    readers: Array<{ replay: object }>;
-    sensors: Array<{ replay: object }>;
-    actuators: object[];
-  };
-  // Customers of the config cannot be changed from the console: these are added through it instead.
-  const { mqtt: _mqtt, customers: _customers, ...rest } = demo;
-  const replayed = <T extends { replay: object }>(device: T) => ({
-    ...device,
-    port: `replay:${CAPTURE}`,
-    replay: { ...device.replay, speed: 2 },
-  });
-  const file = join(dir, 'gateway.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      ...rest,
-      gatewayId: 'console-resilience',
-      dataDir: join(dir, 'data'),
-      logLevel: 'info',
-      catalogFile: join(ROOT, 'config/demo-catalog.csv'),
-      http,
-      mqtt: { url: mqtt.url },
-      readers: demo.readers.map(replayed),
-      sensors: demo.sensors.map(replayed),
-      actuators: [...demo.actuators, LIGHT],
-    }),
-  );
-  const gateway = new CliProcess(['run', '--config', file]);
-  return { gateway, url: () => consoleAddress(gateway) };
-}
-
 /** Requests the page makes to a path, counted from now on. */
 function counter(page: Page, path: string): { count: () => number } {
   let count = 0;
@@ -89,17 +33,33 @@ function counter(page: Page, path: string): { count: () => number } {
   return { count: () => count };
 }
 
-describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console when things go wrong', () => {
-  const { browser, cleanup } = useBrowser({ beforeAll, afterAll, afterEach });
+describeInBrowser(import.meta.url, 'the store console when things go wrong', ({ cleanup, page: newPage }) => {
+  /**
+   * config/demo.json's fridge replaying its capture, with `http`, the short-pulse light and a broker
+   * (the console's requests go through the request router, which needs one); the demo's customers
+   * left out, since those of the config cannot be changed from the console: these are added
+   * through it instead.
+   */
+  const demoGateway = (http: Record<string, unknown>, mqtt: { url: string }) =>
+    demoConsoleGateway(cleanup, {
+      gatewayId: 'console-resilience',
+      http,
+      mqtt,
+      customers: false,
+      moreActuators: [LIGHT],
+    });
+
+  /** A broker, the gateway on it with the console on loopback, and a page: the console's address. */
+  const started = async () => {
+    const broker = await startBroker(cleanup);
+    const { gateway, url } = demoGateway({ host: '127.0.0.1', port: 0 }, broker);
+    const address = await url();
+    const page = await newPage({ locale: 'en-US' });
+    return { gateway, address, page };
+  };
 
   it('keeps the console usable around a failing page and an unreachable gateway, pulses a short output, checks a CSV, and shows only the newest answer', async () => {
-    const broker = await startMosquitto();
-    cleanup.push(() => broker.stop());
-    const { gateway, url } = demoGateway({ host: '127.0.0.1', port: 0 }, broker);
-    cleanup.push(() => gateway.stop('SIGKILL'));
-    const address = await url();
-    const page = await browser().newPage({ locale: 'en-US' });
-    cleanup.push(() => page.close());
+    const { gateway, address, page } = await started();
 
     // An answer the Inventory page cannot read: that page says so, the menu still works.
     await page.route('**/api/request/inventory/get', (route) =>
@@ -117,11 +77,7 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console when things g
     // A test pulse while the gateway cannot be reached: the row says so.
     await page.route('**/api/request/actuators/set', (route) => route.abort('connectionrefused'));
     await page.click('a[href="#/devices"]');
-    const dialogs: string[] = [];
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.accept();
-    });
+    const dialogs = acceptDialogs(page);
     await page.click('[data-actuator="lock"] [data-pulse="open"]');
     await expect
       .poll(() => page.textContent('[data-actuator="lock"] [role="status"]'))
@@ -153,15 +109,11 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console when things g
     expect(await page.locator('[data-sku="CHECK-1"]').count()).toBe(0);
 
     // Two changes, the first one's list answered last: the page keeps the newer list.
-    const added = await fetch(`${address}/api/request/customers/set`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        customers: [
-          { card: '7800652CC9', reference: 'cust-0042', consent: false },
-          { card: '4F0012A3B7', reference: 'cust-0051', consent: false },
-        ],
-      }),
+    const added = await postRequest(address, 'customers/set', {
+      customers: [
+        { card: '7800652CC9', reference: 'cust-0042', consent: false },
+        { card: '4F0012A3B7', reference: 'cust-0051', consent: false },
+      ],
     });
     expect(((await added.json()) as { status: string }).status).toBe('ok');
     await page.click('a[href="#/customers"]');
@@ -199,18 +151,12 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console when things g
   }, 120_000);
 
   it('fetches every page again after a reconnect, and asks for the sign-in once the token is revoked', async () => {
-    const broker = await startMosquitto();
-    cleanup.push(() => broker.stop());
+    const broker = await startBroker(cleanup);
     const port = await freePort();
-    const start = (token: string) => {
-      const started = demoGateway({ host: '0.0.0.0', port, console: { token } }, broker);
-      cleanup.push(() => started.gateway.stop('SIGKILL'));
-      return started;
-    };
+    const start = (token: string) => demoGateway({ host: '0.0.0.0', port, console: { token } }, broker);
     const first = start(TOKEN);
     const address = (await first.url()).replace('0.0.0.0', '127.0.0.1');
-    const page = await browser().newPage({ locale: 'en-US' });
-    cleanup.push(() => page.close());
+    const page = await newPage({ locale: 'en-US' });
     await page.goto(`${address}/#/catalog`);
     await page.fill('input[type="password"]', TOKEN);
     await page.click('button[type="submit"]');
@@ -236,13 +182,7 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console when things g
   }, 120_000);
 
   it('fetches the stock and the Now state at most every 2 s and 1 s, however many tags move', async () => {
-    const broker = await startMosquitto();
-    cleanup.push(() => broker.stop());
-    const { gateway, url } = demoGateway({ host: '127.0.0.1', port: 0 }, broker);
-    cleanup.push(() => gateway.stop('SIGKILL'));
-    const address = await url();
-    const page = await browser().newPage({ locale: 'en-US' });
-    cleanup.push(() => page.close());
+    const { address, page } = await started();
     await page.clock.install();
     await page.goto(`${address}/#/inventory`);
     await page.locator('[data-zone="fridge"]').waitFor();

@@ -1,24 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, Route } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { SessionResolutions } from '../../src/domain/purchases/resolutions.js';
 import { type SessionRecord, SessionStore } from '../../src/domain/purchases/session-store.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { sgtin96 } from '../../src/shared/sgtin.js';
 import { Store } from '../../src/store/index.js';
-import {
-  artefactDir,
-  BROWSER_MISSING,
-  BROWSER_REQUIRED,
-  CHROMIUM,
-  consoleAddress,
-  useBrowser,
-} from '../helpers/browser.js';
-import { CliProcess } from '../helpers/cli.js';
-import { startMosquitto } from '../helpers/mosquitto.js';
+import { artefactDir, consoleAddress, describeInBrowser } from '../helpers/browser.js';
+import { runGateway, startBroker, writeGatewayConfig } from '../helpers/console-gateways.js';
 import { createPtyPair } from '../helpers/pty.js';
 
 const COLA = sgtin96({ itemReference: 812345, serial: 1 });
@@ -29,9 +21,6 @@ const UNCERTAIN = 25;
 const SALES = 120;
 const DAY_ONE = '2026-01-10';
 const DAY_TWO = '2026-01-11';
-
-if (!CHROMIUM && !BROWSER_REQUIRED)
-  console.warn(`test/console/sessions-browser.test.ts skipped: ${BROWSER_MISSING}`);
 
 function session(
   id: string,
@@ -128,22 +117,19 @@ async function answersRead(page: Page, n: number): Promise<void> {
  * session however many sales followed, and the Sessions page asks the gateway for a cabinet, a
  * customer or a day instead of filtering the newest hundred.
  */
-describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)(
+describeInBrowser(
+  import.meta.url,
   "the console's Review and Sessions pages over a long history",
-  () => {
-    const { browser, cleanup } = useBrowser({ beforeAll, afterAll, afterEach });
-
+  ({ cleanup, page: newPage }) => {
     async function gatewayWithHistory(): Promise<string> {
       const ptys = await Promise.all([1, 2, 3, 4].map(() => createPtyPair()));
       for (const pty of ptys) cleanup.push(() => pty.close());
       const [reader1, io1, reader2, io2] = ptys.map((pty) => pty.b);
       // The console's requests go through the request router, which runs with a broker.
-      const broker = await startMosquitto();
-      cleanup.push(() => broker.stop());
+      const broker = await startBroker(cleanup);
       const dir = mkdtempSync(join(tmpdir(), 'rfid-history-'));
       const dataDir = join(dir, 'data');
       seed(dataDir);
-      const config = join(dir, 'gateway.json');
       const cabinet = (id: string, zone: string, io: string) => ({
         id,
         zone,
@@ -152,38 +138,33 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)(
         currency: 'EUR',
         search: { enabled: false },
       });
-      writeFileSync(
-        config,
-        JSON.stringify({
-          gatewayId: 'history-gw',
-          dataDir,
-          logLevel: 'info',
-          mqtt: { url: broker.url },
-          http: { host: '127.0.0.1', port: 0 },
-          readers: [
-            { id: 'reader-1', driver: 'em4100-ascii', port: reader1, zone: 'zone-1' },
-            { id: 'reader-2', driver: 'em4100-ascii', port: reader2, zone: 'zone-2' },
-          ],
-          sensors: [
-            { id: 'io-1', driver: 'lines', port: io1, zone: 'zone-1' },
-            { id: 'io-2', driver: 'lines', port: io2, zone: 'zone-2' },
-          ],
-          actuators: [
-            { id: 'io-1-lock', driver: 'lines', device: 'io-1', channel: 'lock', safeState: 'closed' },
-            { id: 'io-2-lock', driver: 'lines', device: 'io-2', channel: 'lock', safeState: 'closed' },
-          ],
-          cabinets: [cabinet('fridge-1', 'zone-1', 'io-1'), cabinet('fridge-2', 'zone-2', 'io-2')],
-        }),
-      );
-      const gateway = new CliProcess(['run', '--config', config]);
-      cleanup.push(() => gateway.stop('SIGKILL'));
+      const config = writeGatewayConfig(dir, {
+        gatewayId: 'history-gw',
+        dataDir,
+        logLevel: 'info',
+        mqtt: { url: broker.url },
+        http: { host: '127.0.0.1', port: 0 },
+        readers: [
+          { id: 'reader-1', driver: 'em4100-ascii', port: reader1, zone: 'zone-1' },
+          { id: 'reader-2', driver: 'em4100-ascii', port: reader2, zone: 'zone-2' },
+        ],
+        sensors: [
+          { id: 'io-1', driver: 'lines', port: io1, zone: 'zone-1' },
+          { id: 'io-2', driver: 'lines', port: io2, zone: 'zone-2' },
+        ],
+        actuators: [
+          { id: 'io-1-lock', driver: 'lines', device: 'io-1', channel: 'lock', safeState: 'closed' },
+          { id: 'io-2-lock', driver: 'lines', device: 'io-2', channel: 'lock', safeState: 'closed' },
+        ],
+        cabinets: [cabinet('fridge-1', 'zone-1', 'io-1'), cabinet('fridge-2', 'zone-2', 'io-2')],
+      });
+      const gateway = runGateway(cleanup, config);
       return consoleAddress(gateway);
     }
 
     it('reviews every undecided uncertain session, however many sales came after it, counted and paged', async () => {
       const address = await gatewayWithHistory();
-      const page = await browser().newPage({ locale: 'en-US', timezoneId: 'UTC' });
-      cleanup.push(() => page.close());
+      const page = await newPage({ locale: 'en-US', timezoneId: 'UTC' });
       page.on('dialog', (dialog) => void dialog.accept());
       await page.goto(`${address}/#/review`);
       const count = page.locator('[data-field="unresolved"]');
@@ -207,8 +188,7 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)(
 
     it('asks the gateway for a cabinet, a customer or a day, and keeps only the latest answer', async () => {
       const address = await gatewayWithHistory();
-      const page = await browser().newPage({ locale: 'en-US', timezoneId: 'UTC' });
-      cleanup.push(() => page.close());
+      const page = await newPage({ locale: 'en-US', timezoneId: 'UTC' });
       await page.addInitScript(COUNT_ANSWERS);
       await page.goto(`${address}/#/sessions`);
       const rows = page.locator('[data-session]');

@@ -3,6 +3,9 @@ import type { Logger } from '../../observability/logger.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { EventOf } from '../../shared/extension.js';
 import type { Store } from '../../store/index.js';
+import type { AlarmEntry, AlarmState } from './alarm-entry.js';
+
+export type { AlarmEntry, AlarmState } from './alarm-entry.js';
 
 /** Component `alarms` of the store. A released step is never edited; a change is a new step. */
 export const ALARM_MIGRATIONS: readonly string[] = [
@@ -36,37 +39,8 @@ export const DEFAULT_ACKNOWLEDGED_RETENTION_DAYS = 30;
 export const ALARM_PURGE_INTERVAL_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-export type AlarmState = 'open' | 'acknowledged';
-
-/** An alarm as `alarms/get` and the console show it. */
-export interface AlarmEntry {
-  /** The `security.alarm` event's id. */
-  id: string;
-  seq: number;
-  ts: string;
-  kind: string;
-  cabinet?: string;
-  door?: string;
-  zone?: string;
-  tag?: string;
-  /** The product's name (or its SKU when the catalog has no name). */
-  product?: string;
-  session?: string;
-  detail?: string;
-  state: AlarmState;
-  /** `byVerified`: whether a signature vouches for `by` (absent for alarms acknowledged before it was kept). */
-  acknowledged?: { at: string; by: string; byVerified?: boolean; note?: string };
-}
-
 /** What the book keeps of an alarm besides its kind and cabinet. */
-interface What {
-  door?: string;
-  zone?: string;
-  tag?: string;
-  product?: string;
-  session?: string;
-  detail?: string;
-}
+type What = Pick<AlarmEntry, 'door' | 'zone' | 'tag' | 'product' | 'session' | 'detail'>;
 
 interface Row {
   id: string;

@@ -1,3 +1,9 @@
+// A type import, erased in the bundle: alarm-entry.ts has no imports, so no server code comes in.
+import type { AlarmEntry } from '../../../../domain/alarms/alarm-entry.js';
+
+/** An alarm as `alarms/get` answers it. */
+export type { AlarmEntry };
+
 /** What the gateway's console API answers (src/integrations/http/console/routes.ts). */
 export interface NowState {
   gateway: string;
@@ -26,16 +32,9 @@ export interface NowState {
     last?: { type: string; ts: string; total?: number; currency?: string; items: number; reason?: string };
   }>;
   /** The newest open alarms (the Alarms page has them all). */
-  alarms: Array<{
-    id?: string;
-    seq: number;
-    ts: string;
-    kind: string;
-    cabinet?: string;
-    door?: string;
-    product?: string;
-    detail?: string;
-  }>;
+  alarms: Array<
+    Pick<AlarmEntry, 'seq' | 'ts' | 'kind' | 'cabinet' | 'door' | 'product' | 'detail'> & { id?: string }
+  >;
   /** How many alarms are open (absent from a gateway older than the alarm book). */
   openAlarms?: number;
   lastSeq: number;
@@ -189,23 +188,6 @@ export interface ZoneStock {
   products: Array<{ sku?: string; gtin?: string; name?: string; count: number }>;
   tags: Array<{ tag: string; sku?: string; gtin?: string; since: string; lastSeen: string }>;
   truncated?: true;
-}
-
-/** An alarm as `alarms/get` answers it (src/domain/alarms/alarm-book.ts AlarmEntry). */
-export interface AlarmEntry {
-  id: string;
-  seq: number;
-  ts: string;
-  kind: string;
-  cabinet?: string;
-  door?: string;
-  zone?: string;
-  tag?: string;
-  product?: string;
-  session?: string;
-  detail?: string;
-  state: 'open' | 'acknowledged';
-  acknowledged?: { at: string; by: string; note?: string };
 }
 
 export interface AlarmsAnswer {
