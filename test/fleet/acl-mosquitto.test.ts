@@ -65,15 +65,16 @@ describe('the fleet example for Mosquitto: one user and ACL per gateway', () => 
     const ops: IClientOptions = { ...tls, username: 'ops', password: PASSWORDS.ops };
 
     // The gateway itself, MQTT 5, so that a refused publish would be refused out loud (PUBACK 135).
-    const gateway = await bootGateway({
-      url,
-      gatewayId: 'gw1',
-      password: PASSWORDS.gw1,
-      protocolVersion: 5,
-      ca,
-    });
+    const { watcher, gateway } = await exercise(url, 'gw1', ops, () =>
+      bootGateway({
+        url,
+        gatewayId: 'gw1',
+        password: PASSWORDS.gw1,
+        protocolVersion: 5,
+        ca,
+      }),
+    );
     cleanup.push(() => gateway.stop());
-    const watcher = await exercise(url, 'gw1', ops, gateway);
     cleanup.push(() => watcher.close());
     await gateway.stop();
     // "The gateway never needs more": the broker denied it nothing, and it logged no trouble.

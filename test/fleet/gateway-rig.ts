@@ -132,7 +132,7 @@ export function expectedTopics(gw: string): string[] {
 }
 
 /**
- * Drives the gateway through an administrator's connection: a request (`ping`) and a Home Assistant
+ * Boots the gateway while an administrator watches, then drives it through an administrator's connection: a request (`ping`) and a Home Assistant
  * UNLOCK, both of which only a gateway that reads its own topics can act on, and waits until every
  * expected topic has arrived at the administrator.
  */
@@ -140,44 +140,59 @@ export async function exercise(
   url: string,
   gw: string,
   admin: IClientOptions,
-  gateway: RunningGateway,
-): Promise<MqttCollector> {
+  boot: () => Promise<RunningGateway>,
+): Promise<{ watcher: MqttCollector; gateway: RunningGateway }> {
+  // Subscribed before the gateway starts: on a RabbitMQ cluster a retained message (the online
+  // status) is kept by the node it was published to only, and the administrator may be on another.
   const watcher = await MqttCollector.start(url, `rfid/${gw}/#`, { ...admin, clientId: `admin-watch-${gw}` });
   await watcher.client.subscribeAsync('homeassistant/#', { qos: 1 });
-  await watcher.waitFor(
-    (messages) => messages.some((m) => m.topic === `rfid/${gw}/status` && m.payload.includes('"online"')),
-    `${gw} online`,
-    30_000,
-  );
-  gateway.readTag();
-  // The gateway subscribes after it is online: repeat the request until it answers.
-  const answered = (messages: Received[]) => messages.some((m) => m.topic === `rfid/${gw}/response/ping`);
-  for (let attempt = 0; !answered(watcher.messages) && attempt < 40; attempt++) {
-    await watcher.client.publishAsync(
-      `rfid/${gw}/request/ping`,
-      JSON.stringify({ transaction: `t${attempt}` }),
-      {
-        qos: 1,
-      },
-    );
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  // Home Assistant's UNLOCK, until the gateway (subscribed to lock commands) acts on it.
-  const unlocked = (messages: Received[]) =>
-    messages.some(
-      (m) =>
-        m.topic === `rfid/${gw}/events/actuator/changed` && m.payload.includes('"reason":"home assistant"'),
-    );
-  for (let attempt = 0; !unlocked(watcher.messages) && attempt < 40; attempt++) {
-    await watcher.client.publishAsync(`rfid/${gw}/homeassistant/lock/fridge-1/set`, 'UNLOCK', { qos: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  const wanted = expectedTopics(gw);
-  const missing = () => wanted.filter((topic) => !watcher.messages.some((m) => m.topic === topic));
+  let gateway: RunningGateway;
   try {
-    await watcher.waitFor(() => missing().length === 0, `every topic of ${gw}`, 30_000);
+    gateway = await boot();
   } catch (error) {
-    throw new Error(`${(error as Error).message}\nmissing: ${missing().join(', ')}`);
+    await watcher.close();
+    throw error;
   }
-  return watcher;
+  try {
+    await watcher.waitFor(
+      (messages) => messages.some((m) => m.topic === `rfid/${gw}/status` && m.payload.includes('"online"')),
+      `${gw} online`,
+      30_000,
+    );
+    gateway.readTag();
+    // The gateway subscribes after it is online: repeat the request until it answers.
+    const answered = (messages: Received[]) => messages.some((m) => m.topic === `rfid/${gw}/response/ping`);
+    for (let attempt = 0; !answered(watcher.messages) && attempt < 40; attempt++) {
+      await watcher.client.publishAsync(
+        `rfid/${gw}/request/ping`,
+        JSON.stringify({ transaction: `t${attempt}` }),
+        {
+          qos: 1,
+        },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    // Home Assistant's UNLOCK, until the gateway (subscribed to lock commands) acts on it.
+    const unlocked = (messages: Received[]) =>
+      messages.some(
+        (m) =>
+          m.topic === `rfid/${gw}/events/actuator/changed` && m.payload.includes('"reason":"home assistant"'),
+      );
+    for (let attempt = 0; !unlocked(watcher.messages) && attempt < 40; attempt++) {
+      await watcher.client.publishAsync(`rfid/${gw}/homeassistant/lock/fridge-1/set`, 'UNLOCK', { qos: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const wanted = expectedTopics(gw);
+    const missing = () => wanted.filter((topic) => !watcher.messages.some((m) => m.topic === topic));
+    try {
+      await watcher.waitFor(() => missing().length === 0, `every topic of ${gw}`, 30_000);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nmissing: ${missing().join(', ')}`);
+    }
+  } catch (error) {
+    await gateway.stop();
+    await watcher.close();
+    throw error;
+  }
+  return { watcher, gateway };
 }
