@@ -121,6 +121,9 @@ describe('GatewayFigures', () => {
               disconnects: 0,
               reconnectAttempts: 0,
               lastError: null,
+              url: 'mqtt://127.0.0.1:1883',
+              node: 0,
+              moves: 0,
             }),
           }
         : undefined,

@@ -75,6 +75,8 @@ export class MetricsPayloads {
         connected: broker.connected,
         connects: broker.connects,
         disconnects: broker.disconnects,
+        url: broker.url,
+        moves: broker.moves,
       };
     payload.bus = figures.bus;
     payload.faults = figures.faults;

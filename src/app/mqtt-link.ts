@@ -49,7 +49,7 @@ export class MqttLink implements Extension {
   drained = true;
 
   constructor(private readonly options: MqttLinkOptions) {
-    this.topics = createTopics(options.mqtt.baseTopic, options.gatewayId);
+    this.topics = createTopics(options.mqtt.baseTopic, options.gatewayId, options.mqtt.groups);
   }
 
   /** The connection; there from `start` on. */
@@ -89,6 +89,7 @@ export class MqttLink implements Extension {
         requestWildcard: self.topics.requestFilter,
         requestPrefix: self.topics.requestPrefix,
         responseTopic: (command) => self.topics.response(command),
+        groups: self.topics.groups,
       }),
   }))(this);
 

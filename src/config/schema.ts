@@ -201,12 +201,73 @@ const brokerReconnect = z
     'Reconnect policy for the broker: exponential backoff with jitter, reset after a stable connection',
   );
 
+const brokerUrl = z.string().regex(/^(mqtts?|tcp|tls|wss?):\/\/[^\s]+$/, {
+  error: (issue) => `must be mqtt://host[:port] or mqtts://host[:port], got ${describeValue(issue.input)}`,
+});
+
+/** The same bound as `MAX_BROKER_NODES` in mqtt/broker-list.ts (not imported: it loads MQTT.js). */
+const MAX_BROKER_NODES = 16;
+/** Groups a gateway may belong to: one subscription each, so a bound, generous for regions and stores. */
+const MAX_GROUPS = 32;
+const BROKER_PORTS: Readonly<Record<string, string>> = { mqtt: '1883', tcp: '1883', ws: '80', wss: '443' };
+
+/** The node a URL names, so that `mqtt://Broker` and `mqtt://broker:1883` are one. */
+function brokerNode(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const scheme = parsed.protocol.replace(/:$/, '');
+    const port = parsed.port || (BROKER_PORTS[scheme] ?? '8883');
+    return `${parsed.hostname.toLowerCase()}:${port}${parsed.pathname}`;
+  } catch {
+    return url;
+  }
+}
+
 export const mqttSchema = z
   .strictObject({
     url: z
-      .string()
-      .regex(/^(mqtts?|tcp|tls|wss?):\/\/[^\s]+$/, 'must be mqtt://host[:port] or mqtts://host[:port]')
-      .describe('Broker URL; credentials do not belong here (see username / passwordFile)'),
+      .union(
+        [
+          brokerUrl,
+          z
+            .array(brokerUrl)
+            .min(1)
+            .superRefine((urls, context) => {
+              // As many as a cluster has; more is a mistake (a list pasted twice, a fleet's brokers).
+              // Checked here: a union reports a failed .max() of its array as "no option matched".
+              if (urls.length > MAX_BROKER_NODES)
+                context.addIssue({
+                  code: 'custom',
+                  input: urls,
+                  message: `at most ${MAX_BROKER_NODES} broker nodes, got ${urls.length}`,
+                });
+              const seen = new Map<string, number>();
+              for (const [index, url] of urls.entries()) {
+                const node = brokerNode(url);
+                const first = seen.get(node);
+                if (first === undefined) seen.set(node, index);
+                else
+                  context.addIssue({
+                    code: 'custom',
+                    path: [index],
+                    input: url,
+                    message: `${describeValue(url)} is the same node as mqtt.url[${first}]`,
+                  });
+              }
+            }),
+        ],
+        {
+          error: (issue) =>
+            issue.code === 'invalid_union'
+              ? `must be a broker URL or a list of them, got ${describeValue(issue.input)}`
+              : undefined,
+        },
+      )
+      .describe(
+        'Broker URL, or the nodes of a cluster (a primary and a standby) in order of preference: the ' +
+          'first that answers is used, the next when it fails; all share the credentials and TLS ' +
+          'settings. Credentials do not belong here (see username / passwordFile)',
+      ),
     baseTopic: z
       .string()
       .regex(/^[^#+\s]+$/, 'must not contain # + or spaces')
@@ -235,6 +296,32 @@ export const mqttSchema = z
       .default(64)
       .describe('QoS 1 messages awaiting PUBACK'),
     metricsIntervalMs: z.number().int().min(1000).default(10_000),
+    groups: z
+      .array(id)
+      .superRefine((groups, context) => {
+        // Checked here rather than with .max() so that the count and the duplicate come out alike.
+        if (groups.length > MAX_GROUPS)
+          context.addIssue({
+            code: 'custom',
+            input: groups,
+            message: `at most ${MAX_GROUPS} groups, got ${groups.length}`,
+          });
+        for (const [index, group] of groups.entries()) {
+          const first = groups.indexOf(group);
+          if (first !== index)
+            context.addIssue({
+              code: 'custom',
+              path: [index],
+              input: group,
+              message: `${describeValue(group)} is listed already as mqtt.groups[${first}]`,
+            });
+        }
+      })
+      .default([])
+      .describe(
+        'Groups this gateway belongs to (a region, a store): it also answers the requests published on ' +
+          '<baseTopic>/groups/<group>/request/<command>, on <baseTopic>/groups/<group>/response/<gatewayId>/<command>',
+      ),
     embeddedBroker: z
       .strictObject({
         host: z.string().default('127.0.0.1'),

@@ -1,15 +1,11 @@
 import { connect, ErrorWithReasonCode, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { Logger } from '../observability/logger.js';
-import {
-  Backoff,
-  DEFAULT_BROKER_RECONNECT_POLICY,
-  type ReconnectPolicy,
-  resolvePolicy,
-} from '../shared/backoff.js';
+import { DEFAULT_BROKER_RECONNECT_POLICY, type ReconnectPolicy, resolvePolicy } from '../shared/backoff.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
+import { BrokerRotation, brokerNodes, pointAt } from './broker-list.js';
 import { connectOptions } from './connect-options.js';
-import { describeMqttError, describeReasonCode, redactUrl } from './errors.js';
+import { describeMqttError, describeReasonCode } from './errors.js';
 import { createTopics, type StatusPayload, type Topics, topicMatches } from './topics.js';
 
 export { connectOptions };
@@ -17,8 +13,12 @@ export { connectOptions };
 export const DEFAULT_IN_FLIGHT_WINDOW = 64;
 
 export interface MqttOptions {
-  /** `mqtt://host:1883` or `mqtts://host:8883` (credentials in the URL work too, and are never logged). */
-  url: string;
+  /**
+   * `mqtt://host:1883` or `mqtts://host:8883` (credentials in the URL work too, and are never logged),
+   * or the nodes of a cluster (a primary and a standby): the first that answers is used, the next
+   * when it fails.
+   */
+  url: string | readonly string[];
   /** Also the MQTT client id: one session per gateway on a broker shared by a fleet. */
   gatewayId: string;
   baseTopic?: string;
@@ -64,12 +64,18 @@ export interface MqttClientStats {
   /** Failed attempts since the last stable connection. */
   reconnectAttempts: number;
   lastError: string | null;
+  /** The broker node connected to, or being tried, without credentials. */
+  url: string;
+  /** Its position in `mqtt.url`, from 0. */
+  node: number;
+  /** Connections made to another node than the previous connection's. */
+  moves: number;
 }
 
 export type MessageHandler = (topic: string, payload: Buffer, packet: IPublishPacket) => void;
 
 export interface GatewayMqttClient {
-  /** The broker URL without credentials, for logs and status. */
+  /** The broker node's URL (connected to, or being tried) without credentials, for logs and status. */
   readonly url: string;
   readonly gatewayId: string;
   readonly topics: Topics;
@@ -148,17 +154,27 @@ export function createMqttClient(
 ): GatewayMqttClient {
   const clock = deps.clock ?? systemClock;
   const topics = createTopics(options.baseTopic ?? 'rfid', options.gatewayId);
-  const url = redactUrl(options.url);
+  const nodes = brokerNodes(options.url);
   const protocolVersion = options.protocolVersion ?? 4;
   const inFlightWindow = options.inFlightWindow ?? DEFAULT_IN_FLIGHT_WINDOW;
   if (!Number.isInteger(inFlightWindow) || inFlightWindow < 1 || inFlightWindow > 65_535)
     throw new RangeError(`mqtt.inFlightWindow must be an integer within 1..65535, got ${inFlightWindow}`);
-  const backoff = new Backoff(
+  const rotation = new BrokerRotation(
+    nodes,
     resolvePolicy(options.reconnect, DEFAULT_BROKER_RECONNECT_POLICY, 'mqtt.reconnect'),
     deps.random,
   );
-  const log = logger.child({ component: 'mqtt', url, clientId: options.gatewayId });
-  const raw: MqttClient = connect(options.url, connectOptions(options, topics, deps.env ?? process.env));
+  const log = logger.child({ component: 'mqtt', clientId: options.gatewayId });
+  const baseOptions = connectOptions(options, topics, deps.env ?? process.env);
+  // One MQTT.js client for every node: it owns the session state the publisher and the
+  // subscriptions rely on. Its own `servers` rotation is not used: it also moves after a healthy
+  // connection ends, away from a node that came back.
+  const raw: MqttClient = connect(rotation.current.url, baseOptions);
+  const credentials = {
+    ...(baseOptions.username === undefined ? {} : { username: baseOptions.username }),
+    ...(baseOptions.password === undefined ? {} : { password: String(baseOptions.password) }),
+  };
+  if (nodes.length > 1) pointAt(raw.options, rotation.current, credentials);
 
   const connectListeners = listeners(log, 'connect');
   const disconnectListeners = listeners(log, 'disconnect');
@@ -170,6 +186,8 @@ export function createMqttClient(
   let connects = 0;
   let disconnects = 0;
   let lastError: string | null = null;
+  /** What ended the current attempt, for the line that says the gateway moves on. */
+  let attemptError: string | undefined;
   /** Reconnects scheduled since the connection was last up. */
   let outageAttempts = 0;
 
@@ -191,18 +209,25 @@ export function createMqttClient(
       done?.(outcome);
     });
 
-  const scheduleReconnect = (): void => {
+  const scheduleReconnect = (reason: string): void => {
     if (closing || reconnectTimer !== undefined) return;
-    const delayMs = backoff.nextDelay();
+    const { delayMs, from, to } = rotation.next();
+    attemptError = undefined;
     outageAttempts += 1;
     // One line when an outage begins; how it ended is said by 'connected to the broker'.
-    log[outageAttempts === 1 ? 'info' : 'debug'](
-      { delayMs, attempt: backoff.attempt },
-      'reconnecting to the broker',
-    );
+    const level = outageAttempts === 1 ? 'info' : 'debug';
+    if (from !== to)
+      log[level](
+        { from: from.redacted, to: to.redacted, node: to.index, reason, delayMs },
+        'moving to the next broker node',
+      );
+    log[level]({ url: to.redacted, delayMs, attempt: rotation.attempt }, 'reconnecting to the broker');
     reconnectTimer = clock.setTimeout(() => {
       reconnectTimer = undefined;
-      if (!closing) raw.reconnect();
+      if (closing) return;
+      // MQTT.js builds the next stream from these options.
+      if (nodes.length > 1) pointAt(raw.options, to, credentials);
+      raw.reconnect();
     }, delayMs);
   };
 
@@ -220,16 +245,22 @@ export function createMqttClient(
     gateway: options.gatewayId,
     ...(connectedAt === undefined ? {} : { since: new Date(connectedAt).toISOString() }),
     ...(options.version !== undefined ? { version: options.version } : {}),
+    broker: rotation.current.redacted,
     ...(statusDetail === undefined ? {} : { detail: statusDetail }),
   });
 
   raw.on('connect', () => {
     connectedAt = clock.now();
-    backoff.connected(connectedAt);
+    rotation.connected(connectedAt);
     connects++;
     lastError = null;
     log.info(
-      { protocolVersion, ...(outageAttempts === 0 ? {} : { reconnectAttempts: outageAttempts }) },
+      {
+        url: rotation.current.redacted,
+        node: rotation.current.index,
+        protocolVersion,
+        ...(outageAttempts === 0 ? {} : { reconnectAttempts: outageAttempts }),
+      },
       'connected to the broker',
     );
     outageAttempts = 0;
@@ -241,21 +272,24 @@ export function createMqttClient(
   raw.on('error', (error) => {
     const text = describeMqttError(error);
     // The same failure every few seconds during an outage is one line at warn, then debug.
-    if (text !== lastError) log.warn({ reason: text }, 'mqtt error');
-    else log.debug({ reason: text }, 'mqtt error');
+    const url = rotation.current.redacted;
+    if (text !== lastError) log.warn({ url, reason: text }, 'mqtt error');
+    else log.debug({ url, reason: text }, 'mqtt error');
     lastError = text;
+    attemptError = text;
   });
   raw.on('close', () => {
+    const wasConnected = connectedAt !== undefined;
     if (connectedAt !== undefined) {
-      backoff.disconnected(clock.now());
+      rotation.disconnected(clock.now());
       connectedAt = undefined;
       disconnects++;
-      if (!closing) log.warn('disconnected from the broker');
+      if (!closing) log.warn({ url: rotation.current.redacted }, 'disconnected from the broker');
       // Listeners first: the publisher must know the connection is gone before its callbacks fail.
       disconnectListeners.emit();
       forgetInFlight();
     }
-    scheduleReconnect();
+    scheduleReconnect(wasConnected ? 'connection lost' : (attemptError ?? 'no connection'));
   });
   // MQTT.js only renews subscriptions when it runs the reconnects itself; it does not here.
   raw.on('packetsend', (packet: Packet) => {
@@ -265,7 +299,9 @@ export function createMqttClient(
   });
 
   const api: GatewayMqttClient = {
-    url,
+    get url() {
+      return rotation.current.redacted;
+    },
     gatewayId: options.gatewayId,
     topics,
     protocolVersion,
@@ -313,8 +349,11 @@ export function createMqttClient(
       connected: api.connected,
       connects,
       disconnects,
-      reconnectAttempts: backoff.attempt,
+      reconnectAttempts: rotation.attempt,
       lastError,
+      url: rotation.current.redacted,
+      node: rotation.current.index,
+      moves: rotation.moves,
     }),
     async close(timeoutMs = 2_000) {
       if (closing) return;

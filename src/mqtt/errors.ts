@@ -41,8 +41,11 @@ export function describeMqttError(error: Error): string {
   return error.message;
 }
 
-/** The URL without user name and password. */
-export function redactUrl(url: string): string {
+/** The URL without user name and password; a list of broker nodes, each. */
+export function redactUrl(url: string): string;
+export function redactUrl(url: string | readonly string[]): string | string[];
+export function redactUrl(url: string | readonly string[]): string | string[] {
+  if (typeof url !== 'string') return url.map((node) => redactUrl(node));
   try {
     const parsed = new URL(url);
     parsed.username = '';

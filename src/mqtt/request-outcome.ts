@@ -21,29 +21,40 @@ const MAX_QUOTED_LENGTH = 100;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Who answers a group request: every member answers, so each answer names its gateway and group. */
+export interface AnswerScope {
+  gateway: string;
+  group: string;
+}
+
 export function serialise(
   transaction: Transaction | null,
   outcome: Outcome,
+  scope?: AnswerScope,
 ): { payload: string; outcome: Outcome } {
   if (!outcome.ok) {
+    const reserved = scope === undefined ? ANSWER_FIELDS : [...ANSWER_FIELDS, 'gateway', 'group'];
     const extra = Object.fromEntries(
-      Object.entries(outcome.details ?? {}).filter(([key]) => !ANSWER_FIELDS.includes(key)),
+      Object.entries(outcome.details ?? {}).filter(([key]) => !reserved.includes(key)),
     );
     return {
-      payload: JSON.stringify({ transaction, status: 'error', error: outcome.error, ...extra }),
+      payload: JSON.stringify({ transaction, ...scope, status: 'error', error: outcome.error, ...extra }),
       outcome,
     };
   }
   try {
-    return { payload: JSON.stringify({ transaction, status: 'ok', data: outcome.data ?? null }), outcome };
+    return {
+      payload: JSON.stringify({ transaction, ...scope, status: 'ok', data: outcome.data ?? null }),
+      outcome,
+    };
   } catch (error) {
     // A handler returned something JSON cannot carry (a BigInt, a cycle): an answer, not a crash.
     const reason = error instanceof Error ? error.message : String(error);
-    return serialise(transaction, {
-      ok: false,
-      error: `response not serialisable: ${reason}`,
-      handlerFailed: true,
-    });
+    return serialise(
+      transaction,
+      { ok: false, error: `response not serialisable: ${reason}`, handlerFailed: true },
+      scope,
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CommandRegistry } from '../shared/extension.js';
+import type { RequestCaller } from '../shared/request-caller.js';
 import { signatureFields, transactionSchema } from './request-schemas.js';
 import { SIGNATURE_FIELDS } from './request-signature.js';
 
@@ -22,7 +23,7 @@ export interface RegisteredCommand {
   command: string;
   /** Strict: a misspelt field (`zones` for `zone`) is reported instead of silently widening the answer. */
   schema: z.ZodType<{ expiresAt?: string | undefined }>;
-  handler: (request: never) => unknown;
+  handler: (request: never, caller: RequestCaller) => unknown;
   /** The command's own field names (not the common ones), e.g. for an audit summary. */
   fields: readonly string[];
   /** Who registered it, for the logs. */
@@ -53,7 +54,7 @@ export class RequestRegistry implements CommandRegistry {
   register<S extends z.ZodRawShape>(
     command: string,
     fields: S,
-    handler: (request: RequestOf<S>) => unknown,
+    handler: (request: RequestOf<S>, caller: RequestCaller) => unknown,
     options: { owner: string; changesState?: boolean; sensitive?: boolean; maxPayloadBytes?: number },
   ): () => void {
     if (!COMMAND.test(command)) {
@@ -80,7 +81,7 @@ export class RequestRegistry implements CommandRegistry {
     const registered: RegisteredCommand = {
       command,
       schema: z.strictObject({ ...commonFields, ...fields }) as unknown as RegisteredCommand['schema'],
-      handler: handler as (request: never) => unknown,
+      handler: handler as (request: never, caller: RequestCaller) => unknown,
       fields: Object.keys(fields),
       owner: options.owner,
       changesState: options.changesState ?? false,

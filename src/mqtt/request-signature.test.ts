@@ -9,6 +9,7 @@ import {
   CanonicalJsonError,
   canonicalJson,
   computeSignature,
+  groupSigningTarget,
   loadClientKeys,
   MAX_CANONICAL_DEPTH,
   parseTs,
@@ -213,6 +214,52 @@ describe('SignatureVerifier', () => {
       true,
     );
     expect(future.ok ? '' : future.error).toMatch(/in the future/);
+  });
+
+  it('binds a group request to its group: not to another group, nor to the gateway alone, nor the reverse', () => {
+    const { checker, clock } = verifier();
+    const signFor = (target: string, reader: string) =>
+      signRequest(
+        KEY,
+        { gateway: target, command: 'readers/restart', client: 'pos', ts: clock.now() },
+        { reader },
+      );
+    expect(signingString(groupSigningTarget('north'), 'ping', { ts: 1 })).toBe(
+      'group:north\nping\n1\n{"ts":1}',
+    );
+    const forNorth = signFor(groupSigningTarget('north'), 'a');
+    expect(checker.check('readers/restart', forNorth, true, 'south')).toMatchObject({
+      ok: false,
+      error:
+        'signature: does not match (wrong key, or signed for another command or not for the group "south")',
+    });
+    expect(checker.check('readers/restart', forNorth, true)).toMatchObject({
+      ok: false,
+      error: 'signature: does not match (wrong key, or signed for another command or gateway)',
+    });
+    expect(checker.check('readers/restart', signFor('gw1', 'b'), true, 'north')).toMatchObject({ ok: false });
+    expect(checker.check('readers/restart', forNorth, true, 'north')).toEqual({
+      ok: true,
+      client: 'pos',
+      verified: true,
+    });
+    expect(checker.check('readers/restart', forNorth, true, 'north')).toMatchObject({
+      ok: false,
+      error: 'signature: already used (a replay)',
+    });
+  });
+
+  it('refuses a gateway id with a colon, which could pass for a group', () => {
+    expect(
+      () =>
+        new SignatureVerifier({
+          gateway: 'group:north',
+          keys: new Map(),
+          required: true,
+          windowMs: 60_000,
+          clock: new VirtualClock(T0),
+        }),
+    ).toThrow(/gateway id "group:north" must not contain ':'/);
   });
 
   it('accepts an uppercase signature and refuses its lowercase twin as the same replay', () => {

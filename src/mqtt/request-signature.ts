@@ -19,7 +19,10 @@ import type { Clock } from '../shared/clock.js';
  *   `<ts>` is the `ts` field as sent (the string itself, or the integer in decimal); the payload
  *   includes `client`, `ts` and every other field (`transaction`, `expiresAt`, ...). The gateway id
  *   and the command are bound, so a signed `catalog/set` cannot be replayed as `customers/forget`,
- *   nor a command signed for one gateway on another.
+ *   nor a command signed for one gateway on another. A request to a group of gateways
+ *   (`<baseTopic>/groups/<group>/request/<command>`) binds `group:<group>` in place of the gateway id
+ *   ({@link groupSigningTarget}): it runs on every member, and cannot be replayed to another group
+ *   or to one gateway alone, nor a single gateway's request to a group (a gateway id has no `:`).
  *
  * Canonical JSON ({@link canonicalJson}): no whitespace, object keys sorted recursively by UTF-16 code
  * units (JavaScript's default sort, RFC 8785's order), strings and numbers written as JSON.stringify
@@ -70,6 +73,11 @@ function canonical(value: unknown, depth: number): string {
     return `{${parts.join(',')}}`;
   }
   throw new CanonicalJsonError(`${typeof value} is not JSON`);
+}
+
+/** What a group request's signing string names in place of the gateway id. */
+export function groupSigningTarget(group: string): string {
+  return `group:${group}`;
 }
 
 /** The text that is signed: `<gateway>\n<command>\n<ts>\n<canonical JSON without signature>`. */
@@ -216,6 +224,10 @@ export class SignatureVerifier {
     this.clock = options.clock;
     this.maxRemembered = options.maxRemembered ?? DEFAULT_MAX_REMEMBERED;
     this.onAccepted = options.onAccepted;
+    // A gateway called `group:x` would take the signatures made for the group x as its own.
+    if (this.gateway.includes(':')) {
+      throw new RangeError(`gateway id ${JSON.stringify(this.gateway)} must not contain ':'`);
+    }
     if (!(this.windowMs > 0)) throw new RangeError(`windowMs must be positive, got ${this.windowMs}`);
     if (!Number.isInteger(this.maxRemembered) || this.maxRemembered < 1) {
       throw new RangeError(`maxRemembered must be a positive integer, got ${this.maxRemembered}`);
@@ -242,9 +254,10 @@ export class SignatureVerifier {
 
   /**
    * Checks a decoded request for `command`. Without signature fields it passes unless `changesState`
-   * and signatures are required; with any of them all three must be present and good.
+   * and signatures are required; with any of them all three must be present and good. `group`: the
+   * request came on that group's topic, and must be signed for the group, not for this gateway.
    */
-  check(command: string, document: unknown, changesState: boolean): SignatureCheck {
+  check(command: string, document: unknown, changesState: boolean, group?: string): SignatureCheck {
     if (!SignatureVerifier.carriesSignature(document)) {
       if (changesState && this.required) {
         return refuse(
@@ -295,7 +308,10 @@ export class SignatureVerifier {
     let expected: Buffer;
     try {
       expected = createHmac('sha256', key)
-        .update(signingString(this.gateway, command, payload), 'utf8')
+        .update(
+          signingString(group === undefined ? this.gateway : groupSigningTarget(group), command, payload),
+          'utf8',
+        )
         .digest();
     } catch (error) {
       const reason = error instanceof CanonicalJsonError ? error.message : 'cannot be canonicalised';
@@ -304,7 +320,9 @@ export class SignatureVerifier {
     if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) {
       return refuse(
         claimed,
-        'signature: does not match (wrong key, or signed for another command or gateway)',
+        group === undefined
+          ? 'signature: does not match (wrong key, or signed for another command or gateway)'
+          : `signature: does not match (wrong key, or signed for another command or not for the group ${JSON.stringify(group)})`,
       );
     }
     const normalised = signature.toLowerCase();

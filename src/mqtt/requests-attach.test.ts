@@ -3,6 +3,7 @@ import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
 
 import { setup, WARN } from '../../test/kits/mqtt/requests.js';
+import { createTopics } from './topics.js';
 
 describe('RequestRouter.attach', () => {
   interface Published {
@@ -16,13 +17,22 @@ describe('RequestRouter.attach', () => {
     connected = true;
     subscriptions: string[] = [];
     published: Published[] = [];
-    subscribe(topic: string, _options: unknown, callback: (error: Error | null, granted: unknown[]) => void) {
-      this.subscriptions.push(topic);
-      callback(null, [{ topic, qos: 1 }]);
+    subscribe(
+      topic: string | string[],
+      _options: unknown,
+      callback: (error: Error | null, granted: unknown[]) => void,
+    ) {
+      const filters = [topic].flat();
+      this.subscriptions.push(...filters);
+      callback(
+        null,
+        filters.map((filter) => ({ topic: filter, qos: 1 })),
+      );
       return this;
     }
-    unsubscribe(topic: string) {
-      this.subscriptions = this.subscriptions.filter((subscribed) => subscribed !== topic);
+    unsubscribe(topic: string | string[]) {
+      const filters = [topic].flat();
+      this.subscriptions = this.subscriptions.filter((subscribed) => !filters.includes(subscribed));
       return this;
     }
     publish(topic: string, payload: string, options: IClientPublishOptions, callback: () => void) {
@@ -64,6 +74,46 @@ describe('RequestRouter.attach', () => {
     detach();
     expect(client.subscriptions).toEqual([]);
     expect(client.listenerCount('message')).toBe(0);
+  });
+
+  it("answers its groups' requests on each group's topic, naming the gateway and the group", async () => {
+    const { router, calls } = setup({}, { gateway: 'gw1' });
+    const client = new FakeClient();
+    const detach = router.attach(client as unknown as MqttClient, {
+      ...topics,
+      groups: createTopics('rfid', 'gw1', ['north', 'store-12']).groups,
+    });
+    expect(client.subscriptions).toEqual([
+      'rfid/gw1/request/#',
+      'rfid/groups/north/request/#',
+      'rfid/groups/store-12/request/#',
+    ]);
+    await deliver(client, 'rfid/groups/north/request/ping', '{"transaction":"n"}');
+    await deliver(client, 'rfid/groups/south/request/ping', '{"transaction":"s"}');
+    await deliver(
+      client,
+      'rfid/groups/store-12/request/readers/restart',
+      '{"transaction":"r","reader":"door"}',
+      {
+        retain: true,
+      },
+    );
+    expect(calls).toEqual([['ping', undefined]]);
+    expect(client.published).toEqual([
+      {
+        topic: 'rfid/groups/north/response/gw1/ping',
+        payload: JSON.stringify({
+          transaction: 'n',
+          gateway: 'gw1',
+          group: 'north',
+          status: 'ok',
+          data: { pong: true },
+        }),
+        options: { qos: 1, retain: false },
+      },
+    ]);
+    detach();
+    expect(client.subscriptions).toEqual([]);
   });
 
   it('honours the MQTT 5 response topic and correlation data', async () => {

@@ -1,10 +1,12 @@
-import type { IClientPublishOptions, MqttClient, OnMessageCallback } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../shared/clock.js';
+import { type RequestCaller, UNSIGNED_CALLER } from '../shared/request-caller.js';
 import { RequestRefusal } from '../shared/request-refusal.js';
+import { attachRouter } from './request-attach.js';
 import {
+  type AnswerScope,
   auditOutcome,
-  baseOfRequestPrefix,
   decodeJson,
   echoableTransaction,
   type Outcome,
@@ -15,6 +17,7 @@ import {
 import type { RegisteredCommand, RequestRegistry } from './request-registry.js';
 import { parseRequest, type Transaction } from './request-schemas.js';
 import { type SignatureCheck, SignatureVerifier } from './request-signature.js';
+import type { GroupTopics } from './topics.js';
 
 export interface RequestRouterOptions {
   /** The commands it answers; extensions may add theirs until the router is attached. */
@@ -32,6 +35,8 @@ export interface RequestRouterOptions {
   signatures?: SignatureVerifier;
   /** Told of every request to a state-changing command, accepted or refused, once it is answered. */
   audit?: RequestAudit;
+  /** The gateway's id, named in its answers to group requests. Default: none (`""`). */
+  gateway?: string;
 }
 
 /** One request to a state-changing command, as the router tells the audit. */
@@ -48,6 +53,8 @@ export interface RequestAuditEntry {
   transaction: Transaction | null;
   /** `ok`; `refused: <why>` when the handler did not run; `error: <message>` when it ran and failed. */
   outcome: string;
+  /** The group it was addressed to (`<baseTopic>/groups/<group>/request/...`); absent for this gateway's own. */
+  group?: string;
   /**
    * The decoded request (undefined when it was too large or not JSON), for the audit to summarise:
    * it may hold personal data (card ids, customer references) and is never to be stored as it is.
@@ -81,15 +88,9 @@ export interface RequestTopics {
   responseTopic(command: string): string;
   /** `<base>`, the only place responses go (default: what `requestPrefix` is `<base>/request/` of). */
   base?: string;
+  /** The groups the gateway belongs to: their requests are answered too, each on its group's topics. */
+  groups?: readonly GroupTopics[];
 }
-
-/** Who sent a request, as far as its signature tells. */
-interface Caller {
-  client: string | null;
-  verified: boolean;
-}
-
-const UNSIGNED: Caller = { client: null, verified: false };
 
 export const DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
 export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
@@ -107,6 +108,7 @@ export class RequestRouter {
   private readonly handlerTimeoutMs: number;
   private readonly signatures: SignatureVerifier | undefined;
   private readonly audit: RequestAudit | undefined;
+  private readonly gateway: string;
 
   constructor(options: RequestRouterOptions) {
     this.registry = options.registry;
@@ -116,6 +118,7 @@ export class RequestRouter {
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
     this.signatures = options.signatures;
     this.audit = options.audit;
+    this.gateway = options.gateway ?? '';
     if (!Number.isInteger(this.maxPayloadBytes) || this.maxPayloadBytes < 0) {
       throw new RangeError(`maxPayloadBytes must be a non-negative integer, got ${this.maxPayloadBytes}`);
     }
@@ -126,19 +129,23 @@ export class RequestRouter {
 
   /**
    * Runs one request and builds its response. Never rejects. With `base`, an MQTT 5 response topic
-   * outside it is refused: the request does not run, and the error goes to the default topic.
+   * outside it is refused: the request does not run, and the error goes to the default topic. With
+   * `group`, the request came on that group's topic (`base` is then the group's): its signature must
+   * be for the group, and the answer and the audit name the group (and the answer this gateway).
    */
   async handle(
     command: string,
     payload: Uint8Array,
     properties: RequestProperties = {},
     base?: string,
+    group?: string,
   ): Promise<RequestResponse> {
     const startedAt = this.clock.now();
+    const scope: AnswerScope | undefined = group === undefined ? undefined : { gateway: this.gateway, group };
     const registered = this.registry.get(command);
     let transaction: Transaction | null = null;
     let outcome: Outcome;
-    let caller = UNSIGNED;
+    let caller = UNSIGNED_CALLER;
     let request: unknown;
     const outside = responseTopicOutside(properties.responseTopic, base);
     if (outside !== undefined) properties = { ...properties, responseTopic: undefined };
@@ -168,11 +175,11 @@ export class RequestRouter {
         outcome = { ok: false, error: 'payload is not valid JSON' };
       } else {
         request = document.value;
-        ({ outcome, caller } = await this.run(registered, document.value));
+        ({ outcome, caller } = await this.run(registered, document.value, group));
       }
     }
 
-    const serialised = serialise(transaction, outcome);
+    const serialised = serialise(transaction, outcome, scope);
     if (registered?.changesState) {
       this.record({
         at: this.clock.now(),
@@ -183,9 +190,10 @@ export class RequestRouter {
         transaction,
         outcome: auditOutcome(serialised.outcome),
         payload: request,
+        ...(group === undefined ? {} : { group }),
       });
     }
-    this.logOutcome(command, transaction, serialised.outcome, this.clock.now() - startedAt, caller);
+    this.logOutcome(command, transaction, serialised.outcome, this.clock.now() - startedAt, caller, group);
     return this.respond(serialised.payload, properties);
   }
 
@@ -195,64 +203,25 @@ export class RequestRouter {
   }
 
   /**
-   * Subscribes to the request topics (QoS 1) and answers each request (QoS 1, not retained) on its
-   * default response topic or its MQTT 5 response topic when that is under the base (a request with
-   * one outside is refused, on the default topic). Returns a function that stops listening.
+   * Subscribes to the request topics, the gateway's own and its groups' (QoS 1), and answers each
+   * request (request-attach.ts). Returns a function that stops listening.
    */
   attach(client: MqttClient, topics: RequestTopics): () => void {
-    const base = topics.base ?? baseOfRequestPrefix(topics.requestPrefix);
-    const onMessage: OnMessageCallback = (topic, payload, packet) => {
-      if (!topic.startsWith(topics.requestPrefix)) return;
-      const command = topic.slice(topics.requestPrefix.length);
-      // A retained request would run again on every reconnect (a restart loop), so it never runs.
-      if (packet.retain) {
-        this.logger.warn({ command: truncate(command) }, 'retained MQTT request ignored');
-        return;
-      }
-      const properties: RequestProperties = {};
-      if (packet.properties?.responseTopic !== undefined) {
-        properties.responseTopic = packet.properties.responseTopic;
-      }
-      if (packet.properties?.correlationData !== undefined) {
-        properties.correlationData = packet.properties.correlationData;
-      }
-      void this.handle(command, payload, properties, base).then((response) => {
-        // An exception here would be an unhandled rejection, which ends the process.
-        try {
-          this.publish(client, response.topic ?? topics.responseTopic(command), response);
-        } catch (error) {
-          this.logger.warn({ command: truncate(command), err: String(error) }, 'MQTT response not published');
-        }
-      });
-    };
-    client.on('message', onMessage);
-    client.subscribe(topics.requestWildcard, { qos: 1 }, (error, granted) => {
-      if (error) {
-        this.logger.warn(
-          { topic: topics.requestWildcard, err: error.message },
-          'request subscription failed',
-        );
-      } else if (granted?.some((grant) => grant.qos >= 0x80)) {
-        this.logger.warn({ topic: topics.requestWildcard }, 'request subscription refused by the broker');
-      }
-    });
-    return () => {
-      client.removeListener('message', onMessage);
-      if (client.connected) client.unsubscribe(topics.requestWildcard);
-    };
+    return attachRouter(this, client, topics, this.logger);
   }
 
   /**
    * Signature first (an unauthenticated sender learns nothing about the payload's rules), then the
-   * schema, `expiresAt`, and the handler, which never sees the signature fields.
+   * schema, `expiresAt`, and the handler, which never sees the signature fields but gets the caller.
    */
   private async run(
     registered: RegisteredCommand,
     document: unknown,
-  ): Promise<{ outcome: Outcome; caller: Caller }> {
-    let caller = UNSIGNED;
+    group: string | undefined,
+  ): Promise<{ outcome: Outcome; caller: RequestCaller }> {
+    let caller = UNSIGNED_CALLER;
     if (registered.changesState || registered.sensitive || SignatureVerifier.carriesSignature(document)) {
-      const check = this.checkSignature(registered, document);
+      const check = this.checkSignature(registered, document, group);
       caller = { client: check.client, verified: check.verified };
       if (!check.ok) return { outcome: { ok: false, error: check.error }, caller };
     }
@@ -268,10 +237,13 @@ export class RequestRouter {
       signature: _signature,
       ...fields
     } = parsed.value as Record<string, unknown>;
-    const handler = registered.handler as (request: unknown) => unknown;
+    const handler = registered.handler as (request: unknown, caller: RequestCaller) => unknown;
+    // Who sent it as the signature check found (never the payload's claim); a copy, so that a
+    // handler cannot change what the audit records.
+    const checked: RequestCaller = { client: caller.client, verified: caller.verified };
     try {
       // Through `then` so that a handler throwing synchronously fails like one that rejects.
-      const work = Promise.resolve().then(() => handler(fields));
+      const work = Promise.resolve().then(() => handler(fields, checked));
       return { outcome: { ok: true, data: await this.withTimeout(work) }, caller };
     } catch (error) {
       return {
@@ -287,13 +259,18 @@ export class RequestRouter {
   }
 
   /** Never throws: whatever goes wrong in a check is a refusal, not an unhandled rejection. */
-  private checkSignature(registered: RegisteredCommand, document: unknown): SignatureCheck {
+  private checkSignature(
+    registered: RegisteredCommand,
+    document: unknown,
+    group: string | undefined,
+  ): SignatureCheck {
     if (this.signatures) {
       try {
         return this.signatures.check(
           registered.command,
           document,
           registered.changesState || registered.sensitive,
+          group,
         );
       } catch (error) {
         this.logger.warn({ command: registered.command, err: String(error) }, 'signature check failed');
@@ -365,10 +342,12 @@ export class RequestRouter {
     transaction: Transaction | null,
     outcome: Outcome,
     durationMs: number,
-    caller: Caller,
+    caller: RequestCaller,
+    group: string | undefined,
   ): void {
     const fields = {
       command: truncate(command),
+      ...(group === undefined ? {} : { group }),
       transaction,
       ...(caller.client === null ? {} : { client: caller.client, verified: caller.verified }),
       status: outcome.ok ? 'ok' : 'error',
@@ -379,21 +358,10 @@ export class RequestRouter {
     // An answered request at debug: a dashboard polling every few seconds would fill the log at
     // info (commands that change state are in the audit log whatever the level). A refused one
     // stays at info: somebody is sending something wrong.
-    else this.logger[outcome.ok ? 'debug' : 'info'](fields, 'MQTT request');
-  }
-
-  private publish(client: MqttClient, topic: string, response: RequestResponse): void {
-    // MQTT.js would hold an offline QoS 1 publish in memory indefinitely; a late answer is useless.
-    if (!client.connected) {
-      this.logger.warn({ topic }, 'MQTT response dropped: not connected');
-      return;
-    }
-    const options: IClientPublishOptions = { qos: 1, retain: false };
-    if (response.properties !== undefined) {
-      options.properties = { correlationData: Buffer.from(response.properties.correlationData) };
-    }
-    client.publish(topic, response.payload, options, (error) => {
-      if (error) this.logger.warn({ topic, err: error.message }, 'MQTT response not published');
-    });
+    else
+      this.logger[outcome.ok ? 'debug' : 'info'](
+        fields,
+        group === undefined ? 'MQTT request' : 'MQTT group request',
+      );
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTopicId, createTopics } from './topics.js';
+import { checkTopicId, createTopics, groupTopics } from './topics.js';
 
 describe('createTopics', () => {
   const topics = createTopics('rfid', 'gw1');
@@ -45,5 +45,27 @@ describe('createTopics', () => {
     expect(() => topics.response('a//b')).toThrow(/command/);
     expect(() => topics.event('tag..arrived')).toThrow(/event type/);
     expect(() => topics.event('tag/arrived')).toThrow(/event type/);
+  });
+});
+
+describe('group topics', () => {
+  it('puts each group of the gateway under <baseTopic>/groups/<group>, answers under the gateway id', () => {
+    const topics = createTopics('shop/rfid', 'gw1', ['north', 'store-12']);
+    expect(topics.groups.map((group) => group.requestFilter)).toEqual([
+      'shop/rfid/groups/north/request/#',
+      'shop/rfid/groups/store-12/request/#',
+    ]);
+    const [north] = topics.groups;
+    expect(north?.group).toBe('north');
+    expect(north?.base).toBe('shop/rfid/groups/north');
+    expect(north?.requestPrefix).toBe('shop/rfid/groups/north/request/');
+    expect(north?.response('catalog/set')).toBe('shop/rfid/groups/north/response/gw1/catalog/set');
+    expect(createTopics('rfid', 'gw1').groups).toEqual([]);
+  });
+
+  it('refuses a group name that is not one topic level', () => {
+    expect(() => groupTopics('rfid', 'gw1', 'north/east')).toThrow(/group "north\/east" must not contain/);
+    expect(() => groupTopics('rfid', 'gw1', '+')).toThrow(/must not contain/);
+    expect(() => groupTopics('rfid', 'gw1', 'north').response('a/#')).toThrow(/must not contain/);
   });
 });

@@ -33,7 +33,8 @@ export type RetainedTopic =
 /**
  * The gateway's MQTT topic layout (DESIGN.md "MQTT topics"), in one place. Everything a gateway
  * publishes or subscribes to lies under `<baseTopic>/<gatewayId>/`, so one ACL line per gateway
- * (`pattern readwrite rfid/%u/#`) is enough on a broker shared by a fleet.
+ * (`pattern readwrite rfid/%u/#`) is enough on a broker shared by a fleet; the one exception is the
+ * requests to its groups and its answers to them (`groups`), two ACL lines more.
  */
 export interface Topics {
   /** `<baseTopic>/<gatewayId>` */
@@ -74,6 +75,44 @@ export interface Topics {
   retained(topic: RetainedTopic): string;
   /** A topic under the base from a relative path a config gives (a rule's `publish`, an actuator's `topic`). */
   under(relative: string): string;
+  /** The groups the gateway belongs to (`mqtt.groups`), each with its request and response topics. */
+  readonly groups: readonly GroupTopics[];
+}
+
+/**
+ * One group's topics as a member gateway sees them. A group request goes to every gateway of the
+ * group, and each answers on a topic of its own, so that a caller collects one answer per gateway
+ * (`<groupBase>/response/+/<command>`) and an ACL can let each gateway write its own answers only
+ * (`pattern write rfid/groups/+/response/%u/#`: Mosquitto allows `#` only last, hence the gateway id
+ * before the command, which may have several levels).
+ */
+export interface GroupTopics {
+  readonly group: string;
+  /** `<baseTopic>/groups/<group>`: the only place the answers to the group's requests go. */
+  readonly base: string;
+  /** `<groupBase>/request/` */
+  readonly requestPrefix: string;
+  /** `<groupBase>/request/#` */
+  readonly requestFilter: string;
+  /** `<groupBase>/response/<gatewayId>/<command>` */
+  response(command: string): string;
+}
+
+/** The level under `<baseTopic>` that holds the groups (so a gateway must not be called that). */
+export const GROUPS_LEVEL = 'groups';
+
+/** The topics of `group` for the member `gatewayId`. */
+export function groupTopics(baseTopic: string, gatewayId: string, group: string): GroupTopics {
+  const base = `${checkTopicPath('baseTopic', baseTopic)}/${GROUPS_LEVEL}/${checkTopicId('group', group)}`;
+  const gateway = checkTopicId('gatewayId', gatewayId);
+  const requestPrefix = `${base}/request/`;
+  return {
+    group,
+    base,
+    requestPrefix,
+    requestFilter: `${requestPrefix}#`,
+    response: (command) => `${base}/response/${gateway}/${checkTopicPath('command', command)}`,
+  };
 }
 
 /** What `<base>/status` carries (retained). */
@@ -83,6 +122,8 @@ export interface StatusPayload {
   /** ISO 8601 UTC: when this state began (absent in the last will, which is written at connect time). */
   since?: string;
   version?: string;
+  /** The broker node the gateway is connected to, without credentials (online only). */
+  broker?: string;
   reason?: string;
   /** What an operator should know while online (a full disk). */
   detail?: Record<string, unknown>;
@@ -182,7 +223,7 @@ export function actuatorCommandPath(actuatorId: string, configured?: string): st
     : checkTopicPath('topic', configured);
 }
 
-export function createTopics(baseTopic: string, gatewayId: string): Topics {
+export function createTopics(baseTopic: string, gatewayId: string, groups: readonly string[] = []): Topics {
   const base = `${checkTopicPath('baseTopic', baseTopic)}/${checkTopicId('gatewayId', gatewayId)}`;
   const requestPrefix = `${base}/request/`;
   const retained = (topic: RetainedTopic): string => {
@@ -228,6 +269,7 @@ export function createTopics(baseTopic: string, gatewayId: string): Topics {
     homeassistant: (path) => `${base}/homeassistant/${checkTopicPath('state topic', path)}`,
     under: (relative) => `${base}/${checkTopicPath('topic', relative)}`,
     retained,
+    groups: groups.map((group) => groupTopics(baseTopic, gatewayId, group)),
     commandOf(topic) {
       if (!topic.startsWith(requestPrefix)) return undefined;
       const command = topic.slice(requestPrefix.length);

@@ -6,6 +6,7 @@ import { configSchema } from '../config/schema.js';
 import { silentLogger } from '../observability/logger.js';
 import type { PurchaseEvidence } from '../shared/commerce.js';
 import type { GatewayEvent } from '../shared/events.js';
+import { UNSIGNED_CALLER } from '../shared/request-caller.js';
 import { writeCapture } from './capture.js';
 import { type ScenarioConfigOptions, scenarioGatewayConfig } from './gateway-config.js';
 import type { ScenarioPlan, ScenarioTruth, SessionTruth } from './plan.js';
@@ -65,7 +66,7 @@ export async function replayScenario(
 async function loadCatalog(controller: Controller, products: unknown[]): Promise<void> {
   const command = controller.requests.get('catalog/set');
   if (!command) return;
-  await command.handler(command.schema.parse({ products }) as never);
+  await command.handler(command.schema.parse({ products }) as never, UNSIGNED_CALLER);
 }
 
 /** Pairs each session of the truth with its purchase events (by card time, then by session id). */

@@ -143,8 +143,13 @@ export type EventBody =
       items: TaggedItem[];
       total: number;
       currency: string;
-      /** Who decided, as the request named them (the console says `console`). */
+      /**
+       * Who decided: the verified client of a signed request (the console's `http.console.client`),
+       * else the name an unsigned request claimed (`unnamed` without one).
+       */
       resolvedBy: string;
+      /** Whether a signature vouches for `resolvedBy` (absent from gateways older than this field). */
+      byVerified?: boolean;
     }
   /** A card or request that did not open a session, with why. */
   | { type: 'purchase.refused'; cabinet: string; reason: string; card?: string; customer?: string }
@@ -177,8 +182,10 @@ export type EventBody =
       kind: string;
       cabinet?: string;
       door?: string;
-      /** Who acknowledged, as the request named them (the console says `console`). */
+      /** Who acknowledged: the verified client of a signed request, else the name claimed. */
       by: string;
+      /** Whether a signature vouches for `by` (absent from gateways older than this field). */
+      byVerified?: boolean;
       note?: string;
     }
   /** A point of sale marked tags as paid (MQTT `tags/paid`): they may leave until `until`. */

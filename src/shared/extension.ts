@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { EventBody, EventType, GatewayEvent } from './events.js';
+import type { RequestCaller } from './request-caller.js';
 import type { ScreenData, ScreenTemplateName } from './screen.js';
 
 export type EventOf<T extends EventType> = Extract<GatewayEvent, { type: T }>;
@@ -71,7 +72,8 @@ export interface CommandRegistry {
   register<S extends z.ZodRawShape>(
     command: string,
     fields: S,
-    handler: (request: z.output<z.ZodObject<S, z.core.$strict>>) => unknown,
+    /** `caller`: who sent it, as its signature tells (a handler that books who decided needs it). */
+    handler: (request: z.output<z.ZodObject<S, z.core.$strict>>, caller: RequestCaller) => unknown,
     /** `maxPayloadBytes`: requests to this command may be larger than the router's 64 KiB. */
     options: { owner: string; changesState?: boolean; sensitive?: boolean; maxPayloadBytes?: number },
   ): () => void;

@@ -121,7 +121,8 @@ export interface MetricsPayload {
     dropped: number;
     deadLettered: number;
   };
-  broker?: { connected: boolean; connects: number; disconnects: number };
+  /** `url`: the broker node connected to (or being tried), without credentials; `moves`: to another node. */
+  broker?: { connected: boolean; connects: number; disconnects: number; url: string; moves: number };
   /**
    * Sampled only while the loop has work (see `LoopMonitor`): all 0 after an idle interval, when
    * nothing was there to be delayed.

@@ -4,3 +4,17 @@
  * `config/get`. One marker, so that a search for it finds every place something was withheld.
  */
 export const REDACTED = '[redacted]';
+
+/**
+ * The fields of an event that hold a card id: `card`, and the `tag` a card reader read (a card
+ * reader's "tag" is a customer's card). Every place that hides cards asks here.
+ */
+export function cardFields(
+  event: { readonly type: string },
+  cardReaders: ReadonlySet<string>,
+): Array<'card' | 'tag'> {
+  const fields: Array<'card' | 'tag'> = [];
+  if ('card' in event && event.card !== undefined) fields.push('card');
+  if ('reader' in event && 'tag' in event && cardReaders.has(String(event.reader))) fields.push('tag');
+  return fields;
+}

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/app/event-bus.js';
 import { alarmsFeature } from '../../src/domain/alarms/index.js';
 import { RequestRegistry } from '../../src/mqtt/request-registry.js';
+import { SignatureVerifier, signRequest } from '../../src/mqtt/request-signature.js';
 import { type RequestAuditEntry, RequestRouter } from '../../src/mqtt/requests.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
@@ -15,7 +16,12 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-/** The alarms feature as the controller builds it, answered by the real request router. */
+const SIGNING_KEY = 'console-key-0123456789abcdef0123456789abcdef';
+
+/**
+ * The alarms feature as the controller builds it, answered by the real request router, which knows
+ * one signing client, `console-desk` (signatures accepted, not required).
+ */
 async function setup() {
   const clock = new VirtualClock(T0);
   const logger = silentLogger();
@@ -43,7 +49,20 @@ async function setup() {
     clock,
     logger,
     audit: { record: (entry) => audit.push(entry) },
+    signatures: new SignatureVerifier({
+      gateway: 'gw',
+      keys: new Map([['console-desk', Buffer.from(SIGNING_KEY)]]),
+      required: false,
+      windowMs: 60_000,
+      clock,
+    }),
   });
+  const signed = (command: string, body: Record<string, unknown>) =>
+    signRequest(
+      SIGNING_KEY,
+      { gateway: 'gw', command, client: 'console-desk', ts: new Date(clock.now()).toISOString() },
+      body,
+    );
   const request = async (command: string, body: unknown) =>
     JSON.parse((await router.handle(command, Buffer.from(JSON.stringify(body)))).payload) as {
       status: 'ok' | 'error';
@@ -54,7 +73,7 @@ async function setup() {
     bus.emit({ type: 'security.alarm', kind, ...fields });
     return events.at(-1)?.id as string;
   };
-  return { clock, bus, events, audit, request, raise };
+  return { clock, bus, events, audit, request, raise, signed };
 }
 
 describe('alarms/get and alarms/ack', () => {
@@ -147,6 +166,12 @@ describe('alarms/get and alarms/ack', () => {
       /^note: Too big: expected string to have <=500 characters, got "x{40}…"$/,
     );
     expect(await error('alarms/ack', { alarm: 'a' })).toBe('alarms: Required; alarm: unknown field');
+    expect(await error('alarms/ack', { alarms: ['a'], by: '' })).toBe(
+      'by: Too small: expected string to have >=1 characters, got ""',
+    );
+    expect(await error('alarms/ack', { alarms: ['a'], by: 7 })).toBe(
+      'by: Invalid input: expected string, got 7',
+    );
     expect(await error('alarms/get', { state: 'closed' })).toBe(
       'state: Invalid option: expected one of "open"|"acknowledged", got "closed"',
     );
@@ -159,6 +184,43 @@ describe('alarms/get and alarms/ack', () => {
       expect.stringMatching(/^refused: alarms\[1\]/),
       expect.stringMatching(/^refused: note/),
       expect.stringMatching(/^refused: alarms: Required/),
+      expect.stringMatching(/^refused: by/),
+      expect.stringMatching(/^refused: by/),
     ]);
+  });
+
+  it('books a signed acknowledgement to its verified client, an unsigned one to its claim, unverified', async () => {
+    const { events, request, raise, signed } = await setup();
+    const door = raise('door_left_open', { cabinet: 'fridge-1' });
+    const exit = raise('unpaid_exit', { door: 'front' });
+    // Signed by the console's client, claiming to be the manager: the signature says who it was.
+    expect(
+      await request('alarms/ack', signed('alarms/ack', { alarms: [door], by: 'manager' })),
+    ).toMatchObject({ status: 'ok', data: { acknowledged: [door] } });
+    // Unsigned, claiming the same: booked as claimed, and marked so.
+    expect(await request('alarms/ack', { alarms: [exit], by: 'manager' })).toMatchObject({
+      status: 'ok',
+      data: { acknowledged: [exit] },
+    });
+    expect(
+      events
+        .filter((event) => event.type === 'alarm.acknowledged')
+        .map((event) => [event.alarm, event.by, event.byVerified]),
+    ).toEqual([
+      [door, 'console-desk', true],
+      [exit, 'manager', false],
+    ]);
+    // The book keeps it, and says it to whoever asks afterwards.
+    expect(await request('alarms/get', { state: 'acknowledged' })).toMatchObject({
+      data: {
+        alarms: [
+          { id: exit, acknowledged: { by: 'manager', byVerified: false } },
+          { id: door, acknowledged: { by: 'console-desk', byVerified: true } },
+        ],
+      },
+    });
+    expect(await request('alarms/ack', { alarms: [door] })).toMatchObject({
+      data: { acknowledged: [], already: [{ alarm: door, by: 'console-desk', byVerified: true }] },
+    });
   });
 });

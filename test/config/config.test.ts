@@ -94,6 +94,69 @@ describe('config', () => {
     ]);
   });
 
+  it('takes mqtt.url as a list of broker nodes and names a bad or repeated one by its index', () => {
+    const reader = { id: 'r', driver: 'thingmagic', port: '/dev/a' };
+    const config = parseConfig(
+      { readers: [reader], mqtt: { url: ['mqtts://broker-a:8883', 'mqtt://broker-b'] } },
+      'x',
+    );
+    expect(config.mqtt?.url).toEqual(['mqtts://broker-a:8883', 'mqtt://broker-b']);
+    expect(parseConfig({ readers: [reader], mqtt: { url: 'mqtt://broker' } }, 'x').mqtt?.url).toBe(
+      'mqtt://broker',
+    );
+    const urlProblems = (url: unknown) => problemsOf({ readers: [reader], mqtt: { url } });
+    expect(urlProblems(['mqtt://a', 'mqtt://b', 'http://c'])).toEqual([
+      { path: 'mqtt.url[2]', message: 'must be mqtt://host[:port] or mqtts://host[:port], got "http://c"' },
+    ]);
+    expect(urlProblems('broker:1883')).toEqual([
+      { path: 'mqtt.url', message: 'must be mqtt://host[:port] or mqtts://host[:port], got "broker:1883"' },
+    ]);
+    expect(urlProblems(['mqtt://broker', 'mqtt://Broker:1883'])).toEqual([
+      { path: 'mqtt.url[1]', message: '"mqtt://Broker:1883" is the same node as mqtt.url[0]' },
+    ]);
+    expect(urlProblems([])).toEqual([
+      { path: 'mqtt.url', message: expect.stringMatching(/expected array to have >=1 items/) },
+    ]);
+    expect(urlProblems(Array.from({ length: 17 }, (_, index) => `mqtt://node-${index}`))).toEqual([
+      { path: 'mqtt.url', message: 'at most 16 broker nodes, got 17' },
+    ]);
+    expect(urlProblems(1883)).toEqual([
+      { path: 'mqtt.url', message: 'must be a broker URL or a list of them, got 1883' },
+    ]);
+  });
+
+  it('takes mqtt.groups as topic-safe names, at most 32, each once, and names a bad one by its index', () => {
+    const reader = { id: 'r', driver: 'thingmagic', port: '/dev/a' };
+    const mqtt = (groups?: unknown) => ({
+      url: 'mqtt://broker',
+      ...(groups === undefined ? {} : { groups }),
+    });
+    expect(parseConfig({ readers: [reader], mqtt: mqtt() }, 'x').mqtt?.groups).toEqual([]);
+    expect(
+      parseConfig({ readers: [reader], mqtt: mqtt(['region-north', 'store-12']) }, 'x').mqtt?.groups,
+    ).toEqual(['region-north', 'store-12']);
+    const groupProblems = (groups: unknown) => problemsOf({ readers: [reader], mqtt: mqtt(groups) });
+    expect(groupProblems(['north', 'north/east', 'south+'])).toEqual([
+      {
+        path: 'mqtt.groups[1]',
+        message: 'must be 1-64 characters of letters, digits, _ . - (no spaces or /), got "north/east"',
+      },
+      {
+        path: 'mqtt.groups[2]',
+        message: 'must be 1-64 characters of letters, digits, _ . - (no spaces or /), got "south+"',
+      },
+    ]);
+    expect(groupProblems(['north', 'south', 'north'])).toEqual([
+      { path: 'mqtt.groups[2]', message: '"north" is listed already as mqtt.groups[0]' },
+    ]);
+    expect(groupProblems(Array.from({ length: 33 }, (_, index) => `g${index}`))).toEqual([
+      { path: 'mqtt.groups', message: 'at most 32 groups, got 33' },
+    ]);
+    expect(groupProblems('north')).toEqual([
+      { path: 'mqtt.groups', message: expect.stringMatching(/expected array/) },
+    ]);
+  });
+
   it('refuses a signing client listed twice', () => {
     const key = (id: string) => ({ id, keyFile: `${id}.key` });
     expect(

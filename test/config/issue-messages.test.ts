@@ -157,6 +157,11 @@ describe('messages that name the actual problem', () => {
         'catalog.csv:2: price: must not be negative (got "-1.50")',
         'catalog.csv:3: price: must not be negative (got "-450")',
       ],
+      // The same, by line and field, as the console's import shows them.
+      located: [
+        { line: 2, field: 'price', message: 'must not be negative', value: '-1.50' },
+        { line: 3, field: 'price', message: 'must not be negative', value: '-450' },
+      ],
     });
     const problems: Array<{ field: string; message: string; value: unknown }> = [];
     productFromJson({ sku: 'COLA', name: 'Cola', unitPrice: -150, currency: 'EUR' }, problems);

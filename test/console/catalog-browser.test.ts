@@ -1,22 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { encodeId12Frame } from '../../src/protocols/em4100-ascii/codec.js';
-import { encodeSensorLine } from '../../src/protocols/lines/encode.js';
-import {
-  artefactDir,
-  BROWSER_MISSING,
-  BROWSER_REQUIRED,
-  CHROMIUM,
-  consoleAddress,
-  useBrowser,
-} from '../helpers/browser.js';
-import { CliProcess } from '../helpers/cli.js';
-import { startMosquitto } from '../helpers/mosquitto.js';
-import { MqttCollector } from '../helpers/mqtt-collector.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty.js';
-import { PtyModule } from '../helpers/pty-module.js';
+import { artefactDir, consoleAddress, describeInBrowser } from '../helpers/browser.js';
+import { postRequest, ptyFridgeGateway } from '../helpers/console-gateways.js';
 
 const GATEWAY = 'catalog-gw';
 const MEI_CARD = '0500207B32';
@@ -38,76 +24,30 @@ const GOOD_CSV = [
   'OOLONG,,烏龍茶,450,JPY,drinks,E2003412AABB;E20035*,,',
 ].join('\n');
 
-if (!CHROMIUM && !BROWSER_REQUIRED)
-  console.warn(`test/console/catalog-browser.test.ts skipped: ${BROWSER_MISSING}`);
-
 /**
  * A fridge on real ptys behind a real Mosquitto; in Chromium, a person imports a catalog CSV (a bad
  * one, every bad line shown, then a good one), records a customer's consent and sees their name on
  * the Now page while their session runs, and forgets another customer after typing the reference.
  */
-describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)(
+describeInBrowser(
+  import.meta.url,
   "the console's Catalog and Customers pages in a real browser",
-  () => {
-    const { browser, cleanup } = useBrowser({ beforeAll, afterAll, afterEach });
-
+  ({ cleanup, page: newPage }) => {
     it('imports a catalog, shows each bad line, records consent, names the customer on Now, and forgets', async () => {
-      const pair = async (): Promise<PtyPair> => {
-        const pty = await createPtyPair();
-        cleanup.push(() => pty.close());
-        return pty;
-      };
-      const [uhf, badge, io] = [await pair(), await pair(), await pair()];
-      const module = new PtyModule(uhf);
-      cleanup.push(() => module.stop());
-      const broker = await startMosquitto();
-      const responses = await MqttCollector.start(broker.url, `rfid/${GATEWAY}/response/#`);
-      cleanup.push(() => responses.close());
-      const dir = mkdtempSync(join(tmpdir(), 'rfid-catalog-console-'));
-      const config = join(dir, 'gateway.json');
-      writeFileSync(
-        config,
-        JSON.stringify({
-          gatewayId: GATEWAY,
-          dataDir: join(dir, 'data'),
-          logLevel: 'info',
-          mqtt: { url: broker.url },
-          http: { host: '127.0.0.1', port: 0 },
-          readers: [
-            { id: 'fridge', driver: 'thingmagic', port: uhf.b, zone: 'fridge' },
-            { id: 'badge', driver: 'em4100-ascii', port: badge.b, zone: 'entrance' },
-          ],
-          sensors: [{ id: 'io', driver: 'lines', port: io.b, zone: 'fridge' }],
-          actuators: [{ id: 'lock', driver: 'lines', device: 'io', channel: 'lock', safeState: 'closed' }],
-          cabinets: [
-            {
-              id: 'fridge-1',
-              zone: 'fridge',
-              cardReader: 'badge',
-              door: { sensor: 'io' },
-              lock: 'lock',
-              currency: 'EUR',
-              search: { enabled: false },
-            },
-          ],
-        }),
-      );
-      const gateway = new CliProcess(['run', '--config', config]);
-      cleanup.push(() => gateway.stop('SIGKILL'));
-      await gateway.waitForEvent(
-        (e) => e.type === 'reader.status' && e.reader === 'fridge' && e.state === 'online',
-        'online',
-      );
-      io.writeA(encodeSensorLine({ door: 'closed' }));
+      const {
+        badge,
+        collector: responses,
+        gateway,
+        ready,
+      } = await ptyFridgeGateway(cleanup, { gatewayId: GATEWAY, collect: 'response/#' });
+      await ready();
       const address = await consoleAddress(gateway);
       const api = async (command: string, body: unknown) =>
-        (await (
-          await fetch(`${address}/api/request/${command}`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify(body),
-          })
-        ).json()) as { status: string; data?: unknown; error?: string };
+        (await (await postRequest(address, command, body)).json()) as {
+          status: string;
+          data?: unknown;
+          error?: string;
+        };
       /** A request over the real broker, as a back office would send it; its answer from the broker. */
       const overMqtt = async (command: string, transaction: string, body: Record<string, unknown> = {}) => {
         await responses.client.publishAsync(
@@ -126,8 +66,7 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)(
         return answer as { status: string; data?: unknown };
       };
 
-      const page = await browser().newPage({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
-      cleanup.push(() => page.close());
+      const page = await newPage({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
       const artefacts = artefactDir('console');
 
       // A bad file: every bad line with its field and value, and nothing imported.
@@ -184,11 +123,7 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)(
         status: 'ok',
         data: { dryRun: true, added: 12_000 },
       });
-      const tooLarge = await fetch(`${address}/api/request/catalog/set`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ products: [], remove: [csv] }),
-      });
+      const tooLarge = await postRequest(address, 'catalog/set', { products: [], remove: [csv] });
       expect(tooLarge.status).toBe(413);
       expect(await page.locator('[data-sku]').count()).toBe(3);
 

@@ -1,85 +1,28 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  artefactDir,
-  BROWSER_MISSING,
-  BROWSER_REQUIRED,
-  CHROMIUM,
-  consoleAddress,
-  useBrowser,
-} from '../helpers/browser.js';
-import { CliProcess } from '../helpers/cli.js';
-import { freePort, startMosquitto } from '../helpers/mosquitto.js';
+import { expect, it } from 'vitest';
+import { artefactDir, describeInBrowser, pageProblems } from '../helpers/browser.js';
+import { demoConsoleGateway, postRequest, startBroker } from '../helpers/console-gateways.js';
+import { freePort } from '../helpers/mosquitto.js';
 import { MqttCollector } from '../helpers/mqtt-collector.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CAPTURE = join(ROOT, 'hardware/captures/fridge-demo.jsonl');
 const TOKEN = 'correct-horse-battery-staple';
-const JSON_TYPE = { 'Content-Type': 'application/json' };
-/** Twice as fast as recorded: the first sale within 20 s (faster, the door and settle timings no longer fit). */
-const SPEED = 2;
 
-if (!CHROMIUM && !BROWSER_REQUIRED)
-  console.warn(`test/console/console-browser.test.ts skipped: ${BROWSER_MISSING}`);
-
-/**
- * config/demo.json's fridge (its devices replaying the bundled capture, looping, faster than real
- * time; its catalog and customers) without its broker, with the console on `http`; the console's
- * address from its log line.
- */
-function demoGateway(
-  http: Record<string, unknown>,
-  mqtt?: { url: string },
-  dir = mkdtempSync(join(tmpdir(), 'rfid-console-')),
-): { gateway: CliProcess; url: () => Promise<string> } {
-  const demo = JSON.parse(readFileSync(join(ROOT, 'config/demo.json'), 'utf8')) as Record<string, unknown> & {
-    readers: Array<{ replay: object }>;
-    sensors: Array<{ replay: object }>;
-  };
-  const { mqtt: _mqtt, ...rest } = demo;
-  const faster = <T extends { replay: object }>(device: T) => ({
-    ...device,
-    port: `replay:${CAPTURE}`,
-    replay: { ...device.replay, speed: SPEED },
-  });
-  const config = {
-    ...rest,
-    gatewayId: 'console-demo',
-    dataDir: join(dir, 'data'),
-    // The same store across a restart (a demo starts afresh; a shop does not).
-    resetStoreAtStart: false,
-    logLevel: 'info',
-    catalogFile: join(ROOT, 'config/demo-catalog.csv'),
-    http,
-    ...(mqtt ? { mqtt: { url: mqtt.url } } : {}),
-    readers: demo.readers.map(faster),
-    sensors: demo.sensors.map(faster),
-  };
-  const file = join(dir, 'gateway.json');
-  writeFileSync(file, JSON.stringify(config));
-  const gateway = new CliProcess(['run', '--config', file]);
-  return { gateway, url: () => consoleAddress(gateway) };
-}
-
-describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real browser', () => {
-  const { browser, cleanup } = useBrowser({ beforeAll, afterAll, afterEach });
+describeInBrowser(import.meta.url, 'the store console in a real browser', ({ cleanup, page: newPage }) => {
+  /**
+   * config/demo.json's fridge without its broker (unless given one), with the console on `http`,
+   * the same store across a restart (a demo starts afresh; a shop does not).
+   */
+  const demoGateway = (http: Record<string, unknown>, mqtt?: { url: string }, dir?: string) =>
+    demoConsoleGateway(cleanup, { gatewayId: 'console-demo', http, mqtt, dir, resetStoreAtStart: false });
 
   it('shows the fridge, its readers and a sale as it happens, with its receipt, in English and in Traditional Chinese', async () => {
-    const broker = await startMosquitto();
-    cleanup.push(() => broker.stop());
+    const broker = await startBroker(cleanup);
     const { gateway, url } = demoGateway({ host: '127.0.0.1', port: 0 }, broker);
-    cleanup.push(() => gateway.stop('SIGKILL'));
     const address = await url();
-    const page = await browser().newPage({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
-    cleanup.push(() => page.close());
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
+    const page = await newPage({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
+    const problems = pageProblems(page);
     await page.goto(address);
     await expect.poll(() => page.textContent('h1')).toContain('Store console');
     await page.waitForSelector('[data-device="fridge"] .state.online');
@@ -105,13 +48,10 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
     // The stock per zone as inventory/get answers it, and its CSV export one line per tag.
     await page.click('a[href="#/inventory"]');
     await page.waitForSelector('[data-zone="fridge"] [data-field="count"]');
-    const stock = (await (
-      await fetch(`${address}/api/request/inventory/get`, {
-        method: 'POST',
-        headers: JSON_TYPE,
-        body: '{"zone":"fridge"}',
-      })
-    ).json()) as { status: string; data: { fridge: { count: number; tags: unknown[] } } };
+    const stock = (await (await postRequest(address, 'inventory/get', { zone: 'fridge' })).json()) as {
+      status: string;
+      data: { fridge: { count: number; tags: unknown[] } };
+    };
     expect(stock.status).toBe('ok');
     const shown = page.locator('[data-zone="fridge"] [data-field="count"]');
     await expect.poll(async () => Number(await shown.textContent()), { timeout: 10_000 }).toBeGreaterThan(0);
@@ -148,8 +88,7 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
     await page.screenshot({ path: join(dir, 'devices.png'), fullPage: true });
     expect(problems).toEqual([]);
 
-    const chinese = await browser().newPage({ locale: 'zh-TW', viewport: { width: 420, height: 900 } });
-    cleanup.push(() => chinese.close());
+    const chinese = await newPage({ locale: 'zh-TW', viewport: { width: 420, height: 900 } });
     await chinese.goto(address);
     await expect.poll(() => chinese.textContent('h1')).toContain('門市主控台');
     await chinese.waitForSelector('[data-device="fridge"] .state.online');
@@ -159,15 +98,13 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
   }, 120_000);
 
   it('asks for the token off loopback, and lets in whoever gives it', async () => {
-    const { gateway, url } = demoGateway({ host: '0.0.0.0', port: 0, console: { token: TOKEN } });
-    cleanup.push(() => gateway.stop('SIGKILL'));
+    const { url } = demoGateway({ host: '0.0.0.0', port: 0, console: { token: TOKEN } });
     const address = (await url()).replace('0.0.0.0', '127.0.0.1');
     expect((await fetch(`${address}/api/now`)).status).toBe(401);
     expect(
       (await fetch(`${address}/api/now`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status,
     ).toBe(200);
-    const page = await browser().newPage({ locale: 'en-US' });
-    cleanup.push(() => page.close());
+    const page = await newPage({ locale: 'en-US' });
     await page.goto(address);
     await page.fill('input[type="password"]', 'not-the-token-at-all');
     await page.click('button[type="submit"]');
@@ -176,11 +113,14 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
     await page.click('button[type="submit"]');
     await page.waitForSelector('[data-device="fridge"]');
     await page.screenshot({ path: join(artefactDir('console'), 'login-then-now.png') });
+    // Signing out ends the session: the sign-in page again, and the API refuses this browser.
+    await page.click('[data-action="logout"]');
+    await page.waitForSelector('input[type="password"]');
+    expect(await page.evaluate(async () => (await fetch('/api/now')).status)).toBe(401);
   }, 60_000);
 
   it('serves no console off loopback without a token, and /metrics as before', async () => {
-    const { gateway, url } = demoGateway({ host: '0.0.0.0', port: 0 });
-    cleanup.push(() => gateway.stop('SIGKILL'));
+    const { url } = demoGateway({ host: '0.0.0.0', port: 0 });
     const address = (await url()).replace('0.0.0.0', '127.0.0.1');
     const refused = await fetch(`${address}/api/now`);
     expect(refused.status).toBe(403);
@@ -192,10 +132,8 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'rfid-console-restart-'));
     const first = demoGateway({ host: '127.0.0.1', port }, undefined, dir);
-    cleanup.push(() => first.gateway.stop('SIGKILL'));
     const address = await first.url();
-    const page = await browser().newPage({ locale: 'en-US' });
-    cleanup.push(() => page.close());
+    const page = await newPage({ locale: 'en-US' });
     await page.goto(`${address}/#/events`);
     await page.waitForSelector('.live.on');
     const opened = Date.now();
@@ -209,7 +147,6 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)('the store console in a real bro
     // The same gateway again, on its store: the page must reconnect by itself to show what it does
     // now (an event only the restarted process made), and keep what it had.
     const second = demoGateway({ host: '127.0.0.1', port }, undefined, dir);
-    cleanup.push(() => second.gateway.stop('SIGKILL'));
     await second.url();
     await page.waitForSelector('.live.on', { timeout: 20_000 });
     const after = await second.gateway.waitForEvent(

@@ -1,32 +1,21 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { SHELF_PORT, type ShelfItem, writeShelfCapture } from '../engagement/shelf-capture.js';
-import {
-  artefactDir,
-  BROWSER_MISSING,
-  BROWSER_REQUIRED,
-  CHROMIUM,
-  consoleAddress,
-  useBrowser,
-} from '../helpers/browser.js';
-import { CliProcess, runCli } from '../helpers/cli.js';
-import { startMosquitto } from '../helpers/mosquitto.js';
+import { artefactDir, consoleAddress, describeInBrowser, pageProblems } from '../helpers/browser.js';
+import { runCli } from '../helpers/cli.js';
+import { postRequest, runGateway, startBroker, writeGatewayConfig } from '../helpers/console-gateways.js';
 import { colaTag, juiceTag } from '../kits/domain/engagement-rig.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GATEWAY = 'engagement-gw';
 const ZONE = 'Asia/Taipei';
-const JSON_TYPE = { 'Content-Type': 'application/json' };
 /** demo-catalog.csv's names of the tags' products. */
 const COLA = 'COLA-033';
 const JUICE = 'OJ-025';
-
-if (!CHROMIUM && !BROWSER_REQUIRED)
-  console.warn(`test/console/engagement-browser.test.ts skipped: ${BROWSER_MISSING}`);
 
 /** Today on the store's wall clock, and whole days before it. */
 function storeDay(daysBefore = 0): string {
@@ -59,27 +48,24 @@ async function row(page: Page, selector: string): Promise<Row | undefined> {
  * Over the last 7 days: cola 2 / 2 / 0 (0 %), juice 1 / 0 / 1 (100 %), together 3 / 2 / 1 (33.3 %);
  * over 30 days: cola 3 / 2 / 0 (0 %), juice 2 / 1 / 1 (50 %), together 5 / 3 / 1 (20 %).
  */
-describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)("the console's Engagement page in a real browser", () => {
-  const { browser, cleanup } = useBrowser({ beforeAll, afterAll, afterEach });
-
-  it('charts the funnel per day, tables it per product, follows the range and the product, in English and Traditional Chinese', async () => {
-    const broker = await startMosquitto();
-    cleanup.push(() => broker.stop());
-    const dir = mkdtempSync(join(tmpdir(), 'rfid-engagement-console-'));
-    const dataDir = join(dir, 'data');
-    const capture = (name: string, startedAt: string, endMs: number, items: ShelfItem[]) => {
-      const file = join(dir, `${name}.jsonl`);
-      writeShelfCapture(file, { startedAt, firstRoundMs: 1000, endMs, items });
-      return file;
-    };
-    const today = capture('today', new Date().toISOString(), 8000, [
-      { tag: juiceTag(2001), on: [[1000, 4000]] },
-      { tag: colaTag(1002), on: [[1000, 8000]] },
-    ]);
-    const config = join(dir, 'gateway.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
+describeInBrowser(
+  import.meta.url,
+  "the console's Engagement page in a real browser",
+  ({ cleanup, page: newPage }) => {
+    it('charts the funnel per day, tables it per product, follows the range and the product, in English and Traditional Chinese', async () => {
+      const broker = await startBroker(cleanup);
+      const dir = mkdtempSync(join(tmpdir(), 'rfid-engagement-console-'));
+      const dataDir = join(dir, 'data');
+      const capture = (name: string, startedAt: string, endMs: number, items: ShelfItem[]) => {
+        const file = join(dir, `${name}.jsonl`);
+        writeShelfCapture(file, { startedAt, firstRoundMs: 1000, endMs, items });
+        return file;
+      };
+      const today = capture('today', new Date().toISOString(), 8000, [
+        { tag: juiceTag(2001), on: [[1000, 4000]] },
+        { tag: colaTag(1002), on: [[1000, 8000]] },
+      ]);
+      const config = writeGatewayConfig(dir, {
         gatewayId: GATEWAY,
         dataDir,
         logLevel: 'info',
@@ -91,142 +77,134 @@ describe.skipIf(!CHROMIUM && !BROWSER_REQUIRED)("the console's Engagement page i
         ],
         zones: [{ id: 'shelf', departAfterMs: 3000 }],
         engagement: { zones: ['shelf'], putBackWithinMs: 60_000, timeZone: ZONE },
-      }),
-    );
-    // The earlier days, replayed through the same pipeline into the gateway's store (noon in Taipei
-    // is 04:00 UTC).
-    const past = [
-      capture('ten-days-ago', `${storeDay(10)}T04:00:00.000Z`, 30_000, [
-        { tag: colaTag(1001), on: [[1000, 6000]] },
-        {
-          tag: juiceTag(2001),
-          on: [
-            [1000, 8000],
-            [15_000, 30_000],
+      });
+      // The earlier days, replayed through the same pipeline into the gateway's store (noon in Taipei
+      // is 04:00 UTC).
+      const past = [
+        capture('ten-days-ago', `${storeDay(10)}T04:00:00.000Z`, 30_000, [
+          { tag: colaTag(1001), on: [[1000, 6000]] },
+          {
+            tag: juiceTag(2001),
+            on: [
+              [1000, 8000],
+              [15_000, 30_000],
+            ],
+          },
+          { tag: colaTag(1002), on: [[1000, 30_000]] },
+        ]),
+        capture('three-days-ago', `${storeDay(3)}T04:00:00.000Z`, 40_000, [
+          {
+            tag: colaTag(1001),
+            on: [
+              [1000, 6000],
+              [12_000, 18_000],
+              [25_000, 40_000],
+            ],
+          },
+          { tag: colaTag(1002), on: [[1000, 40_000]] },
+        ]),
+      ];
+      for (const file of past) {
+        const replay = await runCli(
+          [
+            'replay',
+            file,
+            '--config',
+            config,
+            '--mqtt',
+            broker.url,
+            '--data-dir',
+            dataDir,
+            '--gateway-id',
+            GATEWAY,
           ],
-        },
-        { tag: colaTag(1002), on: [[1000, 30_000]] },
-      ]),
-      capture('three-days-ago', `${storeDay(3)}T04:00:00.000Z`, 40_000, [
-        {
-          tag: colaTag(1001),
-          on: [
-            [1000, 6000],
-            [12_000, 18_000],
-            [25_000, 40_000],
-          ],
-        },
-        { tag: colaTag(1002), on: [[1000, 40_000]] },
-      ]),
-    ];
-    for (const file of past) {
-      const replay = await runCli(
-        [
-          'replay',
-          file,
-          '--config',
-          config,
-          '--mqtt',
-          broker.url,
-          '--data-dir',
-          dataDir,
-          '--gateway-id',
-          GATEWAY,
-        ],
-        { timeoutMs: 60_000 },
+          { timeoutMs: 60_000 },
+        );
+        expect(replay.code, replay.stderr).toBe(0);
+      }
+
+      const gateway = runGateway(cleanup, config);
+      const address = await consoleAddress(gateway);
+      const page = await newPage({ locale: 'en-US', viewport: { width: 1100, height: 1400 } });
+      const problems = pageProblems(page);
+      await page.goto(`${address}/#/engagement`);
+      await expect.poll(() => page.textContent('h2'), { timeout: 10_000 }).toBe('Engagement');
+
+      // Today's pick-up, live; then the till's payment makes it bought.
+      await gateway.waitForEvent(
+        (event) => event.type === 'product.pickedUp' && event.tag === juiceTag(2001),
+        'the pick-up of the juice',
       );
-      expect(replay.code, replay.stderr).toBe(0);
-    }
+      const products = 'table[data-table="products"]';
+      await expect
+        .poll(() => row(page, `${products} [data-sku="${JUICE}"]`), { timeout: 10_000 })
+        .toEqual(['1', '0', '0', '0%']);
+      const paid = await postRequest(address, 'tags/paid', { tags: [juiceTag(2001)], reference: 'TILL-1' });
+      expect(((await paid.json()) as { status: string }).status).toBe('ok');
 
-    const gateway = new CliProcess(['run', '--config', config]);
-    cleanup.push(() => gateway.stop('SIGKILL'));
-    const address = await consoleAddress(gateway);
-    const page = await browser().newPage({ locale: 'en-US', viewport: { width: 1100, height: 1400 } });
-    cleanup.push(() => page.close());
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    await page.goto(`${address}/#/engagement`);
-    await expect.poll(() => page.textContent('h2'), { timeout: 10_000 }).toBe('Engagement');
+      // The last 7 store days, by default.
+      expect(await page.inputValue('input[type="date"] >> nth=0')).toBe(storeDay(6));
+      expect(await page.inputValue('input[type="date"] >> nth=1')).toBe(storeDay(0));
+      await expect
+        .poll(() => row(page, `${products} [data-sku="${JUICE}"]`), { timeout: 15_000 })
+        .toEqual(['1', '0', '1', '100%']);
+      expect(await row(page, `${products} [data-sku="${COLA}"]`)).toEqual(['2', '2', '0', '0%']);
+      expect(await row(page, `${products} tfoot tr`)).toEqual(['3', '2', '1', '33.3%']);
+      // Every day of the range in the day table, those without figures at zero.
+      const days = 'table[data-table="days"] tbody tr';
+      expect(await page.locator(days).count()).toBe(7);
+      expect(await row(page, `[data-day="${storeDay(3)}"]`)).toEqual(['2', '2', '0', '0%']);
+      expect(await row(page, `[data-day="${storeDay(0)}"]`)).toEqual(['1', '0', '1', '100%']);
+      expect(await row(page, `[data-day="${storeDay(1)}"]`)).toEqual(['0', '0', '0', '–']);
+      // The chart: drawn on its canvas, described for a screen reader.
+      await page.waitForSelector('.funnel-chart canvas');
+      await expect.poll(() => inked(page), { timeout: 10_000 }).toBeGreaterThan(1000);
+      expect(await page.getAttribute('.funnel-chart', 'aria-label')).toMatch(/^Chart of the items picked up/);
+      expect(await page.locator('.funnel-chart .u-legend .u-series').allTextContents()).toEqual(
+        expect.arrayContaining([expect.stringContaining('Picked up'), expect.stringContaining('Conversion')]),
+      );
+      await page.screenshot({ path: join(artefactDir('console'), 'engagement.png'), fullPage: true });
 
-    // Today's pick-up, live; then the till's payment makes it bought.
-    await gateway.waitForEvent(
-      (event) => event.type === 'product.pickedUp' && event.tag === juiceTag(2001),
-      'the pick-up of the juice',
-    );
-    const products = 'table[data-table="products"]';
-    await expect
-      .poll(() => row(page, `${products} [data-sku="${JUICE}"]`), { timeout: 10_000 })
-      .toEqual(['1', '0', '0', '0%']);
-    const paid = await fetch(`${address}/api/request/tags/paid`, {
-      method: 'POST',
-      headers: JSON_TYPE,
-      body: JSON.stringify({ tags: [juiceTag(2001)], reference: 'TILL-1' }),
-    });
-    expect(((await paid.json()) as { status: string }).status).toBe('ok');
+      // 30 days take in the day ten days ago.
+      await page.click('button[data-days="30"]');
+      await expect
+        .poll(() => row(page, `${products} tfoot tr`), { timeout: 10_000 })
+        .toEqual(['5', '3', '1', '20%']);
+      expect(await row(page, `${products} [data-sku="${COLA}"]`)).toEqual(['3', '2', '0', '0%']);
+      expect(await row(page, `${products} [data-sku="${JUICE}"]`)).toEqual(['2', '1', '1', '50%']);
+      expect(await page.inputValue('input[type="date"] >> nth=0')).toBe(storeDay(29));
+      expect(await page.locator(days).count()).toBe(30);
+      // One product: its figures alone, per day too.
+      await page.selectOption('select >> nth=1', { label: 'Orange juice 0.25 l' });
+      await expect.poll(() => page.locator(`${products} tbody tr`).count(), { timeout: 10_000 }).toBe(1);
+      expect(await row(page, `${products} tfoot tr`)).toEqual(['2', '1', '1', '50%']);
+      expect(await row(page, `[data-day="${storeDay(10)}"]`)).toEqual(['1', '1', '0', '0%']);
+      // A range the gateway refuses: its own words.
+      await page.fill('input[type="date"] >> nth=0', storeDay(400));
+      await expect
+        .poll(() => page.textContent('[data-field="error"]'), { timeout: 10_000 })
+        .toBe(`to: the range is 401 days, at most 366 (from ${storeDay(400)}, to ${storeDay(0)})`);
+      await page.click('button[data-days="7"]');
+      await page.waitForSelector('[data-field="error"]', { state: 'detached' });
 
-    // The last 7 store days, by default.
-    expect(await page.inputValue('input[type="date"] >> nth=0')).toBe(storeDay(6));
-    expect(await page.inputValue('input[type="date"] >> nth=1')).toBe(storeDay(0));
-    await expect
-      .poll(() => row(page, `${products} [data-sku="${JUICE}"]`), { timeout: 15_000 })
-      .toEqual(['1', '0', '1', '100%']);
-    expect(await row(page, `${products} [data-sku="${COLA}"]`)).toEqual(['2', '2', '0', '0%']);
-    expect(await row(page, `${products} tfoot tr`)).toEqual(['3', '2', '1', '33.3%']);
-    // Every day of the range in the day table, those without figures at zero.
-    const days = 'table[data-table="days"] tbody tr';
-    expect(await page.locator(days).count()).toBe(7);
-    expect(await row(page, `[data-day="${storeDay(3)}"]`)).toEqual(['2', '2', '0', '0%']);
-    expect(await row(page, `[data-day="${storeDay(0)}"]`)).toEqual(['1', '0', '1', '100%']);
-    expect(await row(page, `[data-day="${storeDay(1)}"]`)).toEqual(['0', '0', '0', '–']);
-    // The chart: drawn on its canvas, described for a screen reader.
-    await page.waitForSelector('.funnel-chart canvas');
-    await expect.poll(() => inked(page), { timeout: 10_000 }).toBeGreaterThan(1000);
-    expect(await page.getAttribute('.funnel-chart', 'aria-label')).toMatch(/^Chart of the items picked up/);
-    expect(await page.locator('.funnel-chart .u-legend .u-series').allTextContents()).toEqual(
-      expect.arrayContaining([expect.stringContaining('Picked up'), expect.stringContaining('Conversion')]),
-    );
-    await page.screenshot({ path: join(artefactDir('console'), 'engagement.png'), fullPage: true });
-
-    // 30 days take in the day ten days ago.
-    await page.click('button[data-days="30"]');
-    await expect
-      .poll(() => row(page, `${products} tfoot tr`), { timeout: 10_000 })
-      .toEqual(['5', '3', '1', '20%']);
-    expect(await row(page, `${products} [data-sku="${COLA}"]`)).toEqual(['3', '2', '0', '0%']);
-    expect(await row(page, `${products} [data-sku="${JUICE}"]`)).toEqual(['2', '1', '1', '50%']);
-    expect(await page.inputValue('input[type="date"] >> nth=0')).toBe(storeDay(29));
-    expect(await page.locator(days).count()).toBe(30);
-    // One product: its figures alone, per day too.
-    await page.selectOption('select >> nth=1', { label: 'Orange juice 0.25 l' });
-    await expect.poll(() => page.locator(`${products} tbody tr`).count(), { timeout: 10_000 }).toBe(1);
-    expect(await row(page, `${products} tfoot tr`)).toEqual(['2', '1', '1', '50%']);
-    expect(await row(page, `[data-day="${storeDay(10)}"]`)).toEqual(['1', '1', '0', '0%']);
-    // A range the gateway refuses: its own words.
-    await page.fill('input[type="date"] >> nth=0', storeDay(400));
-    await expect
-      .poll(() => page.textContent('[data-field="error"]'), { timeout: 10_000 })
-      .toBe(`to: the range is 401 days, at most 366 (from ${storeDay(400)}, to ${storeDay(0)})`);
-    await page.click('button[data-days="7"]');
-    await page.waitForSelector('[data-field="error"]', { state: 'detached' });
-
-    // In Traditional Chinese.
-    await page.selectOption('header select', 'zh-TW');
-    await expect.poll(() => page.textContent('h2')).toBe('商品互動');
-    expect(await page.locator('table[data-table="products"] thead th').allTextContents()).toEqual([
-      '商品',
-      '拿起',
-      '放回',
-      '購買',
-      '轉換率',
-    ]);
-    await expect.poll(() => row(page, `${products} [data-sku="${JUICE}"]`)).toEqual(['1', '0', '1', '100%']);
-    await page.screenshot({ path: join(artefactDir('console'), 'engagement-zh-TW.png'), fullPage: true });
-    expect(problems).toEqual([]);
-  }, 120_000);
-});
+      // In Traditional Chinese.
+      await page.selectOption('header select', 'zh-TW');
+      await expect.poll(() => page.textContent('h2')).toBe('商品互動');
+      expect(await page.locator('table[data-table="products"] thead th').allTextContents()).toEqual([
+        '商品',
+        '拿起',
+        '放回',
+        '購買',
+        '轉換率',
+      ]);
+      await expect
+        .poll(() => row(page, `${products} [data-sku="${JUICE}"]`))
+        .toEqual(['1', '0', '1', '100%']);
+      await page.screenshot({ path: join(artefactDir('console'), 'engagement-zh-TW.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    }, 120_000);
+  },
+);
 
 /**
  * Pixels the chart's canvas has drawn on (a blank canvas has none); run in the page, written as

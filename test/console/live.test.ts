@@ -54,6 +54,32 @@ describe("the console's live state", () => {
     live.close();
   });
 
+  it("never keeps or sends a card id: a refused card and the card reader's reads show their last 4 digits", () => {
+    const config = configSchema.parse({
+      ...CONFIG,
+      readers: [
+        ...CONFIG.readers,
+        { id: 'badge', driver: 'em4100-ascii', port: '/dev/ttyUSB1', zone: 'door' },
+      ],
+      cabinets: [{ ...CONFIG.cabinets[0], cardReader: 'badge' }],
+    });
+    const bus = new EventBus({ gateway: 'gw', clock: new VirtualClock(0), logger: silentLogger() });
+    const live = new ConsoleLive(config, bus);
+    const read = { antenna: 1, rssi: null, reads: 1 };
+    bus.emit({ type: 'tag.arrived', zone: 'door', reader: 'badge', tag: '0415AB7B32', ...read });
+    bus.emit({ type: 'purchase.refused', cabinet: 'c1', reason: 'unknown card', card: '0415AB7B32' });
+    // A product's tag is no card: shown whole.
+    bus.emit({ type: 'tag.arrived', zone: 'fridge', reader: 'uhf', tag: 'E2801160600002', ...read });
+    const kept = JSON.stringify(live.since(0));
+    expect(kept).not.toContain('0415AB');
+    expect(live.since(0)).toMatchObject([
+      { type: 'tag.arrived', reader: 'badge', tag: '••••7B32' },
+      { type: 'purchase.refused', card: '••••7B32', reason: 'unknown card' },
+      { type: 'tag.arrived', reader: 'uhf', tag: 'E2801160600002' },
+    ]);
+    live.close();
+  });
+
   it('keeps the last events and the open alarms, bounded however long it runs', () => {
     const { bus, live } = setup();
     for (let index = 0; index < KEPT_EVENTS + 100; index++)

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 
 /**
  * Debian's Chromium, driven by playwright-core (no browser is downloaded at install time). Under
@@ -23,6 +25,18 @@ export function artefactDir(name: string): string {
   return dir;
 }
 
+/** Steps run after each test, last in first out. */
+export type Cleanup = Array<() => Promise<unknown> | unknown>;
+
+/** What a browser test's `describe` block is given by `describeInBrowser`. */
+export interface BrowserKit {
+  /** The block's Chromium, there from the first test on. */
+  browser: () => Browser;
+  cleanup: Cleanup;
+  /** A new page, closed after the test. */
+  page: (options?: BrowserContextOptions) => Promise<Page>;
+}
+
 /**
  * For a `describe` block: one Chromium for its tests, and a cleanup list emptied (last in, first
  * out) after each test. `browser()` is there from the first test on.
@@ -31,25 +45,64 @@ export function useBrowser(hooks: {
   beforeAll: (fn: () => Promise<void>) => void;
   afterAll: (fn: () => Promise<void>) => void;
   afterEach: (fn: () => Promise<void>) => void;
-}): { browser: () => Browser; cleanup: Array<() => Promise<unknown> | unknown> } {
-  let browser: Browser | undefined;
-  const cleanup: Array<() => Promise<unknown> | unknown> = [];
+}): BrowserKit {
+  let running: Browser | undefined;
+  const cleanup: Cleanup = [];
   hooks.beforeAll(async () => {
-    browser = await launchChromium();
+    running = await launchChromium();
   });
   hooks.afterAll(async () => {
-    await browser?.close();
+    await running?.close();
   });
   hooks.afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
-  return {
-    browser: () => {
-      if (!browser) throw new Error('the browser is not running');
-      return browser;
-    },
-    cleanup,
+  const browser = () => {
+    if (!running) throw new Error('the browser is not running');
+    return running;
   };
+  return {
+    browser,
+    cleanup,
+    page: async (options) => {
+      const page = await browser().newPage(options);
+      cleanup.push(() => page.close());
+      return page;
+    },
+  };
+}
+
+/**
+ * A `describe` block that runs in Chromium: skipped, saying why, where there is none (failing
+ * under CI=true instead). `file` is the test file's `import.meta.url`, named in the warning.
+ */
+export function describeInBrowser(file: string, name: string, body: (kit: BrowserKit) => void): void {
+  const skip = !CHROMIUM && !BROWSER_REQUIRED;
+  if (skip) {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    console.warn(`${relative(root, fileURLToPath(file))} skipped: ${BROWSER_MISSING}`);
+  }
+  describe.skipIf(skip)(name, () => body(useBrowser({ beforeAll, afterAll, afterEach })));
+}
+
+/** The page's uncaught errors and console errors, as they come. */
+export function pageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  return problems;
+}
+
+/** Accepts every dialog the page opens; their messages, in order. */
+export function acceptDialogs(page: Page): string[] {
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.accept();
+  });
+  return dialogs;
 }
 
 /** The console's address, from the gateway's `http: serving the console` log line. */

@@ -122,7 +122,13 @@ describe('<base>/metrics and /metrics (real Mosquitto, real HTTP)', () => {
       dropped: 0,
       deadLettered: 0,
     });
-    expect(second.broker).toEqual({ connected: true, connects: 1, disconnects: 0 });
+    expect(second.broker).toEqual({
+      connected: true,
+      connects: 1,
+      disconnects: 0,
+      url: broker.url,
+      moves: 0,
+    });
     expect(Object.keys(second.eventLoopLagMs).sort()).toEqual(['max', 'p50', 'p99']);
     expect(second.eventLoopUtilization).toBeGreaterThanOrEqual(0);
     expect(second.memory.rssBytes).toBeGreaterThan(second.memory.heapUsedBytes);
@@ -162,6 +168,8 @@ describe('<base>/metrics and /metrics (real Mosquitto, real HTTP)', () => {
     );
     expect(scraped.value('rfid_gateway_core_tracked_tags')).toBe(second.core.tracked);
     expect(scraped.value('rfid_gateway_broker_connects_total')).toBe(second.broker?.connects);
+    expect(scraped.samples('rfid_gateway_broker_info', ['url'])).toEqual({ [`url=${broker.url}`]: 1 });
+    expect(scraped.value('rfid_gateway_broker_moves_total')).toBe(0);
     expect(scraped.value('rfid_gateway_bus_journal_errors_total')).toBe(0);
   });
 });

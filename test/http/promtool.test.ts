@@ -73,6 +73,8 @@ describe.skipIf(PROMTOOL === undefined && !required)(
       for (const name of [
         'rfid_gateway_outbox_pending_events',
         'rfid_gateway_broker_connects_total',
+        'rfid_gateway_broker_info',
+        'rfid_gateway_broker_moves_total',
         'rfid_gateway_sessions_refused_total',
         'rfid_gateway_alarms_total',
         'rfid_gateway_decode_errors_total',

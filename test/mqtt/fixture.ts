@@ -81,7 +81,7 @@ export interface Gateway {
 
 /** The publishing side of a gateway: a SqliteOutbox in a fresh directory, the client and the publisher. */
 export function startGateway(
-  options: Partial<MqttOptions> & { url: string },
+  options: Partial<MqttOptions> & Pick<MqttOptions, 'url'>,
   extra: { logger?: Logger; outboxPath?: string } = {},
 ): Gateway {
   const logger = extra.logger ?? silentLogger();

@@ -1,5 +1,42 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { SignatureVerifier, signRequest } from '../../src/mqtt/request-signature.js';
+import { RequestRouter } from '../../src/mqtt/requests.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { CARD_ANA, COLA, COLA_REF, FridgeRig, sgtin, WATER_REF } from './fridge-rig.js';
+
+const CONSOLE_KEY = 'console-key-0123456789abcdef0123456789abcdef';
+
+/** The rig's requests through a router that knows the signing client `console-desk` (not required). */
+function signingRouter(rig: FridgeRig) {
+  const router = new RequestRouter({
+    registry: rig.requests,
+    clock: rig.clock,
+    logger: createLogger({ level: 'silent' }),
+    signatures: new SignatureVerifier({
+      gateway: 'fridge-test',
+      keys: new Map([['console-desk', Buffer.from(CONSOLE_KEY)]]),
+      required: false,
+      windowMs: 60_000,
+      clock: rig.clock,
+    }),
+  });
+  return async (command: string, body: Record<string, unknown>, signed: boolean) => {
+    const payload = signed
+      ? signRequest(
+          CONSOLE_KEY,
+          {
+            gateway: 'fridge-test',
+            command,
+            client: 'console-desk',
+            ts: new Date(rig.clock.now()).toISOString(),
+          },
+          body,
+        )
+      : body;
+    const response = await router.handle(command, new TextEncoder().encode(JSON.stringify(payload)));
+    return JSON.parse(response.payload) as Record<string, unknown>;
+  };
+}
 
 /**
  * A person decides a purchase that ended uncertain (`purchases/resolve`, the console's Review page):
@@ -117,4 +154,84 @@ describe('resolving an uncertain purchase', () => {
       error: expect.stringMatching(/did not end uncertain \(completed\)/),
     });
   });
+
+  it('books a signed decision to its verified client, whatever it claims; an unsigned one as claimed, unverified', async () => {
+    const { rig, session } = await uncertainSession();
+    const send = signingRouter(rig);
+    expect(await send('purchases/resolve', { session, charge: [], by: 'manager' }, true)).toMatchObject({
+      status: 'ok',
+    });
+    expect(rig.ofType('purchase.resolved')).toEqual([
+      expect.objectContaining({ session, resolvedBy: 'console-desk', byVerified: true }),
+    ]);
+    expect(await rig.request('sessions/get', { session })).toMatchObject({
+      data: { resolution: { resolvedBy: 'console-desk', byVerified: true } },
+    });
+
+    const other = await uncertainSession();
+    const unsigned = signingRouter(other.rig);
+    expect(
+      await unsigned('purchases/resolve', { session: other.session, charge: [], by: 'manager' }, false),
+    ).toMatchObject({ status: 'ok' });
+    expect(other.rig.ofType('purchase.resolved')).toEqual([
+      expect.objectContaining({ session: other.session, resolvedBy: 'manager', byVerified: false }),
+    ]);
+    expect(await other.rig.request('sessions/get', { session: other.session })).toMatchObject({
+      data: { resolution: { resolvedBy: 'manager', byVerified: false } },
+    });
+    expect(
+      await other.rig.request('purchases/resolve', { session: other.session, charge: [], by: '' }),
+    ).toMatchObject({
+      status: 'error',
+      error: 'by: Too small: expected string to have >=1 characters, got ""',
+    });
+  });
+
+  it('lists an uncertain session nobody decided however many sales came after it, until it is decided', async () => {
+    const { rig, session } = await uncertainSession();
+    // Every tag read well from now on: the sales after it are certain.
+    for (const tag of [...rig.inside.keys()]) rig.put(tag, 1);
+    await rig.rounds(60_000);
+    const SALES = 101;
+    for (let sale = 0; sale < SALES; sale++) {
+      await rig.card(CARD_ANA);
+      await rig.door('open');
+      await rig.rounds(500);
+      await rig.door('closed');
+      await rig.rounds(3000);
+    }
+    expect(rig.ofType('purchase.completed')).toHaveLength(SALES);
+    // The latest 100 no longer hold it...
+    const latest = (await rig.request('sessions/get', { limit: 100 })).data as Array<{ id: string }>;
+    expect(latest.map((entry) => entry.id)).not.toContain(session);
+    // ...the queue of undecided ones does, with what a person may charge.
+    const queue = await rig.request('sessions/get', { unresolved: true, limit: 10 });
+    expect(queue).toMatchObject({
+      status: 'ok',
+      data: {
+        total: 1,
+        more: false,
+        sessions: [{ id: session, outcome: { confidence: 'uncertain' }, candidates: expect.any(Array) }],
+      },
+    });
+    // Combined with the other filters, and paged.
+    expect(await rig.request('sessions/get', { unresolved: true, cabinet: 'fridge-2' })).toMatchObject({
+      data: { total: 0, sessions: [] },
+    });
+    expect(await rig.request('sessions/get', { unresolved: true, offset: 1 })).toMatchObject({
+      data: { total: 1, more: false, sessions: [] },
+    });
+    expect(await rig.request('sessions/get', { offset: SALES })).toMatchObject({
+      data: [{ id: session }],
+    });
+    expect(await rig.request('sessions/get', { unresolved: false })).toMatchObject({
+      status: 'error',
+      error: 'unresolved: Invalid input: expected true, got false',
+    });
+
+    expect(await rig.request('purchases/resolve', { session, charge: [] })).toMatchObject({ status: 'ok' });
+    expect(await rig.request('sessions/get', { unresolved: true })).toMatchObject({
+      data: { total: 0, more: false, sessions: [] },
+    });
+  }, 60_000);
 });

@@ -9,6 +9,7 @@ import { encodeId12Frame } from '../../src/protocols/em4100-ascii/index.js';
 import { encodeLine } from '../../src/protocols/lines/index.js';
 import { thingmagicDriver } from '../../src/protocols/thingmagic/index.js';
 import type { GatewayEvent } from '../../src/shared/events.js';
+import { UNSIGNED_CALLER } from '../../src/shared/request-caller.js';
 import { CARD_ANA, COLA, COLA_REF, CYCLE_MS, fridgeConfig, sgtin } from './fridge-rig.js';
 
 /**
@@ -101,7 +102,7 @@ async function replay(file: string): Promise<GatewayEvent[]> {
     logger: silentLogger(),
     prepare: async (controller) => {
       const catalogSet = controller.requests.get('catalog/set');
-      await catalogSet?.handler(catalogSet.schema.parse({ products: [COLA] }) as never);
+      await catalogSet?.handler(catalogSet.schema.parse({ products: [COLA] }) as never, UNSIGNED_CALLER);
       controller.bus.on('test', '*', (event) => void events.push(event));
     },
   });

@@ -24,8 +24,8 @@ export interface LocalRequests {
 }
 
 /**
- * Answers `<base>/request/<command>` for every command in the registry: the gateway's own, and
- * whatever other features registered when they were built. Checks signed commands (the client keys
+ * Answers `<base>/request/<command>` (and the requests to its groups, `mqtt.groups`) for every
+ * command in the registry: the gateway's own, and whatever other features registered when they were built. Checks signed commands (the client keys
  * are read at start: an unusable key file stops the start, naming the client and the file) and
  * writes every state-changing command to the audit trail.
  */
@@ -91,7 +91,14 @@ export const requestsFeature = defineFeature({
             'signed commands',
           );
         }
-        const router = new RequestRouter({ registry, clock, logger, signatures, audit });
+        const router = new RequestRouter({
+          registry,
+          clock,
+          logger,
+          signatures,
+          audit,
+          gateway: config.gatewayId,
+        });
         running = router;
         detach = mqtt.serve(router);
       },

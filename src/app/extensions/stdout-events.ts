@@ -3,7 +3,7 @@ import { cardReaderIds } from '../../config/zones.js';
 import { formatPrice } from '../../domain/catalog/money.js';
 import type { GatewayEvent } from '../../shared/events.js';
 import { defineFeature } from '../../shared/feature.js';
-import { REDACTED } from '../../shared/redaction.js';
+import { cardFields, REDACTED } from '../../shared/redaction.js';
 import { eventText } from '../event-text.js';
 import { JsonLinesSink } from '../stdout-sink.js';
 
@@ -48,8 +48,7 @@ export function redactor(config: GatewayConfig): (event: GatewayEvent) => Gatewa
       copy[field] = REDACTED;
     };
     if ('customer' in event) set('customer');
-    if ('card' in event && event.card !== undefined) set('card');
-    if ('reader' in event && 'tag' in event && cardReaders.has(event.reader)) set('tag');
+    for (const field of cardFields(event, cardReaders)) set(field);
     return (copy ?? event) as GatewayEvent;
   };
 }

@@ -92,7 +92,7 @@ describe('the alarm book', () => {
     const first = open();
     for (const seq of [1, 2, 3]) first.book.record(alarm(seq));
     clock.advanceTo(T0 + 60_000);
-    const result = first.book.acknowledge(['alarm-2', 'alarm-3'], 'console', 'door fixed');
+    const result = first.book.acknowledge(['alarm-2', 'alarm-3'], 'console', 'door fixed', true);
     expect(result.acknowledged.map((entry) => entry.id)).toEqual(['alarm-2', 'alarm-3']);
     expect(result.already).toEqual([]);
     first.store.close();
@@ -101,7 +101,12 @@ describe('the alarm book', () => {
     expect(book.open(10).map((entry) => entry.id)).toEqual(['alarm-1']);
     expect(book.get('alarm-2')).toMatchObject({
       state: 'acknowledged',
-      acknowledged: { at: new Date(T0 + 60_000).toISOString(), by: 'console', note: 'door fixed' },
+      acknowledged: {
+        at: new Date(T0 + 60_000).toISOString(),
+        by: 'console',
+        byVerified: true,
+        note: 'door fixed',
+      },
     });
     expect(book.counts()).toEqual({ open: 1, acknowledged: 2 });
     // Open first, then the acknowledged ones.
@@ -131,7 +136,10 @@ describe('the alarm book', () => {
     const result = book.acknowledge(['alarm-1', 'alarm-2'], 'bo', undefined);
     expect(result.acknowledged.map((entry) => entry.id)).toEqual(['alarm-2']);
     expect(result.already).toEqual([
-      expect.objectContaining({ id: 'alarm-1', acknowledged: { at: new Date(T0).toISOString(), by: 'ana' } }),
+      expect.objectContaining({
+        id: 'alarm-1',
+        acknowledged: { at: new Date(T0).toISOString(), by: 'ana', byVerified: false },
+      }),
     ]);
   });
 

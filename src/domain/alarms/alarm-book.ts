@@ -3,6 +3,9 @@ import type { Logger } from '../../observability/logger.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { EventOf } from '../../shared/extension.js';
 import type { Store } from '../../store/index.js';
+import type { AlarmEntry, AlarmState } from './alarm-entry.js';
+
+export type { AlarmEntry, AlarmState } from './alarm-entry.js';
 
 /** Component `alarms` of the store. A released step is never edited; a change is a new step. */
 export const ALARM_MIGRATIONS: readonly string[] = [
@@ -24,6 +27,11 @@ export const ALARM_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX alarm_book_by_state ON alarm_book (state, seq);
   `,
+  `
+  -- by_verified = 1 when a signature vouches for acknowledged_by (the signed request's client), 0
+  -- when it is the name an unsigned request claimed; NULL for rows acknowledged before this step.
+  ALTER TABLE alarm_book ADD COLUMN by_verified INTEGER;
+  `,
 ];
 
 export const DEFAULT_MAX_ALARMS = 10_000;
@@ -31,36 +39,8 @@ export const DEFAULT_ACKNOWLEDGED_RETENTION_DAYS = 30;
 export const ALARM_PURGE_INTERVAL_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-export type AlarmState = 'open' | 'acknowledged';
-
-/** An alarm as `alarms/get` and the console show it. */
-export interface AlarmEntry {
-  /** The `security.alarm` event's id. */
-  id: string;
-  seq: number;
-  ts: string;
-  kind: string;
-  cabinet?: string;
-  door?: string;
-  zone?: string;
-  tag?: string;
-  /** The product's name (or its SKU when the catalog has no name). */
-  product?: string;
-  session?: string;
-  detail?: string;
-  state: AlarmState;
-  acknowledged?: { at: string; by: string; note?: string };
-}
-
 /** What the book keeps of an alarm besides its kind and cabinet. */
-interface What {
-  door?: string;
-  zone?: string;
-  tag?: string;
-  product?: string;
-  session?: string;
-  detail?: string;
-}
+type What = Pick<AlarmEntry, 'door' | 'zone' | 'tag' | 'product' | 'session' | 'detail'>;
 
 interface Row {
   id: string;
@@ -72,6 +52,7 @@ interface Row {
   state: AlarmState;
   acknowledged_at: number | null;
   acknowledged_by: string | null;
+  by_verified: number | null;
   note: string | null;
 }
 
@@ -137,7 +118,8 @@ export class AlarmBook {
       VALUES (@id, @seq, @ts, @kind, @cabinet, @what, 'open')`);
     this.byId = db.prepare('SELECT * FROM alarm_book WHERE id = ?');
     this.markAcknowledged = db.prepare(`
-      UPDATE alarm_book SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, note = ?
+      UPDATE alarm_book SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?,
+        by_verified = ?, note = ?
       WHERE id = ? AND state = 'open'`);
     this.countOpen = db.prepare("SELECT count(*) AS n FROM alarm_book WHERE state = 'open'");
     this.countAll = db.prepare('SELECT count(*) AS n FROM alarm_book');
@@ -227,9 +209,14 @@ export class AlarmBook {
    * Acknowledges the named alarms, in the caller's transaction (with the events it emits). All or
    * nothing on an unknown id: it throws naming every one, and nothing changes. An alarm already
    * acknowledged is left as it was and reported in `already` (an MQTT redelivery, two people at
-   * once): the others are still acknowledged.
+   * once): the others are still acknowledged. `byVerified`: a signature vouches for `by`.
    */
-  acknowledge(ids: readonly string[], by: string, note: string | undefined): Acknowledgement {
+  acknowledge(
+    ids: readonly string[],
+    by: string,
+    note: string | undefined,
+    byVerified = false,
+  ): Acknowledgement {
     const wanted = [...new Set(ids)];
     const found = wanted.map((id) => [id, this.byId.get(id)] as const);
     const unknown = found.filter(([, row]) => row === undefined).map(([id]) => JSON.stringify(id));
@@ -241,13 +228,18 @@ export class AlarmBook {
     const result: Acknowledgement = { acknowledged: [], already: [] };
     this.store.transaction(() => {
       for (const [id, row] of found) {
-        if (row?.state === 'open' && this.markAcknowledged.run(at, by, note ?? null, id).changes === 1) {
+        const verified = byVerified ? 1 : 0;
+        if (
+          row?.state === 'open' &&
+          this.markAcknowledged.run(at, by, verified, note ?? null, id).changes === 1
+        ) {
           result.acknowledged.push(
             toEntry({
               ...row,
               state: 'acknowledged',
               acknowledged_at: at,
               acknowledged_by: by,
+              by_verified: verified,
               note: note ?? null,
             }),
           );
@@ -320,6 +312,7 @@ function toEntry(row: Row): AlarmEntry {
     entry.acknowledged = {
       at: new Date(row.acknowledged_at).toISOString(),
       by: row.acknowledged_by ?? '',
+      ...(row.by_verified === null ? {} : { byVerified: row.by_verified === 1 }),
       ...(row.note === null ? {} : { note: row.note }),
     };
   }

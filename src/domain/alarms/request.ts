@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Bus, CommandRegistry } from '../../shared/extension.js';
 import { namingReceivedValue } from '../../shared/issue-messages.js';
+import { attribute } from '../../shared/request-caller.js';
 import type { AlarmBook, AlarmEntry } from './alarm-book.js';
 
 export const DEFAULT_ALARMS_LIMIT = 100;
@@ -30,8 +31,11 @@ export const alarmsAckFields = {
     .min(1, 'name at least one alarm')
     .max(MAX_ACK_IDS, `at most ${MAX_ACK_IDS} alarms at once`),
   note: z.string(named).max(MAX_NOTE_LENGTH, named).optional(),
-  /** Who acknowledges, as `purchases/resolve`'s `by` (the console says `console`). */
-  by: z.string().min(1).max(64).optional(),
+  /**
+   * Who acknowledges, as `purchases/resolve`'s `by`: booked only for an unsigned request, marked
+   * unverified; a signed one is booked to its verified client (see `attribute`).
+   */
+  by: z.string(named).min(1, named).max(64, named).optional(),
 };
 
 export interface AlarmsAnswer {
@@ -45,7 +49,7 @@ export interface AckAnswer {
   /** Acknowledged by this request. */
   acknowledged: string[];
   /** Acknowledged before (left as they were), with by whom and when. */
-  already: Array<{ alarm: string; at: string; by: string }>;
+  already: Array<{ alarm: string; at: string; by: string; byVerified?: boolean }>;
 }
 
 /**
@@ -75,11 +79,11 @@ export function registerAlarmRequests(deps: {
   const unregisterAck = requests.register(
     'alarms/ack',
     alarmsAckFields,
-    ({ alarms, note, by }): AckAnswer => {
-      const acknowledgedBy = by ?? 'unnamed';
+    ({ alarms, note, by }, caller): AckAnswer => {
+      const who = attribute(caller, by);
       const text = note?.trim() === '' ? undefined : note?.trim();
       const outcome = bus.transaction(() => {
-        const result = book.acknowledge(alarms, acknowledgedBy, text);
+        const result = book.acknowledge(alarms, who.by, text, who.byVerified);
         for (const alarm of result.acknowledged) {
           bus.emit({
             type: 'alarm.acknowledged',
@@ -87,7 +91,8 @@ export function registerAlarmRequests(deps: {
             kind: alarm.kind,
             ...(alarm.cabinet === undefined ? {} : { cabinet: alarm.cabinet }),
             ...(alarm.door === undefined ? {} : { door: alarm.door }),
-            by: acknowledgedBy,
+            by: who.by,
+            byVerified: who.byVerified,
             ...(text === undefined ? {} : { note: text }),
           });
         }
@@ -99,6 +104,9 @@ export function registerAlarmRequests(deps: {
           alarm: alarm.id,
           at: alarm.acknowledged?.at ?? '',
           by: alarm.acknowledged?.by ?? '',
+          ...(alarm.acknowledged?.byVerified === undefined
+            ? {}
+            : { byVerified: alarm.acknowledged.byVerified }),
         })),
       };
     },

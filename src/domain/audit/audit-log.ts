@@ -31,6 +31,11 @@ export const AUDIT_MIGRATIONS: readonly string[] = [
   -- replays; a row is deleted once until (epoch ms) has passed.
   CREATE TABLE audit_signatures (signature TEXT PRIMARY KEY, until REAL NOT NULL) WITHOUT ROWID;
   `,
+  `
+  -- group_name = the group a request was addressed to (<baseTopic>/groups/<group>/request/...), NULL
+  -- for a request to this gateway alone (and for every row written before groups existed).
+  ALTER TABLE audit ADD COLUMN group_name TEXT;
+  `,
 ];
 
 export const UNSIGNED = 'unsigned';
@@ -49,6 +54,8 @@ export interface AuditInput {
   outcome: string;
   /** The decoded request: summarised here, never stored as it is. */
   payload: unknown;
+  /** The group it was addressed to; absent for a request to this gateway alone. */
+  group?: string;
 }
 
 /** A row of the audit as `audit/get` answers it. */
@@ -61,6 +68,8 @@ export interface AuditEntry {
   transaction: string | number | null;
   outcome: string;
   what: Summary | null;
+  /** Only for a request addressed to a group of gateways. */
+  group?: string;
 }
 
 export interface AuditQuery {
@@ -81,6 +90,7 @@ interface Row {
   transaction_id: string | number | null;
   outcome: string;
   what: string | null;
+  group_name: string | null;
 }
 
 export interface AuditLogOptions {
@@ -115,8 +125,8 @@ export class AuditLog {
     this.retentionMs = options.retentionDays * DAY_MS;
     const { db } = store;
     this.insert = db.prepare(`
-      INSERT INTO audit (at, command, client, verified, transaction_id, outcome, what)
-      VALUES (@at, @command, @client, @verified, @transaction_id, @outcome, @what)`);
+      INSERT INTO audit (at, command, client, verified, transaction_id, outcome, what, group_name)
+      VALUES (@at, @command, @client, @verified, @transaction_id, @outcome, @what, @group_name)`);
     this.purgeBefore = db.prepare('DELETE FROM audit WHERE at < ?');
     this.insertSignature = db.prepare(
       'INSERT INTO audit_signatures (signature, until) VALUES (?, ?) ON CONFLICT (signature) DO UPDATE SET until = max(until, excluded.until)',
@@ -147,6 +157,7 @@ export class AuditLog {
       transaction_id: input.transaction,
       outcome: redactOutcome(input.outcome, input.command, input.fields, input.payload),
       what: what === null ? null : JSON.stringify(what),
+      group_name: input.group ?? null,
     };
     try {
       this.store.transaction(() => this.insert.run(row));
@@ -234,5 +245,6 @@ function toEntry(row: Row): AuditEntry {
     transaction: row.transaction_id,
     outcome: row.outcome,
     what: row.what === null ? null : (JSON.parse(row.what) as Summary),
+    ...(row.group_name === null ? {} : { group: row.group_name }),
   };
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import { eventItem, type TaggedItem } from '../../shared/commerce.js';
 import type { Bus, CommandRegistry } from '../../shared/extension.js';
+import { namingReceivedValue } from '../../shared/issue-messages.js';
 import { uuidV5 } from '../../shared/uuid.js';
 import type { Store } from '../../store/index.js';
 import { Cabinet } from './cabinet.js';
@@ -26,6 +27,8 @@ import { TemperatureGuards } from './temperature-guards.js';
 /** Reads between two prunings of a cabinet's read history (bounded memory without a timer). */
 const PRUNE_EVERY_READS = 4096;
 const RECENT_SESSIONS_MAX = 200;
+/** A wrong value is named in the answer (`offset: Too small: expected number to be >=0, got -1`). */
+const named = { error: namingReceivedValue };
 
 /** Namespace of the name-based session ids (`<gateway> <cabinet> <start time> <n>`). */
 const SESSION_ID_NAMESPACE = 'c7b2a3f4-5d6e-4f70-8a91-b2c3d4e5f607';
@@ -332,8 +335,13 @@ export class PurchasesExtension implements PurchasesService {
         to: z.iso.datetime({ offset: true }).optional(),
         cabinet: z.string().min(1).max(64).optional(),
         customer: z.string().min(1).max(128).optional(),
+        // Paging: skip this many of the newest (with `limit`).
+        offset: z.number(named).int(named).min(0, named).max(1_000_000, named).optional(),
+        // Only uncertain ends nobody decided, however old: the Review page's queue; answered as
+        // `{ total, more, sessions }`.
+        unresolved: z.literal(true, named).optional(),
       },
-      ({ limit, session, from, to, cabinet: inCabinet, customer }) => {
+      ({ limit, session, from, to, cabinet: inCabinet, customer, offset, unresolved }) => {
         // An uncertain session carries what a person may charge for it, priced, and once someone
         // decided, the decision (`purchases/resolve`).
         const withResolution = (record: SessionRecord) => {
@@ -358,9 +366,13 @@ export class PurchasesExtension implements PurchasesService {
         const toMs = to === undefined ? undefined : Date.parse(to);
         if (fromMs !== undefined && toMs !== undefined && fromMs > toMs)
           throw new Error(`to: must not be before from (from ${from}, to ${to})`);
-        return this.sessions
-          .recent(limit ?? 20, { fromMs, toMs, cabinet: inCabinet, customer })
-          .map(withResolution);
+        const filter = { fromMs, toMs, cabinet: inCabinet, customer };
+        if (unresolved) {
+          const { total, sessions } = this.sessions.unresolved(limit ?? 20, filter, offset ?? 0);
+          const more = (offset ?? 0) + sessions.length < total;
+          return { total, more, sessions: sessions.map(withResolution) };
+        }
+        return this.sessions.recent(limit ?? 20, filter, offset ?? 0).map(withResolution);
       },
       { owner, sensitive: true },
     );

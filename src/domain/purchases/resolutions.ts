@@ -4,6 +4,8 @@ import type { Clock } from '../../shared/clock.js';
 import type { TaggedItem } from '../../shared/commerce.js';
 import type { EventBody } from '../../shared/events.js';
 import type { Bus, CommandRegistry } from '../../shared/extension.js';
+import { namingReceivedValue } from '../../shared/issue-messages.js';
+import { type Attribution, attribute } from '../../shared/request-caller.js';
 import type { Store } from '../../store/index.js';
 import { receiptFor } from './receipt.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
@@ -14,6 +16,8 @@ type Resolved = Extract<EventBody, { type: 'purchase.resolved' }>;
 export interface Resolution {
   at: number;
   resolvedBy: string;
+  /** Whether a signature vouches for `resolvedBy` (absent for decisions booked before it was kept). */
+  byVerified?: boolean;
   items: number;
   total: number;
   currency: string;
@@ -28,6 +32,9 @@ const MIGRATIONS = [
      total INTEGER NOT NULL,
      currency TEXT NOT NULL
    )`,
+  // 1 when a signature vouches for resolved_by (the signed request's client), 0 when it is the name
+  // an unsigned request claimed; NULL for decisions booked before this step.
+  'ALTER TABLE session_resolutions ADD COLUMN by_verified INTEGER',
 ];
 
 interface Row {
@@ -37,6 +44,7 @@ interface Row {
   charged: string;
   total: number;
   currency: string;
+  by_verified: number | null;
 }
 
 /** Decisions on uncertain sessions, one per session, written with their event. */
@@ -46,8 +54,9 @@ export class SessionResolutions {
 
   constructor(store: Store) {
     store.migrate('session_resolutions', MIGRATIONS);
-    this.insert = store.db.prepare<[string, number, string, string, number, string]>(
-      'INSERT INTO session_resolutions (session, at, resolved_by, charged, total, currency) VALUES (?, ?, ?, ?, ?, ?)',
+    this.insert = store.db.prepare<[string, number, string, number, string, number, string]>(
+      `INSERT INTO session_resolutions (session, at, resolved_by, by_verified, charged, total, currency)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.byId = store.db.prepare<[string], Row>('SELECT * FROM session_resolutions WHERE session = ?');
   }
@@ -59,6 +68,7 @@ export class SessionResolutions {
     return {
       at: row.at,
       resolvedBy: row.resolved_by,
+      ...(row.by_verified === null ? {} : { byVerified: row.by_verified === 1 }),
       items: tags.length,
       total: row.total,
       currency: row.currency,
@@ -69,15 +79,17 @@ export class SessionResolutions {
   add(
     session: string,
     at: number,
-    resolvedBy: string,
+    who: Attribution,
     tags: readonly string[],
     total: number,
     currency: string,
   ): void {
-    this.insert.run(session, at, resolvedBy, JSON.stringify(tags), total, currency);
+    this.insert.run(session, at, who.by, who.byVerified ? 1 : 0, JSON.stringify(tags), total, currency);
   }
 }
 
+/** A wrong value is named in the answer, as in the other requests. */
+const named = { error: namingReceivedValue };
 const tag = z.string().regex(/^[0-9A-F]{2,124}$/, 'must be a tag as upper-case hex');
 
 /**
@@ -102,9 +114,10 @@ export function registerResolveRequest(deps: {
     {
       session: z.string().min(1).max(128),
       charge: z.array(tag).max(500),
-      by: z.string().min(1).max(64).optional(),
+      /** Booked only for an unsigned request, marked unverified (see `attribute`). */
+      by: z.string(named).min(1, named).max(64, named).optional(),
     },
-    ({ session: id, charge, by }) => {
+    ({ session: id, charge, by }, caller) => {
       const session = deps.sessions.get(id);
       if (!session) throw new Error(`unknown session "${id}"`);
       const outcome = session.outcome as Partial<Extract<EventBody, { type: 'purchase.cancelled' }>> | null;
@@ -127,18 +140,19 @@ export function registerResolveRequest(deps: {
       if (!currency) throw new Error(`cabinet "${session.cabinet}" is not in the config`);
       const receipt = receiptFor(wanted, [], deps.itemFor, currency);
       if (!receipt.ok) throw new Error(`cannot charge: ${receipt.reason}`);
-      const resolvedBy = by ?? 'unnamed';
+      const who = attribute(caller, by);
       const event: Resolved = {
         type: 'purchase.resolved',
         ...{ session: id, cabinet: session.cabinet, customer: session.customer },
-        ...{ items: receipt.items, total: receipt.total, currency, resolvedBy },
+        ...{ items: receipt.items, total: receipt.total, currency },
+        ...{ resolvedBy: who.by, byVerified: who.byVerified },
       };
       const at = deps.clock.now();
       deps.bus.transaction(() => {
-        deps.resolutions.add(id, at, resolvedBy, wanted, receipt.total, currency);
+        deps.resolutions.add(id, at, who, wanted, receipt.total, currency);
         deps.bus.emit(event);
       });
-      return answer(id, { at, resolvedBy, items: wanted.length, total: receipt.total, currency });
+      return answer(id, { at, resolvedBy: who.by, items: wanted.length, total: receipt.total, currency });
     },
     { owner: deps.owner, changesState: true },
   );

@@ -57,7 +57,24 @@ const MIGRATIONS = [
    );
    CREATE INDEX sessions_active ON sessions (cabinet, state);
    CREATE INDEX sessions_recent ON sessions (started_at)`,
+  // The uncertain ends only (a few among many sales): the Review page's list stays quick however
+  // long the history is. Its WHERE is UNCERTAIN below, word for word, or SQLite will not use it.
+  `CREATE INDEX sessions_uncertain ON sessions (started_at)
+     WHERE json_extract(outcome, '$.confidence') = 'uncertain'`,
 ];
+
+/** The outcome column holds the final event as JSON: an uncertain end says `confidence: "uncertain"`. */
+const UNCERTAIN = `json_extract(outcome, '$.confidence') = 'uncertain'`;
+
+const FILTER = `(@fromMs IS NULL OR started_at >= @fromMs) AND (@toMs IS NULL OR started_at < @toMs)
+  AND (@cabinet IS NULL OR cabinet = @cabinet) AND (@customer IS NULL OR customer = @customer)`;
+
+/**
+ * Uncertain ends nobody has decided (`purchases/resolve` books a decision in session_resolutions,
+ * resolutions.ts); only a cancelled purchase can be decided, so only those.
+ */
+const UNRESOLVED = `${UNCERTAIN} AND json_extract(outcome, '$.type') = 'purchase.cancelled'
+  AND NOT EXISTS (SELECT 1 FROM session_resolutions AS decided WHERE decided.session = sessions.id)`;
 
 export interface SessionFilter {
   fromMs?: number | undefined;
@@ -66,12 +83,16 @@ export interface SessionFilter {
   customer?: string | undefined;
 }
 
-interface RecentQuery {
-  limit: number;
+interface FilterQuery {
   fromMs: number | null;
   toMs: number | null;
   cabinet: string | null;
   customer: string | null;
+}
+
+interface RecentQuery extends FilterQuery {
+  limit: number;
+  offset: number;
 }
 
 const COLUMNS =
@@ -85,12 +106,17 @@ export class SessionStore {
   >;
   private readonly activeRows: Statement<[], Row>;
   private readonly recentRows: Statement<[RecentQuery], Row>;
+  private readonly db: Store['db'];
+  private unresolvedQueries:
+    | { rows: Statement<[RecentQuery], Row>; count: Statement<[FilterQuery], { n: number }> }
+    | undefined;
   private readonly byId: Statement<[string], Row>;
   private readonly anonymiseRows: Statement<[{ replacement: string; reference: string }]>;
 
   constructor(store: Store) {
     store.migrate('sessions', MIGRATIONS);
     const db = store.db;
+    this.db = db;
     this.insertRow = db.prepare(
       'INSERT INTO sessions (id, cabinet, customer, via, state, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
@@ -101,10 +127,7 @@ export class SessionStore {
       `SELECT ${COLUMNS} FROM sessions WHERE state IN ('authorised', 'open', 'settling') ORDER BY started_at`,
     );
     this.recentRows = db.prepare(
-      `SELECT ${COLUMNS} FROM sessions
-       WHERE (@fromMs IS NULL OR started_at >= @fromMs) AND (@toMs IS NULL OR started_at < @toMs)
-         AND (@cabinet IS NULL OR cabinet = @cabinet) AND (@customer IS NULL OR customer = @customer)
-       ORDER BY started_at DESC LIMIT @limit`,
+      `SELECT ${COLUMNS} FROM sessions WHERE ${FILTER} ORDER BY started_at DESC LIMIT @limit OFFSET @offset`,
     );
     this.byId = db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`);
     // The outcome is the purchase event as JSON, and it names the customer too.
@@ -153,22 +176,52 @@ export class SessionStore {
   }
 
   /** The latest sessions first; with a filter, those started in [fromMs, toMs) of a cabinet or customer. */
-  recent(limit: number, filter: SessionFilter = {}): SessionRecord[] {
-    return this.recentRows
-      .all({
-        limit,
-        fromMs: filter.fromMs ?? null,
-        toMs: filter.toMs ?? null,
-        cabinet: filter.cabinet ?? null,
-        customer: filter.customer ?? null,
-      })
-      .map(fromRow);
+  recent(limit: number, filter: SessionFilter = {}, offset = 0): SessionRecord[] {
+    return this.recentRows.all({ limit, offset, ...filterQuery(filter) }).map(fromRow);
+  }
+
+  /**
+   * Sessions that ended uncertain and that nobody has decided, the latest first, however many sales
+   * came after them (the Review page's list); `total` counts them all (with the filter).
+   */
+  unresolved(
+    limit: number,
+    filter: SessionFilter = {},
+    offset = 0,
+  ): { total: number; sessions: SessionRecord[] } {
+    const queries = this.unresolvedStatements();
+    const where = filterQuery(filter);
+    return {
+      total: queries.count.get(where)?.n ?? 0,
+      sessions: queries.rows.all({ limit, offset, ...where }).map(fromRow),
+    };
   }
 
   get(id: string): SessionRecord | undefined {
     const row = this.byId.get(id);
     return row ? fromRow(row) : undefined;
   }
+
+  /** Prepared at first use: session_resolutions is resolutions.ts's table, migrated after this one. */
+  private unresolvedStatements() {
+    this.unresolvedQueries ??= {
+      rows: this.db.prepare(
+        `SELECT ${COLUMNS} FROM sessions WHERE ${UNRESOLVED} AND ${FILTER}
+         ORDER BY started_at DESC LIMIT @limit OFFSET @offset`,
+      ),
+      count: this.db.prepare(`SELECT count(*) AS n FROM sessions WHERE ${UNRESOLVED} AND ${FILTER}`),
+    };
+    return this.unresolvedQueries;
+  }
+}
+
+function filterQuery(filter: SessionFilter): FilterQuery {
+  return {
+    fromMs: filter.fromMs ?? null,
+    toMs: filter.toMs ?? null,
+    cabinet: filter.cabinet ?? null,
+    customer: filter.customer ?? null,
+  };
 }
 
 function fromRow(row: Row): SessionRecord {

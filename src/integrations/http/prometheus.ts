@@ -283,6 +283,23 @@ export class GatewayMetrics {
       [],
       one((s) => s.reconnectAttempts),
     );
+    this.mirrors.add(
+      'gauge',
+      'rfid_gateway_broker_info',
+      'Always 1; the broker node connected to (or being tried) as a label, without credentials',
+      ['url'],
+      () => {
+        const value = stats();
+        return value ? [[{ url: value.url }, 1]] : [];
+      },
+    );
+    this.mirrors.add(
+      'counter',
+      'rfid_gateway_broker_moves_total',
+      'Connections made to another broker node (of mqtt.url) than the previous connection',
+      [],
+      one((s) => s.moves),
+    );
   }
 
   private loopMetrics(): void {

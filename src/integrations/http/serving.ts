@@ -104,7 +104,7 @@ function consoleParts(
     );
   }
   return {
-    access: new ConsoleAccess(settings.host, settings.console),
+    access: new ConsoleAccess(settings.host, settings.console, context.clock),
     sign,
     assets: loadAssets(),
     live,

@@ -79,7 +79,16 @@ export class FakeClient implements GatewayMqttClient {
     this.drop();
   }
   stats() {
-    return { connected: this.connected, connects: 0, disconnects: 0, reconnectAttempts: 0, lastError: null };
+    return {
+      connected: this.connected,
+      connects: 0,
+      disconnects: 0,
+      reconnectAttempts: 0,
+      lastError: null,
+      url: this.url,
+      node: 0,
+      moves: 0,
+    };
   }
   async close(): Promise<void> {}
 

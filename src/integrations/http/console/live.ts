@@ -1,7 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../../../config/schema.js';
+import { cardReaderIds } from '../../../config/zones.js';
 import type { GatewayEvent } from '../../../shared/events.js';
 import type { Bus } from '../../../shared/extension.js';
+import { cardFields } from '../../../shared/redaction.js';
 
 /** Events kept for a page that reconnects (`Last-Event-ID`) or opens: the last few minutes of a busy store. */
 export const KEPT_EVENTS = 500;
@@ -12,6 +14,20 @@ export const KEPT_EVENTS = 500;
 const KEPT_ALARMS = 50;
 /** A comment line this often keeps proxies and the browser from closing an idle stream. */
 const KEEP_ALIVE_MS = 25_000;
+/** Pages open at once (a few phones and the Pi's screen); one more is answered 503. */
+export const MAX_STREAMS = 32;
+/**
+ * How far a page may fall behind beyond what it was sent on connecting, waiting in the gateway's
+ * buffers: a phone that locked with the page open stops reading, and would otherwise have the
+ * gateway keep every event for it. Past this its stream is cut; the browser reconnects when it
+ * wakes, with the last id it saw, and catches up from the kept events.
+ */
+export const MAX_BEHIND_BYTES = 256 * 1024;
+
+/** A card id on a shared screen: its last 4 hex digits only. */
+export function maskCard(card: string): string {
+  return `••••${card.slice(-4)}`;
+}
 
 export interface CabinetNow {
   id: string;
@@ -60,7 +76,9 @@ export class ConsoleLive {
   private readonly events: GatewayEvent[] = [];
   private readonly cabinets = new Map<string, CabinetNow>();
   private readonly alarms: AlarmNow[] = [];
-  private readonly streams = new Set<ServerResponse>();
+  /** Each open stream with how many bytes it may have waiting before it is cut. */
+  private readonly streams = new Map<ServerResponse, number>();
+  private readonly cardReaders: ReadonlySet<string>;
   private keepAlive: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
 
@@ -75,6 +93,7 @@ export class ConsoleLive {
     /** A consenting customer's display name (never kept here: consent may be withdrawn mid-session). */
     private readonly nameOf?: (customer: string) => string | undefined,
   ) {
+    this.cardReaders = cardReaderIds(config);
     for (const cabinet of config.cabinets) {
       this.cabinets.set(cabinet.id, {
         id: cabinet.id,
@@ -108,32 +127,72 @@ export class ConsoleLive {
     return this.events.filter((event) => event.seq > seq);
   }
 
-  /** A page's event stream: what it missed since `lastSeq`, then every event as it comes. */
+  /** The event streams open now. */
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** What a stream's answer starts with, for HEAD: no stream is opened. */
+  head(response: ServerResponse): void {
+    response.writeHead(200, STREAM_HEADERS);
+    response.end();
+  }
+
+  /**
+   * A page's event stream: what it missed since `lastSeq`, then every event as it comes; 503 when
+   * `MAX_STREAMS` are open already.
+   */
   stream(response: ServerResponse, lastSeq: number | undefined): void {
-    response.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
+    if (this.streams.size >= MAX_STREAMS) {
+      const text = `${JSON.stringify({ error: `${MAX_STREAMS} console pages are open already: close one` })}\n`;
+      response.writeHead(503, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': String(Buffer.byteLength(text)),
+        'Cache-Control': 'no-store',
+      });
+      response.end(text);
+      return;
+    }
+    response.writeHead(200, STREAM_HEADERS);
     // A first line at once, so that the page knows it is connected even in a quiet store.
     response.write(`retry: 2000\n: connected\n\n`);
     if (lastSeq !== undefined) for (const event of this.since(lastSeq)) send(response, event);
-    this.streams.add(response);
-    response.on('close', () => {
-      this.streams.delete(response);
-      if (this.streams.size === 0) this.stopKeepAlive();
-    });
+    this.streams.set(response, response.writableLength + MAX_BEHIND_BYTES);
+    response.on('close', () => this.drop(response));
     this.keepAlive ??= setInterval(() => {
-      for (const stream of this.streams) stream.write(': keep-alive\n\n');
+      for (const stream of this.streams.keys()) this.write(stream, ': keep-alive\n\n');
     }, KEEP_ALIVE_MS);
   }
 
   close(): void {
     this.unsubscribe();
-    for (const stream of this.streams) stream.end();
+    for (const stream of this.streams.keys()) stream.end();
     this.streams.clear();
     this.stopKeepAlive();
+  }
+
+  /** Writes to an open stream, and cuts it when its reader has fallen too far behind. */
+  private write(stream: ServerResponse, text: string): void {
+    stream.write(text);
+    const limit = this.streams.get(stream);
+    if (limit !== undefined && stream.writableLength > limit) {
+      this.drop(stream);
+      stream.destroy();
+    }
+  }
+
+  private drop(stream: ServerResponse): void {
+    this.streams.delete(stream);
+    if (this.streams.size === 0) this.stopKeepAlive();
+  }
+
+  /** The event as a shared screen may show it: card ids (and a card reader's tags) masked. */
+  private shown(event: GatewayEvent): GatewayEvent {
+    const fields = cardFields(event, this.cardReaders);
+    if (fields.length === 0) return event;
+    const copy: Record<string, unknown> = { ...event };
+    for (const field of fields) copy[field] = maskCard(String(copy[field]));
+    return copy as GatewayEvent;
   }
 
   private stopKeepAlive(): void {
@@ -141,11 +200,13 @@ export class ConsoleLive {
     this.keepAlive = undefined;
   }
 
-  private onEvent(event: GatewayEvent): void {
+  private onEvent(original: GatewayEvent): void {
+    const event = this.shown(original);
     this.events.push(event);
     if (this.events.length > KEPT_EVENTS) this.events.splice(0, this.events.length - KEPT_EVENTS);
     this.project(event);
-    for (const stream of this.streams) send(stream, event);
+    const text = frame(event);
+    for (const stream of [...this.streams.keys()]) this.write(stream, text);
   }
 
   private project(event: GatewayEvent): void {
@@ -233,6 +294,17 @@ function alarmNow(entry: AlarmNow & { id: string }): AlarmNow {
   return alarm;
 }
 
+const STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-store',
+  Connection: 'keep-alive',
+  'X-Accel-Buffering': 'no',
+} as const;
+
+function frame(event: GatewayEvent): string {
+  return `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
 function send(stream: ServerResponse, event: GatewayEvent): void {
-  stream.write(`id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
+  stream.write(frame(event));
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { type ConsoleAccess, SESSION_COOKIE } from './access.js';
+import { type ConsoleAccess, SESSION_COOKIE, SESSION_SECONDS } from './access.js';
 import { type Asset, CHUNK_DIR } from './assets.js';
 import type { ConsoleLive } from './live.js';
 import type { ConsoleSigner } from './signer.js';
@@ -52,6 +52,12 @@ export async function answerConsole(
   const url = new URL(request.url ?? '/', 'http://console');
   const path = url.pathname;
   const asset = ASSET_PATHS[path];
+  if (asset === undefined && !path.startsWith(CHUNK_PREFIX) && !path.startsWith('/api/')) return false;
+  const rebound = parts.access.hostRefusal(request);
+  if (rebound !== undefined) {
+    json(response, 403, { error: rebound });
+    return true;
+  }
   if (asset !== undefined) {
     if (!isRead(request, response)) return true;
     serveAsset(request, response, parts.assets.get(asset));
@@ -64,7 +70,6 @@ export async function answerConsole(
     else json(response, 404, { error: `no such console file: ${path}` });
     return true;
   }
-  if (!path.startsWith('/api/')) return false;
   const forged = crossSite(request);
   if (forged !== undefined) {
     json(response, 403, { error: forged });
@@ -72,6 +77,10 @@ export async function answerConsole(
   }
   if (path === '/api/login') {
     await login(parts, request, response);
+    return true;
+  }
+  if (path === '/api/logout') {
+    logout(parts, request, response);
     return true;
   }
   const verdict = parts.access.verdict(request);
@@ -91,13 +100,16 @@ export async function answerConsole(
   if (!isRead(request, response)) return true;
   switch (path) {
     case '/api/now':
-      json(response, 200, { ...parts.now(), ...parts.live.now() });
+      // A console behind a token offers its sign-out; an open one has nobody to sign out.
+      json(response, 200, { ...parts.now(), ...parts.live.now(), tokenRequired: !parts.access.open });
       return true;
     case '/api/events': {
       const header = request.headers['last-event-id'];
       const given = typeof header === 'string' ? header : (url.searchParams.get('since') ?? undefined);
       const since = given !== undefined && /^\d{1,15}$/.test(given) ? Number(given) : undefined;
-      parts.live.stream(response, since);
+      // HEAD asks what GET would answer: the headers, not a stream left open with nothing to send.
+      if (request.method === 'HEAD') parts.live.head(response);
+      else parts.live.stream(response, since);
       return true;
     }
     default:
@@ -136,7 +148,21 @@ async function forward(
     return;
   }
   const payload = Buffer.from(body === '' ? '{}' : body, 'utf8');
-  const answer = await parts.requests.handle(command, parts.sign ? parts.sign(command, payload) : payload);
+  let signed: Uint8Array;
+  try {
+    signed = parts.sign ? parts.sign(command, payload) : payload;
+  } catch (error) {
+    json(response, 500, { error: `the console could not sign the request: ${(error as Error).message}` });
+    return;
+  }
+  let answer: { payload: string };
+  try {
+    answer = await parts.requests.handle(command, signed);
+  } catch (error) {
+    // The router is not running (starting or stopping) or failed: an answer, not a reset connection.
+    json(response, 503, { error: `the request was not run: ${(error as Error).message}` });
+    return;
+  }
   const text = `${answer.payload}\n`;
   response.writeHead(200, {
     'Content-Type': 'application/json; charset=utf-8',
@@ -154,6 +180,10 @@ async function forward(
  */
 function crossSite(request: IncomingMessage): string | undefined {
   const origin = request.headers.origin;
+  const reads = request.method === 'GET' || request.method === 'HEAD';
+  // A sandboxed frame or a page opened from a file says `null`: it is not the console's page.
+  if (origin === 'null' && !reads)
+    return 'requests from origin null are refused: the console answers its own pages only';
   if (origin !== undefined && origin !== 'null' && request.headers.host !== undefined) {
     let host: string;
     try {
@@ -220,7 +250,24 @@ async function login(parts: ConsoleParts, request: IncomingMessage, response: Se
     return;
   }
   response.writeHead(204, {
-    'Set-Cookie': `${SESSION_COOKIE}=${encodeURIComponent(parsed.data.token)}; Path=/; HttpOnly; SameSite=Strict`,
+    'Set-Cookie': `${SESSION_COOKIE}=${parts.access.newSession()}; Path=/; Max-Age=${SESSION_SECONDS}; HttpOnly; SameSite=Strict`,
+    'Cache-Control': 'no-store',
+  });
+  response.end();
+}
+
+/** Ends the request's session (its cookie is refused from now on, wherever a copy of it is) and clears it. */
+function logout(parts: ConsoleParts, request: IncomingMessage, response: ServerResponse): void {
+  if (request.method !== 'POST') {
+    response.writeHead(405, { Allow: 'POST', 'Content-Type': 'text/plain; charset=utf-8' });
+    response.end('use POST\n');
+    return;
+  }
+  parts.access.revoke(request);
+  // The body (if any) is not needed: drained, so that the connection can serve the next request.
+  request.resume();
+  response.writeHead(204, {
+    'Set-Cookie': `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`,
     'Cache-Control': 'no-store',
   });
   response.end();

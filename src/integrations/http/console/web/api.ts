@@ -1,3 +1,9 @@
+// A type import, erased in the bundle: alarm-entry.ts has no imports, so no server code comes in.
+import type { AlarmEntry } from '../../../../domain/alarms/alarm-entry.js';
+
+/** An alarm as `alarms/get` answers it. */
+export type { AlarmEntry };
+
 /** What the gateway's console API answers (src/integrations/http/console/routes.ts). */
 export interface NowState {
   gateway: string;
@@ -26,19 +32,14 @@ export interface NowState {
     last?: { type: string; ts: string; total?: number; currency?: string; items: number; reason?: string };
   }>;
   /** The newest open alarms (the Alarms page has them all). */
-  alarms: Array<{
-    id?: string;
-    seq: number;
-    ts: string;
-    kind: string;
-    cabinet?: string;
-    door?: string;
-    product?: string;
-    detail?: string;
-  }>;
+  alarms: Array<
+    Pick<AlarmEntry, 'seq' | 'ts' | 'kind' | 'cabinet' | 'door' | 'product' | 'detail'> & { id?: string }
+  >;
   /** How many alarms are open (absent from a gateway older than the alarm book). */
   openAlarms?: number;
   lastSeq: number;
+  /** The console asks for a token (not loopback): the page offers to sign out. */
+  tokenRequired?: boolean;
 }
 
 export interface GatewayEvent {
@@ -60,6 +61,16 @@ export async function fetchNow(): Promise<Fetched<NowState>> {
   return { ok: true, value: (await response.json()) as NowState };
 }
 
+/** Ends this browser's session (the cookie, and any copy of it); the sign-in page follows. */
+export async function logout(): Promise<void> {
+  await fetch('/api/logout', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+  }).catch(() => undefined);
+}
+
 export async function login(token: string): Promise<boolean> {
   const response = await fetch('/api/login', {
     method: 'POST',
@@ -73,15 +84,20 @@ export async function login(token: string): Promise<boolean> {
 /**
  * The gateway's live events, one stream for the whole page. The browser reconnects by itself (and
  * sends the last id it saw, so the gateway sends what was missed); `onOpen` runs at each (re)connection.
+ * An answer other than a stream (a 401 once the token is revoked) closes it for good: `onClosed`.
  */
 export function openEvents(handlers: {
   onEvent: (event: GatewayEvent) => void;
   onOpen: () => void;
   onDown: () => void;
+  onClosed: () => void;
 }): () => void {
   const source = new EventSource('/api/events');
   source.onopen = handlers.onOpen;
-  source.onerror = handlers.onDown;
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED) handlers.onClosed();
+    else handlers.onDown();
+  };
   source.onmessage = (message: MessageEvent<string>) => {
     try {
       handlers.onEvent(JSON.parse(message.data) as GatewayEvent);
@@ -102,15 +118,30 @@ export type Answer<T> =
       details?: Record<string, unknown>;
     };
 
-/** Runs a gateway request through its request router, as MQTT would carry it. */
+/**
+ * Runs a gateway request through its request router, as MQTT would carry it. Never rejects: a gateway
+ * that cannot be reached (restarting, the network down) is an error answer the page shows like any other.
+ */
 export async function request<T>(command: string, body: Record<string, unknown> = {}): Promise<Answer<T>> {
-  const response = await fetch(`/api/request/${command}`, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const answer = (await response.json().catch(() => ({}))) as Partial<Answer<T>> & { error?: string };
+  let response: Response;
+  let answer: Partial<Answer<T>> & { error?: string };
+  try {
+    response = await fetch(`/api/request/${command}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    return { status: 'error', error: `the gateway cannot be reached: ${messageOf(error)}` };
+  }
+  try {
+    answer = (await response.json()) as Partial<Answer<T>> & { error?: string };
+  } catch (error) {
+    // A proxy's error page, or the connection cut in the middle of the answer.
+    if (response.ok) return { status: 'error', error: `the gateway cannot be reached: ${messageOf(error)}` };
+    answer = {};
+  }
   if (answer.status === 'ok') return answer as Answer<T>;
   const { status: _status, error, transaction: _transaction, ...details } = answer as Record<string, unknown>;
   return {
@@ -118,6 +149,10 @@ export async function request<T>(command: string, body: Record<string, unknown> 
     error: typeof error === 'string' ? error : `${response.status} ${response.statusText}`,
     ...(Object.keys(details).length > 0 ? { details } : {}),
   };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export interface SessionRecord {
@@ -153,23 +188,6 @@ export interface ZoneStock {
   products: Array<{ sku?: string; gtin?: string; name?: string; count: number }>;
   tags: Array<{ tag: string; sku?: string; gtin?: string; since: string; lastSeen: string }>;
   truncated?: true;
-}
-
-/** An alarm as `alarms/get` answers it (src/domain/alarms/alarm-book.ts AlarmEntry). */
-export interface AlarmEntry {
-  id: string;
-  seq: number;
-  ts: string;
-  kind: string;
-  cabinet?: string;
-  door?: string;
-  zone?: string;
-  tag?: string;
-  product?: string;
-  session?: string;
-  detail?: string;
-  state: 'open' | 'acknowledged';
-  acknowledged?: { at: string; by: string; note?: string };
 }
 
 export interface AlarmsAnswer {

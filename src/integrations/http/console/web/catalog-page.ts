@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { request } from './api.js';
 import { formatMoney } from './format.js';
 import { html } from './html.js';
@@ -32,11 +32,19 @@ interface ImportCounts {
   unchanged: number;
 }
 
+/** `check`: the file is sent with `dryRun`, so the gateway checks all of it and writes nothing. */
 type ImportState =
   | { kind: 'idle' }
-  | { kind: 'sending'; file: string }
-  | { kind: 'done'; file: string; counts: ImportCounts }
-  | { kind: 'refused'; file: string; error: string; problems: ImportProblem[]; count: number };
+  | { kind: 'sending'; file: string; check: boolean }
+  | { kind: 'done'; file: string; counts: ImportCounts; check: boolean }
+  | {
+      kind: 'refused';
+      file: string;
+      error: string;
+      problems: ImportProblem[];
+      count: number;
+      check: boolean;
+    };
 
 /** What `catalog/get` gives in one page (its largest), and what the table shows at once. */
 const FETCH_PAGE = 1000;
@@ -46,6 +54,8 @@ const MAX_CSV_BYTES = 2 * 1024 * 1024;
 
 interface Props {
   language: Language;
+  /** Moves when the event stream reconnects: the catalog is fetched again. */
+  version: number;
 }
 
 /** Every product, page by page: a store's catalog is hundreds to a few thousand lines. */
@@ -68,32 +78,38 @@ async function fetchCatalog(): Promise<
 /**
  * The product catalog: a searchable, paged table, and the import of a CSV file (the format of
  * `rfid-gateway catalog import`), read here as text and sent as `catalog/import` through the
- * gateway's request router. A refused file lists every bad line with its field and value.
+ * gateway's request router. A refused file lists every bad line with its field and value. "Check"
+ * sends it with `dryRun`: the same answer (the bad lines, or what would be added and updated), nothing
+ * written.
  */
-export function CatalogPage({ language }: Props) {
+export function CatalogPage({ language, version }: Props) {
   const t = (key: TextKey) => translate(language, key);
   const [products, setProducts] = useState<CatalogProduct[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
-  const [version, setVersion] = useState(0);
+  const [imported, setImported] = useState(0);
   const [search, setSearch] = useState('');
   const [page, setPage] = useState(0);
   const [state, setState] = useState<ImportState>({ kind: 'idle' });
+  const asked = useRef(0);
   useEffect(() => {
+    const mine = ++asked.current;
     void fetchCatalog().then((result) => {
+      if (mine !== asked.current) return; // a later fetch was asked meanwhile: its answer is newer
       if (result.ok) {
         setProducts(result.products);
         setError(undefined);
       } else setError(result.error);
     });
-  }, [version]);
+  }, [version, imported]);
 
-  const upload = async (event: Event) => {
+  const upload = async (event: SubmitEvent) => {
     event.preventDefault();
+    const check = (event.submitter as HTMLElement | null)?.dataset.action === 'check';
     const input = (event.target as HTMLFormElement).querySelector<HTMLInputElement>('input[type="file"]');
     const file = input?.files?.[0];
     if (!file) return;
     if (file.size > MAX_CSV_BYTES) {
-      setState({ kind: 'refused', file: file.name, error: t('csvTooLarge'), problems: [], count: 0 });
+      setState({ kind: 'refused', file: file.name, error: t('csvTooLarge'), problems: [], count: 0, check });
       return;
     }
     let csv: string;
@@ -101,20 +117,20 @@ export function CatalogPage({ language }: Props) {
       // Strictly UTF-8, as the command line reads it: a Latin-1 export would import as mojibake.
       csv = new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer());
     } catch {
-      setState({ kind: 'refused', file: file.name, error: t('csvNotUtf8'), problems: [], count: 0 });
+      setState({ kind: 'refused', file: file.name, error: t('csvNotUtf8'), problems: [], count: 0, check });
       return;
     }
-    setState({ kind: 'sending', file: file.name });
-    const answer = await request<ImportCounts>('catalog/import', { csv });
+    setState({ kind: 'sending', file: file.name, check });
+    const answer = await request<ImportCounts>('catalog/import', { csv, ...(check ? { dryRun: true } : {}) });
     if (answer.status === 'ok') {
-      setState({ kind: 'done', file: file.name, counts: answer.data });
-      setVersion((count) => count + 1);
+      setState({ kind: 'done', file: file.name, counts: answer.data, check });
+      if (!check) setImported((count) => count + 1);
     } else {
       const problems = Array.isArray(answer.details?.problems)
         ? (answer.details.problems as ImportProblem[])
         : [];
       const count = typeof answer.details?.problemCount === 'number' ? answer.details.problemCount : 0;
-      setState({ kind: 'refused', file: file.name, error: answer.error, problems, count });
+      setState({ kind: 'refused', file: file.name, error: answer.error, problems, count, check });
     }
   };
 
@@ -135,6 +151,7 @@ export function CatalogPage({ language }: Props) {
         <label>${t('importCsv')}
           <input type="file" name="csv" accept=".csv,text/csv" required />
         </label>
+        <button type="submit" data-action="check" disabled=${state.kind === 'sending'}>${t('importCheck')}</button>
         <button type="submit" data-action="import" disabled=${state.kind === 'sending'}>${t('importSend')}</button>
         <small>${t('importHint')}</small>
       </form>
@@ -201,14 +218,14 @@ function importResult(language: Language, state: ImportState) {
     case 'idle':
       return null;
     case 'sending':
-      return html`<p role="status">${state.file}: ${t('importSending')}</p>`;
+      return html`<p role="status">${state.file}: ${t(state.check ? 'importChecking' : 'importSending')}</p>`;
     case 'done':
-      return html`<p role="status" class="ok" data-import="done">
-        ${`${state.file}: ${state.counts.added} ${t('added')}, ${state.counts.updated} ${t('updated')}, ${state.counts.unchanged} ${t('unchanged')}`}
+      return html`<p role="status" class="ok" data-import=${state.check ? 'checked' : 'done'}>
+        ${`${state.file}: ${state.check ? `${t('importChecked')} ` : ''}${state.counts.added} ${t('added')}, ${state.counts.updated} ${t('updated')}, ${state.counts.unchanged} ${t('unchanged')}`}
       </p>`;
     case 'refused':
-      return html`<div role="alert" data-import="refused">
-        <p class="warn">${state.file}: ${t('importRefused')}${state.count > 0 ? ` (${state.count})` : ''}</p>
+      return html`<div role="alert" data-import="refused" data-check=${state.check ? 'true' : undefined}>
+        <p class="warn">${state.file}: ${t(state.check ? 'importCheckRefused' : 'importRefused')}${state.count > 0 ? ` (${state.count})` : ''}</p>
         ${
           state.problems.length === 0
             ? html`<p class="warn">${state.error}</p>`

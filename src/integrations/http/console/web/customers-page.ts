@@ -21,6 +21,8 @@ interface Customer {
 
 interface Props {
   language: Language;
+  /** Moves when the event stream reconnects: the list is fetched again. */
+  version: number;
 }
 
 /** A card id shown on a shared screen: only its last 4 hex digits. */
@@ -51,21 +53,24 @@ function byReference(cards: readonly CustomerCard[]): Customer[] {
  * withdrawing it deletes their purchase history, so it is confirmed first. Forget asks the person to
  * type the reference, then sends `customers/forget`.
  */
-export function CustomersPage({ language }: Props) {
+export function CustomersPage({ language, version }: Props) {
   const t = (key: TextKey) => translate(language, key);
   const [customers, setCustomers] = useState<Customer[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
-  const [version, setVersion] = useState(0);
+  const [changed, setChanged] = useState(0);
   const [outcome, setOutcome] = useState<Record<string, string>>({});
   const [forgetting, setForgetting] = useState<Customer | undefined>(undefined);
+  const asked = useRef(0);
   useEffect(() => {
+    const mine = ++asked.current;
     void request<CustomerCard[]>('customers/get').then((answer) => {
+      if (mine !== asked.current) return; // a later fetch was asked meanwhile: its answer is newer
       if (answer.status === 'ok') {
         setCustomers(byReference(answer.data));
         setError(undefined);
       } else setError(answer.error);
     });
-  }, [version]);
+  }, [version, changed]);
   const say = (reference: string, text: string) => setOutcome((before) => ({ ...before, [reference]: text }));
 
   const setConsent = async (customer: Customer, consent: boolean, name: string | undefined) => {
@@ -78,7 +83,7 @@ export function CustomersPage({ language }: Props) {
       })),
     });
     say(customer.reference, answer.status === 'ok' ? t('saved') : answer.error);
-    if (answer.status === 'ok') setVersion((count) => count + 1);
+    if (answer.status === 'ok') setChanged((count) => count + 1);
   };
   const withdraw = (customer: Customer) => {
     if (confirm(`${t('confirmWithdraw')} (${customer.reference})`))
@@ -87,7 +92,7 @@ export function CustomersPage({ language }: Props) {
   const forgotten = (customer: Customer, text: string) => {
     setForgetting(undefined);
     say(customer.reference, text);
-    setVersion((count) => count + 1);
+    setChanged((count) => count + 1);
   };
 
   if (error) return html`<p class="warn" role="alert">${error}</p>`;

@@ -3,8 +3,15 @@ import { type NowState, request } from './api.js';
 import { html } from './html.js';
 import { type Language, type TextKey, translate } from './texts.js';
 
-/** How long a test pulse lasts: long enough to hear a lock or see a light, short enough to be safe. */
+/**
+ * How long a test pulse lasts: long enough to hear a lock or see a light, short enough to be safe; less
+ * when the output allows less (its `maxPulseMs`: the gateway refuses a longer pulse).
+ */
 const TEST_PULSE_MS = 1000;
+
+export function testPulseMs(actuator: { maxPulseMs: number }): number {
+  return Math.min(TEST_PULSE_MS, actuator.maxPulseMs);
+}
 
 /** A device that takes any text: the usual opposite of its resting value, when there is one. */
 const OPPOSITES: Readonly<Record<string, string>> = {
@@ -25,17 +32,24 @@ interface Props {
 }
 
 /**
- * Each output (a lock, a light, a buzzer) with a test pulse: the chosen value for a second, then the
- * device returns to its resting value by itself. Confirmed first, and sent as `actuators/set`
- * through the gateway's request router (audited, signed where required), as MQTT would.
+ * Each output (a lock, a light, a buzzer) with a test pulse: the chosen value for a second (less when
+ * the output allows less), then the device returns to its resting value by itself. Confirmed first,
+ * and sent as `actuators/set` through the gateway's request router (audited, signed where required),
+ * as MQTT would.
  */
 export function DevicesPage({ now, language }: Props) {
   const t = (key: TextKey) => translate(language, key);
   const [outcome, setOutcome] = useState<Record<string, string>>({});
-  const pulse = async (actuator: string, value: string) => {
-    if (!confirm(`${t('confirmPulse')} ${actuator} → ${value} (${TEST_PULSE_MS / 1000} s)?`)) return;
-    const answer = await request('actuators/set', { actuator, value, pulseMs: TEST_PULSE_MS });
-    setOutcome((before) => ({ ...before, [actuator]: answer.status === 'ok' ? t('pulsed') : answer.error }));
+  const seconds = new Intl.NumberFormat(language, { maximumFractionDigits: 3 });
+  const pulse = async (actuator: NowState['actuators'][number], value: string) => {
+    const pulseMs = testPulseMs(actuator);
+    if (!confirm(`${t('confirmPulse')} ${actuator.id} → ${value} (${seconds.format(pulseMs / 1000)} s)?`))
+      return;
+    const answer = await request('actuators/set', { actuator: actuator.id, value, pulseMs });
+    setOutcome((before) => ({
+      ...before,
+      [actuator.id]: answer.status === 'ok' ? t('pulsed') : answer.error,
+    }));
   };
   return html`
     <section aria-labelledby="outputs">
@@ -55,7 +69,7 @@ export function DevicesPage({ now, language }: Props) {
                   <td>
                     ${values.map(
                       (value) =>
-                        html`<button type="button" data-pulse=${value} onClick=${() => pulse(actuator.id, value)}>
+                        html`<button type="button" data-pulse=${value} onClick=${() => pulse(actuator, value)}>
                           ${t('testPulse')} ${value}
                         </button> `,
                     )}

@@ -2,8 +2,9 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type EngagementAnswer, type EngagementFigures, request } from './api.js';
 import { FunnelChart, type FunnelDays, type FunnelLabels } from './funnel-chart.js';
 import { html } from './html.js';
-import { addDays, daysFrom, formatDay, storeDay } from './store-days.js';
+import { addDays, dayOf, daysFrom, formatDay } from './store-day.js';
 import { type Language, type TextKey, translate } from './texts.js';
+import { useThrottled } from './throttle.js';
 
 interface Props {
   language: Language;
@@ -18,24 +19,6 @@ interface Props {
 /** A busy store moves `version` many times a second; the figures are a summary, fetched this often at most. */
 const REFETCH_MS = 5000;
 const FIELDS = ['pickedUp', 'putBack', 'bought'] as const;
-
-/** `version`, moved on at most every `ms` (the first move at once, later ones at the end of the wait). */
-function useThrottled(version: number, ms: number): number {
-  const [shown, setShown] = useState(version);
-  const last = useRef(Number.NEGATIVE_INFINITY);
-  useEffect(() => {
-    if (version === shown) return;
-    const timer = setTimeout(
-      () => {
-        last.current = performance.now();
-        setShown(version);
-      },
-      Math.max(0, last.current + ms - performance.now()),
-    );
-    return () => clearTimeout(timer);
-  }, [version, shown]);
-  return shown;
-}
 
 /** Every day of the range, a day the answer leaves out (nothing picked up) at zero. */
 export function funnelDays(answer: EngagementAnswer): FunnelDays {
@@ -55,7 +38,7 @@ export function funnelDays(answer: EngagementAnswer): FunnelDays {
 export function EngagementPage({ language, timeZone, gatewayTime, version }: Props) {
   const t = (key: TextKey) => translate(language, key);
   const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const today = () => storeDay(Date.parse(gatewayTime), zone);
+  const today = () => dayOf(Date.parse(gatewayTime), zone);
   const [to, setTo] = useState(today);
   const [from, setFrom] = useState(() => addDays(today(), -6));
   const [sku, setSku] = useState('');

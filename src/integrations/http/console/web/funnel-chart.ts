@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type uPlot from 'uplot';
 import { html } from './html.js';
-import { formatDay } from './store-days.js';
+import { formatDay } from './store-day.js';
 
 /** A funnel per store day, every day of the range (a day without figures counts zero). */
 export interface FunnelDays {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { request, type ZoneStock } from './api.js';
 import { formatTime } from './format.js';
 import { html } from './html.js';
@@ -7,7 +7,7 @@ import { type Language, type TextKey, translate } from './texts.js';
 interface Props {
   language: Language;
   timeZone: string | undefined;
-  /** Changes with each tag event: the stock is fetched again. */
+  /** Changes with tag events and reconnections (at most every 2 s, main.ts): the stock is fetched again. */
   version: number;
 }
 
@@ -31,8 +31,11 @@ export function InventoryPage({ language, timeZone, version }: Props) {
   const t = (key: TextKey) => translate(language, key);
   const [zones, setZones] = useState<ZoneStock[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
+  const asked = useRef(0);
   useEffect(() => {
+    const mine = ++asked.current;
     void request<Record<string, ZoneStock>>('inventory/get').then((answer) => {
+      if (mine !== asked.current) return; // a later fetch was asked meanwhile: its answer is newer
       if (answer.status === 'ok') {
         setZones(Object.values(answer.data));
         setError(undefined);

@@ -2,8 +2,9 @@ import { useState } from 'preact/hooks';
 import { request, type SessionRecord } from './api.js';
 import { formatMoney, formatTime } from './format.js';
 import { html } from './html.js';
+import { listText } from './sessions-texts.js';
 import { type Language, type TextKey, translate } from './texts.js';
-import { useSessions } from './use-sessions.js';
+import { useUnresolved } from './use-sessions.js';
 
 interface Props {
   language: Language;
@@ -12,35 +13,51 @@ interface Props {
   version: number;
 }
 
+/** Cards shown at first, and added by each "show more". */
+const PAGE = 20;
+/** `sessions/get`'s largest `limit`: past it, deciding the listed ones brings the rest up. */
+const MOST = 200;
+
 /**
- * Purchases that ended uncertain and nobody has decided yet: their undecided tags, the items they
- * took, the reasons, and two decisions (charge the ticked items, or nothing), each confirmed and
- * sent as `purchases/resolve` through the gateway's request router (audited, signed where required).
+ * Purchases that ended uncertain and nobody has decided yet, however old (the gateway's
+ * `sessions/get` with `unresolved: true`, counted): their undecided tags, the items they took, the
+ * reasons, and two decisions (charge the ticked items, or nothing), each confirmed and sent as
+ * `purchases/resolve` through the gateway's request router (audited, signed where required).
+ * "Show more" asks for a longer list rather than the next page: a card decided meanwhile would make
+ * an offset skip one.
  */
 export function ReviewPage({ language, timeZone, version }: Props) {
   const t = (key: TextKey) => translate(language, key);
   const [done, setDone] = useState(0);
-  const { sessions, error } = useSessions(version + done);
+  const [wanted, setWanted] = useState(PAGE);
+  const { answer, error } = useUnresolved(version + done, wanted);
   if (error) return html`<p class="warn" role="alert">${error}</p>`;
-  if (!sessions) return html`<p>…</p>`;
-  const open = sessions.filter(
-    (session) => session.outcome?.confidence === 'uncertain' && !session.resolution,
-  );
+  if (!answer) return html`<p>…</p>`;
+  const open = answer.sessions;
   return html`
     <section aria-labelledby="review">
       <h2 id="review">${t('review')}</h2>
       ${
-        open.length === 0
+        answer.total === 0
           ? html`<p>${t('nothingToReview')}</p>`
-          : open.map(
-              (session) => html`<${Uncertain}
-              key=${session.id}
-              session=${session}
-              language=${language}
-              timeZone=${timeZone}
-              onResolved=${() => setDone((count) => count + 1)}
-            />`,
-            )
+          : html`<p data-field="unresolved" data-count=${answer.total}>${listText(language, 'toReview', answer.total)}</p>`
+      }
+      ${open.map(
+        (session) => html`<${Uncertain}
+          key=${session.id}
+          session=${session}
+          language=${language}
+          timeZone=${timeZone}
+          onResolved=${() => setDone((count) => count + 1)}
+        />`,
+      )}
+      ${
+        answer.more &&
+        (wanted < MOST
+          ? html`<button type="button" data-action="more" onClick=${() => setWanted((count) => Math.min(count + PAGE, MOST))}>
+              ${listText(language, 'showMore')}
+            </button>`
+          : html`<p class="warn">${listText(language, 'reviewRest')}</p>`)
       }
     </section>
   `;
