@@ -24,6 +24,12 @@ export interface MosquittoOptions {
   acl?: string[];
   /** Adds a TLS listener with a CA, a server certificate (127.0.0.1/localhost) and a client certificate. */
   tls?: boolean | { requireClientCertificate: boolean };
+  /**
+   * The whole mosquitto.conf, instead of one generated from the options above (which are then
+   * ignored), given the port its one listener must use and the broker's directory: for testing a
+   * config shipped as an example.
+   */
+  config?: (layout: { port: number; dir: string }) => string;
   /** Fixed plain port (default: a free one). */
   port?: number;
   /** Working directory (default: a new temporary one, removed by `dispose()`). */
@@ -190,6 +196,11 @@ interface Layout {
 
 function writeConfig(options: MosquittoOptions, layout: Layout): string {
   const { dir } = layout;
+  if (options.config !== undefined) {
+    const own = join(dir, 'mosquitto.conf');
+    writeFileSync(own, options.config({ port: layout.port, dir }));
+    return own;
+  }
   const lines: string[] = [];
   // As root, Mosquitto drops to the `mosquitto` user, which cannot read a 0700 temporary directory.
   if (process.getuid?.() === 0) lines.push('user root');
