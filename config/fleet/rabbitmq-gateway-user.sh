@@ -60,9 +60,10 @@ fi
 queues="mqtt-subscription-${gw}qos[01]"
 $ctl -q set_permissions -p "$vhost" "$gw" "^${queues}\$" "^(amq\\.topic|${queues})\$" "^(amq\\.topic|${queues})\$"
 
-# Topics. Write: everything under its base, and its own Home Assistant discovery configs.
-# Read: its requests, Home Assistant's lock commands for it, its own configs (read back to clear
+# Topics. Write: everything under its base, its answers to group requests, and its own Home
+# Assistant discovery configs.
+# Read: its requests, every group's requests, Home Assistant's lock commands for it, its own configs (read back to clear
 # stale ones) and Home Assistant's status.
-write="^${b}\\.${gw}\\.|^${h}\\.[^.]+\\.${gw}\\.[^.]+\\.config\$"
-read="^${b}\\.${gw}\\.request\\.|^${b}\\.${gw}\\.homeassistant\\.lock\\.[^.]+\\.set\$|^${h}\\.[^.]+\\.${gw}\\.[^.]+\\.config\$|^${h}\\.status\$"
+write="^${b}\\.${gw}\\.|^${b}\\.groups\\.[^.]+\\.response\\.${gw}\\.|^${h}\\.[^.]+\\.${gw}\\.[^.]+\\.config\$"
+read="^${b}\\.${gw}\\.request\\.|^${b}\\.groups\\.[^.]+\\.request\\.|^${b}\\.${gw}\\.homeassistant\\.lock\\.[^.]+\\.set\$|^${h}\\.[^.]+\\.${gw}\\.[^.]+\\.config\$|^${h}\\.status\$"
 $ctl -q set_topic_permissions -p "$vhost" "$gw" amq.topic "$write" "$read"

@@ -38,6 +38,7 @@ export interface RunningGateway {
 }
 
 const TAG = '0A00B1C2D3';
+const GROUP = 'north';
 
 export async function bootGateway(login: GatewayLogin): Promise<RunningGateway> {
   const dir = mkdtempSync(join(tmpdir(), `rfid-fleet-${login.gatewayId}-`));
@@ -72,6 +73,8 @@ export async function bootGateway(login: GatewayLogin): Promise<RunningGateway> 
       username: login.gatewayId,
       passwordFile,
       metricsIntervalMs: 1000,
+      // A member of a group: its group requests and answers are under the fleet's ACL too.
+      groups: [GROUP],
       reconnect: { initialMs: 200, maxMs: 1000 },
       ...(login.ca !== undefined ? { ca: login.ca } : {}),
     },
@@ -128,6 +131,7 @@ export function expectedTopics(gw: string): string[] {
     `rfid/${gw}/homeassistant/lock/fridge-1`,
     `rfid/${gw}/events/actuator/changed`,
     `homeassistant/lock/${gw}/cabinet_fridge-1_lock/config`,
+    `rfid/groups/${GROUP}/response/${gw}/ping`,
   ];
 }
 
@@ -146,6 +150,7 @@ export async function exercise(
   // status) is kept by the node it was published to only, and the administrator may be on another.
   const watcher = await MqttCollector.start(url, `rfid/${gw}/#`, { ...admin, clientId: `admin-watch-${gw}` });
   await watcher.client.subscribeAsync('homeassistant/#', { qos: 1 });
+  await watcher.client.subscribeAsync(`rfid/groups/${GROUP}/response/#`, { qos: 1 });
   let gateway: RunningGateway;
   try {
     gateway = await boot();
@@ -169,6 +174,17 @@ export async function exercise(
         {
           qos: 1,
         },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    // A request to its group, until it answers on the group's answer topic for it.
+    const groupAnswered = (messages: Received[]) =>
+      messages.some((m) => m.topic === `rfid/groups/${GROUP}/response/${gw}/ping`);
+    for (let attempt = 0; !groupAnswered(watcher.messages) && attempt < 40; attempt++) {
+      await watcher.client.publishAsync(
+        `rfid/groups/${GROUP}/request/ping`,
+        JSON.stringify({ transaction: `g${attempt}` }),
+        { qos: 1 },
       );
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
