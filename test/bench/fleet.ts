@@ -356,9 +356,13 @@ export async function run(report: Report): Promise<void> {
                 : 'neither side at a full core';
         const what = [...simulator, ...capacity].join('; ');
         const bound =
-          simulator.length > 0 || elu >= 0.9
-            ? 'the bound is the simulating process, not the broker'
-            : 'capacity';
+          cpu.broker >= 90
+            ? "the broker's capacity"
+            : simulator.length > 0 || elu >= 0.9
+              ? 'the simulating process, not the broker'
+              : cpu.machine >= 180
+                ? "the shared machine's cores (other work), not the broker"
+                : 'neither side at a full core (see the latencies)';
         console.log(`fleet step ${n}: did not pass (${what}); ${side}: ${bound}`);
         stoppedBy = bound;
         break;
@@ -386,7 +390,7 @@ export async function run(report: Report): Promise<void> {
   if (best === undefined) throw new Error(`no step passed${nonCapacity ? ` (${nonCapacity})` : ''}`);
   console.log(
     `fleet: ${best.n} gateways at ${RATE} events/s each passed, the broker at ${best.broker.toFixed(0)}% ` +
-      `of one core; stepping stopped by ${stoppedBy}. The gateways ran in this process, so unless the ` +
+      `of one core; stepping stopped by: ${stoppedBy}. The gateways ran in this process, so unless the ` +
       'broker was the bound the figure is a lower bound for the broker (extrapolate from its CPU).',
   );
   report('fleet.gatewaysPerBroker', best.n, `gateways at ${RATE} events/s each`);
