@@ -14,6 +14,7 @@ const modules: Array<[string, () => Promise<BenchModule>]> = [
   ['transport', () => import('./transport.js')],
   ['outbox', () => import('./outbox.js')],
   ['mqtt', () => import('./mqtt.js')],
+  ['fleet', () => import('./fleet.js')],
   ['pipeline', () => import('./pipeline.js')],
   ['gateway', () => import('./gateway.js')],
   ['console', () => import('./console.js')],
