@@ -100,6 +100,11 @@ describe('chafon decoder properties', () => {
         (pairs, cuts) => {
           const stream = Uint8Array.from(pairs.flatMap(([junk, frame]) => [...junk, ...frame.bytes]));
           const whole = run([stream]).items;
+          // Chafon frames have no start byte: once in 65,536 false LENs the noise and the bytes
+          // after it pass the CRC and make a frame nobody sent. Which of two overlapping candidates
+          // wins may then depend on when bytes arrive; such a stream is not what this property is about.
+          const sent = new Set(pairs.flatMap(([, frame]) => frame.items));
+          fc.pre(whole.every((item) => sent.has(item)));
           expect(run(chunked(stream, cuts)).items).toEqual(whole);
           // The last frame is never lost: whatever false LEN precedes it, the frame itself is whole.
           const last = pairs.at(-1)?.[1].items ?? [];
