@@ -167,8 +167,10 @@ describe('R2000 decoder properties', () => {
           const filler = new Uint8Array(MAX_FRAME_LENGTH);
           const stream = concat(...pairs.flatMap(([garbage, frame]) => [garbage, frame.bytes]), filler);
           const sent = pairs.map(([, frame]) => frame.item);
-          const { items } = orderedItems(chunked(stream, cuts));
-          const phantom = items.some((item) => !sent.includes(item));
+          const { items, decoder } = orderedItems(chunked(stream, cuts));
+          // A phantom may also be a frame the decoder takes in silence (a command it has nothing to
+          // say about): every sent frame says one thing, so more checked frames than items is one.
+          const phantom = items.some((item) => !sent.includes(item)) || decoder.stats.frames !== items.length;
           expect(phantom || isSubsequence(sent, items)).toBe(true);
           if (!phantom) expect(items).toEqual(sent);
         },

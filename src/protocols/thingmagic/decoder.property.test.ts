@@ -172,8 +172,9 @@ describe('decoder properties', () => {
           const filler = new Uint8Array(MAX_RESPONSE_LENGTH);
           const stream = concat(...pairs.flatMap(([garbage, frame]) => [garbage, frame.bytes]), filler);
           const sent = pairs.map(([, frame]) => frame.item);
-          const { items } = orderedItems(chunked(stream, cuts));
-          const phantom = items.some((item) => !sent.includes(item));
+          const { items, decoder } = orderedItems(chunked(stream, cuts));
+          // A phantom may also be a frame taken in silence: every sent frame says one thing.
+          const phantom = items.some((item) => !sent.includes(item)) || decoder.stats.frames !== items.length;
           expect(phantom || isSubsequence(sent, items)).toBe(true);
           if (!phantom) expect(items).toEqual(sent);
         },
