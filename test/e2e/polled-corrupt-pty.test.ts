@@ -82,7 +82,7 @@ describe('corrupt streams from polled readers on a real pty', () => {
       JSON.stringify({
         gatewayId: 'corrupt',
         dataDir: join(dir, 'data'),
-        logLevel: 'error',
+        logLevel: 'info',
         http: { port: http },
         readers: [
           { id: 'reader', driver: family.driver, port: pty.b, zone: 'shelf', settings: family.settings },
@@ -96,6 +96,8 @@ describe('corrupt streams from polled readers on a real pty', () => {
       'online',
     );
     await gateway.waitForEvent((e) => e.type === 'tag.arrived' && e.tag === family.present, 'arrived');
+    // The listener binds beside the readers, not before them: the first read can come first.
+    await gateway.waitForLog(/http: serving/);
     const errorsBefore = await metric(http, 'rfid_gateway_decode_errors_total');
     expect(errorsBefore).toBe(0);
 
