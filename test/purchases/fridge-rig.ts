@@ -12,6 +12,7 @@ import { nextTurn, VirtualTime } from '../../src/app/virtual-time.js';
 import { configSchema, type GatewayConfigInput } from '../../src/config/schema.js';
 import { decodeEpc } from '../../src/core/epc.js';
 import { Catalog } from '../../src/domain/catalog/index.js';
+import type { PurchasesService } from '../../src/domain/purchases/extension.js';
 import { RequestRouter } from '../../src/mqtt/requests.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { encodeId12Frame } from '../../src/protocols/em4100-ascii/index.js';
@@ -157,6 +158,14 @@ export class FridgeRig {
   get store(): Store {
     if (!this.controller) throw new Error('not running');
     return this.controller.store;
+  }
+
+  /** The running controller's purchases, as other features see them. */
+  get purchases(): PurchasesService {
+    if (!this.controller) throw new Error('not running');
+    const purchases = this.controller.service('purchases');
+    if (!purchases) throw new Error('no purchases: the rig has no cabinet');
+    return purchases;
   }
 
   async stop(): Promise<void> {

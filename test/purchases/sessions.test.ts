@@ -183,11 +183,15 @@ describe('purchase sessions (controller, real store, real frames)', () => {
     await rig.rounds(15_000);
     const completed = rig.ofType('purchase.completed');
     expect(completed.map((event) => event.items.map((item) => item.tag))).toEqual([[sgtin(COLA_REF, 3)]]);
-    // Restarting again changes nothing: the session is final in the store.
+    // Restarting again changes nothing: the session is final in the store, and it is the
+    // cabinet's last sale (the console's Now page shows it after the restart too).
     await rig.stop();
     await rig.boot();
     await rig.rounds(5000);
     expect(rig.ofType('purchase.completed')).toHaveLength(1);
+    const { id: _id, seq: _seq, ts, gateway: _gateway, ...body } = completed[0] as (typeof completed)[0];
+    expect(rig.purchases.lastEnded('fridge-1')).toEqual({ body, atMs: Date.parse(ts) });
+    expect(rig.purchases.lastEnded('fridge-2')).toBeUndefined();
   });
 
   it('does not charge a recovered session whose door never reports: uncertain, with the reason', async () => {

@@ -6,6 +6,7 @@ import { deviceZones } from '../../config/zones.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import { eventItem, type TaggedItem } from '../../shared/commerce.js';
+import type { EventBody } from '../../shared/events.js';
 import type { Bus, CommandRegistry } from '../../shared/extension.js';
 import { namingReceivedValue } from '../../shared/issue-messages.js';
 import { uuidV5 } from '../../shared/uuid.js';
@@ -70,11 +71,16 @@ export interface PurchasesDeps {
 }
 
 /** What other features may know of the purchases: the session running on a cabinet. */
+/** How a sale ends: its final event. */
+export type PurchaseEnd = Extract<EventBody, { type: 'purchase.completed' | 'purchase.cancelled' }>;
+
 export interface PurchasesService {
   /** The session running on a cabinet now, if any (read from the store: the truth after a restart too). */
   activeSession(cabinet: string): { id: string; state: string } | undefined;
   /** A customer's display name, only when they consented (the store console's Now page). */
   displayName(customer: string): string | undefined;
+  /** A cabinet's latest ended sale: its final event's body and when it ended (epoch ms). */
+  lastEnded(cabinet: string): { body: PurchaseEnd; atMs: number } | undefined;
 }
 
 declare module '../../shared/feature.js' {
@@ -264,6 +270,11 @@ export class PurchasesExtension implements PurchasesService {
   displayName(customer: string): string | undefined {
     if (!this.customers.consents(customer)) return undefined;
     return this.customers.ofReference(customer).find((card) => card.name !== undefined)?.name;
+  }
+
+  lastEnded(cabinet: string): { body: PurchaseEnd; atMs: number } | undefined {
+    const session = this.sessions.lastEnded(cabinet);
+    return session?.outcome ? { body: session.outcome as PurchaseEnd, atMs: session.updatedAt } : undefined;
   }
 
   /** The welcome's name and usual items: only for a customer who consented, else nothing personal. */

@@ -111,6 +111,7 @@ export class SessionStore {
     | { rows: Statement<[RecentQuery], Row>; count: Statement<[FilterQuery], { n: number }> }
     | undefined;
   private readonly byId: Statement<[string], Row>;
+  private readonly lastEndedRow: Statement<[string], Row>;
   private readonly anonymiseRows: Statement<[{ replacement: string; reference: string }]>;
 
   constructor(store: Store) {
@@ -130,6 +131,10 @@ export class SessionStore {
       `SELECT ${COLUMNS} FROM sessions WHERE ${FILTER} ORDER BY started_at DESC LIMIT @limit OFFSET @offset`,
     );
     this.byId = db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`);
+    this.lastEndedRow = db.prepare(
+      `SELECT ${COLUMNS} FROM sessions WHERE cabinet = ? AND state IN ('completed', 'cancelled')
+       ORDER BY updated_at DESC LIMIT 1`,
+    );
     // The outcome is the purchase event as JSON, and it names the customer too.
     this.anonymiseRows = db.prepare(
       `UPDATE sessions SET customer = @replacement,
@@ -195,6 +200,12 @@ export class SessionStore {
       total: queries.count.get(where)?.n ?? 0,
       sessions: queries.rows.all({ limit, offset, ...where }).map(fromRow),
     };
+  }
+
+  /** A cabinet's latest ended session (the Now page's last sale, after a restart too). */
+  lastEnded(cabinet: string): SessionRecord | undefined {
+    const row = this.lastEndedRow.get(cabinet);
+    return row && fromRow(row);
   }
 
   get(id: string): SessionRecord | undefined {

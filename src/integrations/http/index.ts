@@ -47,6 +47,7 @@ export class HttpListener {
           context.bus,
           context.alarms,
           purchases && ((customer) => purchases.displayName(customer)),
+          purchases && ((cabinet) => purchases.lastEnded(cabinet)),
         )
       : undefined;
   }

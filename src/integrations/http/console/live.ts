@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../../../config/schema.js';
 import { cardReaderIds } from '../../../config/zones.js';
+import type { PurchaseEnd } from '../../../domain/purchases/extension.js';
 import type { GatewayEvent } from '../../../shared/events.js';
 import type { Bus } from '../../../shared/extension.js';
 import { cardFields } from '../../../shared/redaction.js';
@@ -75,6 +76,8 @@ export interface OpenAlarms {
 export class ConsoleLive {
   private readonly events: GatewayEvent[] = [];
   private readonly cabinets = new Map<string, CabinetNow>();
+  /** Cabinets whose stored last sale was looked up (a store failure is not retried per request). */
+  private readonly lookedUp = new Set<string>();
   private readonly alarms: AlarmNow[] = [];
   /** Each open stream with how many bytes it may have waiting before it is cut. */
   private readonly streams = new Map<ServerResponse, number>();
@@ -92,6 +95,8 @@ export class ConsoleLive {
     private readonly book?: OpenAlarms,
     /** A consenting customer's display name (never kept here: consent may be withdrawn mid-session). */
     private readonly nameOf?: (customer: string) => string | undefined,
+    /** A cabinet's latest ended sale as stored: the last sale is shown after a restart too. */
+    private readonly lastEnded?: (cabinet: string) => { body: PurchaseEnd; atMs: number } | undefined,
   ) {
     this.cardReaders = cardReaderIds(config);
     for (const cabinet of config.cabinets) {
@@ -110,11 +115,23 @@ export class ConsoleLive {
   now(): { cabinets: CabinetNow[]; alarms: AlarmNow[]; openAlarms: number; lastSeq: number } {
     const alarms = this.book ? this.book.open(KEPT_ALARMS).map(alarmNow) : [...this.alarms];
     return {
-      cabinets: [...this.cabinets.values()].map((cabinet) => this.named(cabinet)),
+      cabinets: [...this.cabinets.values()].map((cabinet) => this.named(this.withStoredLast(cabinet))),
       alarms,
       openAlarms: this.book ? this.book.openCount() : alarms.length,
       lastSeq: this.events.at(-1)?.seq ?? 0,
     };
+  }
+
+  /**
+   * A cabinet with no sale since the start shows the latest one stored, looked up once: the
+   * events replace it from the next sale on.
+   */
+  private withStoredLast(cabinet: CabinetNow): CabinetNow {
+    if (cabinet.last !== undefined || this.lookedUp.has(cabinet.id)) return cabinet;
+    this.lookedUp.add(cabinet.id);
+    const stored = this.lastEnded?.(cabinet.id);
+    if (stored) cabinet.last = lastSale(stored.body, new Date(stored.atMs).toISOString());
+    return cabinet;
   }
 
   private named(cabinet: CabinetNow): CabinetNow {
@@ -242,26 +259,10 @@ export class ConsoleLive {
         });
         return;
       case 'purchase.completed':
-        this.cabinet(event.cabinet, (now) => {
-          now.session = undefined;
-          now.last = {
-            type: event.type,
-            ts: event.ts,
-            total: event.total,
-            currency: event.currency,
-            items: event.items.length,
-          };
-        });
-        return;
       case 'purchase.cancelled':
         this.cabinet(event.cabinet, (now) => {
           now.session = undefined;
-          now.last = {
-            type: event.confidence === 'uncertain' ? 'purchase.uncertain' : event.type,
-            ts: event.ts,
-            items: event.items?.length ?? 0,
-            reason: event.reason,
-          };
+          now.last = lastSale(event, event.ts);
         });
         return;
       case 'security.alarm': {
@@ -307,4 +308,17 @@ function frame(event: GatewayEvent): string {
 
 function send(stream: ServerResponse, event: GatewayEvent): void {
   stream.write(frame(event));
+}
+
+/** The Now page's last sale, from the sale's final event. */
+function lastSale(end: PurchaseEnd, ts: string): NonNullable<CabinetNow['last']> {
+  if (end.type === 'purchase.completed') {
+    return { type: end.type, ts, total: end.total, currency: end.currency, items: end.items.length };
+  }
+  return {
+    type: end.confidence === 'uncertain' ? 'purchase.uncertain' : end.type,
+    ts,
+    items: end.items?.length ?? 0,
+    reason: end.reason,
+  };
 }
