@@ -77,6 +77,66 @@ describe('OutboxPublisher', () => {
     expect(publisher.stats().deadLettered).toBe(1);
   });
 
+  it('dead-letters an event the broker closes the connection on each time it is alone on the wire (3.1.1), and goes on', () => {
+    const { outbox, client, publisher, tick } = setup();
+    outbox.add(6);
+    client.connect();
+    publisher.start();
+    const inConnection = (connection: number) =>
+      client
+        .events()
+        .filter((entry) => entry.connection === connection)
+        .map(seqOf);
+    // 1 goes through; the broker closes the connection on 2, twice with others on the wire.
+    client.settle(client.sent[0] as Sent, { kind: 'acked' });
+    client.drop();
+    client.connect();
+    expect(inConnection(2)).toEqual([2, 3, 4, 5]);
+    client.drop();
+    // Suspected: alone from now on, so that a close can only be its doing.
+    for (const connection of [3, 4, 5]) {
+      client.connect();
+      expect(inConnection(connection)).toEqual([2]);
+      expect(outbox.deadLetters.size).toBe(0);
+      client.drop();
+    }
+    expect(outbox.deadLetters.get(2)).toMatch(/closed the connection at each of the last 3 publishes/);
+    expect(publisher.stats().deadLettered).toBe(1);
+    // The full window again, from the event after it.
+    client.connect();
+    expect(inConnection(6)).toEqual([3, 4, 5, 6]);
+    client.ackAll();
+    tick();
+    expect(outbox.markedSent.sort((a, b) => a - b)).toEqual([1, 3, 4, 5, 6]);
+  });
+
+  it('takes no event for refused when the broker merely went away, nor for drops of its own', () => {
+    const { outbox, client, publisher, tick } = setup({ ackTimeoutMs: 1_000 });
+    outbox.add(8);
+    client.connect();
+    publisher.start();
+    client.drop();
+    client.connect();
+    client.drop();
+    // Suspected, alone: then acknowledged, so it was an outage, and the window is whole again.
+    client.connect();
+    expect(client.outstanding().map(seqOf)).toEqual([1]);
+    client.settle(client.outstanding()[0] as Sent, { kind: 'acked' });
+    expect(client.outstanding().map(seqOf)).toEqual([2, 3, 4, 5]);
+    // PUBACKs overdue: the gateway drops the connection itself, as often as it takes.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      tick(1_000);
+      client.connect();
+    }
+    expect(client.reconnectReasons).toHaveLength(5);
+    expect(client.outstanding().map(seqOf)).toEqual([2, 3, 4, 5]);
+    client.ackAll();
+    client.ackAll();
+    tick();
+    expect(outbox.deadLetters.size).toBe(0);
+    expect(outbox.markedSent.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
   it('reconnects when a publish fails on a live connection, and when a PUBACK never comes', () => {
     const { outbox, client, publisher, tick } = setup({ ackTimeoutMs: 1_000 });
     outbox.add(2);

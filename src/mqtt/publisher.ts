@@ -3,6 +3,8 @@ import type { Clock, TimerHandle } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import type { Outbox, OutboxRecord } from '../store/types.js';
 import type { GatewayMqttClient, PublishOutcome } from './client.js';
+import { CLOSES_TO_REFUSE, ClosingRefusalWatch } from './closing-refusal.js';
+import { RetainedValues } from './retained-values.js';
 import { eventPayload } from './topics.js';
 
 export interface OutboxPublisherOptions {
@@ -28,15 +30,6 @@ export interface PublisherStats {
   unacknowledgedAtDisconnect: number;
 }
 
-interface RetainedValue {
-  payload: string;
-  qos: 0 | 1;
-  /** The connection generation of the publish awaiting its PUBACK, if any. */
-  sendingIn: number | undefined;
-  /** A newer value arrived while one was in flight: it is sent when that one settles. */
-  dirty: boolean;
-}
-
 interface DrainWaiter {
   resolve(drained: boolean): void;
   timer: TimerHandle;
@@ -55,7 +48,9 @@ interface DrainWaiter {
  *   reason; it is never marked sent.
  * - MQTT 3.1.1 cannot refuse a publish: Mosquitto answers a publish its ACL denies with an ordinary
  *   PUBACK and drops the message. The gateway cannot tell, so such an event is marked sent. Use
- *   MQTT 5 where the ACL might deny the events topic.
+ *   MQTT 5 where the ACL might deny the events topic. RabbitMQ (and Mosquitto, for a packet over
+ *   its size limit) closes the connection instead: an event the broker closes the connection on,
+ *   again and again with it alone on the wire, is dead-lettered (see ClosingRefusalWatch).
  * - A row rewritten in the outbox (`onRewrite`: a forget redacts it) is published as rewritten from
  *   then on: the rows read ahead are read again. What was already handed to MQTT went out before the
  *   rewrite; after a disconnect it is published again from the outbox, rewritten.
@@ -82,12 +77,15 @@ export class OutboxPublisher {
   private acked: number[] = [];
   private ackFlush: TimerHandle | undefined;
   private watchdog: TimerHandle | undefined;
-  private readonly retained = new Map<string, RetainedValue>();
+  private readonly retained: RetainedValues;
   private readonly waiters = new Set<DrainWaiter>();
   private readonly unsubscribe: (() => void)[] = [];
   private started = false;
   private stopped = false;
   private pumping = false;
+  /** Set when the publisher itself drops the connection: that close says nothing about an event. */
+  private droppingOurselves = false;
+  private readonly refusals = new ClosingRefusalWatch();
   private readonly counters = {
     published: 0,
     acknowledged: 0,
@@ -103,6 +101,7 @@ export class OutboxPublisher {
     this.window = options.inFlightWindow ?? options.client.inFlightWindow;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
     this.readBatch = options.readBatch ?? 256;
+    this.retained = new RetainedValues(this.client, this.log);
     if (!Number.isInteger(this.window) || this.window < 1)
       throw new RangeError(`inFlightWindow must be a positive integer, got ${this.window}`);
     if (!(this.ackTimeoutMs > 0))
@@ -134,13 +133,7 @@ export class OutboxPublisher {
    * topic's latest value is published again after each reconnect.
    */
   publishRetained(topic: string, payload: string | object, qos: 0 | 1 = 1): void {
-    const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
-    const value = this.retained.get(topic) ?? { payload: text, qos, sendingIn: undefined, dirty: false };
-    value.payload = text;
-    value.qos = qos;
-    this.retained.set(topic, value);
-    if (value.sendingIn === this.generation) value.dirty = true;
-    else this.sendRetained(topic, value);
+    this.retained.publish(topic, payload, qos);
   }
 
   /** Resolves true once every committed event is acknowledged (or dead-lettered), false after `timeoutMs`. */
@@ -167,6 +160,7 @@ export class OutboxPublisher {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.retained.stop();
     for (const unsubscribe of this.unsubscribe) unsubscribe();
     this.flushAcks();
     this.clearTimer('watchdog');
@@ -183,7 +177,8 @@ export class OutboxPublisher {
 
   private connected(): void {
     if (this.stopped) return;
-    for (const [topic, value] of this.retained) this.sendRetained(topic, value);
+    this.droppingOurselves = false;
+    this.retained.connected();
     this.pump();
   }
 
@@ -191,6 +186,10 @@ export class OutboxPublisher {
     // PUBACKs already received are real: record them before forgetting the rest.
     this.flushAcks();
     this.generation++;
+    this.retained.disconnected();
+    const byUs = this.droppingOurselves;
+    this.droppingOurselves = false;
+    if (!byUs && this.inFlight.size > 0) this.weighClose();
     this.counters.unacknowledgedAtDisconnect += this.inFlight.size;
     if (this.inFlight.size > 0)
       this.log.info(
@@ -201,6 +200,24 @@ export class OutboxPublisher {
     this.clearTimer('watchdog');
     this.cursor = 0;
     this.dropReadAhead();
+  }
+
+  /** The broker closed the connection with events in flight: was it refusing the oldest? */
+  private weighClose(): void {
+    const oldest = this.inFlight.keys().next().value as number;
+    const refused = this.refusals.closed(oldest, this.inFlight.size);
+    if (refused !== undefined) {
+      this.inFlight.delete(refused);
+      this.deadLetter(
+        { seq: refused },
+        `the broker closed the connection at each of the last ${CLOSES_TO_REFUSE} publishes of this event, alone on the wire, instead of refusing it (a topic its permissions deny, a packet over its size limit)`,
+      );
+    } else if (this.refusals.suspected === oldest) {
+      this.log.warn(
+        { seq: oldest },
+        'the broker closed the connection again before acknowledging this event: publishing it alone, to see whether it refuses it',
+      );
+    }
   }
 
   /**
@@ -219,7 +236,7 @@ export class OutboxPublisher {
     // publish() may settle a callback synchronously on an error path; one loop at a time.
     this.pumping = true;
     try {
-      while (this.inFlight.size < this.window) {
+      while (this.inFlight.size < this.refusals.window(this.window)) {
         const record = this.nextRecord();
         if (record === undefined || !this.send(record)) break;
       }
@@ -286,6 +303,7 @@ export class OutboxPublisher {
 
   private settle(record: OutboxRecord, topic: string, generation: number, outcome: PublishOutcome): void {
     if (generation !== this.generation || this.stopped || !this.inFlight.delete(record.seq)) return;
+    this.refusals.acknowledged(record.seq);
     if (outcome.kind === 'acked') {
       this.acked.push(record.seq);
       this.counters.acknowledged++;
@@ -300,13 +318,14 @@ export class OutboxPublisher {
     } else {
       // No PUBACK and no disconnect: later events are already on the wire, so the only way back to
       // this one without breaking the order is a fresh connection.
+      this.droppingOurselves = true;
       this.client.reconnectNow(`publish of seq ${record.seq} failed: ${outcome.error.message}`);
       return;
     }
     this.pump();
   }
 
-  private deadLetter(record: OutboxRecord, reason: string): void {
+  private deadLetter(record: Pick<OutboxRecord, 'seq'> & Partial<OutboxRecord>, reason: string): void {
     this.log.warn({ seq: record.seq, id: record.id, type: record.type, reason }, 'event dead-lettered');
     this.counters.deadLettered++;
     try {
@@ -340,29 +359,11 @@ export class OutboxPublisher {
       this.watchdog = undefined;
       const [seq, sentAt] = this.inFlight.entries().next().value ?? [];
       if (seq === undefined || sentAt === undefined) return;
-      if (this.clock.now() - sentAt >= this.ackTimeoutMs)
+      if (this.clock.now() - sentAt >= this.ackTimeoutMs) {
+        this.droppingOurselves = true;
         this.client.reconnectNow(`no PUBACK for seq ${seq} within ${this.ackTimeoutMs} ms`);
-      else this.armWatchdog();
+      } else this.armWatchdog();
     }, delay);
-  }
-
-  private sendRetained(topic: string, value: RetainedValue): void {
-    if (this.stopped) return;
-    const generation = this.generation;
-    const payload = value.payload;
-    value.dirty = false;
-    // Marked before publish(): MQTT.js may run the callback before it returns; marking afterwards
-    // would undo the callback's clearing and leave the topic stuck until the next reconnect.
-    value.sendingIn = generation;
-    const sent = this.client.publish(topic, payload, { qos: value.qos, retain: true }, (outcome) => {
-      if (value.sendingIn !== generation || generation !== this.generation) return;
-      value.sendingIn = undefined;
-      if (outcome.kind === 'rejected')
-        this.log.warn({ topic, reason: outcome.reason }, 'the broker refused a retained publish');
-      if (value.dirty) this.sendRetained(topic, value);
-    });
-    // Not connected, so never called back: the value goes out with the others on the next connect.
-    if (!sent) value.sendingIn = undefined;
   }
 
   private isDrained(): boolean {

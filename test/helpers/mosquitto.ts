@@ -16,6 +16,8 @@ export interface MosquittoOptions {
   /** Broker persistence (`persistence true`, saved every `autosaveIntervalSec` and on a clean stop). */
   persistence?: boolean;
   autosaveIntervalSec?: number;
+  /** `max_packet_size`: a client that sends a bigger packet is disconnected (3.1.1 and 5 alike). */
+  maxPacketSize?: number;
   /** Mosquitto's per-client queue bound (default 1000 there); 0 = unlimited. */
   maxQueuedMessages?: number;
   /** Username → password; when given, anonymous clients are refused. */
@@ -245,6 +247,7 @@ function writeConfig(options: MosquittoOptions, layout: Layout): string {
     );
   }
   if (options.maxQueuedMessages !== undefined) lines.push(`max_queued_messages ${options.maxQueuedMessages}`);
+  if (options.maxPacketSize !== undefined) lines.push(`max_packet_size ${options.maxPacketSize}`);
   lines.push(`listener ${layout.port} 127.0.0.1`);
   if (layout.tlsPort !== undefined && layout.certificates !== undefined) {
     const requireClient = typeof options.tls === 'object' && options.tls.requireClientCertificate;
