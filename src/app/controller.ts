@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import type { GatewayConfig, MqttConfig, ReaderConfig, SensorConfig } from '../config/schema.js';
+import type { MqttConfig } from '../config/mqtt.js';
+import type { GatewayConfig, ReaderConfig, SensorConfig } from '../config/schema.js';
 import { RequestRegistry } from '../mqtt/request-registry.js';
 import type { Logger } from '../observability/logger.js';
 import { type Clock, systemClock } from '../shared/clock.js';

@@ -1,4 +1,4 @@
-import type { MqttConfig } from '../config/schema.js';
+import type { MqttConfig } from '../config/mqtt.js';
 import { createMqttClient, type GatewayMqttClient, type MqttOptions } from '../mqtt/client.js';
 import type { EmbeddedBroker } from '../mqtt/embedded-broker.js';
 import { OutboxPublisher } from '../mqtt/publisher.js';

@@ -5,7 +5,7 @@ import { ZodError } from 'zod';
 import { engineChecks } from '../app/config-checks.js';
 import { replayCapture } from '../app/replay.js';
 import { ConfigError, formatPath, loadConfigFile } from '../config/load.js';
-import { mqttSchema } from '../config/schema.js';
+import { mqttSchema } from '../config/mqtt.js';
 import { epcisRecorder } from '../integrations/epcis/index.js';
 import { redactUrl } from '../mqtt/errors.js';
 import { createLogger } from '../observability/logger.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type ReconnectPolicy, reconnectPolicyProblems } from '../shared/backoff.js';
 import { describeValue } from '../shared/issue-messages.js';
 
 /** An id used in events and MQTT topics: safe in a topic level, a file name and a log line. */
@@ -21,3 +22,18 @@ export const locale = z
   .string()
   .regex(/^[a-z]{2,3}(-[A-Z][A-Za-z]{1,3})?$/, 'must be a locale tag such as en or zh-TW')
   .default('en');
+
+/**
+ * The backoff's own rules (`maxMs >= initialMs`, ...), so that `check-config` refuses what the
+ * transport or the MQTT client would refuse at start.
+ */
+export function checkReconnectPolicy(policy: Partial<ReconnectPolicy>, context: z.core.$RefinementCtx): void {
+  for (const problem of reconnectPolicyProblems(policy)) {
+    context.addIssue({
+      code: 'custom',
+      path: [problem.field],
+      message: problem.message,
+      input: policy[problem.field],
+    });
+  }
+}

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { GatewayEvent } from '../shared/events.js';
 import { DEFAULT_RESERVE_BYTES, DiskGuard } from './disk-guard.js';
 import { isDiskFull, OutboxError } from './errors.js';
+import { FailingCommits } from './failing-commits.js';
 import { describeSqliteError, openDatabase } from './open-database.js';
 import { type BufferMark, OutboxBuffer } from './outbox-buffer.js';
 import {
@@ -21,8 +22,6 @@ import { type Outbox, type OutboxRecord, type OutboxStats, priorityOf } from './
 
 export type { OutboxOptions } from './outbox-options.js';
 
-const FULL_DISK_RETRY_MS = 1000;
-
 /**
  * The outbox on SQLite. `seq` numbering: `nextSeq()` is the last seq handed out plus one, and
  * `append` accepts exactly that seq; after a crash (buffered events lost with the process, never
@@ -36,7 +35,6 @@ export class SqliteOutbox implements Outbox {
   private readonly statements: Statements;
   private readonly buffer: OutboxBuffer;
   private readonly bounds: { maxRows: number; maxBytes: number };
-  private readonly maxBuffered: number;
   private lastCommittedSeq: number;
   private rows = 0;
   private bytes = 0;
@@ -49,14 +47,10 @@ export class SqliteOutbox implements Outbox {
   private oldest: { row: { seq: number; committedAt: number } | undefined } | undefined;
   /** Counters changed inside a store transaction that may still roll back. */
   private countersDirty = false;
-  /** The last commit failed: events pile up in memory, so the memory bound applies. */
-  private failing = false;
+  private readonly failures: FailingCommits;
   private readonly policyLog: PolicyLog;
-  private overMemory = false;
   private closed = false;
   private readonly rewriteListeners = new Set<() => void>();
-  /** The last commit failed on a full disk: retried at most once a second unless a critical event waits. */
-  private lastFailure: { at: number; error: OutboxError } | undefined;
   readonly synchronous: 'NORMAL' | 'FULL';
 
   /** Opens the file with its own connection (closed by `close()`); `Store` shares one instead. */
@@ -97,12 +91,13 @@ export class SqliteOutbox implements Outbox {
       maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
     };
     this.policyLog = new PolicyLog(options.logger, this.bounds);
-    this.maxBuffered = options.maxBufferedEvents ?? DEFAULT_MAX_BUFFERED_EVENTS;
     this.synchronous = options.synchronous ?? 'NORMAL';
     db.pragma(`synchronous = ${this.synchronous}`);
     this.statements = prepareStatements(db);
     this.lastCommittedSeq = this.statements.lastSeq.get()?.value ?? 0;
     this.buffer = new OutboxBuffer(this.lastCommittedSeq);
+    const maxBuffered = options.maxBufferedEvents ?? DEFAULT_MAX_BUFFERED_EVENTS;
+    this.failures = new FailingCommits(this.buffer, maxBuffered, options.logger, options.path);
     this.resyncCounters();
     for (const { type, count } of this.statements.drops.all()) this.dropped.set(type, count);
   }
@@ -135,7 +130,7 @@ export class SqliteOutbox implements Outbox {
       payload,
       bytes: Buffer.byteLength(payload),
     });
-    if (this.failing && !this.host.inTransaction()) this.boundMemory();
+    if (this.failures.failing && !this.host.inTransaction()) this.failures.bound();
   }
 
   /**
@@ -157,24 +152,17 @@ export class SqliteOutbox implements Outbox {
     }
     const critical = this.buffer.hasCritical();
     const now = this.options.clock.now();
-    const last = this.lastFailure;
-    if (last !== undefined && !critical && !closing && now - last.at < FULL_DISK_RETRY_MS) {
-      // Every attempt on a full disk writes the WAL up to ENOSPC; a tick-by-tick retry only churns.
-      this.boundMemory();
-      throw last.error;
-    }
+    this.failures.throttle(now, critical || closing);
     const raise = critical && this.synchronous !== 'FULL';
     let result: WriteResult;
     try {
       if (raise) this.db.pragma('synchronous = FULL');
       result = this.commitWithRecovery();
-      this.lastFailure = undefined;
+      this.failures.succeeded();
     } catch (error) {
-      this.failing = true;
-      this.boundMemory();
       const described = error instanceof OutboxError ? error : describeSqliteError(this.path, error);
+      this.failures.failed(described, now);
       if (!described.diskFull) this.host.guard.noteError(error);
-      this.lastFailure = described.diskFull ? { at: now, error: described } : undefined;
       throw described;
     } finally {
       if (raise) this.db.pragma(`synchronous = ${this.synchronous}`);
@@ -284,7 +272,7 @@ export class SqliteOutbox implements Outbox {
 
   /** @internal The last write failed on a full disk (so a purchase may need the reserve). */
   get writesFailing(): boolean {
-    return this.failing;
+    return this.failures.failing;
   }
 
   /** @internal Whether critical events are buffered (before a transaction: its commit can be FULL at once). */
@@ -312,14 +300,14 @@ export class SqliteOutbox implements Outbox {
     if (this.countersDirty) this.resyncCounters();
     this.countersDirty = false;
     if (isDiskFull(error)) {
-      this.failing = true;
+      this.failures.failedInTransaction();
       this.host.guard.noteFull(error);
     }
   }
 
   /** @internal After the outer transaction, commit or not: the memory bound, deferred while it ran. */
   settle(): void {
-    if (this.failing) this.boundMemory();
+    if (this.failures.failing) this.failures.bound();
   }
 
   /** @internal Makes everything committed so far durable (one fsync of the WAL). */
@@ -357,9 +345,7 @@ export class SqliteOutbox implements Outbox {
     for (const [type, count] of this.buffer.unsaved)
       this.dropped.set(type, (this.dropped.get(type) ?? 0) + count);
     this.buffer.committed();
-    this.failing = false;
-    // One warning per disk-full episode, even if a purchase gets through in between.
-    if (!this.host.guard.diskFull) this.overMemory = false;
+    this.failures.written(this.host.guard.diskFull);
     this.lastCommittedSeq = result.lastSeq;
     this.oldest = undefined;
     this.rows = result.rows;
@@ -372,17 +358,6 @@ export class SqliteOutbox implements Outbox {
       );
     }
     this.policyLog.report(result);
-  }
-
-  private boundMemory(): void {
-    const dropped = this.buffer.bound(this.maxBuffered);
-    if (dropped > 0 && !this.overMemory) {
-      this.options.logger.warn(
-        { maxBufferedEvents: this.maxBuffered, dropped, path: this.path },
-        'outbox: commits are failing and events pile up in memory; dropping the oldest low-value ones (purchases and alarms are kept)',
-      );
-      this.overMemory = true;
-    }
   }
 
   onRewrite(listener: () => void): () => void {

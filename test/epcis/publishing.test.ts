@@ -13,7 +13,7 @@ import { engineChecks } from '../../src/app/config-checks.js';
 import { replayCapture } from '../../src/app/replay.js';
 import { epcisSchema } from '../../src/config/integrations.js';
 import { loadConfigFile } from '../../src/config/load.js';
-import { mqttSchema } from '../../src/config/schema.js';
+import { mqttSchema } from '../../src/config/mqtt.js';
 import { epcisDocument, objectsOf, saleEvent } from '../../src/integrations/epcis/index.js';
 import { createTopics, EPCIS_EVENT_TYPE, eventPayload } from '../../src/mqtt/topics.js';
 import { silentLogger } from '../../src/observability/logger.js';

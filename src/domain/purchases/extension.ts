@@ -5,10 +5,9 @@ import type { ReaderConfig } from '../../config/schema.js';
 import { deviceZones } from '../../config/zones.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
-import { eventItem, type TaggedItem } from '../../shared/commerce.js';
+import type { TaggedItem } from '../../shared/commerce.js';
 import type { EventBody } from '../../shared/events.js';
 import type { Bus, CommandRegistry } from '../../shared/extension.js';
-import { namingReceivedValue } from '../../shared/issue-messages.js';
 import { uuidV5 } from '../../shared/uuid.js';
 import type { Store } from '../../store/index.js';
 import { Cabinet } from './cabinet.js';
@@ -18,18 +17,16 @@ import { Customers } from './customers.js';
 import { CabinetScreen } from './display.js';
 import { Forgetting } from './forget.js';
 import { ReadHistory } from './read-history.js';
-import { candidateTags, registerResolveRequest, SessionResolutions } from './resolutions.js';
+import { registerResolveRequest, SessionResolutions } from './resolutions.js';
 import { StoredCalibration } from './search-calibration.js';
 import { CabinetEvidence, type TagSearchResult } from './session-evidence.js';
-import { type SessionRecord, SessionStore } from './session-store.js';
+import { SessionStore } from './session-store.js';
+import { registerSessionsRequest } from './sessions-request.js';
 import { settleHistoryOptions } from './settle.js';
 import { TemperatureGuards } from './temperature-guards.js';
 
 /** Reads between two prunings of a cabinet's read history (bounded memory without a timer). */
 const PRUNE_EVERY_READS = 4096;
-const RECENT_SESSIONS_MAX = 200;
-/** A wrong value is named in the answer (`offset: Too small: expected number to be >=0, got -1`). */
-const named = { error: namingReceivedValue };
 
 /** Namespace of the name-based session ids (`<gateway> <cabinet> <start time> <n>`). */
 const SESSION_ID_NAMESPACE = 'c7b2a3f4-5d6e-4f70-8a91-b2c3d4e5f607';
@@ -336,57 +333,10 @@ export class PurchasesExtension implements PurchasesService {
       },
       { owner, changesState: true },
     );
-    requests.register(
-      'sessions/get',
-      {
-        limit: z.number().int().min(1).max(RECENT_SESSIONS_MAX).optional(),
-        session: z.string().optional(),
-        // A day or any span: the console's date filter, in the store's time zone, as instants.
-        from: z.iso.datetime({ offset: true }).optional(),
-        to: z.iso.datetime({ offset: true }).optional(),
-        cabinet: z.string().min(1).max(64).optional(),
-        customer: z.string().min(1).max(128).optional(),
-        // Paging: skip this many of the newest (with `limit`).
-        offset: z.number(named).int(named).min(0, named).max(1_000_000, named).optional(),
-        // Only uncertain ends nobody decided, however old: the Review page's queue; answered as
-        // `{ total, more, sessions }`.
-        unresolved: z.literal(true, named).optional(),
-      },
-      ({ limit, session, from, to, cabinet: inCabinet, customer, offset, unresolved }) => {
-        // An uncertain session carries what a person may charge for it, priced, and once someone
-        // decided, the decision (`purchases/resolve`).
-        const withResolution = (record: SessionRecord) => {
-          const resolved = this.resolutions.get(record.id);
-          if (resolved) {
-            const { tags: _tags, ...resolution } = resolved;
-            return { ...record, resolution };
-          }
-          const outcome = record.outcome as { confidence?: string } | null;
-          if (outcome?.confidence !== 'uncertain') return record;
-          return {
-            ...record,
-            candidates: candidateTags(record).map((tag) => eventItem(this.deps.itemFor(tag))),
-          };
-        };
-        if (session !== undefined) {
-          const found = this.sessions.get(session);
-          if (!found) throw new Error(`unknown session "${session}"`);
-          return withResolution(found);
-        }
-        const fromMs = from === undefined ? undefined : Date.parse(from);
-        const toMs = to === undefined ? undefined : Date.parse(to);
-        if (fromMs !== undefined && toMs !== undefined && fromMs > toMs)
-          throw new Error(`to: must not be before from (from ${from}, to ${to})`);
-        const filter = { fromMs, toMs, cabinet: inCabinet, customer };
-        if (unresolved) {
-          const { total, sessions } = this.sessions.unresolved(limit ?? 20, filter, offset ?? 0);
-          const more = (offset ?? 0) + sessions.length < total;
-          return { total, more, sessions: sessions.map(withResolution) };
-        }
-        return this.sessions.recent(limit ?? 20, filter, offset ?? 0).map(withResolution);
-      },
-      { owner, sensitive: true },
-    );
+    registerSessionsRequest({
+      ...{ requests, sessions: this.sessions, resolutions: this.resolutions, owner },
+      itemFor: (tag) => this.deps.itemFor(tag),
+    });
     this.unsubscribe.push(
       registerResolveRequest({
         ...{ requests, store: this.deps.store, bus: this.deps.bus, clock: this.deps.clock },
