@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { GatewayEvent } from '../../src/shared/events.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { makeEvent } from '../kits/store/store.js';
 import { startGateway, subscriber, textLogger, waitFor } from './fixture.js';
@@ -8,6 +9,8 @@ import { startGateway, subscriber, textLogger, waitFor } from './fixture.js';
  * each time it is published: the event is dead-lettered after a few closes with it alone on the
  * wire, and every event behind it is delivered. Without that, the outbox would stall for ever.
  */
+
+type SensorChanged = Extract<GatewayEvent, { type: 'sensor.changed' }>;
 
 const FAST_RECONNECT = { initialMs: 100, maxMs: 500, jitter: 0.2, stableAfterMs: 10_000 };
 
@@ -25,10 +28,8 @@ describe('an event the broker closes the connection on', () => {
       await waitFor('a connection', () => gateway.client.connected);
       gateway.emit(['tag.arrived']);
       // A sensor's text value of 8 KB: twice what the broker takes.
-      gateway.outbox.append({
-        ...makeEvent(gateway.outbox.nextSeq(), 'sensor.changed'),
-        value: 'x'.repeat(8192),
-      });
+      const sensor = makeEvent(gateway.outbox.nextSeq(), 'sensor.changed') as SensorChanged;
+      gateway.outbox.append({ ...sensor, value: 'x'.repeat(8192) });
       gateway.outbox.commit();
       gateway.emit(['tag.departed', 'sensor.changed', 'tag.arrived']);
 
