@@ -23,6 +23,11 @@ export interface Product {
    * is 350 ± 6 g. Only with `unitWeightG`.
    */
   weightToleranceG?: number;
+  /**
+   * Low stock below this many units on hand in the store (all its zones together): the console's
+   * Inventory page lists the products under it, an empty shelf first. 0 to 100000; absent: not watched.
+   */
+  minStock?: number;
 }
 
 /** A tag and what it is, as purchases and inventory report it. */

@@ -11,7 +11,7 @@ import {
 } from './fields.js';
 import { type Checked, normaliseGtin } from './gtin.js';
 import { checkCurrency, checkMinorUnits } from './money.js';
-import { checkUnitWeight, checkWeightTolerance } from './weight.js';
+import { checkMinStock, checkUnitWeight, checkWeightTolerance } from './weight.js';
 
 /**
  * Why a batch cannot be written, with the entry it is about (`products[index]`, `mappings[index]`,
@@ -109,6 +109,10 @@ export function validateBatch(
           : undefined
         : tolerance.problem;
       note('product', index, 'weightToleranceG', product.weightToleranceG, problem);
+    }
+    if (product.minStock !== undefined) {
+      const minStock = checkMinStock(product.minStock);
+      note('product', index, 'minStock', product.minStock, minStock.ok ? undefined : minStock.problem);
     }
   });
   mappings.forEach((mapping, index) => {

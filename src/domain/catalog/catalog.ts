@@ -49,6 +49,11 @@ export const CATALOG_MIGRATIONS: readonly string[] = [
     CHECK (weight_tolerance_g IS NULL OR (weight_tolerance_g >= 0 AND weight_tolerance_g <= 10000
       AND unit_weight_g IS NOT NULL));
   `,
+  `
+  -- Units on hand below which the product is low on stock; NULL: not watched.
+  ALTER TABLE catalog_products ADD COLUMN min_stock INTEGER
+    CHECK (min_stock IS NULL OR (min_stock >= 0 AND min_stock <= 100000));
+  `,
 ];
 
 export interface CatalogOptions {
@@ -272,12 +277,13 @@ export class Catalog {
     }
     const upsert = db.prepare(
       `INSERT INTO catalog_products (sku, gtin, name, unit_price, currency, category, unit_weight_g,
-         weight_tolerance_g, updated_at)
-       VALUES (@sku, @gtin, @name, @unitPrice, @currency, @category, @unitWeightG, @weightToleranceG, @now)
+         weight_tolerance_g, min_stock, updated_at)
+       VALUES (@sku, @gtin, @name, @unitPrice, @currency, @category, @unitWeightG, @weightToleranceG,
+         @minStock, @now)
        ON CONFLICT (sku) DO UPDATE SET gtin = excluded.gtin, name = excluded.name,
          unit_price = excluded.unit_price, currency = excluded.currency, category = excluded.category,
          unit_weight_g = excluded.unit_weight_g, weight_tolerance_g = excluded.weight_tolerance_g,
-         updated_at = excluded.updated_at`,
+         min_stock = excluded.min_stock, updated_at = excluded.updated_at`,
     );
     const touch = db.prepare('UPDATE catalog_products SET updated_at = ? WHERE sku = ?');
     for (const product of products) {
@@ -288,6 +294,7 @@ export class Catalog {
         category: product.category ?? null,
         unitWeightG: product.unitWeightG ?? null,
         weightToleranceG: product.weightToleranceG ?? null,
+        minStock: product.minStock ?? null,
         now,
       });
     }

@@ -100,12 +100,12 @@ describe('catalog CSV import', () => {
       return read.ok ? [] : read.problems;
     };
     expect(problems('sku,name,prise,currency,name\n')).toEqual([
-      'f.csv:1: header: unknown column (columns: sku, gtin, name, price, currency, category, tags, unit_weight_g, weight_tolerance_g) (got "prise")',
+      'f.csv:1: header: unknown column (columns: sku, gtin, name, price, currency, category, tags, unit_weight_g, weight_tolerance_g, min_stock) (got "prise")',
       'f.csv:1: header: column appears twice (got "name")',
       'f.csv:1: header: missing column "price"',
     ]);
     expect(problems('\uFEFF\r\n\r\n')).toEqual([
-      'f.csv:1: header: the file has no header row; expected one like sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g',
+      'f.csv:1: header: the file has no header row; expected one like sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g,min_stock',
     ]);
     expect(problems('sku,name,price,currency\n"A1,Tea,1.00,EUR\n')).toEqual([
       'f.csv:2: csv: unterminated quoted field (opened at column 1; close it with ")',
@@ -173,11 +173,11 @@ describe('catalog CSV import', () => {
     const csv = exportCatalogCsv(catalog);
     expect(csv).toBe(
       [
-        'sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g',
-        'D1,00036000291452,Dates 250 g,0.125,BHD,,300833B2DDD9*,,',
-        'S1,04006381333931,"Sandwich ""Club""",3.95,EUR,food,,,',
-        'T1,,烏龍茶,450,JPY,drinks,E2003412AABB;E20035*,,',
-        'W1,80614141123458,"Water, sparkling 0,5 l",1.50,EUR,drinks,,,',
+        'sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g,min_stock',
+        'D1,00036000291452,Dates 250 g,0.125,BHD,,300833B2DDD9*,,,',
+        'S1,04006381333931,"Sandwich ""Club""",3.95,EUR,food,,,,',
+        'T1,,烏龍茶,450,JPY,drinks,E2003412AABB;E20035*,,,',
+        'W1,80614141123458,"Water, sparkling 0,5 l",1.50,EUR,drinks,,,,',
         '',
       ].join('\n'),
     );
@@ -213,8 +213,8 @@ describe('catalog CSV import', () => {
     expect(catalog.get('TEA')).toEqual({ sku: 'TEA', name: 'Tea', unitPrice: 450, currency: 'EUR' });
     const exported = exportCatalogCsv(catalog);
     expect(exported.split('\n').slice(1, 3)).toEqual([
-      'CHIPS,,Crisps,1.80,EUR,,,175.5,0',
-      'COLA-033,,Cola 0.33 l,2.50,EUR,,E20034*,350,6',
+      'CHIPS,,Crisps,1.80,EUR,,,175.5,0,',
+      'COLA-033,,Cola 0.33 l,2.50,EUR,,E20034*,350,6,',
     ]);
     expect(importCatalogCsv(catalog, exported, 'export.csv')).toMatchObject({
       ok: true,
@@ -227,6 +227,53 @@ describe('catalog CSV import', () => {
       result: { updated: 2, updatedSkus: ['CHIPS', 'GUM'] },
     });
     expect(catalog.get('GUM')?.unitWeightG).toBeUndefined();
+  });
+
+  it('reads low-stock thresholds in whole units, exports them back, and names each bad one', () => {
+    const { catalog } = openCatalog();
+    const csv = [
+      'sku,name,price,currency,min_stock',
+      'COLA,Cola,2.50,EUR,6',
+      'WATER,Water,1.80,EUR,0',
+      'TEA,Tea,4.50,EUR,',
+      '',
+    ].join('\n');
+    expect(importCatalogCsv(catalog, csv, 'stock.csv')).toMatchObject({ ok: true, result: { added: 3 } });
+    expect(catalog.get('COLA')?.minStock).toBe(6);
+    expect(catalog.get('WATER')?.minStock).toBe(0);
+    expect(catalog.get('TEA')).toEqual({ sku: 'TEA', name: 'Tea', unitPrice: 450, currency: 'EUR' });
+    const exported = exportCatalogCsv(catalog);
+    expect(exported.split('\n').slice(1, 4)).toEqual([
+      'COLA,,Cola,2.50,EUR,,,,,6',
+      'TEA,,Tea,4.50,EUR,,,,,',
+      'WATER,,Water,1.80,EUR,,,,,0',
+    ]);
+    expect(importCatalogCsv(catalog, exported, 'export.csv')).toMatchObject({
+      ok: true,
+      result: { unchanged: 3 },
+    });
+    // A threshold changed is an update.
+    expect(importCatalogCsv(catalog, csv.replace('EUR,6', 'EUR,8'), 'stock.csv')).toMatchObject({
+      ok: true,
+      result: { updated: 1, updatedSkus: ['COLA'] },
+    });
+    const read = readCatalogCsv(
+      [
+        'sku,name,price,currency,min_stock',
+        'A1,Cola,2.50,EUR,-1',
+        'A2,Cola,2.50,EUR,2.5',
+        'A3,Cola,2.50,EUR,100001',
+        'A4,Cola,2.50,EUR,six',
+        '',
+      ].join('\n'),
+      'stock.csv',
+    );
+    expect(read.ok ? [] : read.located).toEqual([
+      { line: 2, field: 'min_stock', message: 'must be a whole number of units, 0 or more', value: '-1' },
+      { line: 3, field: 'min_stock', message: 'must be a whole number of units, 0 or more', value: '2.5' },
+      { line: 4, field: 'min_stock', message: 'at most 100000', value: '100001' },
+      { line: 5, field: 'min_stock', message: 'must be a whole number of units, 0 or more', value: 'six' },
+    ]);
   });
 
   it('names each bad weight by line and column, with its value, and a tolerance without a weight', () => {

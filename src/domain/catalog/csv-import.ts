@@ -16,13 +16,15 @@ import {
 } from './fields.js';
 import { type Checked, normaliseGtin } from './gtin.js';
 import { checkCurrency, formatPrice, parsePrice } from './money.js';
-import { checkUnitWeight, checkWeightTolerance, parseGrams } from './weight.js';
+import { checkUnitWeight, checkWeightTolerance, parseGrams, parseUnits } from './weight.js';
 
 /**
- * The catalog as a CSV file: `sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g`
- * (any order; gtin, category, tags and the weights optional). `price` is in major units ("4.50"),
- * `tags` is `;`-separated exact hex or `PREFIX*`, the weights are grams ("350", "6.5"). Without a
- * tags column the products' tag mappings are left as they are; an empty weight is no weight.
+ * The catalog as a CSV file:
+ * `sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g,min_stock` (any
+ * order; gtin, category, tags, the weights and min_stock optional). `price` is in major units
+ * ("4.50"), `tags` is `;`-separated exact hex or `PREFIX*`, the weights are grams ("350", "6.5"),
+ * `min_stock` whole units (the low-stock threshold). Without a tags column the products' tag
+ * mappings are left as they are; an empty weight or min_stock is none.
  */
 export const CSV_COLUMNS = [
   'sku',
@@ -34,6 +36,7 @@ export const CSV_COLUMNS = [
   'tags',
   'unit_weight_g',
   'weight_tolerance_g',
+  'min_stock',
 ] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 const REQUIRED: readonly Column[] = ['sku', 'name', 'price', 'currency'];
@@ -140,6 +143,8 @@ export function readCatalogCsv(text: string, file: string): CsvReadResult {
     if (value('weight_tolerance_g') !== '' && value('unit_weight_g') === '') {
       report(line, 'weight_tolerance_g', needsUnitWeight('unit_weight_g'), value('weight_tolerance_g'));
     }
+    const minStock =
+      value('min_stock') === '' ? undefined : field('min_stock', parseUnits(value('min_stock')));
     const tags: string[] = [];
     for (const raw of value('tags').split(';')) {
       const entry = raw.trim();
@@ -153,7 +158,10 @@ export function readCatalogCsv(text: string, file: string): CsvReadResult {
     if (problems.length > before || sku === undefined || name === undefined) continue;
     if (currency === undefined || price === undefined) continue;
     catalog.products.push(
-      makeProduct({ sku, name, unitPrice: price, currency, gtin, category, unitWeightG, weightToleranceG }),
+      makeProduct({
+        ...{ sku, name, unitPrice: price, currency, gtin, category },
+        ...{ unitWeightG, weightToleranceG, minStock },
+      }),
     );
     catalog.productLines.push(line);
     for (const tag of tags) {
@@ -294,6 +302,7 @@ const CSV_COLUMN_OF: Readonly<Record<string, Column>> = {
   unitPrice: 'price',
   unitWeightG: 'unit_weight_g',
   weightToleranceG: 'weight_tolerance_g',
+  minStock: 'min_stock',
 };
 
 /** A conflict the store found (a GTIN of another SKU), at the line it came from. */
@@ -327,6 +336,7 @@ export function exportCatalogCsv(catalog: Catalog): string {
         catalog.tagsOf(product.sku).join(';'),
         product.unitWeightG === undefined ? '' : String(product.unitWeightG),
         product.weightToleranceG === undefined ? '' : String(product.weightToleranceG),
+        product.minStock === undefined ? '' : String(product.minStock),
       ]),
     );
   }

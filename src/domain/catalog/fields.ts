@@ -1,7 +1,7 @@
 import type { Product } from '../../shared/commerce.js';
 import { type Checked, normaliseGtin } from './gtin.js';
 import { checkCurrency, checkMinorUnits } from './money.js';
-import { checkUnitWeight, checkWeightTolerance } from './weight.js';
+import { checkMinStock, checkUnitWeight, checkWeightTolerance } from './weight.js';
 
 /**
  * Field rules shared by the CSV import and the `catalog/set` request, so that a product is valid or
@@ -74,6 +74,7 @@ const PRODUCT_FIELDS = new Set([
   'category',
   'unitWeightG',
   'weightToleranceG',
+  'minStock',
 ]);
 
 /**
@@ -116,15 +117,16 @@ export function productFromJson(input: unknown, problems: FieldProblem[]): Produ
   const category = optional('category', checkCategory);
   const price = checkMinorUnits(record.unitPrice);
   if (!price.ok) problems.push({ field: 'unitPrice', message: price.problem, value: record.unitPrice });
-  const grams = (field: string, check: (value: unknown) => Checked<number>): number | undefined => {
+  const numeric = (field: string, check: (value: unknown) => Checked<number>): number | undefined => {
     const value = record[field];
     if (value === undefined || value === null) return undefined;
     const checked = check(value);
     if (!checked.ok) problems.push({ field, message: checked.problem, value });
     return checked.ok ? checked.value : undefined;
   };
-  const unitWeightG = grams('unitWeightG', checkUnitWeight);
-  const weightToleranceG = grams('weightToleranceG', checkWeightTolerance);
+  const unitWeightG = numeric('unitWeightG', checkUnitWeight);
+  const weightToleranceG = numeric('weightToleranceG', checkWeightTolerance);
+  const minStock = numeric('minStock', checkMinStock);
   if (weightToleranceG !== undefined && (record.unitWeightG ?? null) === null) {
     problems.push({
       field: 'weightToleranceG',
@@ -142,6 +144,7 @@ export function productFromJson(input: unknown, problems: FieldProblem[]): Produ
     category,
     unitWeightG,
     weightToleranceG,
+    minStock,
   });
 }
 
@@ -181,6 +184,7 @@ export function makeProduct(fields: {
   category?: string | undefined;
   unitWeightG?: number | undefined;
   weightToleranceG?: number | undefined;
+  minStock?: number | undefined;
 }): Product {
   return {
     sku: fields.sku,
@@ -191,6 +195,7 @@ export function makeProduct(fields: {
     ...(fields.category === undefined ? {} : { category: fields.category }),
     ...(fields.unitWeightG === undefined ? {} : { unitWeightG: fields.unitWeightG }),
     ...(fields.weightToleranceG === undefined ? {} : { weightToleranceG: fields.weightToleranceG }),
+    ...(fields.minStock === undefined ? {} : { minStock: fields.minStock }),
   };
 }
 

@@ -51,6 +51,7 @@ interface ProductRow {
   category: string | null;
   unit_weight_g: number | null;
   weight_tolerance_g: number | null;
+  min_stock: number | null;
   from_file: string | null;
 }
 
@@ -132,7 +133,8 @@ export function planBatch(
 export function loadCatalogState(db: Database.Database): CatalogState {
   const rows = db
     .prepare(
-      `SELECT sku, gtin, name, unit_price, currency, category, unit_weight_g, weight_tolerance_g, from_file
+      `SELECT sku, gtin, name, unit_price, currency, category, unit_weight_g, weight_tolerance_g, min_stock,
+         from_file
        FROM catalog_products ORDER BY sku`,
     )
     .all() as ProductRow[];
@@ -178,6 +180,7 @@ function fromRow(row: ProductRow): Product {
     ...(row.category === null ? {} : { category: row.category }),
     ...(row.unit_weight_g === null ? {} : { unitWeightG: row.unit_weight_g }),
     ...(row.weight_tolerance_g === null ? {} : { weightToleranceG: row.weight_tolerance_g }),
+    ...(row.min_stock === null ? {} : { minStock: row.min_stock }),
   };
 }
 
@@ -189,6 +192,7 @@ function sameProduct(a: Product, b: Product): boolean {
     a.currency === b.currency &&
     a.category === b.category &&
     a.unitWeightG === b.unitWeightG &&
-    a.weightToleranceG === b.weightToleranceG
+    a.weightToleranceG === b.weightToleranceG &&
+    a.minStock === b.minStock
   );
 }

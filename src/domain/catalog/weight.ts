@@ -8,6 +8,22 @@ import type { Checked } from './gtin.js';
 export const MAX_UNIT_WEIGHT_G = 100_000;
 export const MAX_WEIGHT_TOLERANCE_G = 10_000;
 
+export const MAX_MIN_STOCK = 100_000;
+
+/** `minStock`: a whole number of units, 0 to 100000. */
+export function checkMinStock(value: unknown): Checked<number> {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    return { ok: false, problem: 'must be a whole number of units, 0 or more' };
+  }
+  if (value > MAX_MIN_STOCK) return { ok: false, problem: `at most ${MAX_MIN_STOCK}` };
+  return { ok: true, value };
+}
+
+/** A CSV cell of whole units: digits only. */
+export function parseUnits(text: string): Checked<number> {
+  return checkMinStock(/^[0-9]{1,9}$/.test(text) ? Number(text) : Number.NaN);
+}
+
 /** A decimal as a spreadsheet writes it, point only: `350`, `350.5`, `0.5`. */
 const DECIMAL = /^[0-9]{1,9}(?:\.[0-9]+)?$/;
 
