@@ -18,6 +18,7 @@ import { trafficPromise } from './liveness.js';
 import { ReaderHealth } from './reader-health.js';
 import { ReaderPoll } from './reader-poll.js';
 import { ReaderSearch, type SearchOptions } from './reader-search.js';
+import { ReaderStartup } from './reader-startup.js';
 import { healthDetail, ReaderStatus } from './reader-status.js';
 import { ReaderUpkeep } from './reader-upkeep.js';
 import { Readiness } from './readiness.js';
@@ -70,8 +71,8 @@ const ignoreRead = (): void => {};
 
 /**
  * One serial device end to end: transport bytes → decoder → core (readers) or sensor events, plus
- * the driver's start-up session each time the port comes online, and `reader.status` events on
- * every change of connection or health (reader-status.ts).
+ * the driver's start-up session each time the port comes online (reader-startup.ts), and
+ * `reader.status` events on every change of connection or health (reader-status.ts).
  */
 export class DevicePipeline implements DeviceView {
   readonly decoder: StreamDecoder;
@@ -90,7 +91,7 @@ export class DevicePipeline implements DeviceView {
   private readonly health = new ReaderHealth();
   private readonly log: DeviceLog;
   private stopped = false;
-  private startupRunning = false;
+  private readonly startup: ReaderStartup;
   private transport: ByteTransport | undefined;
   private restarting: Promise<void> | undefined;
   private readonly upkeep: ReaderUpkeep;
@@ -133,7 +134,7 @@ export class DevicePipeline implements DeviceView {
       // Without start-up commands to try first, the recovery reopens the port.
       runStartup: () => {
         if (this.stopped || !this.portOpen) return;
-        if (hasStartup) void this.runStartup();
+        if (hasStartup) void this.startup.run();
         else reopen();
       },
       reopen,
@@ -143,15 +144,15 @@ export class DevicePipeline implements DeviceView {
       ...options,
       session: this.session,
       state: () => this.status.state,
-      startupRunning: () => this.startupRunning,
+      startupRunning: () => this.startup.active,
       pauseLiveness: () => this.upkeep.pause(),
       resumeLiveness: () => this.upkeep.resume(clock.now()),
-      runStartup: () => void this.runStartup(),
+      runStartup: () => void this.startup.run(),
     });
     this.poller = new ReaderPoll(
       {
         ...{ id: options.id, clock, logger: options.logger, session: this.session },
-        mayPoll: () => this.portOpen && !this.startupRunning && !this.searcher.active,
+        mayPoll: () => this.portOpen && !this.startup.active && !this.searcher.active,
         polling: () => this.health.pollSent(),
         // A reader that answers a poll without reporting a fault works again (its antenna is back);
         // a warning stays until the reader itself says otherwise.
@@ -162,6 +163,16 @@ export class DevicePipeline implements DeviceView {
       },
       options.interactive ? pollPlan : undefined,
     );
+    this.startup = new ReaderStartup({
+      ...options,
+      session: this.session,
+      status: this.status,
+      readiness: this.readiness,
+      upkeep: this.upkeep,
+      poller: this.poller,
+      live: () => !this.stopped && this.portOpen,
+      goOnline: () => this.goOnline(),
+    });
     this.log = new DeviceLog(options.id, clock, options.logger);
   }
 
@@ -291,7 +302,7 @@ export class DevicePipeline implements DeviceView {
       this.upkeep.opened(this.options.clock.now());
       // Not ready yet, it stays as it was (offline, its tags held) and publishes nothing.
       if (!this.readiness.pending) this.goOnline();
-      void this.runStartup();
+      void this.startup.run();
       return;
     }
     this.session.cancel();
@@ -301,62 +312,6 @@ export class DevicePipeline implements DeviceView {
     this.readiness.closed();
     this.log.portClosed(target, status, this.stopped);
     this.status.offline(status);
-  }
-
-  private async runStartup(): Promise<void> {
-    if (!this.options.interactive) return;
-    const steps = this.options.driver.startup(this.options.settings);
-    // A reader without start-up commands is started as its port opens: it is polled from then on.
-    if (steps.length === 0) this.poller.start();
-    // A boot message seen during the start-up sequence is the reader answering it, not a reboot.
-    if (steps.length === 0 || this.startupRunning) return;
-    this.startupRunning = true;
-    const result = await this.session.run(steps).finally(() => {
-      this.startupRunning = false;
-    });
-    if (result.ok) {
-      this.startupSucceeded();
-      return;
-    }
-    if (result.reason === 'cancelled' || this.stopped || !this.portOpen) return;
-    const reason = `start-up step "${result.failedStep}" failed: ${result.reason}`;
-    // A stalled reader's own recovery goes on: it reopens the port next.
-    if (this.status.state === 'stalled') {
-      this.options.logger.debug({ reader: this.id, reason }, 'stalled reader: start-up not answered');
-      this.upkeep.stalledStartupFailed();
-      return;
-    }
-    // A module powered after the Pi, still booting or answering late: tried again for ever, with backoff.
-    const { attempt, retryInMs } = this.upkeep.startupFailed();
-    if (this.status.state === 'error' && attempt > 1) {
-      this.options.logger.debug({ reader: this.id, attempt, retryInMs, reason }, 'start-up failed again');
-      return;
-    }
-    this.options.logger.error(
-      { reader: this.id, step: result.failedStep, reason: result.reason, attempt, retryInMs },
-      'start-up failed',
-    );
-    this.status.startupFailed(reason, attempt, retryInMs);
-  }
-
-  /**
-   * The start-up answered: the reader is online, or (its driver promising traffic) will be at its
-   * first frame, watched from now. One that failed before is back without a restart of the gateway.
-   */
-  private startupSucceeded(): void {
-    this.poller.start();
-    const attempts = this.upkeep.startupSucceeded();
-    if (attempts !== undefined) this.options.logger.info({ reader: this.id, attempts }, 'start-up succeeded');
-    if (this.readiness.startupSucceeded()) {
-      this.goOnline();
-      return;
-    }
-    if (this.readiness.awaitingTraffic) {
-      this.upkeep.online();
-      return;
-    }
-    // Its start-up again after a reboot seen on the wire, which had failed.
-    if (attempts !== undefined && this.status.state === 'error' && !this.readiness.pending) this.goOnline();
   }
 
   private goOnline(): void {
@@ -427,7 +382,7 @@ export class DevicePipeline implements DeviceView {
           { reader: this.id, ...message },
           message.rebooted ? 'reader rebooted' : 'reader identified',
         );
-        if (message.rebooted && !this.stopped) void this.runStartup();
+        if (message.rebooted && !this.stopped) void this.startup.run();
         return;
       case 'log':
         logger.debug({ reader: this.id, text: message.text }, 'device log');
