@@ -18,6 +18,8 @@ import { trafficPromise } from './liveness.js';
 import { ReaderHealth } from './reader-health.js';
 import { ReaderPoll } from './reader-poll.js';
 import { ReaderSearch, type SearchOptions } from './reader-search.js';
+import { ReaderStartup } from './reader-startup.js';
+import { healthDetail, ReaderStatus } from './reader-status.js';
 import { ReaderUpkeep } from './reader-upkeep.js';
 import { Readiness } from './readiness.js';
 import type { DeviceCounters, DeviceState, DeviceView, TagSearchResult } from './reading-services.js';
@@ -69,8 +71,8 @@ const ignoreRead = (): void => {};
 
 /**
  * One serial device end to end: transport bytes → decoder → core (readers) or sensor events, plus
- * the driver's start-up session each time the port comes online, and `reader.status` events on
- * every change of connection or health.
+ * the driver's start-up session each time the port comes online (reader-startup.ts), and
+ * `reader.status` events on every change of connection or health (reader-status.ts).
  */
 export class DevicePipeline implements DeviceView {
   readonly decoder: StreamDecoder;
@@ -82,14 +84,14 @@ export class DevicePipeline implements DeviceView {
   readonly antennasRead: readonly number[];
   /** Chunks dropped because processing them threw (a bug, counted and logged). */
   ingestFailures = 0;
-  private connection: DeviceState = 'offline';
+  private readonly status: ReaderStatus;
   private portOpen = false;
   private readonly readiness: Readiness;
   /** `level:code` of the last status published; a repeat of it is not news. 'ok' after each (re)connect. */
   private readonly health = new ReaderHealth();
   private readonly log: DeviceLog;
   private stopped = false;
-  private startupRunning = false;
+  private readonly startup: ReaderStartup;
   private transport: ByteTransport | undefined;
   private restarting: Promise<void> | undefined;
   private readonly upkeep: ReaderUpkeep;
@@ -107,13 +109,15 @@ export class DevicePipeline implements DeviceView {
       // waiting to be heard (its first frame, or back from a stall) is online before its first read
       // arrives, so nobody sees a tag arrive from a reader that is not online.
       tagRead: (tag, offset, length, antenna, rssi) => {
-        if (this.connection !== 'online' && (this.connection === 'stalled' || this.readiness.awaitingTraffic))
+        const state = this.status.state;
+        if (state !== 'online' && (state === 'stalled' || this.readiness.awaitingTraffic))
           this.onTraffic(clock.now());
         intoCore(tag, offset, length, antenna, rssi);
       },
       message: (message) => this.onMessage(message),
       decodeError: (error) => this.onDecodeError(error),
     };
+    this.status = new ReaderStatus(options.id, (body) => options.publish(body));
     this.decoder = options.driver.createDecoder(output);
     this.sensorReports = new SensorReports(options.reportMinChange);
     const { pollPlan, expected, stalledAfterMs } = trafficPromise(options);
@@ -124,13 +128,13 @@ export class DevicePipeline implements DeviceView {
     );
     const reopen = (): void => void this.restart().catch(() => {});
     this.upkeep = new ReaderUpkeep(clock, expected, stalledAfterMs, options.interactive, {
-      state: () => this.connection,
+      state: () => this.status.state,
       watched: () => this.watched(),
       stall: (silentMs, expectedEveryMs) => this.onStall(silentMs, expectedEveryMs),
       // Without start-up commands to try first, the recovery reopens the port.
       runStartup: () => {
         if (this.stopped || !this.portOpen) return;
-        if (hasStartup) void this.runStartup();
+        if (hasStartup) void this.startup.run();
         else reopen();
       },
       reopen,
@@ -139,16 +143,16 @@ export class DevicePipeline implements DeviceView {
     this.searcher = new ReaderSearch({
       ...options,
       session: this.session,
-      state: () => this.connection,
-      startupRunning: () => this.startupRunning,
+      state: () => this.status.state,
+      startupRunning: () => this.startup.active,
       pauseLiveness: () => this.upkeep.pause(),
       resumeLiveness: () => this.upkeep.resume(clock.now()),
-      runStartup: () => void this.runStartup(),
+      runStartup: () => void this.startup.run(),
     });
     this.poller = new ReaderPoll(
       {
         ...{ id: options.id, clock, logger: options.logger, session: this.session },
-        mayPoll: () => this.portOpen && !this.startupRunning && !this.searcher.active,
+        mayPoll: () => this.portOpen && !this.startup.active && !this.searcher.active,
         polling: () => this.health.pollSent(),
         // A reader that answers a poll without reporting a fault works again (its antenna is back);
         // a warning stays until the reader itself says otherwise.
@@ -159,6 +163,16 @@ export class DevicePipeline implements DeviceView {
       },
       options.interactive ? pollPlan : undefined,
     );
+    this.startup = new ReaderStartup({
+      ...options,
+      session: this.session,
+      status: this.status,
+      readiness: this.readiness,
+      upkeep: this.upkeep,
+      poller: this.poller,
+      live: () => !this.stopped && this.portOpen,
+      goOnline: () => this.goOnline(),
+    });
     this.log = new DeviceLog(options.id, clock, options.logger);
   }
 
@@ -171,7 +185,7 @@ export class DevicePipeline implements DeviceView {
   }
 
   get state(): DeviceState {
-    return this.connection;
+    return this.status.state;
   }
 
   get counters(): DeviceCounters {
@@ -207,9 +221,10 @@ export class DevicePipeline implements DeviceView {
 
   /** Whether silence now would be a stall. A fed device keeps the state it starts with until then. */
   private watched(): boolean {
-    if (this.connection === 'online') return true;
-    if (this.options.connectedFromStart) return this.connection === 'offline';
-    return this.readiness.awaitingTraffic && this.connection !== 'stalled';
+    const state = this.status.state;
+    if (state === 'online') return true;
+    if (this.options.connectedFromStart) return state === 'offline';
+    return this.readiness.awaitingTraffic && state !== 'stalled';
   }
 
   /**
@@ -287,7 +302,7 @@ export class DevicePipeline implements DeviceView {
       this.upkeep.opened(this.options.clock.now());
       // Not ready yet, it stays as it was (offline, its tags held) and publishes nothing.
       if (!this.readiness.pending) this.goOnline();
-      void this.runStartup();
+      void this.startup.run();
       return;
     }
     this.session.cancel();
@@ -295,80 +310,12 @@ export class DevicePipeline implements DeviceView {
     this.upkeep.closed();
     this.portOpen = false;
     this.readiness.closed();
-    this.connection = 'offline';
     this.log.portClosed(target, status, this.stopped);
-    const detail: Record<string, number> = { attempt: status.attempt };
-    if (status.retryInMs !== null) detail.retryInMs = status.retryInMs;
-    const { reason } = status;
-    this.options.publish({ type: 'reader.status', reader: this.id, state: 'offline', reason, detail });
-  }
-
-  private async runStartup(): Promise<void> {
-    if (!this.options.interactive) return;
-    const steps = this.options.driver.startup(this.options.settings);
-    // A reader without start-up commands is started as its port opens: it is polled from then on.
-    if (steps.length === 0) this.poller.start();
-    // A boot message seen during the start-up sequence is the reader answering it, not a reboot.
-    if (steps.length === 0 || this.startupRunning) return;
-    this.startupRunning = true;
-    const result = await this.session.run(steps).finally(() => {
-      this.startupRunning = false;
-    });
-    if (result.ok) {
-      this.startupSucceeded();
-      return;
-    }
-    if (result.reason === 'cancelled' || this.stopped || !this.portOpen) return;
-    const reason = `start-up step "${result.failedStep}" failed: ${result.reason}`;
-    // A stalled reader's own recovery goes on: it reopens the port next.
-    if (this.connection === 'stalled') {
-      this.options.logger.debug({ reader: this.id, reason }, 'stalled reader: start-up not answered');
-      this.upkeep.stalledStartupFailed();
-      return;
-    }
-    // A module powered after the Pi, still booting or answering late: tried again for ever, with backoff.
-    const { attempt, retryInMs } = this.upkeep.startupFailed();
-    if (this.connection === 'error' && attempt > 1) {
-      this.options.logger.debug({ reader: this.id, attempt, retryInMs, reason }, 'start-up failed again');
-      return;
-    }
-    this.connection = 'error';
-    this.options.logger.error(
-      { reader: this.id, step: result.failedStep, reason: result.reason, attempt, retryInMs },
-      'start-up failed',
-    );
-    this.options.publish({
-      type: 'reader.status',
-      reader: this.id,
-      state: 'error',
-      reason,
-      detail: { attempt, retryInMs },
-    });
-  }
-
-  /**
-   * The start-up answered: the reader is online, or (its driver promising traffic) will be at its
-   * first frame, watched from now. One that failed before is back without a restart of the gateway.
-   */
-  private startupSucceeded(): void {
-    this.poller.start();
-    const attempts = this.upkeep.startupSucceeded();
-    if (attempts !== undefined) this.options.logger.info({ reader: this.id, attempts }, 'start-up succeeded');
-    if (this.readiness.startupSucceeded()) {
-      this.goOnline();
-      return;
-    }
-    if (this.readiness.awaitingTraffic) {
-      this.upkeep.online();
-      return;
-    }
-    // Its start-up again after a reboot seen on the wire, which had failed.
-    if (attempts !== undefined && this.connection === 'error' && !this.readiness.pending) this.goOnline();
+    this.status.offline(status);
   }
 
   private goOnline(): void {
-    this.connection = 'online';
-    this.options.publish({ type: 'reader.status', reader: this.id, state: 'online' });
+    this.status.online();
     this.upkeep.online();
   }
 
@@ -383,10 +330,8 @@ export class DevicePipeline implements DeviceView {
     }
     // A stalled reader whose port was reopened is back once it is ready, not at its start-up's answer.
     if (silentMs === undefined || this.readiness.pending) return;
-    this.connection = 'online';
     this.options.logger.info({ reader: this.id, silentMs }, 'reader talking again');
-    this.options.publish({ type: 'reader.status', reader: this.id, state: 'online' });
-    this.upkeep.online();
+    this.goOnline();
   }
 
   /**
@@ -398,18 +343,11 @@ export class DevicePipeline implements DeviceView {
   }
 
   private onStall(silentMs: number, expectedEveryMs: number): void {
-    this.connection = 'stalled';
     this.options.logger.warn(
       { reader: this.id, port: this.transport?.target, silentMs, expectedEveryMs },
       'reader stalled',
     );
-    this.options.publish({
-      type: 'reader.status',
-      reader: this.id,
-      state: 'stalled',
-      reason: `no traffic for ${silentMs} ms (expected every ${expectedEveryMs} ms)`,
-      detail: { silentMs, expectedEveryMs },
-    });
+    this.status.stalled(silentMs, expectedEveryMs);
   }
 
   private onMessage(message: ReaderMessage): void {
@@ -433,21 +371,10 @@ export class DevicePipeline implements DeviceView {
       }
       case 'status': {
         if (!this.health.report(message)) return;
-        const detail: Record<string, string | number> = { code: message.code, level: message.level };
-        if (message.temperatureC !== undefined) detail.temperatureC = message.temperatureC;
-        logger.info({ reader: this.id, ...detail }, 'reader health changed');
+        logger.info({ reader: this.id, ...healthDetail(message) }, 'reader health changed');
         // Not ready yet: only a fault is news; it goes online when it is ready.
         if (this.readiness.pending && message.level !== 'error') return;
-        // A warning (too hot, RF reflected) is a reader that still reads: it stays online, with the
-        // reason and level for whoever watches; only level error means it does not do its job.
-        this.connection = message.level === 'error' ? 'error' : 'online';
-        publish({
-          type: 'reader.status',
-          reader: this.id,
-          state: this.connection,
-          ...(message.detail === undefined ? {} : { reason: message.detail }),
-          detail,
-        });
+        this.status.health(message);
         return;
       }
       case 'identity':
@@ -455,7 +382,7 @@ export class DevicePipeline implements DeviceView {
           { reader: this.id, ...message },
           message.rebooted ? 'reader rebooted' : 'reader identified',
         );
-        if (message.rebooted && !this.stopped) void this.runStartup();
+        if (message.rebooted && !this.stopped) void this.startup.run();
         return;
       case 'log':
         logger.debug({ reader: this.id, text: message.text }, 'device log');

@@ -2,12 +2,12 @@ import type { CabinetConfig } from '../../config/cabinets.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Clock } from '../../shared/clock.js';
 import type { TaggedItem } from '../../shared/commerce.js';
-import type { EventBody } from '../../shared/events.js';
 import type { Bus } from '../../shared/extension.js';
 import { OneShot } from '../../shared/one-shot.js';
 import type { ScreenData } from '../../shared/screen.js';
 import { CabinetHealth, CabinetSignals } from './cabinet-signals.js';
 import { isRandomCardId } from './card-id.js';
+import { CurrentSession, type PurchaseOutcome } from './current-session.js';
 import type { Customers } from './customers.js';
 import type { CabinetScreen } from './display.js';
 import type { ReadHistory } from './read-history.js';
@@ -17,8 +17,6 @@ import type { SessionRecord, SessionStore } from './session-store.js';
 import { beforeOpening, type EvidenceSummary, settleStep } from './settle-step.js';
 
 const COMMIT_RETRY_MS = 1000;
-
-type PurchaseOutcome = Extract<EventBody, { type: 'purchase.completed' | 'purchase.cancelled' }>;
 
 export interface CabinetDeps {
   config: CabinetConfig;
@@ -40,23 +38,21 @@ export interface CabinetDeps {
 
 /**
  * One cabinet's purchase session, a state machine persisted in the store: every transition is
- * committed together with its event. idle → authorised (card or request; `purchase.started`,
- * unlock pulse) → open (door opened; the settled set before is kept) → settling (door closed;
- * decided from evidence) → `purchase.completed` or `purchase.cancelled` → locked, idle.
+ * committed together with its event (current-session.ts). idle → authorised (card or request;
+ * `purchase.started`, unlock pulse) → open (door opened; the settled set before is kept) → settling
+ * (door closed; decided from evidence) → `purchase.completed` or `purchase.cancelled` → locked, idle.
  */
 export class Cabinet {
-  private current: SessionRecord | undefined;
+  private readonly inProgress: CurrentSession;
   /** The session's next step (open timeout, settle check, commit retry); and the door-left-open alarm. */
   private readonly timer: OneShot;
   private readonly alarmTimer: OneShot;
   private doorOpen = false;
   private readonly health = new CabinetHealth();
-  /** What went wrong with the readers during the current session (makes it uncertain). */
-  private readonly sessionFaults = new Set<string>();
-
   private readonly signals: CabinetSignals;
 
   constructor(private readonly deps: CabinetDeps) {
+    this.inProgress = new CurrentSession(deps.config.id, deps);
     this.timer = new OneShot(deps.clock);
     this.alarmTimer = new OneShot(deps.clock);
     this.signals = new CabinetSignals(deps.config, deps.bus, deps.logger, deps.screen);
@@ -70,13 +66,17 @@ export class Cabinet {
     return this.current;
   }
 
+  private get current(): SessionRecord | undefined {
+    return this.inProgress.record;
+  }
+
   /**
    * After a restart: a session that was only authorised is cancelled (the customer has gone); one
    * whose door had opened is settled from evidence as if the door closed now, with the settled set
    * kept from before the crash; what cannot be decided is reported as uncertain, never charged.
    */
   recover(record: SessionRecord): void {
-    this.current = record;
+    this.inProgress.recovered(record);
     const { logger } = this.deps;
     logger.warn(
       { session: record.id, cabinet: this.id, state: record.state },
@@ -99,7 +99,7 @@ export class Cabinet {
     this.deps.screen.show('take', record);
     this.timer.set(this.deps.config.openTimeoutMs, () => {
       if (this.current?.state !== 'open') return;
-      this.sessionFaults.add('door state unknown after a restart');
+      this.inProgress.fault('door state unknown after a restart');
       this.startSettling(this.deps.clock.now(), false);
     });
   }
@@ -144,27 +144,9 @@ export class Cabinet {
       this.refuse(reason, { customer });
       throw new Error(`cabinet ${this.id} cannot sell now (${reason})`);
     }
-    const { bus, clock, config, sessions } = this.deps;
+    const { clock, config } = this.deps;
     const now = clock.now();
-    const record: SessionRecord = {
-      id: this.deps.newId(now),
-      cabinet: this.id,
-      customer,
-      via,
-      state: 'authorised',
-      startedAt: now,
-      openedAt: null,
-      closedAt: null,
-      before: null,
-      outcome: null,
-      updatedAt: now,
-    };
-    bus.transaction(() => {
-      sessions.insert(record);
-      bus.emit({ type: 'purchase.started', session: record.id, cabinet: this.id, customer, via });
-    });
-    this.current = record;
-    this.sessionFaults.clear();
+    const record = this.inProgress.open({ id: this.deps.newId(now), customer, via }, now);
     this.deps.logger.info({ session: record.id, cabinet: this.id, via }, 'session started');
     this.deps.screen.show('welcome', record, this.deps.welcomeFor(customer));
     this.setLock(config.unlockValue, config.unlockMs, `session ${record.id}`);
@@ -206,12 +188,12 @@ export class Cabinet {
       }
       if (current.state === 'authorised') {
         const before = beforeOpening(this.deps.history, now, config.settle);
-        if (!this.transition({ state: 'open', openedAt: now, before })) return;
+        if (!this.inProgress.transition({ state: 'open', openedAt: now, before })) return;
         this.deps.evidence.opened(now);
       } else if (current.state === 'settling') {
         // Opened again before the relock took (the customer forgot something): the same session
         // goes on, with the settled set from before the first opening.
-        if (!this.transition({ state: 'open', closedAt: null })) return;
+        if (!this.inProgress.transition({ state: 'open', closedAt: null })) return;
       } else {
         return;
       }
@@ -233,7 +215,7 @@ export class Cabinet {
 
   private startSettling(now: number, relock: boolean): void {
     const current = this.current as SessionRecord;
-    if (!this.transition({ state: 'settling', closedAt: now })) return;
+    if (!this.inProgress.transition({ state: 'settling', closedAt: now })) return;
     this.deps.evidence.closed();
     this.alarmTimer.clear();
     if (relock) this.setLock(this.deps.config.lockValue, undefined, `session ${current.id} door closed`);
@@ -254,7 +236,7 @@ export class Cabinet {
   ): void {
     const why = this.health.reader(reader, state, reason);
     if (why !== undefined && this.current && this.current.state !== 'authorised')
-      this.sessionFaults.add(`reader_${state}: ${why}`);
+      this.inProgress.fault(`reader_${state}: ${why}`);
   }
 
   /** The lock's device failed or recovered: out of order until it answers again. */
@@ -287,7 +269,7 @@ export class Cabinet {
     const closedAt = current.closedAt ?? now;
     const step = settleStep(
       current,
-      this.sessionFaults,
+      this.inProgress.faults,
       history,
       now,
       config.settle,
@@ -380,29 +362,16 @@ export class Cabinet {
     return { session: session.id, cabinet: this.id, customer: session.customer };
   }
 
-  /** Commits the final state with its event (which is also the outcome `sessions/get` shows). */
+  /** Ends the session with its outcome; false when that could not be stored yet. */
   private finish(state: 'completed' | 'cancelled', body: PurchaseOutcome): boolean {
-    const current = this.current as SessionRecord;
-    const done: SessionRecord = { ...current, state, outcome: body, updatedAt: this.deps.clock.now() };
-    try {
-      this.deps.bus.transaction(() => {
-        this.deps.sessions.update(done);
-        this.deps.bus.emit(body);
-      });
-    } catch (error) {
-      // Nothing changed (state and event rolled back together): the session stays as it was and
-      // its outcome is decided again a moment later, so it is never lost nor the cabinet stuck.
-      this.deps.logger.error(
-        { err: error, session: current.id, cabinet: this.id },
-        'session outcome not committed; retrying',
-      );
+    if (!this.inProgress.finish(state, body)) {
+      // The session stays as it was and its outcome is decided again a moment later, so it is
+      // never lost nor the cabinet stuck.
       this.timer.set(COMMIT_RETRY_MS, () => this.retryFinish());
       return false;
     }
     this.timer.clear();
     this.alarmTimer.clear();
-    this.current = undefined;
-    this.sessionFaults.clear();
     this.deps.evidence.ended();
     return true;
   }
@@ -413,24 +382,6 @@ export class Cabinet {
     if (current.state === 'settling') this.scheduleSettle(this.deps.clock.now());
     else if (current.state === 'authorised') this.finishCancelled('door_not_opened');
     else this.startSettling(this.deps.clock.now(), false);
-  }
-
-  /** Commits a state change; on failure the machine stays where it was and retries. */
-  private transition(change: Partial<SessionRecord>): boolean {
-    const current = this.current as SessionRecord;
-    const next: SessionRecord = { ...current, ...change, updatedAt: this.deps.clock.now() };
-    try {
-      this.deps.bus.transaction(() => this.deps.sessions.update(next));
-    } catch (error) {
-      this.deps.logger.error(
-        { err: error, session: current.id, cabinet: this.id },
-        'session state not committed',
-      );
-      this.sessionFaults.add('a session state could not be stored');
-      return false;
-    }
-    this.current = next;
-    return true;
   }
 
   private refuse(reason: string, who: { card?: string; customer?: string }): void {
