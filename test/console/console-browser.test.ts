@@ -61,6 +61,36 @@ describeInBrowser(import.meta.url, 'the store console in a real browser', ({ cle
       .split('\r\n');
     expect(csv[0]).toBe('zone,tag,sku,gtin,since,last_seen');
     expect(csv.filter((line) => line.startsWith('fridge,')).length).toBe(Number(await shown.textContent()));
+    // Low stock: the demo catalog's min_stock (config/demo-catalog.csv: cola 3, water 1, sandwich 2)
+    // against the units inventory/get counts, an empty shelf included.
+    const lowByCatalog = async () => {
+      const answer = (await (await postRequest(address, 'inventory/get', {})).json()) as {
+        data: Record<string, { products: Array<{ sku?: string; count: number }> }>;
+      };
+      const onHand = (sku: string) =>
+        Object.values(answer.data)
+          .flatMap((zone) => zone.products)
+          .filter((product) => product.sku === sku)
+          .reduce((sum, product) => sum + product.count, 0);
+      const minimum = { 'COLA-033': 3, 'WATER-05': 1, 'SAND-01': 2 };
+      return Object.entries(minimum)
+        .filter(([sku, min]) => onHand(sku) < min)
+        .map(([sku]) => sku)
+        .sort();
+    };
+    const lowShown = async () =>
+      (
+        await page
+          .locator('.low-stock tr[data-sku]')
+          .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-sku')))
+      )
+        .map(String)
+        .sort();
+    await expect
+      .poll(async () => (await lowShown()).join() === (await lowByCatalog()).join(), { timeout: 15_000 })
+      .toBe(true);
+    // After the demo's first sale, the cola and the sandwich are under their minimum.
+    expect((await lowShown()).length).toBeGreaterThan(0);
     await page.screenshot({ path: join(dir, 'inventory.png'), fullPage: true });
     // A test pulse of the lock, confirmed, through actuators/set: the gateway drives it and says so.
     page.once('dialog', (dialog) => void dialog.accept());

@@ -189,3 +189,55 @@ describe('inventory: products and snapshots', () => {
     expect(LEFT_WHILE_DOWN).toBe('left while the gateway was down');
   });
 });
+
+describe('inventory: low stock against the catalog', () => {
+  const TEA_TAG = 'E20034120000000000000009';
+  const product = (sku: string, name: string, minStock?: number) => ({
+    ...{ sku, name, unitPrice: 200, currency: 'EUR' },
+    ...(minStock === undefined ? {} : { minStock }),
+  });
+
+  it('lists the products under their minStock, the largest shortfall first, an empty shelf too', async () => {
+    const r = setup({
+      products: [
+        { ...product('W1', 'Water', 5), gtin: GTIN },
+        product('TEA', 'Tea', 2),
+        product('GUM', 'Gum', 1),
+        product('COLA', 'Cola'),
+        product('CHIPS', 'Crisps', 0),
+      ],
+    });
+    r.catalog?.upsert([product('TEA', 'Tea', 2)], [{ tag: 'E2003412*', sku: 'TEA' }]);
+    await r.start();
+    r.read([sgtin(1), sgtin(2), TEA_TAG], T0 + 100);
+    r.clock.advanceTo(T0 + 101);
+    expect(await r.request('inventory/low', {})).toEqual({
+      ok: true,
+      data: {
+        products: [
+          { sku: 'W1', name: 'Water', gtin: GTIN, minStock: 5, count: 2, zones: { fridge: 2 } },
+          // Shortfall 1 each: by SKU.
+          { sku: 'GUM', name: 'Gum', minStock: 1, count: 0, zones: {} },
+          { sku: 'TEA', name: 'Tea', minStock: 2, count: 1, zones: { fridge: 1 } },
+        ],
+        stale: [],
+      },
+    });
+    // A second tea: at its threshold, no longer low. The reader drops out: the count may be wrong.
+    r.read(['E2003412000000000000000A'], T0 + 200);
+    r.clock.advanceTo(T0 + 201);
+    r.bus.emit({ type: 'reader.status', reader: 'fridge', state: 'offline', reason: 'unplugged' });
+    r.clock.advanceTo(T0 + 202);
+    const after = await r.request('inventory/low', {});
+    expect(
+      after.ok && (after.data as { products: Array<{ sku: string }> }).products.map((p) => p.sku),
+    ).toEqual(['W1', 'GUM']);
+    expect(after.ok && (after.data as { stale: string[] }).stale).toEqual(['fridge']);
+  });
+
+  it('lists nothing without a catalog: nothing says what low is', async () => {
+    const r = setup();
+    await r.start();
+    expect(await r.request('inventory/low', {})).toEqual({ ok: true, data: { products: [], stale: [] } });
+  });
+});

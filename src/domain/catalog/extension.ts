@@ -39,7 +39,7 @@ type ProductView = Product & { tags: string[]; catalogFile?: string };
 declare module '../../shared/feature.js' {
   interface Services {
     /** What a tag is and what it costs (the catalog changes through its own requests). */
-    catalog: Pick<Catalog, 'itemFor' | 'productForTag' | 'get'>;
+    catalog: Pick<Catalog, 'itemFor' | 'productForTag' | 'get' | 'list'>;
   }
 }
 

@@ -9,6 +9,7 @@ import { defineFeature, type FeatureContext, type Services } from '../../shared/
 import { InventoryStore } from './inventory-store.js';
 import { epcItem, guardedLookup, type ItemLookup } from './items.js';
 import { Ledger } from './ledger.js';
+import { type LowStockReport, lowStock } from './low-stock.js';
 import { buildSnapshot, type InventorySnapshot, SNAPSHOT_MAX_TAGS } from './snapshot.js';
 
 export const DEFAULT_RESTORE_GRACE_MS = 10_000;
@@ -25,7 +26,7 @@ const STOPPED_BY_GATEWAY = 'stopped';
 declare module '../../shared/feature.js' {
   interface Services {
     /** Per-zone inventory as committed and announced. */
-    inventory: Pick<Inventory, 'snapshot' | 'zones'>;
+    inventory: Pick<Inventory, 'snapshot' | 'zones' | 'lowStock'>;
   }
 }
 
@@ -139,6 +140,7 @@ export class Inventory {
         this.onTag(event),
       ),
       bus.on('inventory', 'reader.status', (event) => this.onReaderStatus(event)),
+      this.context.requests.register('inventory/low', {}, () => this.lowStock(), { owner: 'inventory' }),
     ];
     this.schedule();
   }
@@ -161,6 +163,22 @@ export class Inventory {
       stale: this.ledger.stale(zone),
       maxTags: this.maxTags,
     });
+  }
+
+  /**
+   * The catalog's products under their low-stock threshold, with where their units are (none
+   * without the catalog: nothing says what low is).
+   */
+  lowStock(): LowStockReport {
+    const products = this.deps.catalog?.list() ?? [];
+    return lowStock(
+      products,
+      this.zones().map((zone) => ({
+        zone,
+        entries: this.ledger.entries(zone),
+        stale: this.ledger.stale(zone),
+      })),
+    );
   }
 
   /** Every zone a reader covers, and any other zone with tags or staleness. */

@@ -2,6 +2,7 @@ import { EventBus } from '../../../src/app/event-bus.js';
 import { Readers } from '../../../src/app/readers.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { fromHex } from '../../../src/core/index.js';
+import { Catalog } from '../../../src/domain/catalog/index.js';
 import { Inventory, type InventoryOptions } from '../../../src/domain/inventory/extension.js';
 import { RequestRegistry } from '../../../src/mqtt/request-registry.js';
 import { silentLogger } from '../../../src/observability/logger.js';
@@ -9,9 +10,11 @@ import { CMD_START_READING } from '../../../src/protocols/thingmagic/fixtures.js
 import { encodeResponse, Opcode } from '../../../src/protocols/thingmagic/index.js';
 import { createSimulator } from '../../../src/protocols/thingmagic/simulator.js';
 import { VirtualClock } from '../../../src/shared/clock.js';
+import type { Product } from '../../../src/shared/commerce.js';
 import type { GatewayEvent } from '../../../src/shared/events.js';
 import { sgtin96 } from '../../../src/shared/sgtin.js';
 import { Store } from '../../../src/store/index.js';
+import { requestRunner } from '../../helpers/run-request.js';
 
 export const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 
@@ -25,7 +28,9 @@ export function sgtin(serial: number): string {
  * give the inventory: a store whose outbox journals every event (as with MQTT), the bus and the readers.
  * `read` feeds real frames (from the reader simulator) through the reader's pipeline, all in one chunk.
  */
-export function rig(options: { inventory?: InventoryOptions; dataDir?: string; t0?: number } = {}) {
+export function rig(
+  options: { inventory?: InventoryOptions; dataDir?: string; t0?: number; products?: Product[] } = {},
+) {
   const clock = new VirtualClock(options.t0 ?? T0);
   const logger = silentLogger();
   const store = Store.open({ dataDir: options.dataDir ?? ':memory:', clock, logger });
@@ -35,8 +40,12 @@ export function rig(options: { inventory?: InventoryOptions; dataDir?: string; t
     readers: [{ id: 'fridge', driver: 'thingmagic', port: 'replay:unused.jsonl' }],
   });
   const readers = new Readers({ config, clock, logger, emit: (body, atMs) => bus.emit(body, atMs) });
-  const context = { config, bus, store, clock, logger, requests: new RequestRegistry() };
-  const inventory = new Inventory({ context, presence: readers.presence }, options.inventory);
+  const requests = new RequestRegistry();
+  const context = { config, bus, store, clock, logger, requests };
+  // With products, a real catalog on the same store, as the catalog feature would give it.
+  const catalog = options.products && new Catalog(store, { clock, logger });
+  catalog?.upsert(options.products ?? []);
+  const inventory = new Inventory({ context, presence: readers.presence, catalog }, options.inventory);
   const events: GatewayEvent[] = [];
   bus.on('test', '*', (event) => events.push(event));
   const simulator = createSimulator();
@@ -61,6 +70,9 @@ export function rig(options: { inventory?: InventoryOptions; dataDir?: string; t
   return {
     clock,
     store,
+    catalog,
+    /** Runs one of the requests the inventory registered. */
+    request: requestRunner(requests),
     bus,
     readers,
     inventory,

@@ -1,8 +1,9 @@
 // A type import, erased in the bundle: alarm-entry.ts has no imports, so no server code comes in.
 import type { AlarmEntry } from '../../../../domain/alarms/alarm-entry.js';
+import type { LowStockReport } from '../../../../domain/inventory/low-stock.js';
 
 /** An alarm as `alarms/get` answers it. */
-export type { AlarmEntry };
+export type { AlarmEntry, LowStockReport };
 
 /** What the gateway's console API answers (src/integrations/http/console/routes.ts). */
 export interface NowState {

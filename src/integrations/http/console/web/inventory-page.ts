@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { request, type ZoneStock } from './api.js';
+import { type LowStockReport, request, type ZoneStock } from './api.js';
 import { formatTime } from './format.js';
 import { html } from './html.js';
 import { type Language, type TextKey, translate } from './texts.js';
@@ -30,16 +30,22 @@ export function stockCsv(zones: readonly ZoneStock[]): string {
 export function InventoryPage({ language, timeZone, version }: Props) {
   const t = (key: TextKey) => translate(language, key);
   const [zones, setZones] = useState<ZoneStock[] | undefined>(undefined);
+  const [low, setLow] = useState<LowStockReport | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const asked = useRef(0);
   useEffect(() => {
     const mine = ++asked.current;
-    void request<Record<string, ZoneStock>>('inventory/get').then((answer) => {
+    void Promise.all([
+      request<Record<string, ZoneStock>>('inventory/get'),
+      request<LowStockReport>('inventory/low'),
+    ]).then(([stock, lowStock]) => {
       if (mine !== asked.current) return; // a later fetch was asked meanwhile: its answer is newer
-      if (answer.status === 'ok') {
-        setZones(Object.values(answer.data));
+      if (stock.status === 'ok') {
+        setZones(Object.values(stock.data));
         setError(undefined);
-      } else setError(answer.error);
+      } else setError(stock.error);
+      // A gateway without the catalog has nothing to say about low stock: the section stays away.
+      setLow(lowStock.status === 'ok' ? lowStock.data : undefined);
     });
   }, [version]);
   if (error) return html`<p class="warn" role="alert">${error}</p>`;
@@ -55,6 +61,7 @@ export function InventoryPage({ language, timeZone, version }: Props) {
     <section aria-labelledby="inventory">
       <h2 id="inventory">${t('inventory')}</h2>
       <button type="button" onClick=${download}>${t('exportCsv')}</button>
+      ${low && html`<${LowStock} report=${low} language=${language} />`}
       ${zones.map(
         (zone) => html`<article class="card zone" data-zone=${zone.zone}>
           <h3>${zone.zone} <span data-field="count">${zone.count}</span></h3>
@@ -82,4 +89,38 @@ export function InventoryPage({ language, timeZone, version }: Props) {
       )}
     </section>
   `;
+}
+
+/** The products under their minimum (the catalog's `minStock`), the emptiest first. */
+function LowStock({ report, language }: { report: LowStockReport; language: Language }) {
+  const t = (key: TextKey) => translate(language, key);
+  return html`<article class="card low-stock" aria-labelledby="low-stock">
+    <h3 id="low-stock">${t('lowStock')} <span data-field="low-count">${report.products.length}</span></h3>
+    ${
+      report.stale.length > 0 &&
+      html`<p class="warn" data-field="low-stale">${t('lowStockStale')} ${report.stale.join(', ')}</p>`
+    }
+    ${
+      report.products.length === 0
+        ? html`<p>${t('lowStockNone')}</p>`
+        : html`<table>
+            <thead>
+              <tr><th scope="col">${t('lowStockProduct')}</th><th scope="col">${t('onHand')}</th>
+                <th scope="col">${t('minimum')}</th><th scope="col">${t('where')}</th></tr>
+            </thead>
+            <tbody>
+              ${report.products.map(
+                (product) => html`<tr data-sku=${product.sku} class=${product.count === 0 ? 'warn' : ''}>
+                  <th scope="row">${product.name}</th>
+                  <td data-field="on-hand">${product.count === 0 ? t('emptyShelf') : product.count}</td>
+                  <td data-field="minimum">${product.minStock}</td>
+                  <td>${Object.entries(product.zones)
+                    .map(([zone, count]) => `${zone} ${count}`)
+                    .join(', ')}</td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
+  </article>`;
 }
