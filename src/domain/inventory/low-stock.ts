@@ -57,8 +57,7 @@ export function lowStock(
   }
   const low = [...watched.values()].filter((product) => product.count < product.minStock);
   low.sort(
-    (a, b) =>
-      b.minStock - b.count - (a.minStock - a.count) || (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0),
+    (a, b) => b.minStock - b.count - (a.minStock - a.count) || (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0),
   );
   return {
     products: low,
