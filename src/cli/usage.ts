@@ -31,7 +31,7 @@ Commands:
                                       them, a card reader (pn532) is shown one card at a time
   catalog import FILE.csv [--config FILE] [--dry-run]
                                       validate a product CSV (sku,gtin,name,price,currency,category,tags,
-                                      unit_weight_g,weight_tolerance_g)
+                                      unit_weight_g,weight_tolerance_g,min_stock)
                                       and write it to the gateway's store, all of it or nothing
   catalog export [--config FILE]      print the catalog as CSV (import reads it back unchanged)
   actuate ID STATE [--config FILE] [--timeout S]

@@ -34,11 +34,11 @@ describe('rfid-gateway catalog', () => {
     const exported = await runCli(['catalog', 'export'], { env });
     expect(exported.code).toBe(0);
     expect(exported.stdout.split('\n')).toEqual([
-      'sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g',
-      'D1,00036000291452,Dates 250 g,0.125,BHD,,300833B2DDD9*,,',
-      'S1,04006381333931,"Sandwich ""Club""",3.95,EUR,food,,,',
-      'T1,,烏龍茶,450,JPY,drinks,E2003412AABB;E20035*,,',
-      'W1,80614141123458,"Water, sparkling 0,5 l",1.50,EUR,drinks,,,',
+      'sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g,min_stock',
+      'D1,00036000291452,Dates 250 g,0.125,BHD,,300833B2DDD9*,,,',
+      'S1,04006381333931,"Sandwich ""Club""",3.95,EUR,food,,,,',
+      'T1,,烏龍茶,450,JPY,drinks,E2003412AABB;E20035*,,,',
+      'W1,80614141123458,"Water, sparkling 0,5 l",1.50,EUR,drinks,,,,',
       '',
     ]);
     const file = join(dir, 'export.csv');
@@ -60,7 +60,7 @@ describe('rfid-gateway catalog', () => {
     expect(lines.at(-1)).toBe(`${fixture('bad.csv')}: 10 problem(s); nothing was imported`);
     const exported = await runCli(['catalog', 'export', '--config', config]);
     expect(exported.stdout).toBe(
-      'sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g\n',
+      'sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g,min_stock\n',
     );
   });
 

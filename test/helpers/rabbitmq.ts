@@ -89,6 +89,8 @@ const EPMD = existsSync('/usr/bin/epmd') ? '/usr/bin/epmd' : 'epmd';
 const INSTALL_HINT = 'apt-get install rabbitmq-server';
 // Generous: a node boots in 5-15 s on a busy 2-core machine, and a joining node boots twice.
 const READY_TIMEOUT_MS = 90_000;
+/** Boots of a node whose port another process took between our probe and its bind. */
+const PORT_ATTEMPTS = 3;
 const CTL_TIMEOUT_MS = 60_000;
 const MAX_OUTPUT_CHARS = 64_000;
 
@@ -142,8 +144,8 @@ async function acceptsMqtt(url: string): Promise<boolean> {
 }
 
 interface NodeState {
-  readonly node: RabbitNode;
-  readonly env: NodeJS.ProcessEnv;
+  node: RabbitNode;
+  env: NodeJS.ProcessEnv;
   readonly dir: string;
   child?: ChildProcess;
   beamPid?: number;
@@ -232,6 +234,74 @@ export async function startRabbitMq(options: RabbitMqOptions = {}): Promise<Rabb
     state.beamPid = undefined;
   };
 
+  /** A node's ports (free now), its config file and its environment. */
+  const nodeSetup = async (
+    index: number,
+    nodeDir: string,
+  ): Promise<{ node: RabbitNode; env: NodeJS.ProcessEnv }> => {
+    const mqttPort = await freePort();
+    const node: RabbitNode = {
+      index,
+      name: `rabbit-${index}@localhost`,
+      mqttPort,
+      url: `mqtt://127.0.0.1:${mqttPort}`,
+      amqpPort: await freePort(),
+      distPort: await freePort(),
+    };
+    const configFile = join(nodeDir, 'rabbitmq.conf');
+    writeFileSync(
+      configFile,
+      [
+        `listeners.tcp.default = 127.0.0.1:${node.amqpPort}`,
+        `mqtt.listeners.tcp.default = 127.0.0.1:${node.mqttPort}`,
+        // As production should: an MQTT client without credentials is not quietly `guest`.
+        'mqtt.allow_anonymous = false',
+        'log.file.level = info',
+        'log.console = false',
+        '',
+      ].join('\n'),
+    );
+    return {
+      node,
+      env: {
+        ...ctlEnv,
+        RABBITMQ_NODENAME: node.name,
+        RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
+        RABBITMQ_NODE_PORT: String(node.amqpPort),
+        RABBITMQ_DIST_PORT: String(node.distPort),
+        RABBITMQ_CONFIG_FILE: configFile,
+        // Absent on purpose: /etc/rabbitmq/advanced.config is not ours.
+        RABBITMQ_ADVANCED_CONFIG_FILE: join(nodeDir, 'advanced.config'),
+        RABBITMQ_MNESIA_BASE: join(nodeDir, 'mnesia'),
+        RABBITMQ_LOG_BASE: join(nodeDir, 'log'),
+        RABBITMQ_PID_FILE: join(nodeDir, 'pid'),
+        // Distribution on loopback only, like every other listener here.
+        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
+      },
+    };
+  };
+
+  /**
+   * Launches a node until it serves MQTT. Another process may take one of its ports between our
+   * probe and its bind (tests run side by side): then it boots again, afresh, on new ports.
+   */
+  const boot = async (state: NodeState): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      launch(state);
+      try {
+        await ready(state);
+        return;
+      } catch (error) {
+        if (!state.output.includes('eaddrinuse') || attempt >= PORT_ATTEMPTS) throw error;
+        await waitExit(state.child);
+        if (state.beamPid !== undefined) orphans.delete(state.beamPid);
+        rmSync(join(state.dir, 'mnesia'), { recursive: true, force: true });
+        rmSync(join(state.dir, 'pid'), { force: true });
+        Object.assign(state, await nodeSetup(state.node.index, state.dir), { output: '' });
+      }
+    }
+  };
+
   /** Until the node answers an MQTT CONNECT; then its beam's pid is known for `kill`. */
   const ready = async (state: NodeState): Promise<void> => {
     const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -267,52 +337,10 @@ export async function startRabbitMq(options: RabbitMqOptions = {}): Promise<Rabb
     for (let index = 1; index <= count; index++) {
       const nodeDir = join(dir, `node-${index}`);
       mkdirSync(nodeDir, { recursive: true });
-      const mqttPort = await freePort();
-      const node: RabbitNode = {
-        index,
-        name: `rabbit-${index}@localhost`,
-        mqttPort,
-        url: `mqtt://127.0.0.1:${mqttPort}`,
-        amqpPort: await freePort(),
-        distPort: await freePort(),
-      };
-      const configFile = join(nodeDir, 'rabbitmq.conf');
-      writeFileSync(
-        configFile,
-        [
-          `listeners.tcp.default = 127.0.0.1:${node.amqpPort}`,
-          `mqtt.listeners.tcp.default = 127.0.0.1:${node.mqttPort}`,
-          // As production should: an MQTT client without credentials is not quietly `guest`.
-          'mqtt.allow_anonymous = false',
-          'log.file.level = info',
-          'log.console = false',
-          '',
-        ].join('\n'),
-      );
-      states.push({
-        node,
-        dir: nodeDir,
-        output: '',
-        env: {
-          ...ctlEnv,
-          RABBITMQ_NODENAME: node.name,
-          RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
-          RABBITMQ_NODE_PORT: String(node.amqpPort),
-          RABBITMQ_DIST_PORT: String(node.distPort),
-          RABBITMQ_CONFIG_FILE: configFile,
-          // Absent on purpose: /etc/rabbitmq/advanced.config is not ours.
-          RABBITMQ_ADVANCED_CONFIG_FILE: join(nodeDir, 'advanced.config'),
-          RABBITMQ_MNESIA_BASE: join(nodeDir, 'mnesia'),
-          RABBITMQ_LOG_BASE: join(nodeDir, 'log'),
-          RABBITMQ_PID_FILE: join(nodeDir, 'pid'),
-          // Distribution on loopback only, like every other listener here.
-          RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
-        },
-      });
+      states.push({ ...(await nodeSetup(index, nodeDir)), dir: nodeDir, output: '' });
     }
     // The nodes boot side by side; the joins go one at a time, as an operator would do them.
-    for (const state of states) launch(state);
-    await Promise.all(states.map((state) => ready(state)));
+    await Promise.all(states.map((state) => boot(state)));
     for (const state of states.slice(1)) {
       const first = states[0] as NodeState;
       await ctl(['stop_app'], state.node.index);

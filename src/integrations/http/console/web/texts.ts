@@ -141,7 +141,7 @@ const en = {
   importCsv: 'Import a CSV file',
   importSend: 'Import',
   importHint:
-    'sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g; all of it or nothing',
+    'sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g,min_stock; all of it or nothing',
   importSending: 'importing…',
   importRefused: 'nothing was imported; fix these lines and import the file again',
   importCheck: 'Check',
@@ -332,7 +332,7 @@ const zhTW: Partial<Record<TextKey, string>> = {
   importCsv: '匯入 CSV 檔案',
   importSend: '匯入',
   importHint:
-    'sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g；整個檔案全部匯入或完全不匯入',
+    'sku,gtin,name,price,currency,category,tags,unit_weight_g,weight_tolerance_g,min_stock；整個檔案全部匯入或完全不匯入',
   importSending: '匯入中…',
   importRefused: '沒有匯入任何資料；請修正下列各行後重新匯入',
   importCheck: '檢查',
