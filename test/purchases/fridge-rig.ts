@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { Controller } from '../../src/app/controller.js';
 import { RecordingDeviceIo } from '../../src/app/device-io.js';
 import { nextTurn, VirtualTime } from '../../src/app/virtual-time.js';
@@ -251,4 +252,19 @@ export class FridgeRig {
     this.randomState = x >>> 0;
     return this.randomState / 2 ** 32;
   }
+}
+
+/**
+ * The list a describe block pushes its rigs on: after each test, each is stopped and its store
+ * deleted.
+ */
+export function rigsStoppedAfterEach(): FridgeRig[] {
+  const rigs: FridgeRig[] = [];
+  afterEach(async () => {
+    for (const rig of rigs.splice(0)) {
+      await rig.stop();
+      rig.dispose();
+    }
+  });
+  return rigs;
 }

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SignatureVerifier, signRequest } from '../../src/mqtt/request-signature.js';
 import { RequestRouter } from '../../src/mqtt/requests.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { CARD_ANA, COLA, COLA_REF, FridgeRig, sgtin, WATER_REF } from './fridge-rig.js';
+import { CARD_ANA, COLA, COLA_REF, FridgeRig, rigsStoppedAfterEach, sgtin, WATER_REF } from './fridge-rig.js';
 
 const CONSOLE_KEY = 'console-key-0123456789abcdef0123456789abcdef';
 
@@ -44,13 +44,7 @@ function signingRouter(rig: FridgeRig) {
  * the payment side.
  */
 describe('resolving an uncertain purchase', () => {
-  const rigs: FridgeRig[] = [];
-  afterEach(async () => {
-    for (const rig of rigs.splice(0)) {
-      await rig.stop();
-      rig.dispose();
-    }
-  });
+  const rigs = rigsStoppedAfterEach();
 
   /**
    * Ana takes a cola from a fridge of three colas and two waters whose tags read in a share
