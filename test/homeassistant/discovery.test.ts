@@ -40,6 +40,14 @@ const GATEWAY_DEVICE = {
   manufacturer: 'rfid-gateway',
   sw_version: '0.1.0',
 };
+const READER_DEVICE = {
+  identifiers: ['rfid-gateway_gw1_reader_fridge'],
+  name: 'gw1 reader fridge',
+  model: 'thingmagic',
+  manufacturer: 'rfid-gateway',
+  sw_version: '0.1.0',
+  via_device: 'rfid-gateway_gw1',
+};
 const CABINET_DEVICE = {
   identifiers: ['rfid-gateway_gw1_cabinet_fridge-1'],
   name: 'gw1 cabinet fridge-1',
@@ -122,14 +130,7 @@ describe('Home Assistant discovery payloads (devices.md §3)', () => {
       payload_off: 'OFF',
       availability: [GATEWAY_ONLINE],
       availability_mode: 'all',
-      device: {
-        identifiers: ['rfid-gateway_gw1_reader_fridge'],
-        name: 'gw1 reader fridge',
-        model: 'thingmagic',
-        manufacturer: 'rfid-gateway',
-        sw_version: '0.1.0',
-        via_device: 'rfid-gateway_gw1',
-      },
+      device: READER_DEVICE,
       origin: ORIGIN,
     });
   });
@@ -145,14 +146,7 @@ describe('Home Assistant discovery payloads (devices.md §3)', () => {
       value_template: '{{ value_json.state }}',
       availability: [GATEWAY_ONLINE],
       availability_mode: 'all',
-      device: {
-        identifiers: ['rfid-gateway_gw1_reader_fridge'],
-        name: 'gw1 reader fridge',
-        model: 'thingmagic',
-        manufacturer: 'rfid-gateway',
-        sw_version: '0.1.0',
-        via_device: 'rfid-gateway_gw1',
-      },
+      device: READER_DEVICE,
       origin: ORIGIN,
     });
   });
