@@ -1,4 +1,6 @@
 /** What the store sells and what a purchase carries: shared by the catalog, inventory and purchases. */
+// No imports: the console's browser bundle takes types from here (a type import, erased by esbuild)
+// without pulling in the server's modules or their Node types.
 
 /** An amount in the minor units of an ISO 4217 currency (450 EUR = €4.50; 450 JPY = ¥450). */
 export interface Money {
@@ -29,6 +31,12 @@ export interface Product {
    */
   minStock?: number;
 }
+
+/**
+ * A product as `catalog/get` answers it: the tags mapped to it, and `catalogFile`, the file that owns
+ * the product (which refuses remote changes to it).
+ */
+export type CatalogProduct = Product & { tags: string[]; catalogFile?: string };
 
 /** A tag and what it is, as purchases and inventory report it. */
 export interface TaggedItem {

@@ -2,18 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/schema.js';
 import { Catalog } from '../../src/domain/catalog/catalog.js';
 import { importCatalogCsv } from '../../src/domain/catalog/csv-import.js';
-import { CatalogExtension } from '../../src/domain/catalog/index.js';
-import { RequestRegistry } from '../../src/mqtt/request-registry.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
-import type { FeatureContext } from '../../src/shared/feature.js';
 import { Store } from '../../src/store/index.js';
-import { requestRunner } from '../helpers/run-request.js';
+import { catalogFeature, T0 } from '../kits/domain/catalog-feature.js';
 
-const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const FILE = 'sku,gtin,name,price,currency,tags\nCOLA-033,80614141123458,Cola 0.33 l,2.50,EUR,E2003412*\n';
 const COLA = {
   sku: 'COLA-033',
@@ -34,19 +29,8 @@ describe('one owner per product: the catalog file, or remote changes', () => {
   });
 
   function gateway(dir: string, catalogFile: string | undefined) {
-    const clock = new VirtualClock(T0);
-    const store = Store.open({ dataDir: join(dir, 'data'), clock, logger: silentLogger() });
-    const requests = new RequestRegistry();
-    const context = {
-      config: { ...configSchema.parse({}), ...(catalogFile ? { catalogFile } : {}) },
-      store,
-      clock,
-      logger: silentLogger(),
-      requests,
-    } as unknown as FeatureContext;
-    const extension = new CatalogExtension(context);
+    const { store, extension, request } = catalogFeature({ dataDir: join(dir, 'data'), catalogFile });
     extension.start();
-    const request = requestRunner(requests);
     const restart = () => {
       extension.stop();
       store.close();

@@ -1,19 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/schema.js';
 import {
   MAX_IMPORT_CSV_BYTES,
   MAX_IMPORT_PROBLEMS,
   MAX_IMPORT_REQUEST_BYTES,
 } from '../../src/domain/catalog/import-request.js';
-import { CatalogExtension } from '../../src/domain/catalog/index.js';
-import { RequestRegistry } from '../../src/mqtt/request-registry.js';
 import { DEFAULT_MAX_REQUEST_BYTES, RequestRouter } from '../../src/mqtt/requests.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import { VirtualClock } from '../../src/shared/clock.js';
-import type { FeatureContext } from '../../src/shared/feature.js';
-import { Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
+import { catalogFeature } from '../kits/domain/catalog-feature.js';
 
-const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const stores: Store[] = [];
 afterEach(() => {
   for (const store of stores.splice(0)) store.close();
@@ -21,18 +16,8 @@ afterEach(() => {
 
 /** The catalog feature behind the real request router: what MQTT and the console both go through. */
 function setup() {
-  const clock = new VirtualClock(T0);
-  const store = Store.open({ dataDir: ':memory:', clock, logger: silentLogger() });
+  const { clock, store, requests: registry, extension } = catalogFeature();
   stores.push(store);
-  const registry = new RequestRegistry();
-  const context = {
-    config: configSchema.parse({}),
-    store,
-    clock,
-    logger: silentLogger(),
-    requests: registry,
-  } as unknown as FeatureContext;
-  const extension = new CatalogExtension(context);
   const router = new RequestRouter({ registry, clock, logger: silentLogger() });
   const send = async (command: string, body: unknown) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);

@@ -2,37 +2,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/schema.js';
-import { CatalogExtension } from '../../src/domain/catalog/index.js';
-import { RequestRegistry } from '../../src/mqtt/request-registry.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { VirtualClock } from '../../src/shared/clock.js';
-import type { FeatureContext } from '../../src/shared/feature.js';
-import { Store } from '../../src/store/index.js';
-import { requestRunner } from '../helpers/run-request.js';
+import type { Store } from '../../src/store/index.js';
+import { catalogFeature } from '../kits/domain/catalog-feature.js';
 
-const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const stores: Store[] = [];
 afterEach(() => {
   for (const store of stores.splice(0)) store.close();
 });
 
 function setup() {
-  const clock = new VirtualClock(T0);
-  const store = Store.open({ dataDir: ':memory:', clock, logger: silentLogger() });
-  stores.push(store);
-  const requests = new RequestRegistry();
-  // Only what the catalog uses; the rest of the context is not touched by it.
-  const context = {
-    config: configSchema.parse({}),
-    store,
-    clock,
-    logger: silentLogger(),
-    requests,
-  } as unknown as FeatureContext;
-  const extension = new CatalogExtension(context);
-  const request = requestRunner(requests);
-  return { context, extension, requests, request };
+  const feature = catalogFeature();
+  stores.push(feature.store);
+  return feature;
 }
 
 const water = { sku: 'W1', gtin: '80614141123458', name: 'Water', unitPrice: 150, currency: 'EUR' };
@@ -134,21 +115,15 @@ describe('catalog extension: the configured catalog file', () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(good, 'sku,name,price,currency\nCOLA,Cola,2.50,EUR\n');
     writeFileSync(bad, 'sku,name,price,currency\nCOLA,Cola,2.505,EUR\n');
-    const contextFor = (file: string) => {
-      const store = Store.open({ dataDir: ':memory:', clock: new VirtualClock(T0), logger: silentLogger() });
-      stores.push(store);
-      return {
-        config: configSchema.parse({ catalogFile: file }),
-        store,
-        clock: new VirtualClock(T0),
-        logger: silentLogger(),
-        requests: new RequestRegistry(),
-      } as unknown as FeatureContext;
+    const featureFor = (catalogFile: string) => {
+      const feature = catalogFeature({ catalogFile });
+      stores.push(feature.store);
+      return feature.extension;
     };
-    const goodCatalog = new CatalogExtension(contextFor(good));
+    const goodCatalog = featureFor(good);
     goodCatalog.start();
     expect(goodCatalog.catalog.get('COLA')).toMatchObject({ unitPrice: 250, currency: 'EUR' });
-    expect(() => new CatalogExtension(contextFor(bad)).start()).toThrow(`${bad}:2: price`);
+    expect(() => featureFor(bad).start()).toThrow(`${bad}:2: price`);
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,24 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/schema.js';
-import {
-  CATALOG_MIGRATIONS,
-  Catalog,
-  CatalogError,
-  CatalogExtension,
-} from '../../src/domain/catalog/index.js';
+import { CATALOG_MIGRATIONS, Catalog, CatalogError } from '../../src/domain/catalog/index.js';
 import { receiptFor } from '../../src/domain/purchases/receipt.js';
-import { RequestRegistry } from '../../src/mqtt/request-registry.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import { eventItem } from '../../src/shared/commerce.js';
-import type { FeatureContext } from '../../src/shared/feature.js';
 import { Store } from '../../src/store/index.js';
-import { requestRunner } from '../helpers/run-request.js';
+import { catalogFeature, T0 } from '../kits/domain/catalog-feature.js';
 import { tempDir } from '../kits/store/store.js';
 
 /** Unit weights in the catalog: CSV import is in src/domain/catalog/csv-import.test.ts. */
 
-const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
@@ -30,19 +21,9 @@ function openStore(dir = tempDir('catalog-weights-')) {
 }
 
 function setup() {
-  const clock = new VirtualClock(T0);
-  const store = Store.open({ dataDir: ':memory:', clock, logger: silentLogger() });
+  const { store, extension, request } = catalogFeature();
   cleanups.push(() => store.close());
-  const requests = new RequestRegistry();
-  const context = {
-    config: configSchema.parse({}),
-    store,
-    clock,
-    logger: silentLogger(),
-    requests,
-  } as unknown as FeatureContext;
-  const extension = new CatalogExtension(context);
-  return { extension, request: requestRunner(requests) };
+  return { extension, request };
 }
 
 const cola = { sku: 'COLA-033', name: 'Cola 0.33 l', unitPrice: 250, currency: 'EUR' };

@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { engineChecks } from '../../src/app/config-checks.js';
-import { ConfigError, parseConfig } from '../../src/config/load.js';
-
-function problemsOf(document: unknown): string[] {
-  try {
-    parseConfig(document, 'test.json', engineChecks);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => `${p.path}: ${p.message}`);
-    throw error;
-  }
-  return [];
-}
+import { problemLinesOf } from '../kits/config/problems.js';
 
 /** A fridge whose customers' cards are read by a PN532, polled as `settings` say, at the zone `cards`. */
 function nfcFridge(settings: Record<string, unknown>, cardsDepartAfterMs: number) {
@@ -38,13 +27,13 @@ function nfcFridge(settings: Record<string, unknown>, cardsDepartAfterMs: number
  */
 describe('a polled card reader and its zone', () => {
   it("refuses polls slower than the card zone's departures", () => {
-    expect(problemsOf(nfcFridge({ pollIntervalMs: 2000 }, 1000))).toEqual([
+    expect(problemLinesOf(nfcFridge({ pollIntervalMs: 2000 }, 1000))).toEqual([
       'readers[1].settings.pollIntervalMs: 2000 ms between polls plus up to 1000 ms for an answer is not shorter than zone "cards"\'s departAfterMs (1000): a card lying on it would depart between two answers and be presented again at the next',
     ]);
   });
 
   it('takes the PN532 defaults with the default departures, and a zone that outlasts its polls', () => {
-    expect(problemsOf(nfcFridge({}, 3000))).toEqual([]);
-    expect(problemsOf(nfcFridge({ pollIntervalMs: 2000 }, 3500))).toEqual([]);
+    expect(problemLinesOf(nfcFridge({}, 3000))).toEqual([]);
+    expect(problemLinesOf(nfcFridge({ pollIntervalMs: 2000 }, 3500))).toEqual([]);
   });
 });

@@ -5,21 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { engineChecks } from '../../src/app/config-checks.js';
 import { configFromCapture } from '../../src/config/from-capture.js';
-import { ConfigError, loadConfigFile, parseConfig } from '../../src/config/load.js';
+import { loadConfigFile, parseConfig } from '../../src/config/load.js';
 import { configSchema, doorSchema, zoneSchema } from '../../src/config/schema.js';
 import { ENGINE_DEFAULTS, resolveEngineConfig, ZONE_DEFAULTS } from '../../src/core/config.js';
+import { problemsOf } from '../kits/config/problems.js';
 
 const configDir = new URL('../../config/', import.meta.url).pathname;
-
-function problemsOf(document: unknown): Array<{ path: string; message: string }> {
-  try {
-    parseConfig(document, 'test.json', engineChecks);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('config', () => {
   it.each(readdirSync(configDir).filter((name) => name.endsWith('.json')))('example %s is valid', (name) => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { engineChecks } from '../../src/app/config-checks.js';
 import { configFromCapture } from '../../src/config/from-capture.js';
-import { ConfigError, formatIssues, parseConfig } from '../../src/config/load.js';
+import { formatIssues } from '../../src/config/load.js';
 import { auditGetFields } from '../../src/domain/audit/request.js';
 import { productFromJson } from '../../src/domain/catalog/fields.js';
 import { readCatalogCsv } from '../../src/domain/catalog/index.js';
@@ -11,20 +10,13 @@ import { RequestRouter } from '../../src/mqtt/requests.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { VirtualClock } from '../../src/shared/clock.js';
 import { CaptureError, CaptureParser } from '../../src/transport/capture.js';
+import { problemsOf } from '../kits/config/problems.js';
 
 /** Every validation message names the value it got, so an operator need not open the file to see it. */
 
-function problemsOf(document: unknown, checks = false): Array<{ path: string; message: string }> {
-  try {
-    parseConfig(document, 'test.json', checks ? engineChecks : []);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
-
 const reader = { id: 'r', driver: 'thingmagic', port: '/dev/ttyUSB0' };
+/** The schema's own problems, without the engine's checks across fields. */
+const schemaProblems = (document: unknown) => problemsOf(document, { engineChecks: false });
 
 describe('config messages', () => {
   it.each([
@@ -62,13 +54,13 @@ describe('config messages', () => {
     [{ readers: [{ ...reader, id: 'my reader' }] }, 'readers[0].id', /, got "my reader"$/],
     [{ outbox: { synchronous: 'OFF' } }, 'outbox.synchronous', /, got "OFF"$/],
   ])('%j: %s', (document, path, message) => {
-    const problems = problemsOf(document);
+    const problems = schemaProblems(document);
     expect(problems).toEqual([{ path, message: expect.stringMatching(message) }]);
     if (typeof message === 'string') expect(problems[0]?.message).toBe(message);
   });
 
   it('does not quote a long value in full', () => {
-    const [problem] = problemsOf({ readers: [{ ...reader, driver: 'x'.repeat(500) }] });
+    const [problem] = schemaProblems({ readers: [{ ...reader, driver: 'x'.repeat(500) }] });
     expect(problem?.message.length).toBeLessThan(150);
     expect(problem?.message).toMatch(/, got "x+…"$/);
   });
@@ -101,7 +93,7 @@ describe('messages that name the actual problem', () => {
     const document = JSON.parse(
       '{"readers":[{"id":"r","driver":"thingmagic","port":"/dev/ttyUSB0","baudRate":1e309}],"zones":[{"id":"z","departAfterMs":-1e309}]}',
     );
-    expect(problemsOf(document)).toEqual([
+    expect(schemaProblems(document)).toEqual([
       { path: 'readers[0].baudRate', message: INFINITE },
       {
         path: 'zones[0].departAfterMs',
@@ -139,7 +131,7 @@ describe('messages that name the actual problem', () => {
             { id: 'front', path: ['z', 'r'] },
           ],
         },
-        true,
+        { engineChecks: true },
       ),
     ).toEqual([
       { path: 'readers[1].id', message: 'duplicate id "r" (also readers[0])' },

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { engineChecks } from '../../src/app/config-checks.js';
 import { configFromCapture } from '../../src/config/from-capture.js';
-import { ConfigError, parseConfig } from '../../src/config/load.js';
-
-function problemsOf(document: unknown): Array<{ path: string; message: string }> {
-  try {
-    parseConfig(document, 'test.json', engineChecks);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { parseConfig } from '../../src/config/load.js';
+import { problemsOf } from '../kits/config/problems.js';
 
 describe('an OpenScale in the config', () => {
   it('is a sensor driver', () => {

@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { engineChecks } from '../../src/app/config-checks.js';
-import { ConfigError, parseConfig } from '../../src/config/load.js';
-
-function problemsOf(document: unknown): string[] {
-  try {
-    parseConfig(document, 'test.json', engineChecks);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => `${p.path}: ${p.message}`);
-    throw error;
-  }
-  return [];
-}
+import { problemLinesOf } from '../kits/config/problems.js';
 
 function shelf(driver: string, settings: object, departAfterMs: number, extra: object = {}) {
   return {
@@ -28,26 +17,28 @@ function shelf(driver: string, settings: object, departAfterMs: number, extra: o
 describe('a polled reader is held before its tags may depart', () => {
   it("refuses a departAfterMs between the reader's longest silence and its stall threshold", () => {
     // R2000 polled every 100 ms, a round's wait 1000 ms: silent 1100 ms at most, stalled at 1650.
-    expect(problemsOf(shelf('r2000', { pollIntervalMs: 100 }, 1200))).toEqual([
+    expect(problemLinesOf(shelf('r2000', { pollIntervalMs: 100 }, 1200))).toEqual([
       'readers[0].settings.pollIntervalMs: a hung reader is stalled, and its tags held, only after 1650 ms of silence (100 ms between polls plus up to 1000 ms for an answer, half as long again), not before zone "shelf"\'s departAfterMs (1200): its tags would depart while it is hung',
     ]);
     // A Chafon's defaults (250 ms + 1000 ms scan + 500 ms): silent 1750 ms, stalled at 2625 ms.
-    expect(problemsOf(shelf('chafon', {}, 2000))).toHaveLength(1);
-    expect(problemsOf(shelf('chafon', {}, 2625))).toHaveLength(1);
-    expect(problemsOf(shelf('chafon', {}, 2626))).toEqual([]);
-    expect(problemsOf(shelf('pn532', { pollIntervalMs: 100 }, 1500))).toHaveLength(1);
-    expect(problemsOf(shelf('pn532', { pollIntervalMs: 100 }, 2000))).toEqual([]);
+    expect(problemLinesOf(shelf('chafon', {}, 2000))).toHaveLength(1);
+    expect(problemLinesOf(shelf('chafon', {}, 2625))).toHaveLength(1);
+    expect(problemLinesOf(shelf('chafon', {}, 2626))).toEqual([]);
+    expect(problemLinesOf(shelf('pn532', { pollIntervalMs: 100 }, 1500))).toHaveLength(1);
+    expect(problemLinesOf(shelf('pn532', { pollIntervalMs: 100 }, 2000))).toEqual([]);
   });
 
   it("judges by the reader's own stalledAfterMs when it has one", () => {
-    expect(problemsOf(shelf('r2000', { pollIntervalMs: 100 }, 1200, { stalledAfterMs: 1150 }))).toEqual([]);
-    expect(problemsOf(shelf('r2000', {}, 3000, { stalledAfterMs: 3000 }))).toEqual([
+    expect(problemLinesOf(shelf('r2000', { pollIntervalMs: 100 }, 1200, { stalledAfterMs: 1150 }))).toEqual(
+      [],
+    );
+    expect(problemLinesOf(shelf('r2000', {}, 3000, { stalledAfterMs: 3000 }))).toEqual([
       'readers[0].stalledAfterMs: a hung reader is stalled, and its tags held, only after 3000 ms of silence, not before zone "shelf"\'s departAfterMs (3000): its tags would depart while it is hung',
     ]);
   });
 
   it("keeps the defaults valid: every family's default poll with the default departAfterMs", () => {
     for (const driver of ['r2000', 'chafon', 'pn532'])
-      expect(problemsOf(shelf(driver, {}, 3000))).toEqual([]);
+      expect(problemLinesOf(shelf(driver, {}, 3000))).toEqual([]);
   });
 });

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ZodError } from 'zod';
-import { engineChecks } from '../../src/app/config-checks.js';
 import { readerSettingsChecks } from '../../src/app/reader-settings-checks.js';
 import { configFromCapture } from '../../src/config/from-capture.js';
-import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { formatPath } from '../../src/shared/issue-messages.js';
-
-function problemsOf(document: unknown): string[] {
-  try {
-    parseConfig(document, 'test.json', engineChecks);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => `${p.path}: ${p.message}`);
-    throw error;
-  }
-  return [];
-}
+import { problemLinesOf } from '../kits/config/problems.js';
 
 const reader = (driver: string, settings: Record<string, unknown> = {}, extra: object = {}) => ({
   readers: [{ id: 'r', driver, port: '/dev/ttyUSB0', settings, ...extra }],
@@ -22,11 +11,11 @@ const reader = (driver: string, settings: Record<string, unknown> = {}, extra: o
 
 describe('reader settings, by the family of the reader', () => {
   it('takes each family its own settings', () => {
-    expect(problemsOf(reader('thingmagic', { region: 'EU3', readPowerDbm: 27, antennas: [1, 2] }))).toEqual(
-      [],
-    );
     expect(
-      problemsOf(
+      problemLinesOf(reader('thingmagic', { region: 'EU3', readPowerDbm: 27, antennas: [1, 2] })),
+    ).toEqual([]);
+    expect(
+      problemLinesOf(
         reader('r2000', {
           region: 'ETSI',
           readPowerDbm: 30,
@@ -40,7 +29,7 @@ describe('reader settings, by the family of the reader', () => {
       ),
     ).toEqual([]);
     expect(
-      problemsOf(
+      problemLinesOf(
         reader('chafon', {
           region: 'EU',
           readPowerDbm: 20,
@@ -50,76 +39,76 @@ describe('reader settings, by the family of the reader', () => {
         }),
       ),
     ).toEqual([]);
-    expect(problemsOf(reader('chafon', { mode: 'scan' }))).toEqual([]);
-    expect(problemsOf(reader('pn532', { pollIntervalMs: 100 }))).toEqual([]);
-    expect(problemsOf(reader('em4100-ascii'))).toEqual([]);
+    expect(problemLinesOf(reader('chafon', { mode: 'scan' }))).toEqual([]);
+    expect(problemLinesOf(reader('pn532', { pollIntervalMs: 100 }))).toEqual([]);
+    expect(problemLinesOf(reader('em4100-ascii'))).toEqual([]);
   });
 
   it("refuses another family's region, naming the value and the family", () => {
-    expect(problemsOf(reader('r2000', { region: 'EU' }))).toEqual([
+    expect(problemLinesOf(reader('r2000', { region: 'EU' }))).toEqual([
       'readers[0].settings.region: Invalid option: expected one of "FCC"|"ETSI"|"CHN", got "EU" (r2000)',
     ]);
-    expect(problemsOf(reader('chafon', { region: 'ETSI' }))).toEqual([
+    expect(problemLinesOf(reader('chafon', { region: 'ETSI' }))).toEqual([
       expect.stringMatching(/^readers\[0\]\.settings\.region: .*"US".*, got "ETSI" \(chafon\)$/),
     ]);
-    expect(problemsOf(reader('thingmagic', { region: 'FCC' }))).toEqual([
+    expect(problemLinesOf(reader('thingmagic', { region: 'FCC' }))).toEqual([
       expect.stringMatching(/^readers\[0\]\.settings\.region: .*"NA".*, got "FCC" \(thingmagic\)$/),
     ]);
   });
 
   it('refuses a setting the family does not have, listing those it has', () => {
-    expect(problemsOf(reader('pn532', { readPowerDbm: 20 }))).toEqual([
+    expect(problemLinesOf(reader('pn532', { readPowerDbm: 20 }))).toEqual([
       'readers[0].settings.readPowerDbm: pn532 readers have no "readPowerDbm" setting (theirs: pollIntervalMs)',
     ]);
-    expect(problemsOf(reader('em4100-ascii', { pollIntervalMs: 100 }))).toEqual([
+    expect(problemLinesOf(reader('em4100-ascii', { pollIntervalMs: 100 }))).toEqual([
       'readers[0].settings.pollIntervalMs: em4100-ascii readers have no "pollIntervalMs" setting (theirs: none)',
     ]);
-    expect(problemsOf(reader('chafon', { session: 1 }))).toEqual([
+    expect(problemLinesOf(reader('chafon', { session: 1 }))).toEqual([
       expect.stringMatching(/^readers\[0\]\.settings\.session: chafon readers have no "session" setting/),
     ]);
-    expect(problemsOf(reader('thingmagic', { mode: 'scan' }))).toHaveLength(1);
+    expect(problemLinesOf(reader('thingmagic', { mode: 'scan' }))).toHaveLength(1);
   });
 
   it('holds each value to the range its protocol allows', () => {
-    expect(problemsOf(reader('r2000', { readPowerDbm: 33 }))).toEqual([]);
-    expect(problemsOf(reader('r2000', { readPowerDbm: 34 }))).toEqual([
+    expect(problemLinesOf(reader('r2000', { readPowerDbm: 33 }))).toEqual([]);
+    expect(problemLinesOf(reader('r2000', { readPowerDbm: 34 }))).toEqual([
       expect.stringMatching(/^readers\[0\]\.settings\.readPowerDbm: .*got 34/),
     ]);
-    expect(problemsOf(reader('r2000', { readPowerDbm: 20.5 }))).toEqual([
+    expect(problemLinesOf(reader('r2000', { readPowerDbm: 20.5 }))).toEqual([
       expect.stringMatching(/^readers\[0\]\.settings\.readPowerDbm: .*got 20\.5 \(r2000\)/),
     ]);
-    expect(problemsOf(reader('chafon', { readPowerDbm: 31 }))).toEqual([
+    expect(problemLinesOf(reader('chafon', { readPowerDbm: 31 }))).toEqual([
       expect.stringMatching(/^readers\[0\]\.settings\.readPowerDbm: .*got 31 \(chafon\)/),
     ]);
-    expect(problemsOf(reader('chafon', { scanTimeMs: 350 }))).toEqual([
+    expect(problemLinesOf(reader('chafon', { scanTimeMs: 350 }))).toEqual([
       expect.stringMatching(/^readers\[0\]\.settings\.scanTimeMs: .*multiple of 100/),
     ]);
-    expect(problemsOf(reader('chafon', { scanTimeMs: 200 }))).toHaveLength(1);
-    expect(problemsOf(reader('pn532', { pollIntervalMs: 20 }))).toEqual([
+    expect(problemLinesOf(reader('chafon', { scanTimeMs: 200 }))).toHaveLength(1);
+    expect(problemLinesOf(reader('pn532', { pollIntervalMs: 20 }))).toEqual([
       expect.stringMatching(/^readers\[0\]\.settings\.pollIntervalMs: .*got 20 \(pn532\)/),
     ]);
-    expect(problemsOf(reader('r2000', { antennas: [9] }))).toEqual([
+    expect(problemLinesOf(reader('r2000', { antennas: [9] }))).toEqual([
       expect.stringMatching(/^readers\[0\]\.settings\.antennas\[0\]: .*got 9 \(r2000\)/),
     ]);
-    expect(problemsOf(reader('r2000', { session: 4 }))).toHaveLength(1);
+    expect(problemLinesOf(reader('r2000', { session: 4 }))).toHaveLength(1);
   });
 
   it("refuses what the reader's own driver would refuse at start-up", () => {
-    expect(problemsOf(reader('r2000', { target: 'B' }))).toEqual([
+    expect(problemLinesOf(reader('r2000', { target: 'B' }))).toEqual([
       'readers[0].settings: R2000 target needs a session (0..3)',
     ]);
-    expect(problemsOf(reader('r2000', { antennas: [1, 5] }))).toEqual([
+    expect(problemLinesOf(reader('r2000', { antennas: [1, 5] }))).toEqual([
       'readers[0].settings: R2000 antenna 5 cannot be one of several antennas: fast switching covers 1..4',
     ]);
-    expect(problemsOf(reader('r2000', { antennas: [6] }))).toEqual([]);
+    expect(problemLinesOf(reader('r2000', { antennas: [6] }))).toEqual([]);
   });
 
   it("refuses a poll slower than its zone's departures: the tags would leave between two answers", () => {
-    expect(problemsOf(reader('chafon', { pollIntervalMs: 2000 }, { zone: 'fridge' }))).toEqual([
+    expect(problemLinesOf(reader('chafon', { pollIntervalMs: 2000 }, { zone: 'fridge' }))).toEqual([
       'readers[0].settings.pollIntervalMs: 2000 ms between polls plus up to 1500 ms for an answer is not shorter than zone "fridge"\'s departAfterMs (3000): its tags would depart between two answers',
     ]);
     expect(
-      problemsOf({
+      problemLinesOf({
         ...reader('chafon', { pollIntervalMs: 2000 }, { zone: 'fridge' }),
         zones: [{ id: 'fridge', departAfterMs: 10_000 }],
       }),
@@ -145,9 +134,9 @@ describe('reader settings, by the family of the reader', () => {
         },
       ],
     });
-    expect(problemsOf(fridge('pn532'))).toEqual([]);
-    expect(problemsOf(fridge('em4100-ascii'))).toEqual([]);
-    expect(problemsOf(fridge('chafon'))).toEqual([
+    expect(problemLinesOf(fridge('pn532'))).toEqual([]);
+    expect(problemLinesOf(fridge('em4100-ascii'))).toEqual([]);
+    expect(problemLinesOf(fridge('chafon'))).toEqual([
       'cabinets[0].cardReader: "cards" is a chafon reader, which reads goods, not cards (card readers: pn532, em4100-ascii)',
     ]);
   });
@@ -158,11 +147,11 @@ describe('reader settings, by the family of the reader', () => {
       filters: { include },
       customers: [{ card: '04A224B2C45E80', reference: 'c1' }],
     });
-    expect(problemsOf(fridge(['urn:epc:pat:sgtin-96:*.*.*.*']))).toEqual([
+    expect(problemLinesOf(fridge(['urn:epc:pat:sgtin-96:*.*.*.*']))).toEqual([
       'customers[0].card: "04A224B2C45E80" is dropped by filters.include/exclude, which card readers\' reads pass too: add a hex prefix of your cards to filters.include',
     ]);
-    expect(problemsOf(fridge(['urn:epc:pat:sgtin-96:*.*.*.*', '04']))).toEqual([]);
-    expect(problemsOf(fridge([]))).toEqual([]);
+    expect(problemLinesOf(fridge(['urn:epc:pat:sgtin-96:*.*.*.*', '04']))).toEqual([]);
+    expect(problemLinesOf(fridge([]))).toEqual([]);
   });
 
   it('plays a capture of any of the new families without a config', () => {

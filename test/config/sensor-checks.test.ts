@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { engineChecks } from '../../src/app/config-checks.js';
-import { ConfigError, parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
 import { runCli } from '../helpers/cli.js';
+import { problemsOf } from '../kits/config/problems.js';
 
 /** A fridge with its door controller, a temperature guard and rules over the io board's values. */
 function fridge(extra: { temperature?: unknown; rules?: unknown[] } = {}) {
@@ -31,16 +32,6 @@ function fridge(extra: { temperature?: unknown; rules?: unknown[] } = {}) {
     ],
     rules: extra.rules ?? [],
   };
-}
-
-function problemsOf(document: unknown): Array<{ path: string; message: string }> {
-  try {
-    parseConfig(document, 'test.json', engineChecks);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
 }
 
 const warmRule = (when: Record<string, unknown>, on: unknown = 'sensor.changed') => ({

@@ -9,6 +9,7 @@ import { sgtin96 } from '../../src/shared/sgtin.js';
 import { CliProcess } from '../helpers/cli.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty.js';
 import { PtyModule } from '../helpers/pty-module.js';
+import { fridgeDevices } from '../kits/config/fridge.js';
 
 const COLA_A = sgtin96({ itemReference: 812345, serial: 1 });
 const COLA_C = sgtin96({ itemReference: 812345, serial: 2 });
@@ -83,33 +84,23 @@ describe('a weighing fridge over real ptys', () => {
         dataDir: join(dir, 'data'),
         logLevel: 'warn',
         catalogFile: 'catalog.csv',
-        readers: [
+        ...fridgeDevices(
+          { fridge: uhf.b, badge: badge.b, io: io.b },
           {
-            id: 'fridge',
-            driver: 'thingmagic',
-            port: uhf.b,
-            zone: 'fridge',
-            settings: { readPowerDbm: 20 },
-            // The module streams every 100 ms: silent for 500 ms, it is stalled.
-            stalledAfterMs: 500,
+            reader: {
+              settings: { readPowerDbm: 20 },
+              // The module streams every 100 ms: silent for 500 ms, it is stalled.
+              stalledAfterMs: 500,
+            },
+            sensor: { reportMinChange: { weight: 20 } },
+            cabinet: {
+              currency: 'EUR',
+              settle: { maxMs: 4000, ...options.settle },
+              ...(options.scale ? { scale: { sensor: 'io' } } : {}),
+              ...(options.search ? { search: options.search } : {}),
+            },
           },
-          { id: 'badge', driver: 'em4100-ascii', port: badge.b, zone: 'entrance' },
-        ],
-        sensors: [{ id: 'io', driver: 'lines', port: io.b, zone: 'fridge', reportMinChange: { weight: 20 } }],
-        actuators: [{ id: 'lock', driver: 'lines', device: 'io', channel: 'lock', safeState: 'closed' }],
-        cabinets: [
-          {
-            id: 'fridge-1',
-            zone: 'fridge',
-            cardReader: 'badge',
-            door: { sensor: 'io' },
-            lock: 'lock',
-            currency: 'EUR',
-            settle: { maxMs: 4000, ...options.settle },
-            ...(options.scale ? { scale: { sensor: 'io' } } : {}),
-            ...(options.search ? { search: options.search } : {}),
-          },
-        ],
+        ),
         customers: [{ card: CARD, reference: 'cust-1' }],
       }),
     );

@@ -11,6 +11,7 @@ import { createTransport } from '../../src/transport/index.js';
 import { FakePort } from '../helpers/fake-port.js';
 import { MqttCollector, type Received } from '../helpers/mqtt-collector.js';
 import { createPtyPair } from '../helpers/pty.js';
+import { fridgeCabinet } from '../kits/config/fridge.js';
 
 /**
  * A whole gateway as a store runs it, for the fleet's ACL tests: the controller in `run` mode with a
@@ -52,21 +53,8 @@ export async function bootGateway(login: GatewayLogin): Promise<RunningGateway> 
       { id: 'fridge', driver: 'em4100-ascii', port: 'fake:fridge', zone: 'fridge' },
       { id: 'badge', driver: 'em4100-ascii', port: 'fake:badge', zone: 'entrance' },
     ],
-    sensors: [{ id: 'io', driver: 'lines', port: io.b, zone: 'fridge' }],
-    actuators: [{ id: 'lock', driver: 'lines', device: 'io', channel: 'lock', safeState: 'closed' }],
+    ...fridgeCabinet(io.b, { cabinet: { display: 'fridge-1', unlockMs: 10_000 } }),
     displays: [{ id: 'fridge-1', driver: 'mqtt' }],
-    cabinets: [
-      {
-        id: 'fridge-1',
-        zone: 'fridge',
-        cardReader: 'badge',
-        door: { sensor: 'io' },
-        lock: 'lock',
-        display: 'fridge-1',
-        currency: 'EUR',
-        unlockMs: 10_000,
-      },
-    ],
     mqtt: {
       url: login.url,
       protocolVersion: login.protocolVersion,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeSensorLine } from '../../src/protocols/lines/encode.js';
+import { type FridgeOverrides, fridgeDevices } from '../kits/config/fridge.js';
 import { type Cleanup, consoleAddress } from './browser.js';
 import { CliProcess } from './cli.js';
 import { type Mosquitto, startMosquitto } from './mosquitto.js';
@@ -156,9 +157,9 @@ export interface PtyFridgeOptions extends PtyDoorOptions {
   /** The tags in the module's field when the gateway starts. */
   field?: string[];
   /** More settings of the fridge's reader (e.g. `stalledAfterMs`). */
-  reader?: Record<string, unknown>;
+  reader?: FridgeOverrides['reader'];
   /** More settings of the cabinet (e.g. `settle`). */
-  cabinet?: Record<string, unknown>;
+  cabinet?: FridgeOverrides['cabinet'];
   /** The catalog, as CSV lines. */
   catalog?: string[];
   customers?: Array<{ card: string; reference: string }>;
@@ -183,24 +184,10 @@ export async function ptyFridgeGateway(cleanup: Cleanup, options: PtyFridgeOptio
     ...(options.catalog ? { catalogFile: 'catalog.csv' } : {}),
     mqtt: { url: broker.url },
     http: { host: '127.0.0.1', port: 0 },
-    readers: [
-      { id: 'fridge', driver: 'thingmagic', port: uhf.b, zone: 'fridge', ...options.reader },
-      { id: 'badge', driver: 'em4100-ascii', port: badge.b, zone: 'entrance' },
-    ],
-    sensors: [{ id: 'io', driver: 'lines', port: io.b, zone: 'fridge' }],
-    actuators: [{ id: 'lock', driver: 'lines', device: 'io', channel: 'lock', safeState: 'closed' }],
-    cabinets: [
-      {
-        id: 'fridge-1',
-        zone: 'fridge',
-        cardReader: 'badge',
-        door: { sensor: 'io' },
-        lock: 'lock',
-        currency: 'EUR',
-        ...options.cabinet,
-        search: { enabled: false },
-      },
-    ],
+    ...fridgeDevices(
+      { fridge: uhf.b, badge: badge.b, io: io.b },
+      { reader: options.reader, cabinet: { ...options.cabinet, search: { enabled: false } } },
+    ),
     ...(options.customers ? { customers: options.customers } : {}),
   });
   const gateway = runGateway(cleanup, config);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { configSchema, type GatewayConfigInput } from '../../src/config/schema.js';
 import { discoveryEntities, topicSafe } from '../../src/integrations/homeassistant/index.js';
 import { createTopics } from '../../src/mqtt/topics.js';
+import { fridgeDevices } from '../kits/config/fridge.js';
 
 /**
  * The discovery payloads against the fields devices.md §3 documents, written out by hand here (not
@@ -17,22 +18,7 @@ import { createTopics } from '../../src/mqtt/topics.js';
 
 const FRIDGE_CONFIG: GatewayConfigInput = {
   gatewayId: 'gw1',
-  readers: [
-    { id: 'fridge', driver: 'thingmagic', port: '/dev/ttyUSB0', zone: 'fridge' },
-    { id: 'badge', driver: 'em4100-ascii', port: '/dev/ttyUSB1', zone: 'entrance' },
-  ],
-  sensors: [{ id: 'io', driver: 'lines', port: '/dev/ttyUSB2', zone: 'fridge' }],
-  actuators: [{ id: 'lock', driver: 'lines', device: 'io', channel: 'lock', safeState: 'closed' }],
-  cabinets: [
-    {
-      id: 'fridge-1',
-      zone: 'fridge',
-      cardReader: 'badge',
-      door: { sensor: 'io' },
-      lock: 'lock',
-      currency: 'EUR',
-    },
-  ],
+  ...fridgeDevices({ fridge: '/dev/ttyUSB0', badge: '/dev/ttyUSB1', io: '/dev/ttyUSB2' }),
   mqtt: { url: 'mqtt://127.0.0.1:1883' },
   homeassistant: {},
 };
@@ -53,6 +39,14 @@ const GATEWAY_DEVICE = {
   model: 'rfid-gateway',
   manufacturer: 'rfid-gateway',
   sw_version: '0.1.0',
+};
+const READER_DEVICE = {
+  identifiers: ['rfid-gateway_gw1_reader_fridge'],
+  name: 'gw1 reader fridge',
+  model: 'thingmagic',
+  manufacturer: 'rfid-gateway',
+  sw_version: '0.1.0',
+  via_device: 'rfid-gateway_gw1',
 };
 const CABINET_DEVICE = {
   identifiers: ['rfid-gateway_gw1_cabinet_fridge-1'],
@@ -136,14 +130,7 @@ describe('Home Assistant discovery payloads (devices.md §3)', () => {
       payload_off: 'OFF',
       availability: [GATEWAY_ONLINE],
       availability_mode: 'all',
-      device: {
-        identifiers: ['rfid-gateway_gw1_reader_fridge'],
-        name: 'gw1 reader fridge',
-        model: 'thingmagic',
-        manufacturer: 'rfid-gateway',
-        sw_version: '0.1.0',
-        via_device: 'rfid-gateway_gw1',
-      },
+      device: READER_DEVICE,
       origin: ORIGIN,
     });
   });
@@ -159,14 +146,7 @@ describe('Home Assistant discovery payloads (devices.md §3)', () => {
       value_template: '{{ value_json.state }}',
       availability: [GATEWAY_ONLINE],
       availability_mode: 'all',
-      device: {
-        identifiers: ['rfid-gateway_gw1_reader_fridge'],
-        name: 'gw1 reader fridge',
-        model: 'thingmagic',
-        manufacturer: 'rfid-gateway',
-        sw_version: '0.1.0',
-        via_device: 'rfid-gateway_gw1',
-      },
+      device: READER_DEVICE,
       origin: ORIGIN,
     });
   });

@@ -13,6 +13,7 @@ import { FakePort } from '../helpers/fake-port.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { MqttCollector, type Received } from '../helpers/mqtt-collector.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty.js';
+import { fridgeCabinet } from '../kits/config/fridge.js';
 
 /**
  * Home Assistant's side of the gateway, against a real Mosquitto: the controller runs in `run` mode
@@ -57,21 +58,7 @@ function configOf({
     ],
     ...(io
       ? {
-          sensors: [{ id: 'io', driver: 'lines' as const, port: io.b, zone: 'fridge' }],
-          actuators: [
-            { id: 'lock', driver: 'lines' as const, device: 'io', channel: 'lock', safeState: 'closed' },
-          ],
-          cabinets: [
-            {
-              id: 'fridge-1',
-              zone: 'fridge',
-              cardReader: 'badge',
-              door: { sensor: 'io' },
-              lock: 'lock',
-              currency: 'EUR',
-              unlockMs: 10_000,
-            },
-          ],
+          ...fridgeCabinet(io.b, { cabinet: { unlockMs: 10_000 } }),
           customers: [{ card: CARD, reference: 'cust-17' }],
         }
       : {}),

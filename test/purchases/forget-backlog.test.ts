@@ -11,6 +11,7 @@ import { systemClock } from '../../src/shared/clock.js';
 import { FakePort } from '../helpers/fake-port.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { MqttCollector } from '../helpers/mqtt-collector.js';
+import { fridgeCabinet } from '../kits/config/fridge.js';
 
 /**
  * `customers/forget` while a backlog drains to a real Mosquitto: the publisher has read rows ahead
@@ -62,20 +63,9 @@ describe('customers/forget while the outbox drains a backlog (real Mosquitto)', 
         { id: 'fridge', driver: 'em4100-ascii', port: 'fake:fridge', zone: 'fridge' },
         { id: 'badge', driver: 'em4100-ascii', port: 'fake:badge', zone: 'entrance' },
       ],
-      sensors: [{ id: 'io', driver: 'lines', port: 'fake:io', zone: 'fridge' }],
-      actuators: [{ id: 'lock', driver: 'lines', device: 'io', channel: 'lock', safeState: 'closed' }],
+      ...fridgeCabinet('fake:io'),
       // Nothing departs while the test runs: a departure would be a new event, not a row read ahead.
       zones: ['shelf', 'fridge', 'entrance'].map((id) => ({ id, departAfterMs: 600_000 })),
-      cabinets: [
-        {
-          id: 'fridge-1',
-          zone: 'fridge',
-          cardReader: 'badge',
-          door: { sensor: 'io' },
-          lock: 'lock',
-          currency: 'EUR',
-        },
-      ],
       mqtt: { url: broker.url, reconnect: { initialMs: 200, maxMs: 1000 } },
     });
     const ports = new Map<string, FakePort>();

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { Controller } from '../../src/app/controller.js';
 import { RecordingDeviceIo } from '../../src/app/device-io.js';
 import { nextTurn, VirtualTime } from '../../src/app/virtual-time.js';
@@ -25,6 +26,7 @@ import type { Services } from '../../src/shared/feature.js';
 import { sgtin96 } from '../../src/shared/sgtin.js';
 import { Store } from '../../src/store/index.js';
 import { tap } from '../helpers/features.js';
+import { fridgeDevices } from '../kits/config/fridge.js';
 
 export const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 export const CYCLE_MS = 250;
@@ -63,23 +65,11 @@ export const CARD_UNKNOWN = '0A0B0C0D0E';
 export function fridgeConfig(overrides: Partial<GatewayConfigInput> = {}): GatewayConfigInput {
   return {
     gatewayId: 'fridge-test',
-    readers: [
-      { id: 'fridge', driver: 'thingmagic', port: 'replay:none.jsonl', zone: 'fridge' },
-      { id: 'badge', driver: 'em4100-ascii', port: 'replay:none.jsonl', zone: 'entrance' },
-    ],
-    sensors: [{ id: 'io', driver: 'lines', port: 'replay:none.jsonl', zone: 'fridge' }],
-    actuators: [{ id: 'lock', driver: 'lines', device: 'io', channel: 'lock', safeState: 'closed' }],
-    cabinets: [
-      {
-        id: 'fridge-1',
-        zone: 'fridge',
-        cardReader: 'badge',
-        door: { sensor: 'io' },
-        lock: 'lock',
-        currency: 'EUR',
-        settle: { cycleMs: CYCLE_MS },
-      },
-    ],
+    ...fridgeDevices(
+      { fridge: 'replay:none.jsonl', badge: 'replay:none.jsonl', io: 'replay:none.jsonl' },
+      // The rig's products are priced in EUR; its rounds are CYCLE_MS apart.
+      { cabinet: { currency: 'EUR', settle: { cycleMs: CYCLE_MS } } },
+    ),
     customers: [{ card: CARD_ANA, reference: 'cust-17', name: 'Ana', consent: true }],
     ...overrides,
   };
@@ -271,4 +261,19 @@ export class FridgeRig {
     this.randomState = x >>> 0;
     return this.randomState / 2 ** 32;
   }
+}
+
+/**
+ * The list a describe block pushes its rigs on: after each test, each is stopped and its store
+ * deleted.
+ */
+export function rigsStoppedAfterEach(): FridgeRig[] {
+  const rigs: FridgeRig[] = [];
+  afterEach(async () => {
+    for (const rig of rigs.splice(0)) {
+      await rig.stop();
+      rig.dispose();
+    }
+  });
+  return rigs;
 }

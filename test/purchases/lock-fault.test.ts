@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { CARD_ANA, COLA_REF, FridgeRig, fridgeConfig, sgtin } from './fridge-rig.js';
+import { describe, expect, it } from 'vitest';
+import { CARD_ANA, COLA_REF, FridgeRig, fridgeConfig, rigsStoppedAfterEach, sgtin } from './fridge-rig.js';
 
 describe('a cabinet whose lock does not answer', () => {
-  const rigs: FridgeRig[] = [];
-  afterEach(async () => {
-    for (const rig of rigs.splice(0)) {
-      await rig.stop();
-      rig.dispose();
-    }
-  });
+  const rigs = rigsStoppedAfterEach();
 
   it('shows out of order and refuses cards until the lock answers again', async () => {
     const base = fridgeConfig();

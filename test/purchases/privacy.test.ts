@@ -1,7 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CARD_ANA, COLA, COLA_REF, FridgeRig, fridgeConfig, sgtin, WATER, WATER_REF } from './fridge-rig.js';
+import { describe, expect, it } from 'vitest';
+import {
+  CARD_ANA,
+  COLA,
+  COLA_REF,
+  FridgeRig,
+  fridgeConfig,
+  rigsStoppedAfterEach,
+  sgtin,
+  WATER,
+  WATER_REF,
+} from './fridge-rig.js';
 
 /**
  * The personal welcome and what the gateway keeps about customers: purchase history only with
@@ -13,13 +23,7 @@ const CARD_CARL = '0500207B34';
 const DAY_MS = 86_400_000;
 
 describe('personal welcome and customer privacy', () => {
-  const rigs: FridgeRig[] = [];
-  afterEach(async () => {
-    for (const rig of rigs.splice(0)) {
-      await rig.stop();
-      rig.dispose();
-    }
-  });
+  const rigs = rigsStoppedAfterEach();
 
   async function fridge(): Promise<FridgeRig> {
     const base = fridgeConfig();

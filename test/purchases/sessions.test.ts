@@ -1,18 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { CARD_ANA, CARD_UNKNOWN, COLA, COLA_REF, FridgeRig, sgtin, WATER, WATER_REF } from './fridge-rig.js';
+import { describe, expect, it } from 'vitest';
+import {
+  CARD_ANA,
+  CARD_UNKNOWN,
+  COLA,
+  COLA_REF,
+  FridgeRig,
+  rigsStoppedAfterEach,
+  sgtin,
+  WATER,
+  WATER_REF,
+} from './fridge-rig.js';
 
 /**
  * Purchase sessions end to end on the virtual clock. Every expected basket below is what the
  * scenario physically does (which tags the customer took out), written before running it.
  */
 describe('purchase sessions (controller, real store, real frames)', () => {
-  const rigs: FridgeRig[] = [];
-  afterEach(async () => {
-    for (const rig of rigs.splice(0)) {
-      await rig.stop();
-      rig.dispose();
-    }
-  });
+  const rigs = rigsStoppedAfterEach();
 
   async function stockedFridge(readProbability = 1): Promise<FridgeRig> {
     const rig = await FridgeRig.create();

@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/domain/audit/index.js';
 import { SignatureVerifier, signRequest } from '../../src/mqtt/request-signature.js';
 import { RequestRouter } from '../../src/mqtt/requests.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { encodeLine } from '../../src/protocols/lines/index.js';
-import { CARD_ANA, COLA_REF, FridgeRig, fridgeConfig, sgtin } from './fridge-rig.js';
+import { CARD_ANA, COLA_REF, FridgeRig, fridgeConfig, rigsStoppedAfterEach, sgtin } from './fridge-rig.js';
 
 /**
  * A fridge that gets too warm, end to end on the virtual clock: readings on the door controller's
@@ -26,13 +26,7 @@ function guardedConfig() {
 }
 
 describe('a fridge that gets too warm', () => {
-  const rigs: FridgeRig[] = [];
-  afterEach(async () => {
-    for (const rig of rigs.splice(0)) {
-      await rig.stop();
-      rig.dispose();
-    }
-  });
+  const rigs = rigsStoppedAfterEach();
 
   async function warmFridge(): Promise<FridgeRig> {
     const rig = await FridgeRig.create(undefined, guardedConfig());

@@ -1,19 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GatewayEvent } from '../../src/shared/events.js';
-import { CARD_ANA, COLA, COLA_REF, FridgeRig, sgtin, WATER, WATER_REF } from './fridge-rig.js';
+import {
+  CARD_ANA,
+  COLA,
+  COLA_REF,
+  FridgeRig,
+  rigsStoppedAfterEach,
+  sgtin,
+  WATER,
+  WATER_REF,
+} from './fridge-rig.js';
 
 /**
  * The catalog's unit weights are for the gateway's own settle logic: the purchase and inventory
  * events keep the items DESIGN.md gives them, whatever the catalog holds.
  */
 describe('unit weights stay out of the events', () => {
-  const rigs: FridgeRig[] = [];
-  afterEach(async () => {
-    for (const rig of rigs.splice(0)) {
-      await rig.stop();
-      rig.dispose();
-    }
-  });
+  const rigs = rigsStoppedAfterEach();
 
   async function weighedFridge(): Promise<FridgeRig> {
     const rig = await FridgeRig.create([

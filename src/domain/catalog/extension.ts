@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../../observability/logger.js';
-import type { Product } from '../../shared/commerce.js';
+import type { CatalogProduct, Product } from '../../shared/commerce.js';
 import { defineFeature, type FeatureContext } from '../../shared/feature.js';
 import { describeValue } from '../../shared/issue-messages.js';
 import type { Store } from '../../store/index.js';
@@ -32,9 +32,6 @@ export const catalogRequestFields = {
     remove: z.array(z.unknown()).max(MAX_BATCH).optional(),
   },
 } as const;
-
-/** `catalogFile`: the file that owns the product, which refuses remote changes to it. */
-type ProductView = Product & { tags: string[]; catalogFile?: string };
 
 declare module '../../shared/feature.js' {
   interface Services {
@@ -115,7 +112,7 @@ export class CatalogExtension {
   get(request: { sku?: string; gtin?: string; offset?: number; limit?: number }): {
     total: number;
     offset: number;
-    products: ProductView[];
+    products: CatalogProduct[];
   } {
     const { sku, gtin } = request;
     if (sku !== undefined || gtin !== undefined) {
@@ -201,7 +198,7 @@ export class CatalogExtension {
     }
   }
 
-  private view(product: Product): ProductView {
+  private view(product: Product): CatalogProduct {
     const file = this.catalog.fileOf(product.sku);
     return {
       ...product,

@@ -1,22 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+// A type import, erased in the bundle: commerce.ts has no imports, so no server code comes in.
+import type { CatalogProduct } from '../../../../shared/commerce.js';
 import { request } from './api.js';
 import { formatMoney } from './format.js';
 import { html } from './html.js';
 import { type Language, type TextKey, translate } from './texts.js';
-
-/** A product as `catalog/get` answers it (src/domain/catalog/extension.ts). */
-export interface CatalogProduct {
-  sku: string;
-  gtin?: string;
-  name: string;
-  unitPrice: number;
-  currency: string;
-  category?: string;
-  unitWeightG?: number;
-  weightToleranceG?: number;
-  tags: string[];
-  catalogFile?: string;
-}
 
 /** One bad line of a refused `catalog/import`. */
 interface ImportProblem {
