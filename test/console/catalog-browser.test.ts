@@ -17,11 +17,12 @@ const BAD_CSV = [
   'WATER-05,,Water 0.5 l,-1.80,EUR,drinks,,,',
   'TEA-1,,,3.00,EUR,drinks,,,',
 ].join('\n');
+/** With the low-stock threshold: 6 colas. */
 const GOOD_CSV = [
-  HEADER,
-  'COLA-033,80614141123458,Cola 0.33 l,2.50,EUR,drinks,,350,6',
-  'WATER-05,,Water 0.5 l,1.80,EUR,drinks,,,',
-  'OOLONG,,烏龍茶,450,JPY,drinks,E2003412AABB;E20035*,,',
+  `${HEADER},min_stock`,
+  'COLA-033,80614141123458,Cola 0.33 l,2.50,EUR,drinks,,350,6,6',
+  'WATER-05,,Water 0.5 l,1.80,EUR,drinks,,,,',
+  'OOLONG,,烏龍茶,450,JPY,drinks,E2003412AABB;E20035*,,,',
 ].join('\n');
 
 /**
@@ -101,6 +102,8 @@ describeInBrowser(
       await page.locator('[data-sku="OOLONG"]').waitFor();
       expect(await page.locator('[data-sku="COLA-033"] [data-field="price"]').textContent()).toBe('€2.50');
       expect(await page.locator('[data-sku="OOLONG"] [data-field="price"]').textContent()).toBe('¥450');
+      expect(await page.locator('[data-sku="COLA-033"] [data-field="min-stock"]').textContent()).toBe('6');
+      expect(await page.locator('[data-sku="OOLONG"] [data-field="min-stock"]').textContent()).toBe('');
       expect(await page.locator('[data-sku="OOLONG"]').textContent()).toContain('烏龍茶');
       await page.locator('input[name="search"]').fill('water');
       await expect.poll(() => page.locator('[data-sku]').count()).toBe(1);
@@ -111,7 +114,11 @@ describeInBrowser(
       // In the gateway's catalog, as a back office asking over the broker sees it.
       expect(await overMqtt('catalog/get', 'c1', { sku: 'COLA-033' })).toMatchObject({
         status: 'ok',
-        data: { products: [{ sku: 'COLA-033', gtin: '80614141123458', unitPrice: 250, unitWeightG: 350 }] },
+        data: {
+          products: [
+            { sku: 'COLA-033', gtin: '80614141123458', unitPrice: 250, unitWeightG: 350, minStock: 6 },
+          ],
+        },
       });
 
       // The console's route reads a CSV far over the 64 KiB of other requests (a dry run: nothing

@@ -163,7 +163,7 @@ export function CatalogPage({ language, version }: Props) {
             <tr>
               <th scope="col">${t('sku')}</th><th scope="col">${t('gtin')}</th><th scope="col">${t('productName')}</th>
               <th scope="col">${t('category')}</th><th scope="col" class="money">${t('price')}</th>
-              <th scope="col">${t('weight')}</th><th scope="col">${t('tags')}</th>
+              <th scope="col">${t('weight')}</th><th scope="col">${t('catalogMinStock')}</th><th scope="col">${t('tags')}</th>
             </tr>
           </thead>
           <tbody>
@@ -175,6 +175,7 @@ export function CatalogPage({ language, version }: Props) {
                 <td>${product.category ?? ''}</td>
                 <td class="money" data-field="price">${formatMoney(product.unitPrice, product.currency, language)}</td>
                 <td>${weightText(product)}</td>
+                <td data-field="min-stock">${product.minStock ?? ''}</td>
                 <td>${product.tags.join(' ')}</td>
               </tr>`,
             )}
