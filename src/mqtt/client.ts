@@ -7,6 +7,9 @@ import { BrokerRotation, brokerNodes, pointAt } from './broker-list.js';
 import { connectOptions } from './connect-options.js';
 import { describeMqttError, describeReasonCode } from './errors.js';
 import { createTopics, type StatusPayload, type Topics, topicMatches } from './topics.js';
+import { type CloseContext, WireWatch } from './wire-watch.js';
+
+export type { CloseContext };
 
 export { connectOptions };
 
@@ -84,7 +87,8 @@ export interface GatewayMqttClient {
   readonly connected: boolean;
   /** Called after every CONNACK, once the online status and subscriptions have been sent. */
   onConnect(listener: () => void): () => void;
-  onDisconnect(listener: () => void): () => void;
+  /** Called when a connection ends, with what was on the wire then (see CloseContext). */
+  onDisconnect(listener: (context: CloseContext) => void): () => void;
   /**
    * The MQTT.js client, for this folder's own use. Its subscriptions are renewed after every
    * reconnect (the session is clean); connecting, reconnecting and ending belong to this wrapper.
@@ -106,6 +110,8 @@ export interface GatewayMqttClient {
     options: { qos: 0 | 1; retain?: boolean },
     done?: (outcome: PublishOutcome) => void,
   ): boolean;
+  /** Our QoS 1 packets awaiting their acknowledgement on this connection. */
+  awaitingAck(): number;
   /** Drops the connection and reconnects (e.g. a PUBACK that never came). */
   reconnectNow(reason: string): void;
   stats(): MqttClientStats;
@@ -128,17 +134,17 @@ export function outcomeOf(error: Error | undefined): PublishOutcome {
 }
 
 /** Listeners of one connection event; one that throws is logged and the others still run. */
-function listeners(logger: Logger, name: string) {
-  const set = new Set<() => void>();
+function listeners<T = void>(logger: Logger, name: string) {
+  const set = new Set<(value: T) => void>();
   return {
-    add(listener: () => void): () => void {
+    add(listener: (value: T) => void): () => void {
       set.add(listener);
       return () => set.delete(listener);
     },
-    emit(): void {
+    emit(value: T): void {
       for (const listener of set) {
         try {
-          listener();
+          listener(value);
         } catch (error) {
           logger.error({ err: error }, `mqtt ${name} listener failed`);
         }
@@ -177,7 +183,8 @@ export function createMqttClient(
   if (nodes.length > 1) pointAt(raw.options, rotation.current, credentials);
 
   const connectListeners = listeners(log, 'connect');
-  const disconnectListeners = listeners(log, 'disconnect');
+  const disconnectListeners = listeners<CloseContext>(log, 'disconnect');
+  const wire = new WireWatch(clock);
   /** Every filter subscribed on `raw` (by anyone) and not unsubscribed, with its QoS. */
   const subscriptions = new Map<string, 0 | 1 | 2>();
   let connectedAt: number | undefined;
@@ -286,13 +293,14 @@ export function createMqttClient(
       disconnects++;
       if (!closing) log.warn({ url: rotation.current.redacted }, 'disconnected from the broker');
       // Listeners first: the publisher must know the connection is gone before its callbacks fail.
-      disconnectListeners.emit();
+      disconnectListeners.emit(wire.closed(Object.keys(raw.outgoing).length));
       forgetInFlight();
     }
     scheduleReconnect(wasConnected ? 'connection lost' : (attemptError ?? 'no connection'));
   });
   // MQTT.js only renews subscriptions when it runs the reconnects itself; it does not here.
   raw.on('packetsend', (packet: Packet) => {
+    wire.sent(packet);
     if (packet.cmd === 'subscribe')
       for (const { topic, qos } of packet.subscriptions) subscriptions.set(topic, qos);
     if (packet.cmd === 'unsubscribe') for (const topic of packet.unsubscriptions) subscriptions.delete(topic);
@@ -335,6 +343,7 @@ export function createMqttClient(
       );
       return true;
     },
+    awaitingAck: () => Object.keys(raw.outgoing).length,
     reconnectNow(reason) {
       if (!api.connected) return;
       log.warn({ reason }, 'dropping the connection to reconnect');

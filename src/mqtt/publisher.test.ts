@@ -137,6 +137,47 @@ describe('OutboxPublisher', () => {
     expect(outbox.markedSent.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
+  it('does not blame an event for a close while a retained value is on the wire too, or long after it', () => {
+    const { outbox, client, publisher, tick } = setup();
+    outbox.add(3);
+    // A retained value the broker will not take (too big, denied): sent on every connect, never acked.
+    publisher.publishRetained('rfid/gw1/inventory/fridge', { zone: 'fridge', tags: [] });
+    publisher.start();
+    for (let connection = 0; connection < 6; connection++) {
+      client.connect();
+      client.drop();
+    }
+    // Alone on the wire but closed 6 s after it: an outage, not a refusal.
+    const { outbox: quiet, client: alone, publisher: other, tick: later } = setup();
+    quiet.add(1);
+    other.start();
+    for (let connection = 0; connection < 6; connection++) {
+      alone.connect();
+      later(6_000);
+      alone.drop();
+    }
+    tick();
+    expect([outbox.deadLetters.size, quiet.deadLetters.size]).toEqual([0, 0]);
+    expect([outbox.stats().depth, quiet.stats().depth]).toEqual([3, 1]);
+  });
+
+  it('lets a suspect that left the outbox go: the window is whole again from the next event', () => {
+    const { outbox, client, publisher } = setup();
+    outbox.add(6);
+    client.connect();
+    publisher.start();
+    client.drop();
+    client.connect();
+    client.drop();
+    client.connect();
+    expect(client.outstanding().map(seqOf)).toEqual([1]);
+    client.drop();
+    // Gone meanwhile (a full outbox drops its oldest): the next connection starts at 2, four at once.
+    outbox.markSent([1]);
+    client.connect();
+    expect(client.outstanding().map(seqOf)).toEqual([2, 3, 4, 5]);
+  });
+
   it('reconnects when a publish fails on a live connection, and when a PUBACK never comes', () => {
     const { outbox, client, publisher, tick } = setup({ ackTimeoutMs: 1_000 });
     outbox.add(2);

@@ -2,8 +2,8 @@ import type { Logger } from '../observability/logger.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import type { Outbox, OutboxRecord } from '../store/types.js';
-import type { GatewayMqttClient, PublishOutcome } from './client.js';
-import { CLOSES_TO_REFUSE, ClosingRefusalWatch } from './closing-refusal.js';
+import type { CloseContext, GatewayMqttClient, PublishOutcome } from './client.js';
+import { CLOSES_TO_REFUSE, ClosingRefusalWatch, REFUSAL_CLOSE_MS } from './closing-refusal.js';
 import { RetainedValues } from './retained-values.js';
 import { eventPayload } from './topics.js';
 
@@ -76,6 +76,8 @@ export class OutboxPublisher {
   private readonly inFlight = new Map<number, number>();
   private acked: number[] = [];
   private ackFlush: TimerHandle | undefined;
+  /** A suspect waiting for the wire to be quiet (ClosingRefusalWatch.holdsBack). */
+  private quietCheck: TimerHandle | undefined;
   private watchdog: TimerHandle | undefined;
   private readonly retained: RetainedValues;
   private readonly waiters = new Set<DrainWaiter>();
@@ -86,6 +88,8 @@ export class OutboxPublisher {
   /** Set when the publisher itself drops the connection: that close says nothing about an event. */
   private droppingOurselves = false;
   private readonly refusals = new ClosingRefusalWatch();
+  /** The event published last (the one a broker refusing by closing would close on). */
+  private lastSent: OutboxRecord | undefined;
   private readonly counters = {
     published: 0,
     acknowledged: 0,
@@ -115,7 +119,7 @@ export class OutboxPublisher {
     this.started = true;
     this.unsubscribe.push(
       this.client.onConnect(() => this.connected()),
-      this.client.onDisconnect(() => this.disconnected()),
+      this.client.onDisconnect((context) => this.disconnected(context)),
       this.outbox.onRewrite(() => this.dropReadAhead()),
     );
     if (this.client.connected) this.connected();
@@ -164,6 +168,7 @@ export class OutboxPublisher {
     for (const unsubscribe of this.unsubscribe) unsubscribe();
     this.flushAcks();
     this.clearTimer('watchdog');
+    this.clearTimer('quietCheck');
     for (const waiter of this.waiters) {
       this.clock.clearTimeout(waiter.timer);
       waiter.resolve(this.isDrained());
@@ -178,18 +183,19 @@ export class OutboxPublisher {
   private connected(): void {
     if (this.stopped) return;
     this.droppingOurselves = false;
+    this.refusals.connected();
     this.retained.connected();
     this.pump();
   }
 
-  private disconnected(): void {
+  private disconnected(context: CloseContext): void {
     // PUBACKs already received are real: record them before forgetting the rest.
     this.flushAcks();
     this.generation++;
     this.retained.disconnected();
     const byUs = this.droppingOurselves;
     this.droppingOurselves = false;
-    if (!byUs && this.inFlight.size > 0) this.weighClose();
+    if (!byUs && this.inFlight.size > 0) this.weighClose(context);
     this.counters.unacknowledgedAtDisconnect += this.inFlight.size;
     if (this.inFlight.size > 0)
       this.log.info(
@@ -198,18 +204,29 @@ export class OutboxPublisher {
       );
     this.inFlight.clear();
     this.clearTimer('watchdog');
+    this.clearTimer('quietCheck');
     this.cursor = 0;
     this.dropReadAhead();
   }
 
   /** The broker closed the connection with events in flight: was it refusing the oldest? */
-  private weighClose(): void {
-    const oldest = this.inFlight.keys().next().value as number;
-    const refused = this.refusals.closed(oldest, this.inFlight.size);
-    if (refused !== undefined) {
+  private weighClose(context: CloseContext): void {
+    const [oldest, sentAt] = this.inFlight.entries().next().value as [number, number];
+    const last = this.lastSent;
+    const wire = context.lastSent;
+    // Plainly its doing: alone on the wire, the last packet sent, the close right after it.
+    const itsDoing =
+      this.inFlight.size === 1 &&
+      context.awaitingAck === 1 &&
+      last?.seq === oldest &&
+      wire?.cmd === 'publish' &&
+      wire.topic === this.client.topics.event(last.type) &&
+      this.clock.now() - sentAt <= REFUSAL_CLOSE_MS;
+    const refused = this.refusals.closed(oldest, itsDoing);
+    if (refused !== undefined && last !== undefined) {
       this.inFlight.delete(refused);
       this.deadLetter(
-        { seq: refused },
+        last,
         `the broker closed the connection at each of the last ${CLOSES_TO_REFUSE} publishes of this event, alone on the wire, instead of refusing it (a topic its permissions deny, a packet over its size limit)`,
       );
     } else if (this.refusals.suspected === oldest) {
@@ -233,6 +250,13 @@ export class OutboxPublisher {
 
   private pump(): void {
     if (this.stopped || !this.started || this.pumping || !this.client.connected) return;
+    if (this.refusals.holdsBack(this.inFlight.size, () => this.client.awaitingAck(), this.clock.now())) {
+      this.quietCheck ??= this.clock.setTimeout(() => {
+        this.quietCheck = undefined;
+        this.pump();
+      }, 25);
+      return;
+    }
     // publish() may settle a callback synchronously on an error path; one loop at a time.
     this.pumping = true;
     try {
@@ -285,6 +309,8 @@ export class OutboxPublisher {
     // Recorded before publish(): MQTT.js may run the callback before it returns, and settle() must
     // find the event in flight (and a disconnect it causes must find the cursor to reset).
     this.cursor = record.seq;
+    if (this.inFlight.size === 0) this.refusals.first(record.seq);
+    this.lastSent = record;
     this.inFlight.set(record.seq, this.clock.now());
     this.counters.published++;
     const sent = this.client.publish(topic, payload, { qos: 1 }, (outcome) =>
@@ -303,7 +329,7 @@ export class OutboxPublisher {
 
   private settle(record: OutboxRecord, topic: string, generation: number, outcome: PublishOutcome): void {
     if (generation !== this.generation || this.stopped || !this.inFlight.delete(record.seq)) return;
-    this.refusals.acknowledged(record.seq);
+    if (outcome.kind !== 'failed') this.refusals.settled(record.seq);
     if (outcome.kind === 'acked') {
       this.acked.push(record.seq);
       this.counters.acknowledged++;
@@ -325,7 +351,7 @@ export class OutboxPublisher {
     this.pump();
   }
 
-  private deadLetter(record: Pick<OutboxRecord, 'seq'> & Partial<OutboxRecord>, reason: string): void {
+  private deadLetter(record: OutboxRecord, reason: string): void {
     this.log.warn({ seq: record.seq, id: record.id, type: record.type, reason }, 'event dead-lettered');
     this.counters.deadLettered++;
     try {
@@ -381,7 +407,7 @@ export class OutboxPublisher {
     this.waiters.clear();
   }
 
-  private clearTimer(name: 'watchdog' | 'ackFlush'): void {
+  private clearTimer(name: 'watchdog' | 'ackFlush' | 'quietCheck'): void {
     const timer = this[name];
     if (timer !== undefined) this.clock.clearTimeout(timer);
     this[name] = undefined;

@@ -1,5 +1,5 @@
 import type { MqttClient } from 'mqtt';
-import type { GatewayMqttClient, PublishOutcome } from '../../../src/mqtt/client.js';
+import type { CloseContext, GatewayMqttClient, PublishOutcome } from '../../../src/mqtt/client.js';
 import { OutboxPublisher } from '../../../src/mqtt/publisher.js';
 import { createTopics } from '../../../src/mqtt/topics.js';
 import { silentLogger } from '../../../src/observability/logger.js';
@@ -35,13 +35,13 @@ export class FakeClient implements GatewayMqttClient {
    */
   settleInsidePublish: PublishOutcome | undefined;
   private readonly connectListeners = new Set<() => void>();
-  private readonly disconnectListeners = new Set<() => void>();
+  private readonly disconnectListeners = new Set<(context: CloseContext) => void>();
 
   onConnect(listener: () => void): () => void {
     this.connectListeners.add(listener);
     return () => this.connectListeners.delete(listener);
   }
-  onDisconnect(listener: () => void): () => void {
+  onDisconnect(listener: (context: CloseContext) => void): () => void {
     this.disconnectListeners.add(listener);
     return () => this.disconnectListeners.delete(listener);
   }
@@ -74,6 +74,9 @@ export class FakeClient implements GatewayMqttClient {
     this.statusDetails.push(detail);
   }
 
+  awaitingAck(): number {
+    return this.outstanding().filter((entry) => entry.connection === this.connection).length;
+  }
   reconnectNow(reason: string): void {
     this.reconnectReasons.push(reason);
     this.drop();
@@ -100,7 +103,13 @@ export class FakeClient implements GatewayMqttClient {
   /** Like the real client: a lost connection fails whatever awaited a PUBACK, after the disconnect. */
   drop(): void {
     this.connected = false;
-    for (const listener of this.disconnectListeners) listener();
+    // As the real client reports it: what awaits a PUBACK, and the last packet of this connection.
+    const last = this.sent.filter((entry) => entry.connection === this.connection).at(-1);
+    const context: CloseContext = {
+      awaitingAck: this.outstanding().filter((entry) => entry.connection === this.connection).length,
+      lastSent: last && { cmd: 'publish', topic: last.topic, agoMs: 0 },
+    };
+    for (const listener of this.disconnectListeners) listener(context);
     for (const entry of this.outstanding())
       this.settle(entry, { kind: 'failed', error: new Error('Message removed') });
   }
