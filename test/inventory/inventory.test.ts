@@ -214,6 +214,7 @@ describe('inventory: low stock against the catalog', () => {
     expect(await r.request('inventory/low', {})).toEqual({
       ok: true,
       data: {
+        watched: 3,
         products: [
           { sku: 'W1', name: 'Water', gtin: GTIN, minStock: 5, count: 2, zones: { fridge: 2 } },
           // Shortfall 1 each: by SKU.
@@ -235,9 +236,25 @@ describe('inventory: low stock against the catalog', () => {
     expect(after.ok && (after.data as { stale: string[] }).stale).toEqual(['fridge']);
   });
 
-  it('lists nothing without a catalog: nothing says what low is', async () => {
+  it('counts a tag by what the catalog says it is now, not when it arrived', async () => {
+    const r = setup({ products: [product('TEA', 'Tea', 2)] });
+    await r.start();
+    const unknown = 'E20099990000000000000001';
+    r.read([unknown], T0 + 100);
+    r.clock.advanceTo(T0 + 101);
+    expect(r.inventory.snapshot('fridge').products).toEqual([{ count: 1 }]);
+    // Mapped afterwards (a CSV import from the console): it counts at once.
+    r.catalog?.upsert([product('NEW', 'New juice', 3)], [{ tag: 'E2009999*', sku: 'NEW' }]);
+    const answer = await r.request('inventory/low', {});
+    expect(answer.ok && (answer.data as { products: unknown[] }).products).toEqual([
+      { sku: 'NEW', name: 'New juice', minStock: 3, count: 1, zones: { fridge: 1 } },
+      { sku: 'TEA', name: 'Tea', minStock: 2, count: 0, zones: {} },
+    ]);
+  });
+
+  it('has no such request without a catalog: nothing says what low is', async () => {
     const r = setup();
     await r.start();
-    expect(await r.request('inventory/low', {})).toEqual({ ok: true, data: { products: [], stale: [] } });
+    await expect(r.request('inventory/low', {})).rejects.toThrow(/not registered/);
   });
 });

@@ -54,6 +54,7 @@ describe('catalog CSV import', () => {
         { tag: 'E20035*', sku: 'T1' },
         { tag: '300833B2DDD9*', sku: 'D1' },
       ],
+      minStockColumn: false,
       productLines: [2, 3, 4, 5],
       mappingLines: [3, 3, 5],
     });
@@ -257,6 +258,20 @@ describe('catalog CSV import', () => {
       ok: true,
       result: { updated: 1, updatedSkus: ['COLA'] },
     });
+    // A file without the column (an ERP export, a file from before it existed) keeps them; an
+    // empty cell in the column clears one.
+    const without = ['sku,name,price,currency', 'COLA,Cola,2.50,EUR', 'WATER,Water,1.90,EUR', ''].join('\n');
+    expect(importCatalogCsv(catalog, without, 'erp.csv')).toMatchObject({
+      ok: true,
+      result: { unchanged: 1, updated: 1, updatedSkus: ['WATER'] },
+    });
+    expect([catalog.get('COLA')?.minStock, catalog.get('WATER')?.minStock]).toEqual([8, 0]);
+    const cleared = ['sku,name,price,currency,min_stock', 'COLA,Cola,2.50,EUR,', ''].join('\n');
+    expect(importCatalogCsv(catalog, cleared, 'stock.csv')).toMatchObject({
+      ok: true,
+      result: { updated: 1 },
+    });
+    expect(catalog.get('COLA')?.minStock).toBeUndefined();
     const read = readCatalogCsv(
       [
         'sku,name,price,currency,min_stock',

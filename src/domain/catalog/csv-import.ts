@@ -45,6 +45,8 @@ export interface CatalogFile {
   products: Product[];
   /** Undefined when the file has no tags column. */
   mappings: TagMapping[] | undefined;
+  /** False when the file has no min_stock column: the stored thresholds are kept, as tags are. */
+  minStockColumn: boolean;
   /** The line of each product and each mapping, to report conflicts found later against the store. */
   productLines: number[];
   mappingLines: number[];
@@ -88,6 +90,7 @@ export function readCatalogCsv(text: string, file: string): CsvReadResult {
   const catalog: CatalogFile = {
     products: [],
     mappings: columns.has('tags') ? [] : undefined,
+    minStockColumn: columns.has('min_stock'),
     productLines: [],
     mappingLines: [],
   };
@@ -265,13 +268,13 @@ export function importCatalogCsv(
   options: { dryRun?: boolean } = {},
 ): ImportOutcome {
   if (options.dryRun) {
-    return importWith(text, file, (products, mappings) => {
+    return importWith(catalog, text, file, (products, mappings) => {
       const { conflicts, ...result } = catalog.plan(products, mappings);
       if (conflicts.length > 0) throw new CatalogError(conflicts);
       return result;
     });
   }
-  return importWith(text, file, (products, mappings) => catalog.upsert(products, mappings));
+  return importWith(catalog, text, file, (products, mappings) => catalog.upsert(products, mappings));
 }
 
 /** The config's `catalogFile` at start-up: its products become the file's (Catalog.importFile). */
@@ -280,18 +283,29 @@ export function importCatalogFile(
   text: string,
   file: string,
 ): { ok: true; result: FileImportResult } | CsvFailure {
-  return importWith(text, file, (products, mappings) => catalog.importFile(file, products, mappings));
+  return importWith(catalog, text, file, (products, mappings) =>
+    catalog.importFile(file, products, mappings),
+  );
 }
 
 function importWith<T>(
+  catalog: Catalog,
   text: string,
   file: string,
   write: (products: Product[], mappings: TagMapping[] | undefined) => T,
 ): { ok: true; result: T } | CsvFailure {
   const read = readCatalogCsv(text, file);
   if (!read.ok) return read;
+  // A file written before min_stock existed (or by a system that knows nothing of it) leaves the
+  // thresholds set remotely as they are, rather than clearing them all.
+  const products = read.catalog.minStockColumn
+    ? read.catalog.products
+    : read.catalog.products.map((product) => {
+        const stored = catalog.get(product.sku)?.minStock;
+        return stored === undefined ? product : { ...product, minStock: stored };
+      });
   try {
-    return { ok: true, result: write(read.catalog.products, read.catalog.mappings) };
+    return { ok: true, result: write(products, read.catalog.mappings) };
   } catch (error) {
     if (!(error instanceof CatalogError)) throw error;
     return failed(error.conflicts.map((conflict) => locate(conflict, read.catalog, file)));

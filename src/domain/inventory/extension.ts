@@ -26,7 +26,7 @@ const STOPPED_BY_GATEWAY = 'stopped';
 declare module '../../shared/feature.js' {
   interface Services {
     /** Per-zone inventory as committed and announced. */
-    inventory: Pick<Inventory, 'snapshot' | 'zones' | 'lowStock'>;
+    inventory: Pick<Inventory, 'snapshot' | 'zones'>;
   }
 }
 
@@ -140,8 +140,15 @@ export class Inventory {
         this.onTag(event),
       ),
       bus.on('inventory', 'reader.status', (event) => this.onReaderStatus(event)),
-      this.context.requests.register('inventory/low', {}, () => this.lowStock(), { owner: 'inventory' }),
     ];
+    // Without the catalog nothing says what low is: no such request.
+    if (catalog) {
+      this.unsubscribe.push(
+        this.context.requests.register('inventory/low', {}, () => this.lowStock(catalog), {
+          owner: 'inventory',
+        }),
+      );
+    }
     this.schedule();
   }
 
@@ -165,19 +172,16 @@ export class Inventory {
     });
   }
 
-  /**
-   * The catalog's products under their low-stock threshold, with where their units are (none
-   * without the catalog: nothing says what low is).
-   */
-  lowStock(): LowStockReport {
-    const products = this.deps.catalog?.list() ?? [];
+  /** The catalog's products under their low-stock threshold, with where their units are. */
+  lowStock(catalog: NonNullable<InventoryDeps['catalog']>): LowStockReport {
     return lowStock(
-      products,
+      catalog.list(),
       this.zones().map((zone) => ({
         zone,
         entries: this.ledger.entries(zone),
         stale: this.ledger.stale(zone),
       })),
+      (tag) => catalog.productForTag(tag)?.sku,
     );
   }
 

@@ -13,6 +13,8 @@ export interface LowStockProduct {
 }
 
 export interface LowStockReport {
+  /** How many products have a threshold (`minStock` above 0): 0 says nobody set one. */
+  watched: number;
   products: LowStockProduct[];
   /**
    * Zones whose counts may be out of date (a reader offline or in error): a product may be there
@@ -24,16 +26,14 @@ export interface LowStockReport {
 /**
  * The products whose units on hand are fewer than their `minStock`, the emptiest first (the largest
  * shortfall, then the SKU). A product with no units anywhere is there too: an empty shelf is what
- * the store manager most needs to see. Counted from the committed inventory, by each tag's SKU.
+ * the store manager most needs to see. Counted from the committed inventory, each tag's product
+ * looked up now (`skuOf`): one the catalog learnt of after the tag arrived counts too.
  */
 export function lowStock(
   products: readonly Product[],
-  // Each zone's tags by their product (the inventory's entries), and why it may be out of date.
-  zones: ReadonlyArray<{
-    zone: string;
-    entries: ReadonlyArray<{ item: { sku?: string } }>;
-    stale: string | undefined;
-  }>,
+  // Each zone's tags, and why it may be out of date.
+  zones: ReadonlyArray<{ zone: string; entries: ReadonlyArray<{ tag: string }>; stale: string | undefined }>,
+  skuOf: (tag: string) => string | undefined,
 ): LowStockReport {
   const watched = new Map<string, LowStockProduct>();
   for (const product of products) {
@@ -48,8 +48,9 @@ export function lowStock(
     });
   }
   for (const { zone, entries } of zones) {
-    for (const { item } of entries) {
-      const product = item.sku === undefined ? undefined : watched.get(item.sku);
+    for (const { tag } of entries) {
+      const sku = skuOf(tag);
+      const product = sku === undefined ? undefined : watched.get(sku);
       if (!product) continue;
       product.count += 1;
       product.zones[zone] = (product.zones[zone] ?? 0) + 1;
@@ -60,6 +61,7 @@ export function lowStock(
     (a, b) => b.minStock - b.count - (a.minStock - a.count) || (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0),
   );
   return {
+    watched: watched.size,
     products: low,
     stale: zones.flatMap(({ zone, stale }) => (stale === undefined ? [] : [zone])),
   };

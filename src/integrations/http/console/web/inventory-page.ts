@@ -44,8 +44,8 @@ export function InventoryPage({ language, timeZone, version }: Props) {
         setZones(Object.values(stock.data));
         setError(undefined);
       } else setError(stock.error);
-      // A gateway without the catalog has nothing to say about low stock: the section stays away.
-      setLow(lowStock.status === 'ok' ? lowStock.data : undefined);
+      // Without the catalog (no such request) or any threshold set, the section stays away.
+      setLow(lowStock.status === 'ok' && lowStock.data.watched > 0 ? lowStock.data : undefined);
     });
   }, [version]);
   if (error) return html`<p class="warn" role="alert">${error}</p>`;
