@@ -1,3 +1,5 @@
+import type { CloseContext } from './wire-watch.js';
+
 /**
  * Closes, each right after the event was published alone, that make it refused. Three in a row
  * with nothing of it acknowledged is no outage striking at the same moment three times.
@@ -16,6 +18,29 @@ export const REFUSAL_CLOSE_MS = 5_000;
  * retained values) to be acknowledged, so that it is alone on the wire; then it goes all the same.
  */
 export const QUIET_WAIT_MS = 2_000;
+
+/** The dead letter's reason. */
+export const REFUSED_BY_CLOSING = `the broker closed the connection at each of the last ${CLOSES_TO_REFUSE} publishes of this event, alone on the wire, instead of refusing it (a topic its permissions deny, a packet over its size limit)`;
+
+/**
+ * A close is plainly the doing of the event published last (on `eventTopic`, the only event in
+ * flight; undefined when it is not): it was the last packet sent, the only one of ours awaiting an
+ * acknowledgement, and the close came right after it.
+ */
+export function plainlyItsDoing(
+  context: CloseContext,
+  eventTopic: string | undefined,
+  { sinceSentMs }: { sinceSentMs: number },
+): boolean {
+  const wire = context.lastSent;
+  return (
+    eventTopic !== undefined &&
+    context.awaitingAck === 1 &&
+    wire?.cmd === 'publish' &&
+    wire.topic === eventTopic &&
+    sinceSentMs <= REFUSAL_CLOSE_MS
+  );
+}
 
 /**
  * MQTT 3.1.1 has no way to refuse a publish, so a broker that will not take one closes the

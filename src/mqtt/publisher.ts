@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import type { Outbox, OutboxRecord } from '../store/types.js';
 import type { CloseContext, GatewayMqttClient, PublishOutcome } from './client.js';
-import { CLOSES_TO_REFUSE, ClosingRefusalWatch, REFUSAL_CLOSE_MS } from './closing-refusal.js';
+import { ClosingRefusalWatch, plainlyItsDoing, REFUSED_BY_CLOSING } from './closing-refusal.js';
 import { RetainedValues } from './retained-values.js';
 import { eventPayload } from './topics.js';
 
@@ -212,23 +212,14 @@ export class OutboxPublisher {
   /** The broker closed the connection with events in flight: was it refusing the oldest? */
   private weighClose(context: CloseContext): void {
     const [oldest, sentAt] = this.inFlight.entries().next().value as [number, number];
-    const last = this.lastSent;
-    const wire = context.lastSent;
-    // Plainly its doing: alone on the wire, the last packet sent, the close right after it.
-    const itsDoing =
-      this.inFlight.size === 1 &&
-      context.awaitingAck === 1 &&
-      last?.seq === oldest &&
-      wire?.cmd === 'publish' &&
-      wire.topic === this.client.topics.event(last.type) &&
-      this.clock.now() - sentAt <= REFUSAL_CLOSE_MS;
+    const last = this.lastSent?.seq === oldest && this.inFlight.size === 1 ? this.lastSent : undefined;
+    const itsDoing = plainlyItsDoing(context, last && this.client.topics.event(last.type), {
+      sinceSentMs: this.clock.now() - sentAt,
+    });
     const refused = this.refusals.closed(oldest, itsDoing);
     if (refused !== undefined && last !== undefined) {
       this.inFlight.delete(refused);
-      this.deadLetter(
-        last,
-        `the broker closed the connection at each of the last ${CLOSES_TO_REFUSE} publishes of this event, alone on the wire, instead of refusing it (a topic its permissions deny, a packet over its size limit)`,
-      );
+      this.deadLetter(last, REFUSED_BY_CLOSING);
     } else if (this.refusals.suspected === oldest) {
       this.log.warn(
         { seq: oldest },

@@ -292,7 +292,10 @@ export async function startRabbitMq(options: RabbitMqOptions = {}): Promise<Rabb
         await ready(state);
         return;
       } catch (error) {
-        if (!state.output.includes('eaddrinuse') || attempt >= PORT_ATTEMPTS) throw error;
+        if (stopped || !state.output.includes('eaddrinuse') || attempt >= PORT_ATTEMPTS) throw error;
+        // A node that failed to bind exits by itself; one still up past the deadline is ended here.
+        if (state.beamPid !== undefined && alive(state.beamPid)) process.kill(state.beamPid, 'SIGKILL');
+        if (state.child !== undefined && !exited(state.child)) state.child.kill('SIGKILL');
         await waitExit(state.child);
         if (state.beamPid !== undefined) orphans.delete(state.beamPid);
         rmSync(join(state.dir, 'mnesia'), { recursive: true, force: true });

@@ -61,6 +61,8 @@ const MIGRATIONS = [
   // long the history is. Its WHERE is UNCERTAIN below, word for word, or SQLite will not use it.
   `CREATE INDEX sessions_uncertain ON sessions (started_at)
      WHERE json_extract(outcome, '$.confidence') = 'uncertain'`,
+  // A cabinet's latest sales (the console's last sale), however long the history is.
+  'CREATE INDEX sessions_by_cabinet ON sessions (cabinet, updated_at)',
 ];
 
 /** The outcome column holds the final event as JSON: an uncertain end says `confidence: "uncertain"`. */

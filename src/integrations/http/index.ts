@@ -47,7 +47,16 @@ export class HttpListener {
           context.bus,
           context.alarms,
           purchases && ((customer) => purchases.displayName(customer)),
-          purchases && ((cabinet) => purchases.lastEnded(cabinet)),
+          purchases &&
+            ((cabinet) => {
+              try {
+                return purchases.lastEnded(cabinet);
+              } catch (error) {
+                // Now still answers, without the stored last sale; the next sale brings one.
+                context.logger.warn({ err: error, cabinet }, 'console: the last sale could not be read');
+                return undefined;
+              }
+            }),
         )
       : undefined;
   }

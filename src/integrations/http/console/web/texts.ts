@@ -253,7 +253,7 @@ const zhTW: Partial<Record<TextKey, string>> = {
   unknownProduct: '不在商品目錄中',
   lowStock: '庫存不足',
   lowStockNone: '所有商品都不低於最低庫存',
-  lowStockStale: '以下區域的數量可能過時：',
+  lowStockStale: '數量可能過時的區域',
   lowStockProduct: '商品',
   onHand: '現有',
   minimum: '最低',
