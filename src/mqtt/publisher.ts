@@ -2,10 +2,11 @@ import type { Logger } from '../observability/logger.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import type { Outbox, OutboxRecord } from '../store/types.js';
-import type { CloseContext, GatewayMqttClient, PublishOutcome } from './client.js';
+import type { GatewayMqttClient, PublishOutcome } from './client.js';
 import { ClosingRefusalWatch, plainlyItsDoing, REFUSED_BY_CLOSING } from './closing-refusal.js';
 import { RetainedValues } from './retained-values.js';
 import { eventPayload } from './topics.js';
+import type { CloseContext } from './wire-watch.js';
 
 export interface OutboxPublisherOptions {
   outbox: Outbox;
@@ -47,10 +48,8 @@ interface DrainWaiter {
  * - MQTT 5: a PUBACK reason code >= 0x80 (e.g. 135, not authorised) dead-letters the event with the
  *   reason; it is never marked sent.
  * - MQTT 3.1.1 cannot refuse a publish: Mosquitto answers a publish its ACL denies with an ordinary
- *   PUBACK and drops the message. The gateway cannot tell, so such an event is marked sent. Use
- *   MQTT 5 where the ACL might deny the events topic. RabbitMQ (and Mosquitto, for a packet over
- *   its size limit) closes the connection instead: an event the broker closes the connection on,
- *   again and again with it alone on the wire, is dead-lettered (see ClosingRefusalWatch).
+ *   PUBACK and drops the message, so such an event is marked sent: use MQTT 5 where the ACL might
+ *   deny. A broker that closes the connection instead: see ClosingRefusalWatch.
  * - A row rewritten in the outbox (`onRewrite`: a forget redacts it) is published as rewritten from
  *   then on: the rows read ahead are read again. What was already handed to MQTT went out before the
  *   rewrite; after a disconnect it is published again from the outbox, rewritten.
@@ -221,10 +220,7 @@ export class OutboxPublisher {
       this.inFlight.delete(refused);
       this.deadLetter(last, REFUSED_BY_CLOSING);
     } else if (this.refusals.suspected === oldest) {
-      this.log.warn(
-        { seq: oldest },
-        'the broker closed the connection again before acknowledging this event: publishing it alone, to see whether it refuses it',
-      );
+      this.log.warn({ seq: oldest }, 'closed again before this event was acknowledged: sending it alone');
     }
   }
 

@@ -1,7 +1,8 @@
 import type { MqttClient } from 'mqtt';
-import type { CloseContext, GatewayMqttClient, PublishOutcome } from '../../../src/mqtt/client.js';
+import type { GatewayMqttClient, PublishOutcome } from '../../../src/mqtt/client.js';
 import { OutboxPublisher } from '../../../src/mqtt/publisher.js';
 import { createTopics } from '../../../src/mqtt/topics.js';
+import type { CloseContext } from '../../../src/mqtt/wire-watch.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { VirtualClock } from '../../../src/shared/clock.js';
 import { MemoryOutbox } from './memory-outbox.js';
