@@ -81,6 +81,16 @@ describe('DevicePipeline start-up retries', () => {
     };
   }
 
+  /** A module that answers its start-up (a stream interval of 1 s), plugged in and past its first turn. */
+  async function answeringModule() {
+    const clock = new VirtualClock(0);
+    const module = slowModule(clock, 1000);
+    module.state.answering = true;
+    module.online();
+    await settle();
+    return { clock, module };
+  }
+
   it('retries a failed start-up with backoff for ever and is online once the module answers', async () => {
     const clock = new VirtualClock(0);
     const module = slowModule(clock);
@@ -133,11 +143,7 @@ describe('DevicePipeline start-up retries', () => {
   });
 
   it('does not start its backoff afresh for a module that answers its start-up and hangs again', async () => {
-    const clock = new VirtualClock(0);
-    const module = slowModule(clock, 1000);
-    module.state.answering = true;
-    module.online();
-    await settle();
+    const { module } = await answeringModule();
     module.talk();
     await module.until(12_600);
     // Stalled at 2.5 s; its start-up again at 5 s is answered (online), then silence: stalled at
@@ -166,11 +172,7 @@ describe('DevicePipeline start-up retries', () => {
   });
 
   it('publishes nothing while a module that answered its start-up has not streamed yet, and stalls it if it never does', async () => {
-    const clock = new VirtualClock(0);
-    const module = slowModule(clock, 1000);
-    module.state.answering = true;
-    module.online();
-    await settle();
+    const { clock, module } = await answeringModule();
     await module.until(2_400);
     expect(module.states()).toEqual([]);
     expect(module.pipeline.state).toBe('offline');
@@ -183,11 +185,7 @@ describe('DevicePipeline start-up retries', () => {
   });
 
   it('after a replug, stays offline (its tags held) until the module is ready again', async () => {
-    const clock = new VirtualClock(0);
-    const module = slowModule(clock, 1000);
-    module.state.answering = true;
-    module.online();
-    await settle();
+    const { clock, module } = await answeringModule();
     module.talk();
     expect(module.states()).toEqual(['online']);
     module.offline();
