@@ -1,34 +1,14 @@
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { acceptsConnections } from '../helpers/mosquitto.js';
 import { MqttCollector } from '../helpers/mqtt-collector.js';
-import { RABBITMQ_ADMIN, startRabbitMq } from '../helpers/rabbitmq.js';
+import { alive, RABBITMQ_ADMIN, startRabbitMq } from '../helpers/rabbitmq.js';
 
 /**
  * The RabbitMQ harness itself: three nodes really form one cluster (a message published on one node
  * reaches a subscriber on another), a SIGKILLed node leaves the others serving and comes back with
  * `restart`, and nothing of the cluster (beam, epmd, its directory) outlives `dispose`.
  */
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 const asAdmin = (clientId: string) => ({ ...RABBITMQ_ADMIN, clientId, protocolVersion: 4 as const });
 
@@ -58,7 +38,7 @@ describe('RabbitMQ test harness', () => {
       // Node 2 dies without a word; nodes 1 and 3 go on routing.
       const port2 = cluster.nodes[1]?.mqttPort ?? 0;
       await cluster.kill(2);
-      expect(await listening(port2)).toBe(false);
+      expect(await acceptsConnections(port2)).toBe(false);
       await publisher.client.publishAsync('rfid/gw1/status', 'after-kill', { qos: 1 });
       await onThird.waitFor(
         (messages) => messages.some((m) => m.payload === 'after-kill'),
@@ -80,7 +60,7 @@ describe('RabbitMQ test harness', () => {
       await cluster.dispose();
       expect(pids.filter(alive)).toEqual([]);
       expect(existsSync(cluster.dir)).toBe(false);
-      for (const port of ports) expect(await listening(port)).toBe(false);
+      for (const port of ports) expect(await acceptsConnections(port)).toBe(false);
     }
   }, 240_000);
 

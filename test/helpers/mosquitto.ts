@@ -264,7 +264,8 @@ function writeConfig(options: MosquittoOptions, layout: Layout): string {
   return configFile;
 }
 
-function acceptsConnections(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on this loopback port now. */
+export function acceptsConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = netConnect({ host: '127.0.0.1', port });
     socket.once('connect', () => {

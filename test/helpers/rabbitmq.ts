@@ -108,7 +108,8 @@ process.once('exit', () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function alive(pid: number): boolean {
+/** Whether a process of this pid still runs. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
